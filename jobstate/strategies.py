@@ -1,0 +1,352 @@
+"""Hypothesis strategies for asyncJobStatus traces: legal ones, and ones with a known mutation.
+
+Use them to property-test your own poller or log pipeline::
+
+    from hypothesis import given
+    from jobstate.strategies import traces
+
+    @given(traces(spec="current", mode="sampled", finished=True))
+    def test_my_poller(trace):
+        assert my_poller(trace.bodies) == trace.outcome
+
+``st.from_type(jobstate.Trace)`` gives :func:`traces` with its defaults (registered through
+Hypothesis's plugin entry point).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from hypothesis import assume
+from hypothesis import strategies as st
+
+from jobstate._trace import MutatedTrace, Trace
+from jobstate.spec import Outcome, Spec, get_spec
+from jobstate.validation import MODES, Validator
+
+__all__ = ["MUTATIONS", "mutated_traces", "paths", "traces"]
+
+_PCT = "percentageComplete"
+
+
+def _check(spec: str | Spec, mode: str) -> Spec:
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
+    return get_spec(spec)
+
+
+@st.composite
+def paths(
+    draw: st.DrawFn,
+    spec: str | Spec = "current",
+    *,
+    finished: bool | None = None,
+    outcome: Outcome | None = None,
+    max_changes: int = 12,
+) -> tuple[str, ...]:
+    """A step path from the initial state along the spec's edges (each state once per visit).
+
+    ``finished``: end in a terminal state (True), in a non-terminal one (False), or either.
+    ``outcome``: end in a terminal state with this outcome (implies ``finished``).
+    """
+    sp = get_spec(spec)
+    if outcome is not None and outcome != "unfinished":
+        finished = True
+    if outcome == "unfinished":
+        finished = False
+    targets = frozenset(
+        s for s in sp.terminal if outcome in (None, "unfinished") or sp.outcome(s) == outcome
+    )
+    if not targets:
+        raise ValueError(f"spec {sp.name!r} has no terminal state with outcome {outcome!r}")
+
+    def useful(s: str) -> bool:
+        if finished is False:
+            return s not in sp.terminal
+        return s in targets or bool(targets & sp.reachable(s))
+
+    path = [sp.initial]
+    while path[-1] not in sp.terminal:
+        cur = path[-1]
+        options = [s for s in sp.successors[cur] if useful(s)]
+        may_stop = finished is not True and len(path) > 1
+        if may_stop and (not options or draw(st.integers(0, 4)) == 0):
+            break
+        if len(path) > max_changes:
+            if finished is not True:
+                break
+            ends = [p for t in targets if (p := sp.shortest_path(cur, t)) is not None]
+            path.extend(min(ends, key=len)[1:])
+            break
+        if not options:
+            break
+        path.append(draw(st.sampled_from(options)))
+    return tuple(path)
+
+
+def _bodies_for(
+    draw: st.DrawFn, sp: Spec, path: Sequence[str], max_repeat: int
+) -> list[dict[str, Any]]:
+    """Observations along ``path``: stutters, and percentages that only fall after a reset."""
+    resets = {st_.name for st_ in sp.states if st_.resets_progress}
+    extra: dict[str, Any] = draw(
+        st.sampled_from([{}, {"operation": "ItemCopy"}, {"operation": "DownloadUrl"}])
+    )
+    tenths = 0
+    bodies: list[dict[str, Any]] = []
+    for state in path:
+        for _ in range(draw(st.integers(1, max_repeat))):
+            if state in resets:
+                tenths = draw(st.integers(0, tenths))
+            elif sp.outcome(state) == "success":
+                tenths = 1000
+            elif state not in sp.terminal and state != sp.initial:
+                tenths = draw(st.integers(tenths, min(1000, tenths + 350)))
+            body: dict[str, Any] = {**extra, "status": state}
+            presence = draw(st.integers(0, 9))
+            if presence < 8:
+                body[_PCT] = tenths / 10
+            elif presence == 8:
+                body[_PCT] = None
+            if sp.outcome(state) == "success" and draw(st.booleans()):
+                body["resourceId"] = "01MOWKYVJML57KN2ANMBA3JZJS2MBGC7KK"
+            bodies.append(body)
+    return bodies
+
+
+def _regressions(sp: Spec, bodies: Sequence[Any]) -> bool:
+    """Whether percentages fall with no reset in between (the percentage-regression rule)."""
+    resets = {st_.name for st_ in sp.states if st_.resets_progress}
+    baseline: float | None = None
+    for b in bodies:
+        if b.get("status") in resets:
+            baseline = None
+        p = b.get(_PCT)
+        if p is not None:
+            if baseline is not None and p < baseline:
+                return True
+            baseline = p
+    return False
+
+
+@st.composite
+def traces(
+    draw: st.DrawFn,
+    spec: str | Spec = "current",
+    mode: str = "sampled",
+    *,
+    finished: bool | None = None,
+    outcome: Outcome | None = None,
+    max_changes: int = 12,
+    max_repeat: int = 4,
+) -> Trace:
+    """A legal :class:`~jobstate.Trace` of ``spec``: no violation, not even a warning.
+
+    In ``step`` mode every observation is there (with stutters); in ``sampled`` mode some polls
+    are dropped, as a poller samples the path (a finished trace keeps its terminal observation).
+    Percentages never fall except at a state that resets progress (``waiting``), and are 100 (or
+    absent) on success.
+    """
+    sp = _check(spec, mode)
+    path = draw(paths(sp, finished=finished, outcome=outcome, max_changes=max_changes))
+    bodies = _bodies_for(draw, sp, path, max_repeat)
+    if mode == "sampled":
+        keep = draw(st.lists(st.booleans(), min_size=len(bodies), max_size=len(bodies)))
+        if path[-1] in sp.terminal:
+            keep[-1] = True
+        if not any(keep):
+            keep[draw(st.integers(0, len(bodies) - 1))] = True
+        sample = [b for b, k in zip(bodies, keep, strict=False) if k]
+        if _regressions(sp, sample):
+            # dropping a reset hid a legal restart: keep every reset observation
+            resets = {s.name for s in sp.states if s.resets_progress}
+            sample = [b for b, k in zip(bodies, keep, strict=False) if k or b["status"] in resets]
+        bodies = sample
+    return Trace(sp.name, mode, path, tuple(bodies), sp.outcome(path[-1]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Mutations: each breaks exactly one rule at one index
+# ---------------------------------------------------------------------------------------------
+
+_UNKNOWN = (
+    "Completed",
+    "InProgress",
+    "running",
+    "succeeded",
+    "Canceled",
+    "canceled",
+    "unknownFutureValue",
+    "pending",
+    "",
+    " completed",
+    "deleteFailed",
+    "updating",
+    "cancelled",
+    "cancelPending",
+    "deletePending",
+)
+_NO_STATUS: tuple[dict[str, Any], ...] = (
+    {},
+    {_PCT: None},
+    {"status": None},
+    {"status": 3},
+    {"status": ["completed"]},
+    {"status": True},
+    {"Status": "completed"},
+    {"status": {"value": "completed"}},
+)
+_NOT_OBJECTS: tuple[Any, ...] = ([], ["completed"], "completed", 42, None, True, 1.5)
+_BAD_TYPES: tuple[Any, ...] = ("50", "100.0", True, False, [], {}, [50])
+
+
+def _baselines(sp: Spec, bodies: Sequence[Any]) -> list[float | None]:
+    """The percentage baseline in effect after each observation."""
+    resets = {s.name for s in sp.states if s.resets_progress}
+    out: list[float | None] = []
+    baseline: float | None = None
+    for b in bodies:
+        if b.get("status") in resets:
+            baseline = None
+        p = b.get(_PCT)
+        if p is not None:
+            baseline = p
+        out.append(baseline)
+    return out
+
+
+def _mutated(base: Trace, bodies: list[Any], rule: str, index: int, how: str) -> MutatedTrace:
+    return MutatedTrace(base, tuple(bodies), rule, index, how)
+
+
+@st.composite
+def _unknown_status(draw: st.DrawFn, sp: Spec, mode: str) -> MutatedTrace:
+    base = draw(traces(sp, mode))
+    value = draw(
+        st.sampled_from([v for v in _UNKNOWN if v not in sp])
+        | st.text(max_size=12).filter(lambda v: v not in sp)
+    )
+    i = draw(st.integers(0, len(base.bodies)))
+    bodies = [*base.bodies[:i], {"status": value}, *base.bodies[i:]]
+    return _mutated(base, bodies, "unknown-status", i, f"insert status {value!r} at {i}")
+
+
+@st.composite
+def _insert_record(draw: st.DrawFn, sp: Spec, mode: str, rule: str) -> MutatedTrace:
+    base = draw(traces(sp, mode))
+    pool = _NO_STATUS if rule == "missing-status" else _NOT_OBJECTS
+    rec = draw(st.sampled_from(pool))
+    i = draw(st.integers(0, len(base.bodies)))
+    bodies = [*base.bodies[:i], rec, *base.bodies[i:]]
+    return _mutated(base, bodies, rule, i, f"insert {rec!r} at {i}")
+
+
+@st.composite
+def _bad_percentage(draw: st.DrawFn, sp: Spec, mode: str, rule: str) -> MutatedTrace:
+    base = draw(traces(sp, mode))
+    i = draw(st.integers(0, len(base.bodies) - 1))
+    if rule == "percentage-type":
+        value = draw(st.sampled_from(_BAD_TYPES))
+    else:
+        value = draw(st.floats().filter(lambda x: not 0 <= x <= 100))
+    bodies = list(base.bodies)
+    bodies[i] = {**bodies[i], _PCT: value}
+    return _mutated(base, bodies, rule, i, f"percentageComplete {value!r} at {i}")
+
+
+@st.composite
+def _regression(draw: st.DrawFn, sp: Spec, mode: str) -> MutatedTrace:
+    base = draw(traces(sp, mode))
+    after = _baselines(sp, base.bodies)
+    resets = {s.name for s in sp.states if s.resets_progress}
+    spots = [
+        j
+        for j, b in enumerate(base.bodies)
+        if (after[j] or 0) > 0
+        and b["status"] not in resets
+        and sp.outcome(b["status"]) != "success"
+    ]
+    assume(spots)
+    j = draw(st.sampled_from(spots))
+    top = after[j]
+    assert top is not None
+    low = draw(st.integers(0, math.ceil(top * 10) - 1)) / 10
+    rec = {"status": base.bodies[j]["status"], _PCT: low}
+    bodies = [*base.bodies[: j + 1], rec, *base.bodies[j + 1 :]]
+    return _mutated(base, bodies, "percentage-regression", j + 1, f"{top} then {low} at {j + 1}")
+
+
+@st.composite
+def _not_100(draw: st.DrawFn, sp: Spec, mode: str) -> MutatedTrace:
+    base = draw(traces(sp, mode, outcome="success"))
+    i = next(k for k, b in enumerate(base.bodies) if sp.outcome(b["status"]) == "success")
+    before = _baselines(sp, base.bodies[:i])
+    floor = (before[-1] if before else None) or 0.0
+    assume(floor < 100)
+    value = draw(st.integers(math.ceil(floor * 10), 999)) / 10
+    bodies = list(base.bodies)
+    bodies[i] = {**bodies[i], _PCT: value}
+    return _mutated(base, bodies, "completed-not-100", i, f"success at {value}% at {i}")
+
+
+@st.composite
+def _illegal(draw: st.DrawFn, sp: Spec, mode: str) -> MutatedTrace:
+    base = draw(traces(sp, mode))
+    allowed = Validator(sp, mode)._allowed
+    statuses = base.statuses
+    n = len(statuses)
+    options: list[tuple[int, str]] = []
+    for i in range(1, n + 1):
+        prev = statuses[i - 1]
+        if prev in sp.terminal:
+            continue
+        nxt = statuses[i] if i < n else None
+        for x in sp.names:
+            if x == prev or x in allowed[prev]:
+                continue
+            if nxt is None or nxt == x or (x not in sp.terminal and nxt in allowed[x]):
+                options.append((i, x))
+    assume(options)
+    i, x = draw(st.sampled_from(options))
+    bodies = [*base.bodies[:i], {"status": x}, *base.bodies[i:]]
+    return _mutated(base, bodies, "illegal-transition", i, f"insert {x!r} at {i}")
+
+
+@st.composite
+def _after_terminal(draw: st.DrawFn, sp: Spec, mode: str) -> MutatedTrace:
+    base = draw(traces(sp, mode, finished=True))
+    last = base.statuses[-1]
+    x = draw(st.sampled_from([s for s in sp.names if s != last]))
+    bodies = [*base.bodies, {"status": x}]
+    return _mutated(base, bodies, "after-terminal", len(base.bodies), f"append {x!r}")
+
+
+MUTATIONS: dict[str, Callable[[Spec, str], st.SearchStrategy[MutatedTrace]]] = {
+    "unknown-status": _unknown_status,
+    "illegal-transition": _illegal,
+    "after-terminal": _after_terminal,
+    "missing-status": lambda sp, mode: _insert_record(sp, mode, "missing-status"),
+    "malformed-record": lambda sp, mode: _insert_record(sp, mode, "malformed-record"),
+    "percentage-type": lambda sp, mode: _bad_percentage(sp, mode, "percentage-type"),
+    "percentage-range": lambda sp, mode: _bad_percentage(sp, mode, "percentage-range"),
+    "percentage-regression": _regression,
+    "completed-not-100": _not_100,
+}
+"""One mutation strategy per rule id."""
+
+
+def mutated_traces(
+    spec: str | Spec = "current",
+    mode: str = "sampled",
+    rules: Sequence[str] | None = None,
+) -> st.SearchStrategy[MutatedTrace]:
+    """A legal trace with one mutation; ``.rule`` and ``.index`` say what the validator must
+    report, and it must report nothing else."""
+    sp = _check(spec, mode)
+    chosen = list(rules) if rules is not None else list(MUTATIONS)
+    unknown = [r for r in chosen if r not in MUTATIONS]
+    if unknown or not chosen:
+        raise ValueError(f"unknown rule ids {unknown}; expected some of {', '.join(MUTATIONS)}")
+    return st.one_of([MUTATIONS[r](sp, mode) for r in chosen])

@@ -1,0 +1,149 @@
+"""The CLI, run for real in a subprocess: every exit code, both output formats, bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "traces"
+
+
+def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "jobstate.cli", *args],
+        input=stdin,
+        capture_output=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    "name", ["copy-completed", "copy-waiting-retry", "copy-cancelled", "sampled-gaps"]
+)
+def test_valid_examples_exit_0(name: str) -> None:
+    """Each valid example passes with exit code 0 and an OK line."""
+    proc = run("check", str(EXAMPLES / f"{name}.jsonl"))
+    assert proc.returncode == 0, proc.stdout
+    assert proc.stdout.startswith(b"OK ")
+    assert proc.stderr == b""
+
+
+def test_invalid_example_exits_1_with_every_rule_and_line() -> None:
+    """The invalid example reports its violations with line numbers and exits 1."""
+    proc = run("check", str(EXAMPLES / "invalid.jsonl"))
+    assert proc.returncode == 1
+    out = proc.stdout.decode()
+    for line, rule in [
+        (3, "percentage-regression"),
+        (5, "unknown-status"),
+        (5, "percentage-type"),
+        (6, "illegal-transition"),
+        (7, "malformed-record"),
+        (8, "completed-not-100"),
+        (9, "after-terminal"),
+    ]:
+        assert any(f"line {line}" in row and rule in row for row in out.splitlines()), rule
+    assert "9 lines read = 7 observations + 1 rejected + 1 blank" in out
+
+
+def test_json_output_schema() -> None:
+    """--format json has ok, spec, mode, totals and per-job violations with line numbers."""
+    proc = run("check", "--format", "json", str(EXAMPLES / "invalid.jsonl"))
+    assert proc.returncode == 1
+    data = orjson.loads(proc.stdout)
+    assert data["ok"] is False and data["spec"] == "current" and data["mode"] == "sampled"
+    assert data["totals"]["errors"] == 5 and data["totals"]["warnings"] == 2
+    assert data["totals"]["lines_read"] == 9
+    [job] = data["jobs"]
+    assert job["outcome"] == "success"
+    assert [v["line"] for v in job["violations"]] == [3, 5, 5, 6, 7, 8, 9]
+    assert {"rule", "severity", "index", "line", "message"} == set(job["violations"][0])
+
+
+def test_spec_and_mode_options() -> None:
+    """--spec legacy accepts 'updating'; --mode step rejects a skipped state."""
+    legacy = EXAMPLES / "legacy-updating.jsonl"
+    assert run("check", str(legacy)).returncode == 1
+    assert run("check", "--spec", "legacy", str(legacy)).returncode == 0
+    assert run("check", "--spec", "any", str(legacy)).returncode == 0
+    gaps = EXAMPLES / "sampled-gaps.jsonl"
+    assert run("check", "--mode", "step", str(gaps)).returncode == 1
+
+
+def test_stdin() -> None:
+    """'-' reads standard input."""
+    proc = run("check", "-", stdin=b'{"status": "inProgress"}\n{"status": "completed"}\n')
+    assert proc.returncode == 0 and b"<stdin>" in proc.stdout
+
+
+def test_several_files_one_job_each() -> None:
+    """Several files are several jobs; the worst is listed first."""
+    proc = run("check", str(EXAMPLES / "copy-completed.jsonl"), str(EXAMPLES / "invalid.jsonl"))
+    assert proc.returncode == 1
+    lines = proc.stdout.decode().splitlines()
+    assert lines[0].startswith("FAIL") and "2 jobs (1 ok, 1 with errors" in lines[-1]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("check", "no-such-file.jsonl"), b"no such file"),
+        (("check", "."), b"is a directory"),
+        (("check", "--spec", "v9", "x"), b"Invalid value for '--spec'"),
+        (("check",), b"Missing argument"),
+        (("frobnicate",), b"No such command"),
+    ],
+)
+def test_unusable_input_or_usage_exits_2(args: tuple[str, ...], message: bytes) -> None:
+    """Missing files, directories and bad usage exit 2 with a message and no traceback."""
+    proc = run(*args)
+    assert proc.returncode == 2
+    assert message in proc.stderr
+    assert b"Traceback" not in proc.stderr + proc.stdout
+
+
+def test_empty_input_exits_2(tmp_path: Path) -> None:
+    """A file with no records is unusable, said on stderr."""
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"\n\n")
+    proc = run("check", str(empty))
+    assert proc.returncode == 2
+    assert b"no records" in proc.stderr
+
+
+def test_bad_lines_are_reported_and_the_rest_checked(tmp_path: Path) -> None:
+    """Invalid JSON, a non-object and invalid UTF-8 each become malformed-record; nothing stops."""
+    f = tmp_path / "bad.jsonl"
+    f.write_bytes(b'{"status": "inProgress"}\n{oops\n[1, 2]\n\xff\xfe\n{"status": "notStarted"}\n')
+    proc = run("check", "--format", "json", str(f))
+    assert proc.returncode == 1
+    [job] = orjson.loads(proc.stdout)["jobs"]
+    assert [(v["rule"], v["line"]) for v in job["violations"]] == [
+        ("malformed-record", 2),
+        ("malformed-record", 3),
+        ("malformed-record", 4),
+        ("illegal-transition", 5),
+    ]
+
+
+def test_spec_command_text_and_json() -> None:
+    """jobstate spec prints states, classes, edges and provenance."""
+    text = run("spec", "--spec", "legacy").stdout.decode()
+    assert "deletePending -> deleteFailed" in text and "inferred" in text
+    data = orjson.loads(run("spec", "--format", "json").stdout)
+    assert data["initial"] == "notStarted"
+    assert {"source": "cancelPending", "dest": "cancelled"}.items() <= data["edges"][4].items()
+
+
+def test_version_and_help() -> None:
+    """--version prints the package version; --help exits 0."""
+    from jobstate import __version__
+
+    proc = run("--version")
+    assert proc.returncode == 0 and __version__.encode() in proc.stdout
+    assert run("--help").returncode == 0
+    assert b"Exit codes" in run("--help").stdout

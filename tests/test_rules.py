@@ -1,0 +1,265 @@
+"""One example per rule id and per unknown-status hint, and the precise semantics of the issue."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pytest
+
+from jobstate import RULES, Validator, validate
+
+
+def found(bodies: list[Any], spec: str = "current", mode: str = "sampled") -> list[tuple[str, int]]:
+    return [(v.rule, v.index) for v in validate(bodies, spec=spec, mode=mode).violations]
+
+
+def S(status: Any, pct: Any = None, **extra: Any) -> dict[str, Any]:
+    body = {"status": status, **extra}
+    if pct is not None:
+        body["percentageComplete"] = pct
+    return body
+
+
+def test_rule_table_is_the_public_contract() -> None:
+    """Rule ids and severities are exactly those of the spec; inferred rules only warn."""
+    assert {r: RULES[r].severity for r in RULES} == {
+        "unknown-status": "error",
+        "illegal-transition": "error",
+        "after-terminal": "error",
+        "missing-status": "error",
+        "malformed-record": "error",
+        "percentage-type": "error",
+        "percentage-range": "error",
+        "percentage-regression": "warning",
+        "completed-not-100": "warning",
+    }
+    for rule in RULES.values():
+        assert (rule.severity == "warning") == (rule.provenance == "inferred")
+
+
+def test_unknown_status() -> None:
+    """A value outside the vocabulary is an error at its index."""
+    assert found([S("inProgress"), S("paused"), S("completed")]) == [("unknown-status", 1)]
+
+
+def test_illegal_transition_sampled() -> None:
+    """inProgress cannot go back to notStarted, even with skipped polls."""
+    report = validate([S("inProgress"), S("notStarted")])
+    assert [(v.rule, v.index) for v in report.violations] == [("illegal-transition", 1)]
+    msg = report.violations[0].message
+    assert "'inProgress' -> 'notStarted'" in msg and "reachable from 'inProgress'" in msg
+
+
+def test_illegal_transition_step_mode_only() -> None:
+    """A skip is a gap in sampled mode and an illegal transition in step mode."""
+    trace = [S("notStarted"), S("completed")]
+    assert found(trace, mode="sampled") == []
+    assert found(trace, mode="step") == [("illegal-transition", 1)]
+
+
+def test_after_terminal_only() -> None:
+    """A change after a terminal status is after-terminal, not also illegal-transition."""
+    assert found([S("completed"), S("inProgress"), S("inProgress")]) == [("after-terminal", 1)]
+
+
+def test_after_terminal_each_change() -> None:
+    """Validation resynchronises: each further change after terminal is reported once."""
+    assert found([S("failed"), S("completed"), S("cancelled")]) == [
+        ("after-terminal", 1),
+        ("after-terminal", 2),
+    ]
+
+
+def test_missing_status() -> None:
+    """No status, or a status that is not a string."""
+    assert found([S("inProgress"), {"percentageComplete": 5}]) == [("missing-status", 1)]
+    assert found([{"status": 7}]) == [("missing-status", 0)]
+    assert found([{"status": None}]) == [("missing-status", 0)]
+
+
+def test_malformed_record() -> None:
+    """A record that is not a JSON object."""
+    report = validate([S("inProgress"), ["completed"], "x"])
+    assert [(v.rule, v.index) for v in report.violations] == [
+        ("malformed-record", 1),
+        ("malformed-record", 2),
+    ]
+    assert "got an array" in report.violations[0].message
+
+
+@pytest.mark.parametrize("value", ["50", True, False, [50], {"v": 1}])
+def test_percentage_type(value: Any) -> None:
+    """Strings, booleans and containers are not numbers."""
+    assert found([S("inProgress", value)]) == [("percentage-type", 0)]
+
+
+@pytest.mark.parametrize("value", [-0.5, 100.01, 1e9, math.nan, math.inf, -math.inf])
+def test_percentage_range(value: float) -> None:
+    """Outside 0-100, NaN and Infinity."""
+    assert found([S("inProgress", value)]) == [("percentage-range", 0)]
+
+
+@pytest.mark.parametrize("value", [0, 0.0, 100, 100.0, 27.8])
+def test_percentage_bounds_are_inclusive(value: float) -> None:
+    """0 and 100, integers or doubles, are fine."""
+    assert found([S("inProgress", value)]) == []
+
+
+def test_percentage_absent_or_null_is_allowed() -> None:
+    """A null or absent percentage is not a violation."""
+    assert found([S("inProgress"), {"status": "completed", "percentageComplete": None}]) == []
+
+
+def test_percentage_regression() -> None:
+    """A decrease with no waiting in between warns, at the lower observation."""
+    report = validate([S("inProgress", 40), S("inProgress", 30)])
+    assert [(v.rule, v.index, v.severity) for v in report.violations] == [
+        ("percentage-regression", 1, "warning")
+    ]
+    assert report.ok
+
+
+def test_waiting_resets_the_baseline() -> None:
+    """The waiting observation and those after it may be lower."""
+    assert found([S("inProgress", 40), S("waiting", 10), S("inProgress", 20)]) == []
+    assert found([S("inProgress", 40), S("waiting"), S("inProgress", 20)]) == []
+    assert found([S("inProgress", 40), S("waiting", 50), S("inProgress", 45)]) == [
+        ("percentage-regression", 2)
+    ]
+
+
+def test_regression_compares_with_previous_observed_percentage() -> None:
+    """The baseline is the last valid percentage, skipping absent and invalid ones."""
+    assert found([S("inProgress", 40), S("inProgress"), S("inProgress", 39)]) == [
+        ("percentage-regression", 2)
+    ]
+    assert found([S("inProgress", 40), S("inProgress", "x"), S("inProgress", 41)]) == [
+        ("percentage-type", 1)
+    ]
+
+
+def test_completed_not_100() -> None:
+    """completed with a percentage that is not 100 warns; absent is fine."""
+    assert found([S("inProgress", 10), S("completed", 90)]) == [("completed-not-100", 1)]
+    assert found([S("completed")]) == []
+    assert found([S("completed", 100.0)]) == []
+
+
+def test_completed_not_100_applies_to_legacy_success() -> None:
+    """The rule follows the spec's success outcome, not a hard-coded name."""
+    assert found([S("completed", 50)], spec="legacy") == [("completed-not-100", 0)]
+
+
+def test_outcome_is_the_first_terminal() -> None:
+    """The job's outcome is that of the first terminal status, else unfinished."""
+    assert validate([S("failed"), S("completed")]).jobs[0].outcome == "failure"
+    assert validate([S("inProgress")]).jobs[0].outcome == "unfinished"
+    assert validate([]).jobs[0].outcome == "unfinished"
+    assert validate([S("deletePending")], spec="legacy").jobs[0].outcome == "unfinished"
+
+
+def test_one_bad_step_one_violation() -> None:
+    """After an illegal change, validation goes on from the observed status."""
+    trace = [S("inProgress"), S("notStarted"), S("notStarted"), S("inProgress"), S("completed")]
+    assert found(trace) == [("illegal-transition", 1)]
+
+
+def test_unknown_status_keeps_the_previous_state() -> None:
+    """An unusable record does not move the state: the next change is judged from before it."""
+    assert found([S("inProgress"), S("??"), S("notStarted")]) == [
+        ("unknown-status", 1),
+        ("illegal-transition", 2),
+    ]
+
+
+def test_steps_classify_every_record() -> None:
+    """start, stutter, edge, gap (with its explaining path) and rejected."""
+    report = validate([S("notStarted"), S("notStarted"), S("inProgress"), S("cancelled"), 5])
+    steps = report.jobs[0].steps
+    assert [s.kind for s in steps] == ["start", "stutter", "edge", "gap", "rejected"]
+    assert steps[3].path == ("inProgress", "cancelPending", "cancelled")
+    late = validate([S("completed")]).jobs[0].steps[0]
+    assert (late.kind, late.path) == ("start", ("notStarted", "inProgress", "completed"))
+
+
+def test_many_jobs() -> None:
+    """A mapping of job keys validates each job on its own."""
+    report = validate({"a": [S("completed")], "b": [S("completed"), S("failed")]})
+    assert [(j.key, j.ok) for j in report.jobs] == [("a", True), ("b", False)]
+    assert report.totals["outcomes"]["success"] == 2
+
+
+def test_report_json() -> None:
+    """The JSON report has the stable top-level keys and violation fields."""
+    import orjson
+
+    data = orjson.loads(validate([S("completed"), S("failed")]).to_json())
+    assert set(data) >= {"ok", "spec", "mode", "totals", "jobs"}
+    assert data["jobs"][0]["outcome"] == "success"
+    assert set(data["jobs"][0]["violations"][0]) == {"rule", "severity", "index", "line", "message"}
+
+
+def test_validator_rejects_unknown_mode() -> None:
+    """A mode that does not exist is a ValueError, not silence."""
+    with pytest.raises(ValueError, match="sampled, step"):
+        Validator("current", "strict")
+
+
+# -- hints ------------------------------------------------------------------------------------
+
+
+def hint(status: str, spec: str = "current") -> str:
+    [v] = validate([S(status)], spec=spec).violations
+    assert v.rule == "unknown-status"
+    return v.message
+
+
+def test_hint_case_mismatch() -> None:
+    """'Completed' suggests 'completed'."""
+    assert "did you mean 'completed'?" in hint("Completed")
+
+
+def test_hint_other_revision() -> None:
+    """deleteFailed under current points at the legacy and any specs, and the reverse."""
+    msg = hint("deleteFailed")
+    assert "legacy" in msg and "--spec legacy" in msg and "--spec any" in msg
+    msg = hint("cancelled", spec="legacy")
+    assert "--spec current" in msg and "--spec any" in msg
+
+
+def test_hint_other_revision_with_case_mismatch() -> None:
+    """'DeletePending' under current suggests the legacy spelling and spec."""
+    msg = hint("DeletePending")
+    assert "did you mean 'deletePending'?" in msg and "--spec legacy" in msg
+
+
+@pytest.mark.parametrize(
+    ("value", "ours"),
+    [
+        ("running", "inProgress"),
+        ("Running", "inProgress"),
+        ("succeeded", "completed"),
+        ("Succeeded", "completed"),
+        ("Canceled", "cancelled"),
+    ],
+)
+def test_hint_neighbouring_vocabulary(value: str, ours: str) -> None:
+    """Graph longRunningOperation and Azure LRO values name their asyncJobStatus counterpart."""
+    assert f"asyncJobStatus says '{ours}'" in hint(value)
+
+
+def test_hint_neighbour_missing_from_spec() -> None:
+    """'Canceled' under legacy also says that 'cancelled' needs the current vocabulary."""
+    msg = hint("Canceled", spec="legacy")
+    assert "'cancelled'" in msg and "--spec current" in msg
+
+
+def test_hint_unknown_future_value() -> None:
+    """Graph's evolvable-enum sentinel is recognised."""
+    assert "evolvable-enum" in hint("unknownFutureValue")
+
+
+def test_no_hint_lists_the_vocabulary() -> None:
+    """A value with no near match lists what is expected."""
+    assert "expected one of: notStarted, inProgress" in hint("paused")
