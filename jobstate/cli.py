@@ -59,7 +59,13 @@ def main() -> None:
     default="text",
     show_default=True,
 )
-def check(files: tuple[str, ...], spec: str, mode: str, fmt: str) -> None:
+@click.option(
+    "--diagram",
+    "diagram_path",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Also draw the observed traffic on the spec: FILE.svg, .png or .dot.",
+)
+def check(files: tuple[str, ...], spec: str, mode: str, fmt: str, diagram_path: str | None) -> None:
     """Validate observed status sequences: FILES are JSON Lines, one monitor body per line,
     one job per file (``-`` reads standard input)."""
     from jobstate.readers import InputError, read_jsonl
@@ -89,11 +95,35 @@ def check(files: tuple[str, ...], spec: str, mode: str, fmt: str) -> None:
         sys.stdout.buffer.write(dumps(out, indent=True) + b"\n")
     else:
         _print_text(report)
+    if diagram_path is not None:
+        error = _write_observed(diagram_path, report)
+        if error:
+            unusable.append(error)
     for msg in unusable:
         click.echo(f"jobstate: error: {msg}", err=True)
     if unusable:
         sys.exit(EXIT_UNUSABLE)
     sys.exit(EXIT_OK if report.ok else EXIT_ERRORS)
+
+
+def _write_observed(path: str, report: Report) -> str | None:
+    """Write the observed-traffic diagram; an error message when it cannot be made."""
+    from pathlib import Path
+
+    from jobstate.diagrams import DiagramError, observed_dot, render
+
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in ("svg", "png", "dot"):
+        return f"--diagram {path}: use a .svg, .png or .dot file name"
+    try:
+        dot = observed_dot(report.spec, report.jobs)
+        data = dot.encode() if suffix == "dot" else render(dot, suffix)  # type: ignore[arg-type]
+        Path(path).write_bytes(data)
+    except DiagramError as exc:
+        return str(exc)
+    except OSError as exc:
+        return f"--diagram {path}: cannot write ({exc.strerror or exc})"
+    return None
 
 
 def _print_text(report: Report) -> None:
@@ -159,6 +189,55 @@ def spec_cmd(name: str, fmt: str) -> None:
     for e in data["edges"]:
         arrow = f"{e['source']} -> {e['dest']}"
         click.echo(f"  {arrow:<30} {e['provenance']:<9} {e['rationale']}")
+
+
+@main.command("diagram")
+@click.option("--spec", "name", type=click.Choice(_SPECS), default="current", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("mermaid", "dot", "svg", "png")),
+    default="mermaid",
+    show_default=True,
+    help="mermaid and dot need no binary; svg and png need Graphviz's dot.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="Write to FILE instead of standard output.",
+)
+@click.option(
+    "--all",
+    "all_dir",
+    type=click.Path(file_okay=False, path_type=str),
+    help="Regenerate every spec as .mmd, .dot and .svg in DIR, with a README.",
+)
+def diagram_cmd(name: str, fmt: str, output: str | None, all_dir: str | None) -> None:
+    """Draw a spec's state diagram (built with transitions' GraphMachine)."""
+    from jobstate.diagrams import DiagramError, diagram, write_all
+
+    try:
+        if all_dir is not None:
+            for path in write_all(all_dir):
+                click.echo(f"wrote {path}")
+            return
+        data = diagram(name, fmt)  # type: ignore[arg-type]
+    except DiagramError as exc:
+        click.echo(f"jobstate: error: {exc}", err=True)
+        sys.exit(EXIT_UNUSABLE)
+    if output is not None:
+        try:
+            with open(output, "wb") as fh:
+                fh.write(data)
+        except OSError as exc:
+            click.echo(f"jobstate: error: {output}: cannot write ({exc.strerror})", err=True)
+            sys.exit(EXIT_UNUSABLE)
+    elif fmt == "png" and sys.stdout.isatty():
+        click.echo("jobstate: error: PNG is binary: use -o FILE", err=True)
+        sys.exit(EXIT_UNUSABLE)
+    else:
+        sys.stdout.buffer.write(data)
 
 
 if __name__ == "__main__":  # pragma: no cover

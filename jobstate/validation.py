@@ -153,7 +153,7 @@ class Violation:
 
 @dataclass(frozen=True, slots=True)
 class Step:
-    """How one observation relates to the state before it.
+    """How one observation relates to the state before it (``source``, ``None`` at the start).
 
     ``path`` is the explaining path for a ``gap`` (both ends included) and for a ``start`` away
     from the initial state (the path from it); empty otherwise.
@@ -162,6 +162,7 @@ class Step:
     index: int
     status: str | None
     kind: StepKind
+    source: str | None = None
     path: tuple[str, ...] = ()
 
 
@@ -585,7 +586,7 @@ class Validator:
                         "malformed-record",
                         f"record is not a JSON object (got {_json_type(rec)})",
                     )
-                steps.append(Step(i, None, "rejected"))
+                steps.append(Step(i, None, "rejected", state))
                 continue
 
             s = rec.get("status", _MISSING)
@@ -600,20 +601,20 @@ class Validator:
                 known = s
 
             if known is None:
-                steps.append(Step(i, None, "rejected"))
+                steps.append(Step(i, None, "rejected", state))
             elif state is None:
                 path = sp.shortest_path(sp.initial, known) if known != sp.initial else None
-                steps.append(Step(i, known, "start", path or ()))
+                steps.append(Step(i, known, "start", None, path or ()))
                 state = known
             elif known == state:
-                steps.append(Step(i, known, "stutter"))
+                steps.append(Step(i, known, "stutter", state))
             elif state in self._terminal:
                 report(
                     "after-terminal",
                     f"'{known}' after terminal '{state}'"
                     f" (outcome {self._outcome[state]}): a terminal status never changes",
                 )
-                steps.append(Step(i, known, "after-terminal"))
+                steps.append(Step(i, known, "after-terminal", state))
                 state = known
             else:
                 kind = self._kind.get((state, known))
@@ -625,10 +626,10 @@ class Validator:
                         f"'{state}' -> '{known}' is not allowed in {self.mode} mode;"
                         f" {how} from '{state}': {', '.join(allowed) or 'nothing'}",
                     )
-                    steps.append(Step(i, known, "illegal"))
+                    steps.append(Step(i, known, "illegal", state))
                 else:
                     path = sp.shortest_path(state, known) if kind == _GAP else None
-                    steps.append(Step(i, known, _KIND_NAME[kind], path or ()))
+                    steps.append(Step(i, known, _KIND_NAME[kind], state, path or ()))
                 state = known
             if known is not None and outcome is None and known in self._terminal:
                 outcome = self._outcome[known]
