@@ -10,6 +10,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from jobstate._trace import MutatedTrace, Trace
+from jobstate.clients import PROFILES, ClientModel, Finding, check_client
 from jobstate.readers import Input, InputError, read_jsonl
 from jobstate.spec import (
     SPEC_NAMES,
@@ -42,9 +43,12 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0+unknown"
 
 __all__ = [
+    "PROFILES",
     "RULES",
     "SPEC_NAMES",
+    "ClientModel",
     "Edge",
+    "Finding",
     "Input",
     "InputError",
     "JobReport",
@@ -65,6 +69,7 @@ __all__ = [
     "Validator",
     "Violation",
     "__version__",
+    "check_client",
     "get_spec",
     "read_jsonl",
     "validate",

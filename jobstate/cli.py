@@ -240,5 +240,159 @@ def diagram_cmd(name: str, fmt: str, output: str | None, all_dir: str | None) ->
         sys.stdout.buffer.write(data)
 
 
+def _values(text: str | None) -> list[str]:
+    return [v.strip() for v in (text or "").split(",") if v.strip()]
+
+
+@main.command("client")
+@click.option(
+    "--profile", type=str, help="A built-in real-client profile (see `jobstate clients`)."
+)
+@click.option(
+    "--model",
+    "model_file",
+    type=click.Path(dir_okay=False, path_type=str),
+    help="A client model in a JSON or TOML file.",
+)
+@click.option("--success", help="Values the client treats as success (comma-separated).")
+@click.option("--failure", help="Values it treats as failure.")
+@click.option("--cancelled", help="Values it treats as cancelled.")
+@click.option("--poll", help="Values it keeps polling on ('*': every other value).")
+@click.option("--crash", help="Values it cannot parse.")
+@click.option(
+    "--unknown",
+    type=click.Choice(("poll", "failure", "crash")),
+    help="What it does with a value it does not know (default poll).",
+)
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Its timeout, s.")
+@click.option("--spec", type=click.Choice(_SPECS), default="current", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("text", "json")),
+    default="text",
+    show_default=True,
+)
+def client_cmd(
+    profile: str | None,
+    model_file: str | None,
+    success: str | None,
+    failure: str | None,
+    cancelled: str | None,
+    poll: str | None,
+    crash: str | None,
+    unknown: str | None,
+    timeout: float | None,
+    spec: str,
+    fmt: str,
+) -> None:
+    """Check what a client assumes: for each wrong assumption, the shortest trace that breaks it.
+
+    \b
+    Exit codes: 0 no error finding, 1 an error finding, 2 usage or a bad model file.
+    """
+    from jobstate.clients import PROFILES, ClientModel, check_client, load_model
+
+    lists = (success, failure, cancelled, poll, crash, unknown, timeout)
+    given_lists = any(v is not None for v in lists)
+    if sum((profile is not None, model_file is not None, given_lists)) != 1:
+        raise click.UsageError("give exactly one of --profile, --model, or the value lists")
+    try:
+        if profile is not None:
+            if profile not in PROFILES:
+                raise click.UsageError(
+                    f"unknown profile {profile!r}; profiles: {', '.join(PROFILES)}"
+                )
+            model = PROFILES[profile]
+        elif model_file is not None:
+            model = load_model(model_file)
+        else:
+            model = ClientModel.from_lists(
+                "client",
+                success=_values(success),
+                failure=_values(failure),
+                cancelled=_values(cancelled),
+                poll=_values(poll),
+                crash=_values(crash),
+                unknown=unknown,
+                timeout=timeout,
+            )
+    except (ValueError, OSError) as exc:
+        click.echo(f"jobstate: error: {exc}", err=True)
+        sys.exit(EXIT_UNUSABLE)
+    findings = check_client(model, spec)
+    if fmt == "json":
+        from jobstate._json import dumps
+
+        out = {
+            "client": model.name,
+            "spec": spec,
+            "source": model.source,
+            "notes": model.notes,
+            "ok": not any(f.severity == "error" for f in findings),
+            "findings": [f.to_dict() for f in findings],
+        }
+        sys.stdout.buffer.write(dumps(out, indent=True) + b"\n")
+    else:
+        click.echo(f"client {model.name} under spec {spec}")
+        if model.source:
+            click.echo(f"source: {model.source}")
+        for f in findings:
+            click.echo(f"  {f.severity:<7}  {f.id:<16}  {f.status:<18}  {f.message}")
+            click.echo(f"  {'':<7}  {'':<16}  {'':<18}  witness: {' -> '.join(f.witness)}")
+        if model.notes:
+            click.echo(f"note: {model.notes}")
+        errors = sum(1 for f in findings if f.severity == "error")
+        click.echo(f"{_n(errors, 'error')}, {_n(len(findings) - errors, 'warning')}")
+    sys.exit(EXIT_ERRORS if any(f.severity == "error" for f in findings) else EXIT_OK)
+
+
+@main.command("clients")
+@click.option(
+    "--spec",
+    "specs",
+    type=click.Choice(_SPECS),
+    multiple=True,
+    help="Specs to check against (repeatable; default current and legacy).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("markdown", "json")),
+    default="markdown",
+    show_default=True,
+)
+def clients_cmd(specs: tuple[str, ...], fmt: str) -> None:
+    """The matrix of real-client profiles x specs with their findings."""
+    from jobstate.clients import PROFILES, matrix
+
+    table = matrix(specs or ("current", "legacy"))
+    names = list(specs or ("current", "legacy"))
+    if fmt == "json":
+        from jobstate._json import dumps
+
+        data = {
+            p: {
+                "source": PROFILES[p].source,
+                "notes": PROFILES[p].notes,
+                **{s: [f.to_dict() for f in fs] for s, fs in per.items()},
+            }
+            for p, per in table.items()
+        }
+        sys.stdout.buffer.write(dumps(data, indent=True) + b"\n")
+        return
+    click.echo("| client | " + " | ".join(f"spec `{s}`" for s in names) + " |")
+    click.echo("|---|" + "---|" * len(names))
+    for p, per in table.items():
+        cells = []
+        for s in names:
+            by_id: dict[str, list[str]] = {}
+            for f in per[s]:
+                mark = f"**{f.status}**" if f.severity == "error" else f.status
+                by_id.setdefault(f.id, []).append(mark)
+            cells.append("; ".join(f"{k}: {', '.join(v)}" for k, v in by_id.items()) or "none")
+        click.echo(f"| `{p}` | " + " | ".join(cells) + " |")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

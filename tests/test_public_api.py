@@ -9,6 +9,10 @@ def test_exported_members() -> None:
     """__all__ lists exactly the public names, and each exists."""
     assert len(jobstate.__all__) == len(set(jobstate.__all__))
     assert set(jobstate.__all__) == {
+        "PROFILES",
+        "ClientModel",
+        "Finding",
+        "check_client",
         "RULES",
         "SPEC_NAMES",
         "Edge",

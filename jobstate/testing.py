@@ -1,0 +1,117 @@
+"""A harness to property-test your own poller against generated monitor responses.
+
+Your poller is a function that takes ``fetch`` (a callable returning the next monitor body, as
+a GET of the monitor URL would) and returns the job's outcome (``success``, ``failure`` or
+``cancelled``; map your own result with ``outcome_of``). :func:`check_poller` feeds it legal
+sampled traces from :mod:`jobstate.strategies` and fails, with the shortest trace Hypothesis can
+find, when the poller returns the wrong outcome, stops before the terminal status, keeps polling
+after it, or (with ``unknown_values=True``) trips on a value it does not know. Give it a
+poller with no sleeps, or patch them out.
+
+>>> def poller(fetch):
+...     while True:
+...         status = fetch()["status"]
+...         if status in ("completed", "failed", "cancelled"):
+...             return {"completed": "success", "failed": "failure"}.get(status, status)
+>>> check_poller(poller, max_examples=20)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jobstate._trace import Trace
+from jobstate.clients import FUTURE_VALUE
+from jobstate.spec import Spec, get_spec
+from jobstate.strategies import traces
+
+__all__ = ["Monitor", "PollsForever", "check_poller"]
+
+
+class PollsForever(AssertionError):
+    """The poller kept polling long after the monitor answered a terminal status."""
+
+
+class Monitor:
+    """Stands in for a monitor URL: each call returns the next body of the trace; once the
+    trace's terminal body is reached it is answered again on every further poll (as the
+    service does), up to ``max_extra_polls``, then :class:`PollsForever` is raised."""
+
+    def __init__(self, bodies: Sequence[Mapping[str, Any]], spec: Spec, max_extra_polls: int = 50):
+        self.bodies = list(bodies)
+        self.polls = 0
+        self.max_extra_polls = max_extra_polls
+        self.terminal_at = next(
+            (i for i, b in enumerate(self.bodies) if b.get("status") in spec.terminal), None
+        )
+
+    def __call__(self) -> dict[str, Any]:
+        i = min(self.polls, len(self.bodies) - 1)
+        if self.polls - len(self.bodies) >= self.max_extra_polls:
+            raise PollsForever(
+                f"kept polling after terminal {self.bodies[-1].get('status')!r}:"
+                f" {self.max_extra_polls} more polls"
+            )
+        self.polls += 1
+        return dict(self.bodies[i])
+
+    @property
+    def served_terminal(self) -> bool:
+        """Whether the poller has been answered a terminal status yet."""
+        return self.terminal_at is not None and self.polls > self.terminal_at
+
+
+def check_poller(
+    poller: Callable[[Callable[[], dict[str, Any]]], Any],
+    *,
+    spec: str | Spec = "current",
+    outcome_of: Callable[[Any], str] = str,
+    unknown_values: bool = True,
+    max_extra_polls: int = 50,
+    max_examples: int = 200,
+    derandomize: bool = False,
+) -> None:
+    """Property-test ``poller`` against legal finished traces of ``spec``, sampled like polls.
+
+    Asserts that it returns the trace's outcome for every terminal state, never stops before
+    the terminal status, does not keep polling after it, and, with ``unknown_values``, that a
+    value it does not know (``unknownFutureValue``) before the end changes nothing. Raises
+    ``AssertionError`` (via Hypothesis, shrunk to a minimal trace) on the first failure.
+    """
+    sp = get_spec(spec)
+
+    @settings(
+        max_examples=max_examples,
+        deadline=None,
+        database=None,
+        derandomize=derandomize,
+        report_multiple_bugs=False,
+    )
+    @given(trace=traces(sp, "sampled", finished=True), data=st.data())
+    def run(trace: Trace, data: st.DataObject) -> None:
+        bodies: list[Mapping[str, Any]] = list(trace.bodies)
+        if unknown_values and data.draw(st.booleans(), label="inject unknownFutureValue"):
+            at = data.draw(st.integers(0, len(bodies) - 1), label="at")
+            bodies.insert(at, {"status": FUTURE_VALUE})
+        statuses = [b.get("status") for b in bodies]
+        monitor = Monitor(bodies, sp, max_extra_polls)
+        try:
+            result = poller(monitor)
+        except PollsForever as exc:
+            raise AssertionError(f"poller polls forever on {statuses}: {exc}") from None
+        if not monitor.served_terminal:
+            raise AssertionError(
+                f"poller stopped early on {statuses}: returned {result!r} after"
+                f" {monitor.polls} polls, before the terminal status"
+            )
+        got = outcome_of(result)
+        if got != trace.outcome:
+            raise AssertionError(
+                f"poller returned {result!r} ({got}) on {statuses}; the outcome is {trace.outcome}"
+            )
+
+    run()
