@@ -6,6 +6,7 @@ Exit codes: 0 no errors, 1 errors found, 2 unusable input or usage.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -18,6 +19,24 @@ _SPECS = ("current", "legacy", "any")
 _MODES = ("sampled", "step")
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNUSABLE = 0, 1, 2
+
+_F = Callable[..., Any]
+
+
+def _format_option(*choices: str, help: str | None = None) -> Callable[[_F], _F]:
+    """``--format`` with ``choices``, the first being the default."""
+    return click.option(
+        "--format", "fmt", type=click.Choice(choices), default=choices[0], show_default=True,
+        help=help,
+    )  # fmt: skip
+
+
+def _spec_option(dest: str = "spec", help: str | None = None) -> Callable[[_F], _F]:
+    """``--spec`` naming a built-in spec, default ``current``."""
+    return click.option(
+        "--spec", dest, type=click.Choice(_SPECS), default="current", show_default=True,
+        help=help,
+    )  # fmt: skip
 
 
 def _version() -> str:
@@ -38,13 +57,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str, allow_dash=True))
-@click.option(
-    "--spec",
-    type=click.Choice(_SPECS),
-    default="current",
-    show_default=True,
-    help="Which vocabulary and edges to check against.",
-)
+@_spec_option(help="Which vocabulary and edges to check against.")
 @click.option(
     "--mode",
     type=click.Choice(_MODES),
@@ -52,13 +65,7 @@ def main() -> None:
     show_default=True,
     help="sampled: client polls, skipped states are fine; step: every change is one edge.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(("text", "json")),
-    default="text",
-    show_default=True,
-)
+@_format_option("text", "json")
 @click.option(
     "--diagram",
     "diagram_path",
@@ -67,7 +74,7 @@ def main() -> None:
 )
 def check(files: tuple[str, ...], spec: str, mode: str, fmt: str, diagram_path: str | None) -> None:
     """Validate observed status sequences: FILES are JSON Lines, one monitor body per line,
-    one job per file (``-`` reads standard input)."""
+    one job per file ("-" reads standard input)."""
     from jobstate.readers import InputError, read_jsonl
     from jobstate.validation import Report, Validator
 
@@ -160,14 +167,8 @@ def _n(count: int, word: str) -> str:
 
 
 @main.command("spec")
-@click.option("--spec", "name", type=click.Choice(_SPECS), default="current", show_default=True)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(("text", "json")),
-    default="text",
-    show_default=True,
-)
+@_spec_option("name")
+@_format_option("text", "json")
 def spec_cmd(name: str, fmt: str) -> None:
     """Print a spec: its states, their classes, its edges and their provenance."""
     from jobstate.spec import get_spec
@@ -192,13 +193,12 @@ def spec_cmd(name: str, fmt: str) -> None:
 
 
 @main.command("diagram")
-@click.option("--spec", "name", type=click.Choice(_SPECS), default="current", show_default=True)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(("mermaid", "dot", "svg", "png")),
-    default="mermaid",
-    show_default=True,
+@_spec_option("name")
+@_format_option(
+    "mermaid",
+    "dot",
+    "svg",
+    "png",
     help="mermaid and dot need no binary; svg and png need Graphviz's dot.",
 )
 @click.option(
@@ -265,14 +265,8 @@ def _values(text: str | None) -> list[str]:
     help="What it does with a value it does not know (default poll).",
 )
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Its timeout, s.")
-@click.option("--spec", type=click.Choice(_SPECS), default="current", show_default=True)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(("text", "json")),
-    default="text",
-    show_default=True,
-)
+@_spec_option()
+@_format_option("text", "json")
 def client_cmd(
     profile: str | None,
     model_file: str | None,
@@ -355,13 +349,7 @@ def client_cmd(
     multiple=True,
     help="Specs to check against (repeatable; default current and legacy).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(("markdown", "json")),
-    default="markdown",
-    show_default=True,
-)
+@_format_option("markdown", "json")
 def clients_cmd(specs: tuple[str, ...], fmt: str) -> None:
     """The matrix of real-client profiles x specs with their findings."""
     from jobstate.clients import PROFILES, matrix

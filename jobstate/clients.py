@@ -272,16 +272,8 @@ def check_client(model: ClientModel, spec: str | Spec = "current") -> list[Findi
 # Real clients (facts §3)
 # ---------------------------------------------------------------------------------------------
 
-_LEGACY_8 = (
-    "notStarted",
-    "inProgress",
-    "completed",
-    "updating",
-    "failed",
-    "deletePending",
-    "deleteFailed",
-    "waiting",
-)
+# nuxeo's Java enum holds exactly the legacy revision's values
+_LEGACY_VALUES = get_spec("legacy").names
 
 PROFILES: Mapping[str, ClientModel] = {
     m.name: m
@@ -341,7 +333,7 @@ PROFILES: Mapping[str, ClientModel] = {
         ),
         ClientModel(
             "nuxeo-onedrive-java",
-            {**dict.fromkeys(_LEGACY_8, "poll"), "completed": "success"},
+            {**dict.fromkeys(_LEGACY_VALUES, "poll"), "completed": "success"},
             unknown="crash",
             source="nuxeo/onedrive-java-client OneDriveLongRunningAction.java",
             notes="parses the status with valueOf over an enum of the legacy 8 values, so any"
