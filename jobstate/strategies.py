@@ -141,8 +141,12 @@ def traces(
     outcome: Outcome | None = None,
     max_changes: int = 12,
     max_repeat: int = 4,
+    min_length: int = 8,
 ) -> Trace:
     """A legal :class:`~jobstate.Trace` of ``spec``: no violation, not even a warning.
+
+    At least ``min_length`` observations before sampling (stutters pad short paths; pass 1 to
+    let Hypothesis shrink failures to the shortest trace).
 
     In ``step`` mode every observation is there (with stutters); in ``sampled`` mode some polls
     are dropped, as a poller samples the path (a finished trace keeps its terminal observation).
@@ -152,8 +156,15 @@ def traces(
     sp = _check(spec, mode)
     path = draw(paths(sp, finished=finished, outcome=outcome, max_changes=max_changes))
     bodies = _bodies_for(draw, sp, path, max_repeat)
+    # pad to a useful length with stutters of non-terminal polls (a stutter repeats the same
+    # body, so it keeps the trace legal)
+    while len(bodies) < min_length:
+        spots = [i for i, b in enumerate(bodies) if b["status"] not in sp.terminal]
+        i = draw(st.sampled_from(spots))
+        bodies.insert(i + 1, dict(bodies[i]))
     if mode == "sampled":
-        keep = draw(st.lists(st.booleans(), min_size=len(bodies), max_size=len(bodies)))
+        # a poller misses some polls, not most: drop about one in four
+        keep = [draw(st.integers(0, 3)) != 0 for _ in bodies]  # shrinks towards dropping
         if path[-1] in sp.terminal:
             keep[-1] = True
         if not any(keep):

@@ -91,7 +91,7 @@ def check_poller(
         derandomize=derandomize,
         report_multiple_bugs=False,
     )
-    @given(trace=traces(sp, "sampled", finished=True), data=st.data())
+    @given(trace=traces(sp, "sampled", finished=True, min_length=1), data=st.data())
     def run(trace: Trace, data: st.DataObject) -> None:
         bodies: list[Mapping[str, Any]] = list(trace.bodies)
         if unknown_values and data.draw(st.booleans(), label="inject unknownFutureValue"):

@@ -135,3 +135,11 @@ def test_fast_path_agrees_with_general_path(spec: str, mode: str, data: st.DataO
 def test_from_type_gives_legal_traces(trace: Trace) -> None:
     """st.from_type(jobstate.Trace) is registered through the hypothesis entry point."""
     assert validate(trace.bodies, spec=trace.spec, mode=trace.mode).violations == []
+
+
+@SPECS
+@given(data=st.data())
+def test_traces_have_a_useful_length(spec: str, data: st.DataObject) -> None:
+    """Step traces have at least min_length observations (8 by default), not 2-3 steps."""
+    assert len(data.draw(traces(spec, "step")).bodies) >= 8
+    assert len(data.draw(traces(spec, "step", min_length=12)).bodies) >= 12
