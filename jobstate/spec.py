@@ -202,6 +202,8 @@ class Spec:
         self.terminal: frozenset[str] = frozenset(
             s for s, obj in self.machine.states.items() if obj.final
         )
+        # where percentageComplete may start again (the percentage-regression baseline resets)
+        self.resets: frozenset[str] = frozenset(st.name for st in self.states if st.resets_progress)
         self._paths: dict[str, dict[str, tuple[str, ...]]] = {
             s: self._bfs(s) for s in self.machine.states
         }

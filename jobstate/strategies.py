@@ -90,7 +90,6 @@ def _bodies_for(
     draw: st.DrawFn, sp: Spec, path: Sequence[str], max_repeat: int
 ) -> list[dict[str, Any]]:
     """Observations along ``path``: stutters, and percentages that only fall after a reset."""
-    resets = {st_.name for st_ in sp.states if st_.resets_progress}
     extra: dict[str, Any] = draw(
         st.sampled_from([{}, {"operation": "ItemCopy"}, {"operation": "DownloadUrl"}])
     )
@@ -98,7 +97,7 @@ def _bodies_for(
     bodies: list[dict[str, Any]] = []
     for state in path:
         for _ in range(draw(st.integers(1, max_repeat))):
-            if state in resets:
+            if state in sp.resets:
                 tenths = draw(st.integers(0, tenths))
             elif sp.outcome(state) == "success":
                 tenths = 1000
@@ -118,10 +117,9 @@ def _bodies_for(
 
 def _regressions(sp: Spec, bodies: Sequence[Any]) -> bool:
     """Whether percentages fall with no reset in between (the percentage-regression rule)."""
-    resets = {st_.name for st_ in sp.states if st_.resets_progress}
     baseline: float | None = None
     for b in bodies:
-        if b.get("status") in resets:
+        if b.get("status") in sp.resets:
             baseline = None
         p = b.get(_PCT)
         if p is not None:
@@ -172,8 +170,9 @@ def traces(
         sample = [b for b, k in zip(bodies, keep, strict=False) if k]
         if _regressions(sp, sample):
             # dropping a reset hid a legal restart: keep every reset observation
-            resets = {s.name for s in sp.states if s.resets_progress}
-            sample = [b for b, k in zip(bodies, keep, strict=False) if k or b["status"] in resets]
+            sample = [
+                b for b, k in zip(bodies, keep, strict=False) if k or b["status"] in sp.resets
+            ]
         bodies = sample
     return Trace(sp.name, mode, path, tuple(bodies), sp.outcome(path[-1]))
 
@@ -215,11 +214,10 @@ _BAD_TYPES: tuple[Any, ...] = ("50", "100.0", True, False, [], {}, [50])
 
 def _baselines(sp: Spec, bodies: Sequence[Any]) -> list[float | None]:
     """The percentage baseline in effect after each observation."""
-    resets = {s.name for s in sp.states if s.resets_progress}
     out: list[float | None] = []
     baseline: float | None = None
     for b in bodies:
-        if b.get("status") in resets:
+        if b.get("status") in sp.resets:
             baseline = None
         p = b.get(_PCT)
         if p is not None:
@@ -271,12 +269,11 @@ def _bad_percentage(draw: st.DrawFn, sp: Spec, mode: str, rule: str) -> MutatedT
 def _regression(draw: st.DrawFn, sp: Spec, mode: str) -> MutatedTrace:
     base = draw(traces(sp, mode))
     after = _baselines(sp, base.bodies)
-    resets = {s.name for s in sp.states if s.resets_progress}
     spots = [
         j
         for j, b in enumerate(base.bodies)
         if (after[j] or 0) > 0
-        and b["status"] not in resets
+        and b["status"] not in sp.resets
         and sp.outcome(b["status"]) != "success"
     ]
     assume(spots)

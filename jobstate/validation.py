@@ -452,7 +452,7 @@ class Validator:
         self._terminal = sp.terminal
         self._outcome: dict[str, Outcome] = {s: sp.outcome(s) for s in sp.names}
         self._success = frozenset(s for s in sp.names if sp.outcome(s) == "success")
-        self._resets = frozenset(st.name for st in sp.states if st.resets_progress)
+        self._resets = sp.resets
         self._hints: dict[str, str] = {}
 
     def __repr__(self) -> str:
