@@ -115,17 +115,28 @@ def _bodies_for(
     return bodies
 
 
-def _regressions(sp: Spec, bodies: Sequence[Any]) -> bool:
-    """Whether percentages fall with no reset in between (the percentage-regression rule)."""
+def _baselines(sp: Spec, bodies: Sequence[Any]) -> list[float | None]:
+    """The percentage baseline in effect after each observation."""
+    out: list[float | None] = []
     baseline: float | None = None
     for b in bodies:
         if b.get("status") in sp.resets:
             baseline = None
         p = b.get(_PCT)
         if p is not None:
-            if baseline is not None and p < baseline:
-                return True
             baseline = p
+        out.append(baseline)
+    return out
+
+
+def _regressions(sp: Spec, bodies: Sequence[Any]) -> bool:
+    """Whether percentages fall with no reset in between (the percentage-regression rule)."""
+    after = _baselines(sp, bodies)
+    for i, b in enumerate(bodies):
+        p = b.get(_PCT)
+        before = None if i == 0 or b.get("status") in sp.resets else after[i - 1]
+        if p is not None and before is not None and p < before:
+            return True
     return False
 
 
@@ -210,20 +221,6 @@ _NO_STATUS: tuple[dict[str, Any], ...] = (
 )
 _NOT_OBJECTS: tuple[Any, ...] = ([], ["completed"], "completed", 42, None, True, 1.5)
 _BAD_TYPES: tuple[Any, ...] = ("50", "100.0", True, False, [], {}, [50])
-
-
-def _baselines(sp: Spec, bodies: Sequence[Any]) -> list[float | None]:
-    """The percentage baseline in effect after each observation."""
-    out: list[float | None] = []
-    baseline: float | None = None
-    for b in bodies:
-        if b.get("status") in sp.resets:
-            baseline = None
-        p = b.get(_PCT)
-        if p is not None:
-            baseline = p
-        out.append(baseline)
-    return out
 
 
 def _mutated(base: Trace, bodies: list[Any], rule: str, index: int, how: str) -> MutatedTrace:
