@@ -61,6 +61,9 @@ _EDGE_STYLE: dict[str, dict[str, str]] = {
     "inferred": {"style": "dashed", "penwidth": "1.2", "color": "#555555"},
 }
 _FADED = "#c8c8c8"
+# overlay edges that are not spec edges: the legend and the drawing share these
+_GAP_STYLE = {"style": "dashed", "color": "#1565c0", "fontcolor": "#1565c0"}
+_ILLEGAL_STYLE = {"color": "#d32f2f", "fontcolor": "#d32f2f"}
 
 
 class DiagramError(Exception):
@@ -204,8 +207,8 @@ def _legend(graph: Any, *, observed: bool) -> None:
             rows += [
                 ("observed, with count", {"color": "black", "penwidth": "2.5"}),
                 ("never observed", {"color": _FADED}),
-                ("gap: states skipped", {"color": "#1565c0", "style": "dashed"}),
-                ("illegal change", {"color": "#d32f2f", "penwidth": "2"}),
+                ("gap: states skipped", _GAP_STYLE),
+                ("illegal change", {**_ILLEGAL_STYLE, "penwidth": "2"}),
             ]
         for i, (text, attrs) in enumerate(rows):
             leg.node(f"_l{i}a", width="0.1", height="0.1")
@@ -409,25 +412,13 @@ def observed_dot(spec: str | Spec, jobs: Iterable[JobReport]) -> str:
             color="#d32f2f",
             fontcolor="#b71c1c",
         )
-    for (src, dst), n in sorted(counts.gaps.items()):
-        graph.edge(
-            src,
-            dst,
-            label=f"{n:,} gap",
-            style="dashed",
-            color="#1565c0",
-            fontcolor="#1565c0",
-            penwidth=_width(n, top),
-            constraint="false",
-        )
-    for (src, dst), n in sorted(counts.illegal.items()):
-        graph.edge(
-            src,
-            dst,
-            label=f"{n:,} illegal",
-            color="#d32f2f",
-            fontcolor="#d32f2f",
-            penwidth=_width(n, top),
-            constraint="false",
-        )
+    for counter, word, style in (
+        (counts.gaps, "gap", _GAP_STYLE),
+        (counts.illegal, "illegal", _ILLEGAL_STYLE),
+    ):
+        for (src, dst), n in sorted(counter.items()):
+            graph.edge(
+                src, dst, label=f"{n:,} {word}", penwidth=_width(n, top), constraint="false",
+                **style,
+            )  # fmt: skip
     return str(graph.source)
