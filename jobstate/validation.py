@@ -234,15 +234,6 @@ class JobReport:
             self._steps = validator._general(self.records, self.lines)[2]
         return self._steps
 
-    @property
-    def statuses(self) -> list[str | None]:
-        """The observed status of each record (``None`` where there is no string status)."""
-        out: list[str | None] = []
-        for r in self.records:
-            s = r.get("status") if isinstance(r, Mapping) else None
-            out.append(s if isinstance(s, str) else None)
-        return out
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "key": self.key,
