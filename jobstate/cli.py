@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 if TYPE_CHECKING:
-    from jobstate.readers import Input
-    from jobstate.validation import JobReport, Report
+    from jobstate.validation import Report
 
 _SPECS = ("current", "legacy", "any")
 _MODES = ("sampled", "step")
@@ -55,7 +54,21 @@ def main() -> None:
     """
 
 
-@main.command()
+_INPUT_HELP = """Validate observed status sequences.
+
+\b
+FILES are JSON Lines, JSON (an array or one body), HAR 1.2 captures, CSV or TSV,
+any of them gzipped; "-" reads standard input. The format comes from the file name
+and its first bytes (--input-format overrides it).
+\b
+Without --job-key, a JSON Lines or JSON input is one job; a HAR input has one job
+per monitor URL (query aside); a CSV input one job per job_id.
+\b
+Exit codes: 0 nothing at the --fail-on severity, 1 findings, 2 unusable input or usage.
+"""
+
+
+@main.command(help=_INPUT_HELP)
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str, allow_dash=True))
 @_spec_option(help="Which vocabulary and edges to check against.")
 @click.option(
@@ -65,43 +78,121 @@ def main() -> None:
     show_default=True,
     help="sampled: client polls, skipped states are fine; step: every change is one edge.",
 )
-@_format_option("text", "json")
+@_format_option("text", "json", "junit")
+@click.option(
+    "--input-format",
+    type=click.Choice(("jsonl", "json", "har", "csv", "tsv")),
+    help="Read every FILE as this format instead of detecting it.",
+)
+@click.option("--job-key", metavar="PATH", help="Dotted path (CSV: column) of the job key.")
+@click.option("--body-key", metavar="PATH", help="Dotted path of the monitor body in a record.")
+@click.option(
+    "--order-by",
+    metavar="PATH",
+    help="Order each job by this value (a timestamp) instead of input order.",
+)
+@click.option("--http-key", metavar="PATH", help="Dotted path (CSV: column) of the HTTP status.")
+@click.option("--status-column", default="status", show_default=True, help="CSV status column.")
+@click.option(
+    "--percentage-column",
+    default="percentageComplete",
+    show_default=True,
+    help="CSV percentage column.",
+)
+@click.option(
+    "--explain", is_flag=True, help="Show every step of every job: stutter, edge, gap and path."
+)
+@click.option(
+    "--max-violations",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="Print at most N violations (all are still counted).",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(("error", "warning")),
+    default="error",
+    show_default=True,
+    help="The severity that makes the exit code 1.",
+)
 @click.option(
     "--diagram",
     "diagram_path",
     type=click.Path(dir_okay=False, path_type=str),
     help="Also draw the observed traffic on the spec: FILE.svg, .png or .dot.",
 )
-def check(files: tuple[str, ...], spec: str, mode: str, fmt: str, diagram_path: str | None) -> None:
-    """Validate observed status sequences: FILES are JSON Lines, one monitor body per line,
-    one job per file ("-" reads standard input)."""
-    from jobstate.readers import InputError, read_jsonl
+def check(
+    files: tuple[str, ...],
+    spec: str,
+    mode: str,
+    fmt: str,
+    input_format: str | None,
+    job_key: str | None,
+    body_key: str | None,
+    order_by: str | None,
+    http_key: str | None,
+    status_column: str,
+    percentage_column: str,
+    explain: bool,
+    max_violations: int | None,
+    fail_on: str,
+    diagram_path: str | None,
+) -> None:
+    from jobstate.readers import Input, InputError, ReadOptions, read_input
     from jobstate.validation import Report, Validator
 
     validator = Validator(spec, mode)
-    jobs: list[JobReport] = []
+    options = ReadOptions(
+        job_key=job_key,
+        body_key=body_key,
+        order_by=order_by,
+        http_key=http_key,
+        status_column=status_column,
+        percentage_column=percentage_column,
+        format=input_format,  # type: ignore[arg-type]
+    )
     inputs: list[Input] = []
     unusable: list[str] = []
     for name in files:
         try:
-            data = read_jsonl(name)
+            with _Progress(name) as progress:
+                data = read_input(
+                    name, validator, options, explain=explain or bool(diagram_path),
+                    progress=progress,
+                )  # fmt: skip
         except InputError as exc:
             unusable.append(str(exc))
             continue
-        if data.lines_read == data.blank:
-            unusable.append(f"{data.name}: no records (empty input)")
         inputs.append(data)
-        jobs.append(validator.validate_job(data.records, key=data.name, lines=data.lines))
+        if data.error:
+            unusable.append(data.error)
+        elif data.lines_read == data.blank:
+            unusable.append(f"{data.name}: no records (empty input)")
+        elif data.observations == 0:
+            acc = data.accounting()
+            unusable.append(
+                f"{data.name}: no observation in {acc['read']:,} {acc['unit']}s"
+                f" ({acc['rejected']:,} rejected, {acc['skipped']:,} skipped)"
+                f" read as {data.format}"
+            )
+    jobs = [job for data in inputs for job in data.jobs]
     report = Report(validator.spec.name, validator.mode, jobs, [i.accounting() for i in inputs])
 
+    from jobstate.reporting import failed, json_dict, junit_xml, text_lines
+
     if fmt == "json":
-        out = report.to_dict()
-        out["unusable"] = unusable
         from jobstate._json import dumps
 
+        out = json_dict(report, fail_on=fail_on, unusable=unusable)  # type: ignore[arg-type]
         sys.stdout.buffer.write(dumps(out, indent=True) + b"\n")
+    elif fmt == "junit":
+        sys.stdout.buffer.write(junit_xml(report, fail_on=fail_on, unusable=unusable))  # type: ignore[arg-type]
     else:
-        _print_text(report)
+        lines = text_lines(
+            report, color=sys.stdout.isatty(), explain=explain, max_violations=max_violations,
+            fail_on=fail_on,  # type: ignore[arg-type]
+        )  # fmt: skip
+        click.echo("\n".join(lines))
     if diagram_path is not None:
         error = _write_observed(diagram_path, report)
         if error:
@@ -110,7 +201,38 @@ def check(files: tuple[str, ...], spec: str, mode: str, fmt: str, diagram_path: 
         click.echo(f"jobstate: error: {msg}", err=True)
     if unusable:
         sys.exit(EXIT_UNUSABLE)
-    sys.exit(EXIT_OK if report.ok else EXIT_ERRORS)
+    findings = report.unattributed or any(failed(j, fail_on) for j in report.jobs)  # type: ignore[arg-type]
+    sys.exit(EXIT_ERRORS if findings else EXIT_OK)
+
+
+class _Progress:
+    """A progress bar on standard error for a large input, when it is a terminal."""
+
+    THRESHOLD = 32 << 20
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.bar: Any = None
+        self.done = 0
+
+    def __enter__(self) -> _Progress:
+        return self
+
+    def __call__(self, position: int, size: int) -> None:
+        if self.bar is None:
+            if size < self.THRESHOLD or not sys.stderr.isatty():
+                return
+            self.bar = click.progressbar(
+                length=size, label=self.name, file=sys.stderr, show_percent=True, show_eta=True
+            )
+            self.bar.__enter__()
+        self.bar.update(max(position - self.done, 0))
+        self.done = max(position, self.done)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.update(max(self.bar.length - self.done, 0))
+            self.bar.__exit__(None, None, None)
 
 
 def _write_observed(path: str, report: Report) -> str | None:
@@ -131,35 +253,6 @@ def _write_observed(path: str, report: Report) -> str | None:
     except OSError as exc:
         return f"--diagram {path}: cannot write ({exc.strerror or exc})"
     return None
-
-
-def _print_text(report: Report) -> None:
-    color = sys.stdout.isatty()
-    for job in sorted(report.jobs, key=lambda j: (-j.errors, -j.warnings)):
-        verdict = "FAIL" if not job.ok else ("WARN" if job.warnings else "OK")
-        style = {"FAIL": "red", "WARN": "yellow", "OK": "green"}[verdict]
-        head = click.style(f"{verdict:<4}", fg=style, bold=True) if color else f"{verdict:<4}"
-        click.echo(
-            f"{head} {job.key}: outcome {job.outcome}; {_n(job.observations, 'observation')}"
-            + (f", {job.rejected} rejected" if job.rejected else "")
-            + f"; {_n(job.errors, 'error')}, {_n(job.warnings, 'warning')}"
-        )
-        for v in job.violations:
-            where = f"line {v.line}" if v.line is not None else f"#{v.index}"
-            click.echo(f"  {where:>9}  {v.severity:<7}  {v.rule:<21}  {v.message}")
-    t = report.totals
-    outcomes = ", ".join(f"{n} {o}" for o, n in t["outcomes"].items() if n)
-    line = (
-        f"{_n(t['jobs'], 'job')} ({t['jobs'] - t['jobs_with_errors']} ok,"
-        f" {t['jobs_with_errors']} with errors; {outcomes or 'none'});"
-        f" {_n(t['errors'], 'error')}, {_n(t['warnings'], 'warning')}"
-    )
-    if "lines_read" in t:
-        line += (
-            f"; {_n(t['lines_read'], 'line')} read = {_n(t['observations'], 'observation')}"
-            f" + {t['rejected']} rejected + {t['blank']} blank"
-        )
-    click.echo(f"{line}; spec {report.spec}, mode {report.mode}")
 
 
 def _n(count: int, word: str) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -344,10 +344,8 @@ def count_observed(jobs: Iterable[JobReport]) -> ObservedCounts:
         counts.jobs += 1
         for step in job.steps:
             if step.status is None:
-                raw = job.records[step.index]
-                s = raw.get("status") if isinstance(raw, Mapping) else None
-                if isinstance(s, str):
-                    counts.unknown[s] += 1
+                if step.unknown is not None:
+                    counts.unknown[step.unknown] += 1
                 continue
             counts.observations[step.status] += 1
             key = (step.source or "", step.status)

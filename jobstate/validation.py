@@ -140,6 +140,7 @@ class Violation:
     index: int
     line: int | None
     message: str
+    http_status: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -147,6 +148,7 @@ class Violation:
             "severity": self.severity,
             "index": self.index,
             "line": self.line,
+            "http_status": self.http_status,
             "message": self.message,
         }
 
@@ -156,7 +158,9 @@ class Step:
     """How one observation relates to the state before it (``source``, ``None`` at the start).
 
     ``path`` is the explaining path for a ``gap`` (both ends included) and for a ``start`` away
-    from the initial state (the path from it); empty otherwise.
+    from the initial state (the path from it); empty otherwise. ``unknown`` holds a status string
+    outside the vocabulary (``status`` is then ``None``); ``line`` and ``http_status`` say where
+    the observation came from, when known.
     """
 
     index: int
@@ -164,6 +168,9 @@ class Step:
     kind: StepKind
     source: str | None = None
     path: tuple[str, ...] = ()
+    line: int | None = None
+    http_status: int | None = None
+    unknown: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,18 +198,24 @@ _PCT = "percentageComplete"
 class JobReport:
     """The verdict on one job: its violations and its outcome.
 
-    ``outcome`` is that of the first terminal status observed, else ``unfinished``.
+    ``outcome`` is that of the first terminal status observed, else ``unfinished``. A job read
+    by a streaming reader keeps no ``records`` (``None``): its counts, line span and HTTP status
+    codes are kept instead, and its steps only when they were recorded (``explain``).
     """
 
     key: str | None
     spec: str
     mode: Mode
-    records: Sequence[Record] = field(repr=False)
+    records: Sequence[Record] | None = field(repr=False)
     violations: tuple[Violation, ...]
     outcome: Outcome
     lines: Sequence[int] | None = field(default=None, repr=False)
     _validator: Validator | None = field(default=None, repr=False, compare=False)
     _steps: tuple[Step, ...] | None = field(default=None, repr=False, compare=False)
+    input: str | None = None
+    counts: tuple[int, int] | None = field(default=None, repr=False)
+    span: tuple[int, int] | None = field(default=None, repr=False)
+    http_status: Mapping[int, int] | None = field(default=None, repr=False)
 
     @property
     def errors(self) -> int:
@@ -220,23 +233,49 @@ class JobReport:
     @property
     def observations(self) -> int:
         """How many records are JSON objects (the rest are rejected lines)."""
-        return sum(1 for r in self.records if isinstance(r, Mapping))
+        if self.counts is not None:
+            return self.counts[0]
+        return sum(1 for r in self.records or () if isinstance(r, Mapping))
 
     @property
     def rejected(self) -> int:
-        return len(self.records) - self.observations
+        if self.counts is not None:
+            return self.counts[1]
+        return len(self.records or ()) - self.observations
+
+    @property
+    def first_last(self) -> tuple[int, int] | None:
+        """The first and last input line (or entry, row, element) of the job, when known."""
+        if self.span is not None:
+            return self.span
+        if self.lines:
+            return (self.lines[0], self.lines[-1])
+        return None
 
     @property
     def steps(self) -> tuple[Step, ...]:
-        """The step classification of every record (computed on first use)."""
+        """The step classification of every record (computed on first use).
+
+        Raises :class:`ValueError` for a streamed job whose steps were not recorded.
+        """
         if self._steps is None:
+            if self.records is None:
+                raise ValueError(f"job {self.key!r}: steps were not recorded (use explain)")
             validator = self._validator or Validator(self.spec, self.mode)
             self._steps = validator._general(self.records, self.lines)[2]
         return self._steps
 
     def to_dict(self) -> dict[str, Any]:
+        span = self.first_last
         return {
             "key": self.key,
+            "input": self.input,
+            "lines": list(span) if span else None,
+            "http_status": (
+                {str(k): n for k, n in sorted(self.http_status.items())}
+                if self.http_status
+                else None
+            ),
             "ok": self.ok,
             "outcome": self.outcome,
             "observations": self.observations,
@@ -265,12 +304,13 @@ class Report:
         self.mode = mode
         self.inputs = list(inputs)
         self._keys: list[str | None] = [j.key for j in jobs]
-        self._records: list[Sequence[Record]] = [j.records for j in jobs]
+        self._records: list[Sequence[Record] | None] = [j.records for j in jobs]
         self._outcomes: list[Outcome] = [j.outcome for j in jobs]
         self._built: dict[int, JobReport] = dict(enumerate(jobs))
         self._flagged: dict[int, JobReport] = {i: j for i, j in enumerate(jobs) if j.violations}
         self._jobs: list[JobReport] | None = list(jobs)
         self._validator: Validator | None = None
+        self._size = sum(j.observations + j.rejected for j in jobs)
 
     @classmethod
     def _compact(
@@ -282,11 +322,13 @@ class Report:
         flagged: dict[int, JobReport],
     ) -> Report:
         report = cls(validator.spec.name, validator.mode)
-        report._keys, report._records, report._outcomes = keys, records, outcomes
+        report._keys, report._outcomes = keys, outcomes
+        report._records = list(records)
         report._built = dict(flagged)
         report._flagged = flagged
         report._jobs = None
         report._validator = validator
+        report._size = sum(map(len, records))
         return report
 
     def __repr__(self) -> str:
@@ -306,9 +348,14 @@ class Report:
         return self._jobs
 
     @property
+    def unattributed(self) -> int:
+        """Input lines rejected before they could be given to a job (no job key, bad JSON)."""
+        return sum(len(i.get("unattributed", ())) for i in self.inputs)
+
+    @property
     def ok(self) -> bool:
-        """True when no job has an error."""
-        return all(j.ok for j in self._flagged.values())
+        """True when no job has an error and no input line was rejected outside a job."""
+        return all(j.ok for j in self._flagged.values()) and not self.unattributed
 
     @property
     def violations(self) -> list[Violation]:
@@ -320,20 +367,21 @@ class Report:
         outcomes = dict.fromkeys(_OUTCOMES, 0)
         outcomes.update(Counter(self._outcomes))
         flagged = self._flagged.values()
-        rejected = sum(j.rejected for j in flagged)
+        rejected = sum(j.rejected for j in flagged)  # a job with no violation rejected nothing
+        loose = self.unattributed
         totals: dict[str, Any] = {
             "jobs": len(self._keys),
             "jobs_with_errors": sum(1 for j in flagged if not j.ok),
             "outcomes": outcomes,
-            "errors": sum(j.errors for j in flagged),
+            "errors": sum(j.errors for j in flagged) + loose,
             "warnings": sum(j.warnings for j in flagged),
-            # a job with no violation has no rejected record
-            "observations": sum(map(len, self._records)) - rejected,
-            "rejected": rejected,
+            "observations": self._size - rejected,
+            "rejected": rejected + loose,
         }
         if self.inputs:
-            totals["lines_read"] = sum(int(i["lines_read"]) for i in self.inputs)
+            totals["read"] = sum(int(i["read"]) for i in self.inputs)
             totals["blank"] = sum(int(i["blank"]) for i in self.inputs)
+            totals["skipped"] = sum(int(i.get("skipped", 0)) for i in self.inputs)
         return totals
 
     def to_dict(self) -> dict[str, Any]:
@@ -556,102 +604,198 @@ class Validator:
         self, records: Sequence[Record], lines: Sequence[int] | None
     ) -> tuple[list[Violation], Outcome, tuple[Step, ...]]:
         """Every violation and every step, following the rules' precise semantics."""
-        sp = self.spec
-        violations: list[Violation] = []
-        steps: list[Step] = []
-        state: str | None = None
-        outcome: Outcome | None = None
-        baseline: float | None = None
-
+        checker = _Checker(self)
+        feed = checker.feed
         for i, rec in enumerate(records):
-            line = lines[i] if lines is not None else None
+            feed(rec, lines[i] if lines is not None else None)
+        return checker.violations, checker.outcome or "unfinished", tuple(checker.steps or ())
 
-            def report(rule: str, message: str, i: int = i, line: int | None = line) -> None:
-                violations.append(Violation(rule, RULES[rule].severity, i, line, message))
 
-            if not isinstance(rec, Mapping):
-                if isinstance(rec, _Rejected):
-                    report("malformed-record", rec.reason)
-                else:
-                    report(
-                        "malformed-record",
-                        f"record is not a JSON object (got {_json_type(rec)})",
-                    )
-                steps.append(Step(i, None, "rejected", state))
-                continue
+class _Checker:
+    """The general path for one job, fed one record at a time (the rules' precise semantics).
 
-            s = rec.get("status", _MISSING)
-            known: str | None = None
-            if s is _MISSING:
-                report("missing-status", "record has no 'status'")
-            elif not isinstance(s, str):
-                report("missing-status", f"'status' is not a string (got {_json_type(s)})")
-            elif s not in sp:
-                report("unknown-status", self._hint(s))
+    It can start mid-job from the state the fast path carried (``state``, ``baseline``, the
+    number of records already seen): streaming validation hands a job over to it at its first
+    irregular record.
+    """
+
+    __slots__ = (
+        "_v",
+        "baseline",
+        "first_line",
+        "index",
+        "last_line",
+        "observations",
+        "outcome",
+        "rejected",
+        "state",
+        "steps",
+        "violations",
+    )
+
+    def __init__(
+        self,
+        validator: Validator,
+        *,
+        record_steps: bool = True,
+        state: str | None = None,
+        baseline: float | None = None,
+        index: int = 0,
+        first_line: int | None = None,
+        last_line: int | None = None,
+    ) -> None:
+        self._v = validator
+        self.violations: list[Violation] = []
+        self.steps: list[Step] | None = [] if record_steps else None
+        self.state = state
+        self.outcome: Outcome | None = (
+            validator._outcome[state] if state in validator._terminal else None
+        )
+        self.baseline = baseline
+        self.index = index
+        self.observations = index
+        self.rejected = 0
+        self.first_line = first_line
+        self.last_line = last_line
+
+    def _report(self, rule: str, message: str, line: int | None, http: int | None) -> None:
+        # called from feed(), after it counted the record
+        self.violations.append(
+            Violation(rule, RULES[rule].severity, self.index - 1, line, message, http)
+        )
+
+    def feed(self, rec: Record, line: int | None = None, http: int | None = None) -> None:
+        v, sp = self._v, self._v.spec
+        report, i, state, steps = self._report, self.index, self.state, self.steps
+        if line is not None:
+            if self.first_line is None:
+                self.first_line = line
+            self.last_line = line
+        self.index += 1
+
+        if not isinstance(rec, Mapping):
+            self.rejected += 1
+            if isinstance(rec, _Rejected):
+                report("malformed-record", rec.reason, line, http)
             else:
-                known = s
-
-            if known is None:
-                steps.append(Step(i, None, "rejected", state))
-            elif state is None:
-                path = sp.shortest_path(sp.initial, known) if known != sp.initial else None
-                steps.append(Step(i, known, "start", None, path or ()))
-                state = known
-            elif known == state:
-                steps.append(Step(i, known, "stutter", state))
-            elif state in self._terminal:
                 report(
-                    "after-terminal",
-                    f"'{known}' after terminal '{state}'"
-                    f" (outcome {self._outcome[state]}): a terminal status never changes",
+                    "malformed-record",
+                    f"record is not a JSON object (got {_json_type(rec)})",
+                    line,
+                    http,
                 )
-                steps.append(Step(i, known, "after-terminal", state))
-                state = known
-            else:
-                kind = self._kind.get((state, known))
-                if kind is None:
-                    allowed = self._allowed[state]
-                    how = "one step" if self.mode == "step" else "reachable"
-                    report(
-                        "illegal-transition",
-                        f"'{state}' -> '{known}' is not allowed in {self.mode} mode;"
-                        f" {how} from '{state}': {', '.join(allowed) or 'nothing'}",
-                    )
-                    steps.append(Step(i, known, "illegal", state))
-                else:
-                    path = sp.shortest_path(state, known) if kind == _GAP else None
-                    steps.append(Step(i, known, _KIND_NAME[kind], state, path or ()))
-                state = known
-            if known is not None and outcome is None and known in self._terminal:
-                outcome = self._outcome[known]
+            if steps is not None:
+                steps.append(Step(i, None, "rejected", state, (), line, http))
+            return
+        self.observations += 1
 
-            if known is not None and known in self._resets:
-                baseline = None
-            p = rec.get(_PCT)
-            if p is None:
-                continue
-            if isinstance(p, bool) or not isinstance(p, (int, float)):
+        s = rec.get("status", _MISSING)
+        known: str | None = None
+        unknown: str | None = None
+        if s is _MISSING:
+            report("missing-status", "record has no 'status'", line, http)
+        elif not isinstance(s, str):
+            report("missing-status", f"'status' is not a string (got {_json_type(s)})", line, http)
+        elif s not in sp:
+            report("unknown-status", v._hint(s), line, http)
+            unknown = s
+        else:
+            known = s
+
+        kind: StepKind
+        path: tuple[str, ...] | None = None
+        if known is None:
+            kind = "rejected"
+        elif state is None:
+            kind = "start"
+            path = sp.shortest_path(sp.initial, known) if known != sp.initial else None
+        elif known == state:
+            kind = "stutter"
+        elif state in v._terminal:
+            report(
+                "after-terminal",
+                f"'{known}' after terminal '{state}'"
+                f" (outcome {v._outcome[state]}): a terminal status never changes",
+                line,
+                http,
+            )
+            kind = "after-terminal"
+        else:
+            code = v._kind.get((state, known))
+            if code is None:
+                allowed = v._allowed[state]
+                how = "one step" if v.mode == "step" else "reachable"
                 report(
-                    "percentage-type",
-                    f"percentageComplete is {_json_type(p)} {_short(p)}, not a number",
+                    "illegal-transition",
+                    f"'{state}' -> '{known}' is not allowed in {v.mode} mode;"
+                    f" {how} from '{state}': {', '.join(allowed) or 'nothing'}",
+                    line,
+                    http,
                 )
-            elif not (0 <= p <= 100) or math.isnan(p):
-                report("percentage-range", f"percentageComplete {p!r} is outside 0-100")
+                kind = "illegal"
             else:
-                if baseline is not None and p < baseline:
-                    report(
-                        "percentage-regression",
-                        f"percentageComplete went down from {baseline:g} to {p:g}"
-                        " with no 'waiting' in between",
-                    )
-                baseline = p
-                if known in self._success and p != 100:
-                    report(
-                        "completed-not-100",
-                        f"'{known}' with percentageComplete {p:g}, not 100",
-                    )
+                kind = _KIND_NAME[code]
+                path = sp.shortest_path(state, known) if code == _GAP else None
+        if steps is not None:
+            src = None if kind == "start" else state
+            steps.append(Step(i, known, kind, src, path or (), line, http, unknown))
+        if known is not None:
+            self.state = known
+            if self.outcome is None and known in v._terminal:
+                self.outcome = v._outcome[known]
+            if known in v._resets:
+                self.baseline = None
 
-        return violations, outcome or "unfinished", tuple(steps)
+        p = rec.get(_PCT)
+        if p is None:
+            return
+        if isinstance(p, bool) or not isinstance(p, (int, float)):
+            report(
+                "percentage-type",
+                f"percentageComplete is {_json_type(p)} {_short(p)}, not a number",
+                line,
+                http,
+            )
+        elif not (0 <= p <= 100) or math.isnan(p):
+            report("percentage-range", f"percentageComplete {p!r} is outside 0-100", line, http)
+        else:
+            baseline = self.baseline
+            if baseline is not None and p < baseline:
+                report(
+                    "percentage-regression",
+                    f"percentageComplete went down from {baseline:g} to {p:g}"
+                    " with no 'waiting' in between",
+                    line,
+                    http,
+                )
+            self.baseline = p
+            if known in v._success and p != 100:
+                report(
+                    "completed-not-100",
+                    f"'{known}' with percentageComplete {p:g}, not 100",
+                    line,
+                    http,
+                )
+
+    def report(
+        self,
+        key: str | None,
+        *,
+        input: str | None = None,
+        http_status: Mapping[int, int] | None = None,
+    ) -> JobReport:
+        """The job's report (records are not kept: counts and line span stand for them)."""
+        v = self._v
+        span = (
+            (self.first_line, self.last_line)
+            if self.first_line is not None and self.last_line is not None
+            else None
+        )
+        return JobReport(
+            key, v.spec.name, v.mode, None, tuple(self.violations), self.outcome or "unfinished",
+            None, v, tuple(self.steps) if self.steps is not None else None, input,
+            (self.observations, self.rejected), span, http_status,
+        )  # fmt: skip
 
 
 def _json_type(value: object) -> str:

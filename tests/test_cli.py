@@ -57,11 +57,16 @@ def test_json_output_schema() -> None:
     data = orjson.loads(proc.stdout)
     assert data["ok"] is False and data["spec"] == "current" and data["mode"] == "sampled"
     assert data["totals"]["errors"] == 5 and data["totals"]["warnings"] == 2
-    assert data["totals"]["lines_read"] == 9
+    assert data["totals"]["read"] == 9
     [job] = data["jobs"]
     assert job["outcome"] == "success"
     assert [v["line"] for v in job["violations"]] == [3, 5, 5, 6, 7, 8, 9]
-    assert {"rule", "severity", "index", "line", "message"} == set(job["violations"][0])
+    assert {"rule", "severity", "index", "line", "http_status", "message"} == set(
+        job["violations"][0]
+    )
+    assert job["key"] == job["input"] and job["lines"] == [1, 9] and job["http_status"] is None
+    [acc] = data["inputs"]
+    assert acc["read"] == acc["observations"] + acc["rejected"] + acc["blank"] + acc["skipped"]
 
 
 def test_spec_and_mode_options() -> None:

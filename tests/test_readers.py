@@ -12,7 +12,7 @@ from jobstate import InputError, read_jsonl, validate
 
 def account(data: object) -> None:
     acc = data.accounting()  # type: ignore[attr-defined]
-    assert acc["lines_read"] == acc["observations"] + acc["rejected"] + acc["blank"]
+    assert acc["read"] == acc["observations"] + acc["rejected"] + acc["blank"]
 
 
 def test_bom_and_crlf(tmp_path: Path) -> None:

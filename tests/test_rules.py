@@ -197,7 +197,8 @@ def test_report_json() -> None:
     data = orjson.loads(validate([S("completed"), S("failed")]).to_json())
     assert set(data) >= {"ok", "spec", "mode", "totals", "jobs"}
     assert data["jobs"][0]["outcome"] == "success"
-    assert set(data["jobs"][0]["violations"][0]) == {"rule", "severity", "index", "line", "message"}
+    fields = {"rule", "severity", "index", "line", "http_status", "message"}
+    assert set(data["jobs"][0]["violations"][0]) == fields
 
 
 def test_validator_rejects_unknown_mode() -> None:
