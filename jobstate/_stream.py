@@ -25,6 +25,7 @@ _get_status = methodcaller("get", "status")
 _get_pct = methodcaller("get", "percentageComplete")
 _NUMBER_TYPES = frozenset({int, float, type(None)})
 _NOT_A_BODY: dict[str, Any] = {"status": None}
+_Ints = np.ndarray[Any, np.dtype[np.int64]]
 
 
 class Stream:
@@ -62,9 +63,22 @@ class Stream:
 
     # -- job ids --------------------------------------------------------------------------------
 
-    def _job_ids(self, keys: Sequence[Any]) -> np.ndarray[Any, np.dtype[np.int64]]:
+    def job_ids(self, distinct: Sequence[Any]) -> list[int]:
+        """The ids of ``distinct`` keys, registering the new ones."""
+        self._register([k for k in distinct if k not in self._ids])
+        return list(map(self._ids.__getitem__, distinct))
+
+    def _job_ids(self, keys: Sequence[Any]) -> tuple[_Ints, _Ints]:
+        """Global job ids of ``keys``, and ids local to the batch (0 .. distinct-1)."""
+        distinct = dict.fromkeys(keys)
+        glob = np.array(self.job_ids(list(distinct)), dtype=np.int64)
+        for i, k in enumerate(distinct):
+            distinct[k] = i
+        local = np.fromiter(map(distinct.__getitem__, keys), dtype=np.int64, count=len(keys))
+        return glob[local], local
+
+    def _register(self, new: list[Any]) -> None:
         ids = self._ids
-        new = [k for k in dict.fromkeys(keys) if k not in ids]
         if new:
             for key in new:
                 ids[key] = len(self.keys)
@@ -77,7 +91,6 @@ class Stream:
                 self._count = np.concatenate([self._count, np.zeros(grow, np.int64)])
                 self._first = np.concatenate([self._first, np.zeros(grow, np.int64)])
                 self._lastline = np.concatenate([self._lastline, np.zeros(grow, np.int64)])
-        return np.fromiter(map(ids.__getitem__, keys), dtype=np.int64, count=len(keys))
 
     def _checker(self, jid: int) -> _Checker:
         c = self._checkers.get(jid)
@@ -109,19 +122,56 @@ class Stream:
         n = len(bodies)
         if n == 0:
             return
-        ids = self._job_ids(keys)
+        ids, local = self._job_ids(keys)
+        if self.explain:
+            self._general(ids, np.ones(n, dtype=bool), bodies, lines, http)
+            return
+        columns = self._columns(bodies)
+        if columns is None:
+            dirty = np.ones(n, dtype=bool)
+        else:
+            codes, values, absent, mistyped = columns
+            dirty = self._check(ids, local, codes, values, absent, mistyped, lines)
+        self._general(ids, dirty, bodies, lines, http)
+
+    def feed_columns(
+        self,
+        ids: np.ndarray[Any, np.dtype[np.int64]],
+        local: np.ndarray[Any, np.dtype[np.int64]],
+        codes: np.ndarray[Any, np.dtype[np.int16]],
+        values: np.ndarray[Any, np.dtype[np.float64]],
+        absent: np.ndarray[Any, np.dtype[np.bool_]],
+        lines: Sequence[int],
+        bodies: Sequence[Any],
+    ) -> None:
+        """Validate a batch already in columns (ids from :meth:`job_ids` and ids local to the
+        batch, from 0, as a grouping key; status codes,
+        percentages as floats with ``absent`` marking none); ``bodies`` is read only for the
+        records that need the general path, so it may parse them lazily."""
+        dirty = self._check(ids, local, codes, values, absent, np.zeros(len(ids), bool), lines)
+        self._general(ids, dirty, bodies, lines, None)
+
+    def _general(
+        self,
+        ids: np.ndarray[Any, np.dtype[np.int64]],
+        dirty: np.ndarray[Any, np.dtype[np.bool_]],
+        bodies: Sequence[Any],
+        lines: Sequence[int],
+        http: Sequence[int | None] | None,
+    ) -> None:
         if http is not None:
-            self._http.update(zip(ids.tolist(), http, strict=False))
-        dirty_rec = np.ones(n, dtype=bool) if self.explain else self._check(ids, bodies, lines)
-        if dirty_rec.any():
+            self._http.update(zip(ids.tolist(), http, strict=True))
+        if dirty.any():
             checker = self._checker
-            for i in np.flatnonzero(dirty_rec).tolist():
+            for i in np.flatnonzero(dirty).tolist():
                 checker(int(ids[i])).feed(bodies[i], lines[i], http[i] if http else None)
 
-    def _check(
-        self, ids: np.ndarray[Any, np.dtype[np.int64]], bodies: Sequence[Any], lines: Sequence[int]
-    ) -> np.ndarray[Any, np.dtype[np.bool_]]:
-        """Carry the clean jobs of a batch forward; return which records need the general path."""
+    def status_codes(self) -> tuple[list[str], list[int], int]:
+        """The status names, their codes, and the code of anything else."""
+        return list(self._names), list(range(len(self._names))), self._none
+
+    def _columns(self, bodies: Sequence[Any]) -> tuple[Any, ...] | None:
+        """Status codes, percentages, absent and badly typed masks of a batch of bodies."""
         n = len(bodies)
         none = self._none
         try:
@@ -136,22 +186,39 @@ class Stream:
             codes = np.fromiter(
                 (get(s, none) if s.__class__ is str else none for s in statuses), np.int16, n
             )
-        bad = codes == none
         pcts = list(map(_get_pct, bodies))
         absent = np.fromiter(map(is_, pcts, repeat(None)), dtype=bool, count=n)
+        mistyped = np.zeros(n, dtype=bool)
         if not set(map(type, pcts)) <= _NUMBER_TYPES:
             typed = np.fromiter(map(_NUMBER_TYPES.__contains__, map(type, pcts)), bool, n)
-            bad |= ~typed
-            pcts = [p if t else None for p, t in zip(pcts, typed.tolist(), strict=False)]
+            mistyped = ~typed
+            pcts = [p if t else None for p, t in zip(pcts, typed.tolist(), strict=True)]
         try:
             values = np.array(pcts, dtype=np.float64)
         except OverflowError:  # an integer too large for a double: let the general path say
-            return np.ones(n, dtype=bool)
+            return None
+        return codes, values, absent, mistyped
+
+    def _check(
+        self,
+        ids: np.ndarray[Any, np.dtype[np.int64]],
+        local: np.ndarray[Any, np.dtype[np.int64]],
+        codes: np.ndarray[Any, np.dtype[np.int16]],
+        values: np.ndarray[Any, np.dtype[np.float64]],
+        absent: np.ndarray[Any, np.dtype[np.bool_]],
+        mistyped: np.ndarray[Any, np.dtype[np.bool_]],
+        lines: Sequence[int],
+    ) -> np.ndarray[Any, np.dtype[np.bool_]]:
+        """Carry the clean jobs of a batch forward; return which records need the general path."""
+        n = len(ids)
+        bad = (codes == self._none) | mistyped
         present = ~absent & ~np.isnan(values)
         bad |= ~absent & ~((values >= 0.0) & (values <= 100.0))  # NaN fails both
         bad |= self._success[codes] & present & (values != 100.0)
 
-        order = np.argsort(ids, kind="stable")
+        # group by job, keeping order: a stable sort on small ints is a radix sort
+        small = local.astype(np.uint16) if n and int(local.max()) < 1 << 16 else local
+        order = np.argsort(small, kind="stable")
         sid, sc, sv, sp = ids[order], codes[order], values[order], present[order]
         first = np.empty(n, dtype=bool)
         first[0] = True
@@ -195,9 +262,9 @@ class Stream:
             # none if the batch reset progress, else the carried one
             lastp = np.full(len(fpos), -1, dtype=np.int64)
             if len(idx):
-                rev = idx[::-1]
-                g, where = np.unique(group[rev], return_index=True)
-                lastp[g] = rev[where]
+                pg = group[idx]  # non-decreasing: the last of each run is the group's last
+                ends = np.flatnonzero(np.append(pg[1:] != pg[:-1], True))
+                lastp[pg[ends]] = idx[ends]
             lp = lastp[clean]
             has = lp >= 0
             keep_seg = np.where(has, seg[np.maximum(lp, 0)], -1) == seg[cl]
@@ -205,7 +272,11 @@ class Stream:
             unchanged = ~(has & keep_seg) & (seg[cl] == seg_before[cf])
             self._base[cj] = np.where(unchanged, self._base[cj], new_base)
             self._count[cj] += cl - cf + 1
-            sl = np.asarray(lines, dtype=np.int64)[order]
+            sl = (
+                np.arange(lines.start, lines.stop, dtype=np.int64)
+                if isinstance(lines, range)
+                else np.asarray(lines, dtype=np.int64)
+            )[order]
             fresh = self._first[cj] == 0
             self._first[cj[fresh]] = sl[cf[fresh]]
             self._lastline[cj] = sl[cl]

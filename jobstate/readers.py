@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import IO, Any, Literal
 from urllib.parse import urlsplit
 
+import numpy as np
+
 from jobstate._json import JSONDecodeError, loads
 from jobstate.validation import JobReport, Record, Validator, _Rejected
 
@@ -48,7 +50,7 @@ Format = Literal["jsonl", "json", "har", "csv", "tsv"]
 FORMATS: tuple[str, ...] = ("jsonl", "json", "har", "csv", "tsv")
 _UNITS = {"jsonl": "line", "json": "element", "har": "entry", "csv": "row", "tsv": "row"}
 _BOM = b"\xef\xbb\xbf"
-_CHUNK = 1 << 22
+_CHUNK = 1 << 23
 _BATCH = 50_000
 _EXTENSIONS: dict[str, Format] = {
     ".jsonl": "jsonl",
@@ -389,23 +391,162 @@ class _Sink:
 # ---------------------------------------------------------------------------------------------
 
 
+class _LazyBodies:
+    """The bodies of a chunk's lines, parsed (exactly, with orjson) only when asked for."""
+
+    def __init__(self, block: bytes, n: int, sink: _Sink) -> None:
+        self.block = block
+        self.n = n
+        self.raws: list[bytes] | None = None
+        self.sink = sink
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int) -> Record:
+        if self.raws is None:
+            self.raws = self.block.split(b"\n")
+        rec = _parse_line(self.raws[i])
+        return _body(self.sink.body_get, rec, self.sink.opts.body_key)
+
+
+class _Columnar:
+    """Parse a whole chunk of JSON Lines into columns with polars (the ``fast`` extra).
+
+    Only a chunk whose every line polars and orjson must read alike is taken: each key on the
+    paths used appears exactly once per line (so no duplicate keys, which the two libraries
+    resolve differently), job keys are strings, every line has a status, and the row count is
+    the line count (polars skips blank lines). Anything else returns ``False`` and the chunk
+    is read line by line. Records of irregular jobs are re-parsed with orjson, so messages are
+    the general path's own.
+    """
+
+    def __init__(self, pl: Any, sink: _Sink, stream: Any) -> None:
+        self.pl = pl
+        self.sink = sink
+        self.stream = stream
+        opts = sink.opts
+        self.key_path = opts.job_key.split(".") if opts.job_key else None
+        self.body_path = opts.body_key.split(".") if opts.body_key else []
+        body = {"status": pl.String, "percentageComplete": pl.Float64}
+        tree: dict[str, Any] = {}
+        node = tree
+        for part in self.body_path:
+            node = node.setdefault(part, {})
+        node.update(body)
+        if self.key_path:
+            node = tree
+            for part in self.key_path[:-1]:
+                node = node.setdefault(part, {})
+            if not isinstance(node.get(self.key_path[-1], pl.String), type(pl.String)):
+                raise ValueError("the job key path runs into the body")
+            node[self.key_path[-1]] = pl.String
+
+        def struct(d: dict[str, Any]) -> dict[str, Any]:
+            return {k: pl.Struct(struct(v)) if isinstance(v, dict) else v for k, v in d.items()}
+
+        self.schema = struct(tree)
+        once = [*self.body_path, "status"] + (self.key_path[:-1] if self.key_path else [])
+        self.once = [f'"{p}"'.encode() for p in dict.fromkeys(once)]
+        self.key_patterns = (
+            (f'"{self.key_path[-1]}":"'.encode(), f'"{self.key_path[-1]}": "'.encode())
+            if self.key_path
+            else ()
+        )
+        names, codes, self.none = stream.status_codes()
+        self.names, self.codes = names, codes
+
+    @classmethod
+    def create(cls, sink: _Sink, stream: Any) -> _Columnar | None:
+        opts = sink.opts
+        if opts.order_by or opts.http_key or stream.explain:
+            return None
+        paths = [p for p in (opts.job_key, opts.body_key) if p]
+        if any(part.isdigit() or not part for p in paths for part in p.split(".")):
+            return None
+        try:
+            import polars as pl
+        except ImportError:
+            return None
+        try:
+            return cls(pl, sink, stream)
+        except ValueError:
+            return None
+
+    def _walk(self, df: Any, path: list[str]) -> Any:
+        col = df.get_column(path[0])
+        for part in path[1:]:
+            col = col.struct.field(part)
+        return col
+
+    def __call__(self, block: bytes, n: int, start: int) -> bool:
+        """Validate ``block``, ``n`` whole lines from line ``start``; ``False`` if not taken."""
+        pl = self.pl
+        if any(block.count(p) != n for p in self.once):
+            return False
+        if self.key_patterns:  # string-valued job keys, in the spacing of the first line
+            head = block[: block.find(b"\n")]
+            pattern = next((p for p in self.key_patterns if p in head), None)
+            if pattern is None or block.count(pattern) != n:
+                return False
+        try:
+            df = pl.read_ndjson(io.BytesIO(block), schema=self.schema)
+        except Exception:  # any parse or type error: read the chunk line by line
+            return False
+        if df.height != n:
+            return False
+        status = self._walk(df, [*self.body_path, "status"])
+        pct = self._walk(df, [*self.body_path, "percentageComplete"])
+        if status.null_count() or block.count(b'"percentageComplete"') != n - pct.null_count():
+            return False
+        stream = self.stream
+        if self.key_path:
+            keys = self._walk(df, self.key_path)
+            if keys.null_count():
+                return False
+            distinct = keys.unique(maintain_order=True).to_list()
+            local = keys.cast(pl.Enum(distinct)).to_physical().to_numpy().astype(np.int64)
+            ids = np.array(stream.job_ids(distinct), dtype=np.int64)[local]
+        else:
+            local = np.zeros(n, dtype=np.int64)
+            ids = np.full(n, stream.job_ids([self.sink.single_key])[0], dtype=np.int64)
+        codes = status.replace_strict(
+            self.names, self.codes, default=self.none, return_dtype=pl.Int16
+        ).to_numpy()
+        values = pct.cast(pl.Float64).to_numpy()
+        absent = pct.is_null().to_numpy()
+        stream.feed_columns(
+            ids, local, codes, values, absent, range(start, start + n),
+            _LazyBodies(block, n, self.sink),
+        )  # fmt: skip
+        return True
+
+
 def _read_jsonl(fh: IO[bytes], data: Input, sink: _Sink, tick: Callable[[], None]) -> None:
     """JSON Lines in chunks; a clean chunk is parsed without a Python-level loop."""
     line0 = 0
     parts: list[bytes] = []
     first = True
+    columnar = _Columnar.create(sink, sink.stream)
 
-    def lines_of(raws: list[bytes], truncated: bool = False) -> None:
+    def lines_of(block: bytes, truncated: bool = False) -> None:
+        """Read ``block``: whole lines, each ending in a newline unless ``truncated``."""
         nonlocal line0, first
-        if first and raws and raws[0].startswith(_BOM):
-            raws[0] = raws[0][len(_BOM) :]
+        if first and block.startswith(_BOM):
+            block = block[len(_BOM) :]
         first = False
+        n = 1 if truncated else block.count(b"\n")
         start = line0 + 1
-        line0 += len(raws)
+        line0 += n
         data.lines_read = line0
+        if not truncated and columnar is not None and columnar(block, n, start):
+            return
+        raws = block.split(b"\n")
+        if not truncated:
+            raws.pop()
         try:
             recs: list[Record] = list(map(loads, raws))
-            lines: list[int] | range = range(start, start + len(raws))
+            lines: list[int] | range = range(start, start + n)
         except JSONDecodeError:
             recs, lines = [], []
             for number, raw in enumerate(raws, start):
@@ -431,15 +572,13 @@ def _read_jsonl(fh: IO[bytes], data: Input, sink: _Sink, tick: Callable[[], None
             block = b"".join(parts)
             parts.clear()
         else:
-            block = chunk[:cut]
+            block = chunk[:cut] if cut < len(chunk) else chunk
         if cut < len(chunk):
             parts.append(chunk[cut:])
-        raws = block.split(b"\n")
-        raws.pop()
-        lines_of(raws)
+        lines_of(block)
         tick()
     if parts:
-        lines_of([b"".join(parts)], truncated=True)
+        lines_of(b"".join(parts), truncated=True)
 
 
 def _read_json(fh: IO[bytes], data: Input, sink: _Sink) -> None:
