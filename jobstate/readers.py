@@ -234,9 +234,6 @@ def _getter(path: str) -> _Getter:
     return walk
 
 
-_KEY_TYPES = frozenset({str, int})
-
-
 def _job_key(get: _Getter, rec: Record, path: str) -> tuple[Any, str | None]:
     """The job key of a record, or ``None`` and why it has none."""
     if isinstance(rec, _Rejected):
@@ -247,9 +244,11 @@ def _job_key(get: _Getter, rec: Record, path: str) -> tuple[Any, str | None]:
         key = get(rec)
     except (KeyError, IndexError, TypeError):
         return None, f"record has no job key {path!r} (--job-key)"
-    if key.__class__ not in _KEY_TYPES and not isinstance(key, float):
-        return None, f"job key {path!r} is {_kind(key)}, not a string or number"
-    return key, None
+    if key.__class__ is str:
+        return key, None
+    if key.__class__ in (int, float):
+        return str(key), None  # job keys are compared as text: 7 and "7" are one job
+    return None, f"job key {path!r} is {_kind(key)}, not a string or number"
 
 
 def _body(get: _Getter | None, rec: Record, path: str | None) -> Record:
@@ -323,7 +322,7 @@ class _Sink:
         else:
             try:
                 keys = list(map(self.job_get, recs))
-                if not set(map(type, keys)) <= _KEY_TYPES:
+                if not set(map(type, keys)) <= {str}:
                     raise TypeError
             except (KeyError, IndexError, TypeError, AttributeError):
                 keys, kept_recs, kept_lines = [], [], []

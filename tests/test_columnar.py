@@ -1,0 +1,121 @@
+"""Property test: JSON Lines read through polars columns give the same report as line by line
+with orjson, whatever the lines hold (duplicate keys, numeric job keys, blank lines, spacing,
+missing or odd statuses), cut into chunks anywhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from jobstate import Validator, get_spec
+from jobstate import readers as readers_mod
+from jobstate.readers import ReadOptions, read_input
+
+pytest.importorskip("polars")
+
+NAMES = get_spec("current").names
+PCT = st.one_of(
+    st.none(),
+    st.integers(-3, 103),
+    st.floats(-1, 101, allow_nan=False),
+    st.sampled_from([0, 100, 100.0, 50.5, "40", True, 1e308]),
+)
+STATUS = st.one_of(st.sampled_from(NAMES), st.sampled_from(["Running", 5, None, ["x"]]))
+KEY = st.one_of(st.sampled_from(["a", "b", "c", "7"]), st.sampled_from([7, 1.5, None, True]))
+
+
+@st.composite
+def lines(draw: st.DrawFn, wrapped: bool) -> bytes:
+    """One line of JSON Lines, mostly ordinary, sometimes odd."""
+    kind = draw(st.sampled_from(["body"] * 8 + ["blank", "garbage", "dup", "nostatus", "list"]))
+    if kind == "blank":
+        return draw(st.sampled_from([b"", b"  ", b"\r"]))
+    if kind == "garbage":
+        return draw(st.sampled_from([b"{", b'{"jobId": "a", "status": NaN}', b"\xff\xfe", b"1"]))
+    if kind == "list":
+        return b"[1, 2]"
+    body: dict[str, Any] = {}
+    if kind != "nostatus":
+        body["status"] = draw(STATUS)
+    pct = draw(PCT)
+    if pct is not None or draw(st.booleans()):
+        body["percentageComplete"] = pct
+    record: dict[str, Any] = (
+        {"jobId": draw(KEY), "body": body} if wrapped else {"jobId": draw(KEY), **body}
+    )
+    opt = orjson.OPT_NON_STR_KEYS
+    text = orjson.dumps(record, option=opt)
+    if draw(st.booleans()):
+        text = text.replace(b'":', b'": ')
+    if kind == "dup":
+        text = text[:-1] + b', "status": "' + draw(st.sampled_from(NAMES)).encode() + b'"}'
+    return text
+
+
+TAKEN: list[bool] = []
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(data=st.data())
+def test_columnar_reading_agrees_with_line_by_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: st.DataObject
+) -> None:
+    wrapped = data.draw(st.booleans())
+    body = data.draw(st.lists(lines(wrapped), min_size=1, max_size=40))
+    ending = data.draw(st.sampled_from([b"\n", b"\r\n"]))
+    path = tmp_path / "t.jsonl"
+    path.write_bytes(b"".join(line + ending for line in body))
+    options = ReadOptions(job_key="jobId", body_key="body" if wrapped else None)
+    chunk = data.draw(st.sampled_from([64, 256, 1 << 23]))
+    v = Validator("current", "sampled")
+    taken: list[bool] = []
+    real = readers_mod._Columnar.__call__
+
+    def spy(self: Any, block: bytes, n: int, start: int) -> bool:
+        ok = real(self, block, n, start)
+        taken.append(ok)
+        return ok
+
+    with monkeypatch.context() as m:  # undone after each example, not at the test's end
+        m.setattr(readers_mod, "_CHUNK", chunk)
+        m.setattr(readers_mod._Columnar, "__call__", spy)
+        fast = read_input(str(path), v, options)
+        m.setattr(readers_mod._Columnar, "create", classmethod(lambda cls, *a: None))
+        slow = read_input(str(path), v, options)
+    TAKEN.extend(taken)
+    assert fast.accounting() == slow.accounting()
+    assert [j.to_dict() for j in fast.jobs] == [j.to_dict() for j in slow.jobs]
+
+
+def test_columnar_path_is_taken_on_clean_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The guards do not refuse ordinary input (else the fast path would never run)."""
+    path = tmp_path / "t.jsonl"
+    rows = [
+        {"jobId": f"j{i % 3}", "status": "inProgress", "percentageComplete": i} for i in range(9)
+    ]
+    path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
+    taken: list[bool] = []
+    real = readers_mod._Columnar.__call__
+    monkeypatch.setattr(
+        readers_mod._Columnar,
+        "__call__",
+        lambda self, *a: taken.append(real(self, *a)) or taken[-1],
+    )
+    data = read_input(str(path), Validator(), ReadOptions(job_key="jobId"))
+    assert taken == [True]
+    assert [j.key for j in data.jobs] == ["j0", "j1", "j2"]
+    assert all(j.ok and j.observations == 3 for j in data.jobs)
+
+
+def test_the_property_test_exercised_both_paths() -> None:
+    """(Runs after the property test) both the columnar and the fallback path were taken."""
+    if not TAKEN:
+        pytest.skip("the property test did not run first")
+    assert True in TAKEN and False in TAKEN
