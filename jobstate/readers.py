@@ -558,8 +558,27 @@ def _read_jsonl(fh: IO[bytes], data: Input, sink: _Sink, tick: Callable[[], None
                 recs[-1] = _truncated(recs[-1])
         sink.records(recs, lines)
 
-    while True:
-        chunk = fh.read(_CHUNK)
+    broken: BaseException | None = None
+
+    def read_chunk() -> bytes:
+        """Up to a chunk; a read error (a corrupt gzip) ends the input after what came."""
+        nonlocal broken
+        pieces: list[bytes] = []
+        size = 0
+        while size < _CHUNK:
+            try:
+                piece = fh.read1(_CHUNK - size)  # type: ignore[attr-defined]
+            except (OSError, EOFError, zlib.error) as exc:
+                broken = exc
+                break
+            if not piece:
+                break
+            pieces.append(piece)
+            size += len(piece)
+        return pieces[0] if len(pieces) == 1 else b"".join(pieces)
+
+    while broken is None:
+        chunk = read_chunk()
         if not chunk:
             break
         cut = chunk.rfind(b"\n") + 1
@@ -578,6 +597,8 @@ def _read_jsonl(fh: IO[bytes], data: Input, sink: _Sink, tick: Callable[[], None
         tick()
     if parts:
         lines_of(b"".join(parts), truncated=True)
+    if broken is not None:
+        raise broken
 
 
 def _read_json(fh: IO[bytes], data: Input, sink: _Sink) -> None:
@@ -737,6 +758,8 @@ def _read_csv(
                 rows += 1
                 data.blank += 1
                 continue
+            if any(_SURROGATE.search(f) for f in row):
+                raise InputError(f"{data.name}: line {line}: the CSV header is not valid UTF-8")
             header = [h.strip() for h in row]
             cols = {h: i for i, h in enumerate(header)}
             missing = [c for c in (job_col, opts.status_column) if c not in cols]
@@ -896,7 +919,7 @@ def _open(source: str) -> tuple[IO[bytes], IO[bytes], int, Callable[[], int]]:
         raise InputError(f"{source}: cannot read ({exc})") from None
     if magic == b"\x1f\x8b":
         gz = gzip.GzipFile(fileobj=buffered)
-        return io.BufferedReader(gz, _CHUNK), raw, size, position
+        return io.BufferedReader(gz, 1 << 16), raw, size, position
     return buffered, raw, size, position
 
 

@@ -1,0 +1,474 @@
+"""Real-world inputs through the real CLI: every format, many jobs per input, every bad input.
+
+Each case checks the exit code, the message (file and line), and the accounting identity
+read = observations + rejected + blank + skipped.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import subprocess
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree as ET
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from jobstate import Validator
+from jobstate.readers import ReadOptions, detect_format, read_input
+
+
+def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "jobstate.cli", *args], input=stdin, capture_output=True, timeout=120
+    )
+
+
+def check_json(*args: str, stdin: bytes | None = None) -> tuple[int, dict[str, Any], str]:
+    proc = run("check", "--format", "json", *args, stdin=stdin)
+    assert b"Traceback" not in proc.stderr, proc.stderr.decode()
+    data = orjson.loads(proc.stdout)
+    for acc in data["inputs"]:
+        assert acc["read"] == acc["observations"] + acc["rejected"] + acc["blank"] + acc["skipped"]
+    return proc.returncode, data, proc.stderr.decode()
+
+
+def jsonl(*records: Any) -> bytes:
+    return b"".join(orjson.dumps(r) + b"\n" for r in records)
+
+
+def S(status: str, pct: float | None = None, **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"status": status, **extra}
+    if pct is not None:
+        body["percentageComplete"] = pct
+    return body
+
+
+def jobs_by_key(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {j["key"]: j for j in data["jobs"]}
+
+
+# -- JSON Lines: many jobs, wrappers, order ----------------------------------------------------
+
+
+def test_interleaved_jobs_are_grouped_with_their_lines(tmp_path: Path) -> None:
+    f = tmp_path / "polls.jsonl"
+    f.write_bytes(
+        jsonl(
+            {"jobId": "a", **S("notStarted", 0)},
+            {"jobId": "b", **S("inProgress", 10)},
+            {"jobId": "a", **S("inProgress", 50)},
+            {"jobId": "b", **S("notStarted")},  # b goes back: illegal
+            {"jobId": "a", **S("completed", 100)},
+        )
+    )
+    code, data, _ = check_json("--job-key", "jobId", str(f))
+    assert code == 1
+    jobs = jobs_by_key(data)
+    assert jobs["a"]["ok"] and jobs["a"]["outcome"] == "success" and jobs["a"]["lines"] == [1, 5]
+    assert [(v["rule"], v["line"]) for v in jobs["b"]["violations"]] == [("illegal-transition", 4)]
+    assert data["totals"]["jobs"] == 2 and data["totals"]["observations"] == 5
+
+
+def test_wrapper_records_with_body_key_http_key_and_order_by(tmp_path: Path) -> None:
+    """Dotted paths reach into wrappers; a body held as a JSON string is parsed; --order-by
+    sorts each job by its timestamp; HTTP codes are counted per job and shown on violations."""
+    f = tmp_path / "proxy.jsonl"
+    recs = [
+        {"t": 3, "req": {"url": "m/1"}, "resp": {"code": 200, "body": S("completed", 100)}},
+        {"t": 1, "req": {"url": "m/1"}, "resp": {"code": 202, "body": S("notStarted")}},
+        {
+            "t": 2,
+            "req": {"url": "m/1"},
+            "resp": {"code": 202, "body": orjson.dumps(S("x")).decode()},
+        },
+    ]
+    f.write_bytes(jsonl(*recs))
+    args = ["--job-key", "req.url", "--body-key", "resp.body", "--http-key", "resp.code"]
+    code, data, _ = check_json(*args, "--order-by", "t", str(f))
+    [job] = data["jobs"]
+    assert job["key"] == "m/1" and job["http_status"] == {"200": 1, "202": 2}
+    assert [(v["rule"], v["line"], v["http_status"]) for v in job["violations"]] == [
+        ("unknown-status", 3, 202)
+    ]
+    assert job["outcome"] == "success" and code == 1
+    # without --order-by, file order: completed first, then notStarted is after-terminal
+    _, data, _ = check_json(*args, str(f))
+    rules = [v["rule"] for v in data["jobs"][0]["violations"]]
+    assert rules == ["after-terminal", "unknown-status"]
+
+
+def test_records_without_a_job_key_are_rejected_on_their_own(tmp_path: Path) -> None:
+    f = tmp_path / "mixed.jsonl"
+    f.write_bytes(
+        jsonl({"jobId": "a", **S("inProgress")}, S("completed"), {"jobId": [1], **S("failed")})
+        + b"{not json\n"
+    )
+    code, data, _ = check_json("--job-key", "jobId", str(f))
+    assert code == 1
+    [acc] = data["inputs"]
+    assert [(u["line"], u["rule"]) for u in acc["unattributed"]] == [
+        (2, "malformed-record"),
+        (3, "malformed-record"),
+        (4, "malformed-record"),
+    ]
+    assert "no job key 'jobId'" in acc["unattributed"][0]["message"]
+    assert "an array" in acc["unattributed"][1]["message"]
+    assert "invalid JSON" in acc["unattributed"][2]["message"]
+    assert acc["rejected"] == 3 and acc["observations"] == 1
+    assert data["totals"]["errors"] == 3 and data["ok"] is False
+
+
+# -- JSON, HAR, CSV, gzip, stdin ----------------------------------------------------------
+
+
+def test_json_array_and_single_body(tmp_path: Path) -> None:
+    arr = tmp_path / "bodies.json"
+    arr.write_bytes(orjson.dumps([S("inProgress", 5), S("completed", 100)], option=2))
+    code, data, _ = check_json(str(arr))
+    assert code == 0 and data["inputs"][0]["format"] == "json"
+    assert data["inputs"][0]["unit"] == "element" and data["jobs"][0]["lines"] == [1, 2]
+    one = tmp_path / "one.json"
+    one.write_bytes(orjson.dumps(S("failed"), option=orjson.OPT_INDENT_2))
+    code, data, _ = check_json(str(one))
+    assert code == 0 and data["jobs"][0]["outcome"] == "failure"
+
+
+def har(*entries: dict[str, Any]) -> bytes:
+    return orjson.dumps({"log": {"version": "1.2", "creator": {"name": "t"}, "entries": entries}})
+
+
+def entry(
+    url: str, t: str, status: int, body: Any = None, *, b64: bool = False, method: str = "GET"
+) -> dict[str, Any]:
+    content: dict[str, Any] = {"mimeType": "application/json", "size": 0}
+    if body is not None:
+        text = body if isinstance(body, str) else orjson.dumps(body).decode()
+        content["text"] = base64.b64encode(text.encode()).decode() if b64 else text
+        if b64:
+            content["encoding"] = "base64"
+    return {
+        "startedDateTime": t,
+        "request": {"method": method, "url": url},
+        "response": {"status": status, "content": content},
+    }
+
+
+def test_har_selects_polls_groups_by_monitor_url_and_orders_by_time(tmp_path: Path) -> None:
+    m1 = "https://api.example/monitor/abc?x=1"
+    m2 = "https://api.example/_api/v2.1/drive/operations/op2"
+    f = tmp_path / "capture.har"
+    f.write_bytes(
+        har(
+            entry("https://api.example/items/1/copy", "2026-01-01T00:00:00Z", 202, method="POST"),
+            entry(m1, "2026-01-01T00:00:03Z", 202, S("completed", 100), b64=True),
+            entry(m1, "2026-01-01T00:00:01Z", 202, S("inProgress", 40)),
+            entry(m2, "2026-01-01T00:00:02Z", 500, "<html>oops</html>"),
+            entry(m2, "2026-01-01T00:00:04Z", 303),
+            entry(m1.replace("x=1", "x=2"), "2026-01-01T00:00:02Z", 202, S("inProgress", 60)),
+            entry("https://api.example/other", "2026-01-01T00:00:05Z", 200, {"value": []}),
+            entry(m2, "2026-01-01T00:00:06Z", 0),
+        )
+    )
+    code, data, _ = check_json(str(f))
+    [acc] = data["inputs"]
+    assert acc["format"] == "har" and acc["unit"] == "entry" and acc["read"] == 8
+    assert acc["skipped"] == 4 and sum(acc["skip_reasons"].values()) == 4
+    assert any("303" in r for r in acc["skip_reasons"])
+    jobs = jobs_by_key(data)
+    a = jobs["https://api.example/monitor/abc"]
+    assert a["ok"] and a["observations"] == 3 and a["http_status"] == {"202": 3}
+    assert a["lines"] == [3, 2]  # entry 3 (t=1), entry 6 (t=2), entry 2 (t=3)
+    b = jobs[m2]
+    assert [(v["rule"], v["line"], v["http_status"]) for v in b["violations"]] == [
+        ("malformed-record", 4, 500)
+    ]
+    assert "not JSON" in b["violations"][0]["message"] and code == 1
+
+
+def test_csv_and_tsv_with_configurable_columns(tmp_path: Path) -> None:
+    f = tmp_path / "export.csv"
+    f.write_text(
+        "job_id,status,percentageComplete,timestamp\n"
+        "j1,notStarted,0,2026-01-01T00:00:00Z\n"
+        "j2,inProgress,,2026-01-01T00:00:01Z\n"
+        "j1,inProgress,forty,2026-01-01T00:00:02Z\n"
+        "\n"
+        "j1,completed,100,2026-01-01T00:00:03Z\n"
+        "j2,failed\n"
+    )
+    code, data, _ = check_json(str(f))
+    [acc] = data["inputs"]
+    assert acc["format"] == "csv" and acc["read"] == 6 and acc["blank"] == 1
+    assert acc["unattributed"][0]["line"] == 7 and "2 fields" in acc["unattributed"][0]["message"]
+    jobs = jobs_by_key(data)
+    assert [(v["rule"], v["line"]) for v in jobs["j1"]["violations"]] == [("percentage-type", 4)]
+    tsv = tmp_path / "export.tsv"
+    tsv.write_text("op\tstate\tpct\nx\tinProgress\t10\nx\tcompleted\t100\n")
+    args = ["--job-key", "op", "--status-column", "state", "--percentage-column", "pct"]
+    code, data, _ = check_json(*args, str(tsv))
+    assert code == 0 and data["inputs"][0]["format"] == "tsv"
+    assert data["jobs"][0]["observations"] == 2 and data["jobs"][0]["outcome"] == "success"
+
+
+def test_gzip_and_stdin(tmp_path: Path) -> None:
+    payload = jsonl(S("inProgress", 1), S("completed", 100))
+    f = tmp_path / "polls.jsonl.gz"
+    f.write_bytes(gzip.compress(payload))
+    code, data, _ = check_json(str(f))
+    assert code == 0 and data["inputs"][0]["format"] == "jsonl"
+    code, data, _ = check_json("-", stdin=gzip.compress(payload))
+    assert code == 0 and data["inputs"][0]["name"] == "<stdin>"
+    code, data, _ = check_json("-", stdin=b"job_id,status\nq,failed\n")
+    assert code == 0 and data["inputs"][0]["format"] == "csv"
+
+
+def test_several_files_in_one_run(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_bytes(jsonl(S("completed", 100)))
+    (tmp_path / "b.csv").write_text("job_id,status\nz,cancelled\n")
+    code, data, _ = check_json(str(tmp_path / "a.jsonl"), str(tmp_path / "b.csv"))
+    assert code == 0 and [j["outcome"] for j in data["jobs"]] == ["success", "cancelled"]
+    assert data["totals"]["read"] == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "head", "fmt"),
+    [
+        ("x.jsonl", b"[1]", "jsonl"),
+        ("x.json", b'{"status": "x"}\n{"status": "y"}\n', "jsonl"),
+        ("x.json", b'{\n  "log": {"entries": []}}', "har"),
+        ("x.json", b'[{"status": "x"}]', "json"),
+        ("x", b'{\n "status": "x"\n}', "json"),
+        ("x.har", b"", "har"),
+        ("x.txt", b"job_id\tstatus\n", "tsv"),
+        ("x.csv.gz", b"", "csv"),
+        ("x", b"\x00\x01\x02", "jsonl"),
+    ],
+)
+def test_format_detection(name: str, head: bytes, fmt: str) -> None:
+    assert detect_format(name, head) == fmt
+
+
+# -- the bad-input catalogue -------------------------------------------------------------
+
+
+def test_invalid_json_line_and_truncated_last_line(tmp_path: Path) -> None:
+    f = tmp_path / "bad.jsonl"
+    f.write_bytes(b'{"status": "inProgress"}\n{"status": \n{"status": "completed", "perc')
+    code, data, _ = check_json(str(f))
+    assert code == 1
+    v = data["jobs"][0]["violations"]
+    assert [(x["rule"], x["line"]) for x in v] == [("malformed-record", 2), ("malformed-record", 3)]
+    assert "truncated" in v[1]["message"]
+
+
+def test_bom_and_non_object_line(tmp_path: Path) -> None:
+    f = tmp_path / "bom.jsonl"
+    f.write_bytes(b'\xef\xbb\xbf{"status": "inProgress"}\n"just a string"\n{"status": "failed"}\n')
+    _code, data, _ = check_json(str(f))
+    [v] = data["jobs"][0]["violations"]
+    assert (v["rule"], v["line"]) == ("malformed-record", 2) and "a string" in v["message"]
+
+
+def test_invalid_utf8_line(tmp_path: Path) -> None:
+    f = tmp_path / "utf8.jsonl"
+    f.write_bytes(b'{"status": "inProgress"}\n{"status": "\xff"}\n')
+    code, data, _ = check_json(str(f))
+    [v] = data["jobs"][0]["violations"]
+    assert v["line"] == 2 and "UTF-8" in v["message"] and code == 1
+
+
+def test_empty_file_exits_2(tmp_path: Path) -> None:
+    for name in ("empty.jsonl", "empty.csv", "empty.json"):
+        (tmp_path / name).write_bytes(b"")
+        proc = run("check", str(tmp_path / name))
+        assert proc.returncode == 2 and b"empty input" in proc.stderr, name
+
+
+def test_binary_garbage_is_rejected_line_by_line_and_exits_2(tmp_path: Path) -> None:
+    f = tmp_path / "garbage.bin"
+    f.write_bytes(bytes(range(256)) * 40)
+    code, data, err = check_json(str(f))
+    assert code == 2 and "no observation" in err and "garbage.bin" in err
+    assert data["inputs"][0]["rejected"] == data["inputs"][0]["read"] - data["inputs"][0]["blank"]
+
+
+def test_a_single_line_of_50_mb(tmp_path: Path) -> None:
+    """A huge line is read whole (across chunks), checked, and the next line still counts."""
+    f = tmp_path / "huge.jsonl"
+    big = S("inProgress", 10, statusDescription="x" * (50 << 20))
+    f.write_bytes(orjson.dumps(big) + b"\n" + jsonl(S("completed", 100)))
+    code, data, _ = check_json(str(f))
+    assert code == 0 and data["jobs"][0]["observations"] == 2
+    assert data["inputs"][0]["read"] == 2
+
+
+def test_a_har_that_is_not_har(tmp_path: Path) -> None:
+    for body, message in (
+        (b'{"log": {"pages": []}}', b"no log.entries"),
+        (b"{not json", b"not a HAR file"),
+        (b"[1, 2]", b"no log.entries"),
+    ):
+        f = tmp_path / "capture.har"
+        f.write_bytes(body)
+        proc = run("check", str(f))
+        assert proc.returncode == 2 and message in proc.stderr and b"capture.har" in proc.stderr
+
+
+def test_csv_with_a_missing_column(tmp_path: Path) -> None:
+    f = tmp_path / "export.csv"
+    f.write_text("job_id,state\nj,completed\n")
+    proc = run("check", str(f))
+    assert proc.returncode == 2
+    assert b"line 1" in proc.stderr and b"no column 'status'" in proc.stderr
+
+
+def test_missing_file_and_directory(tmp_path: Path) -> None:
+    proc = run("check", str(tmp_path / "nope.jsonl"), str(tmp_path))
+    assert proc.returncode == 2
+    assert b"nope.jsonl: no such file" in proc.stderr and b"is a directory" in proc.stderr
+
+
+def test_corrupt_gzip_keeps_what_was_read(tmp_path: Path) -> None:
+    whole = gzip.compress(jsonl(*[S("inProgress", i) for i in range(20000)]))
+    cut = tmp_path / "cut.jsonl.gz"
+    cut.write_bytes(whole[: len(whole) // 2])
+    code, data, err = check_json(str(cut))
+    assert code == 2 and "corrupt gzip" in err and "cut.jsonl.gz" in err
+    assert 0 < data["inputs"][0]["observations"] < 20000
+    bad = tmp_path / "bad.gz"
+    bad.write_bytes(b"\x1f\x8b" + b"\x00" * 30)
+    proc = run("check", str(bad))
+    assert proc.returncode == 2 and b"gzip" in proc.stderr and b"Traceback" not in proc.stderr
+
+
+# -- outputs and options -----------------------------------------------------------------
+
+
+def many_jobs(tmp_path: Path) -> Path:
+    f = tmp_path / "jobs.jsonl"
+    f.write_bytes(
+        jsonl(
+            {"j": "clean", **S("completed", 100)},
+            {"j": "warn", **S("inProgress", 50)},
+            {"j": "bad", **S("completed")},
+            {"j": "warn", **S("inProgress", 40)},
+            {"j": "bad", **S("failed")},
+            {"j": "bad", **S("inProgress")},
+            {"j": "gap", **S("notStarted", 0)},
+            {"j": "gap", **S("completed", 100)},
+        )
+    )
+    return f
+
+
+def test_text_output_worst_first_with_totals(tmp_path: Path) -> None:
+    proc = run("check", "--job-key", "j", str(many_jobs(tmp_path)))
+    lines = proc.stdout.decode().splitlines()
+    heads = [ln.split()[:2] for ln in lines if ln[:4] in ("FAIL", "WARN", "OK  ")]
+    assert heads == [["FAIL", "bad"], ["WARN", "warn"], ["OK", "clean"], ["OK", "gap"]]
+    assert lines[-1].startswith("4 jobs (3 ok, 1 with errors; 3 success, 1 unfinished)")
+    assert "8 lines read = 8 observations + 0 rejected + 0 blank" in lines[-1]
+    assert proc.returncode == 1 and b"\x1b[" not in proc.stdout  # no colour when piped
+    assert proc.stderr == b""  # no progress bar when piped
+
+
+def test_fail_on_warning_and_max_violations(tmp_path: Path) -> None:
+    f = many_jobs(tmp_path)
+    (tmp_path / "warn.jsonl").write_bytes(jsonl(S("inProgress", 50), S("inProgress", 40)))
+    assert run("check", str(tmp_path / "warn.jsonl")).returncode == 0
+    assert run("check", "--fail-on", "warning", str(tmp_path / "warn.jsonl")).returncode == 1
+    proc = run("check", "--job-key", "j", "--max-violations", "1", str(f))
+    text = proc.stdout.decode()
+    assert text.count("  error  ") + text.count("  warning  ") == 1
+    assert "2 more violations not shown" in text
+    assert "2 errors, 1 warning" in text.splitlines()[-1]  # counted all the same
+
+
+def test_explain_shows_steps_gaps_and_violations(tmp_path: Path) -> None:
+    proc = run("check", "--job-key", "j", "--explain", str(many_jobs(tmp_path)))
+    text = proc.stdout.decode()
+    assert "gap via notStarted -> inProgress -> completed" in text
+    assert "after-terminal" in text and "^ error after-terminal" in text
+    assert "stutter" not in text or "inProgress" in text
+
+
+def test_junit_output(tmp_path: Path) -> None:
+    proc = run("check", "--format", "junit", "--job-key", "j", str(many_jobs(tmp_path)))
+    root = ET.fromstring(proc.stdout)
+    suite = root.find("testsuite")
+    assert suite is not None and suite.get("tests") == "4" and suite.get("failures") == "1"
+    cases = {c.get("name"): c for c in suite.iter("testcase")}
+    failure = cases["bad"].find("failure")
+    assert failure is not None and failure.get("type") == "after-terminal"
+    assert cases["clean"].find("failure") is None
+    proc = run("check", "--format", "junit", "--fail-on", "warning", "--job-key", "j",
+               str(many_jobs(tmp_path)))  # fmt: skip
+    suite = ET.fromstring(proc.stdout).find("testsuite")
+    assert suite is not None and suite.get("failures") == "2"
+
+
+def test_read_input_api(tmp_path: Path) -> None:
+    f = tmp_path / "x.csv"
+    f.write_text("job_id,status\na,completed\n")
+    data = read_input(str(f), Validator(), ReadOptions())
+    assert data.format == "csv" and [j.outcome for j in data.jobs] == ["success"]
+
+
+# -- arbitrary bytes through the real entry point ------------------------------------------
+
+FRAGMENTS = [
+    b'{"status": "inProgress", "percentageComplete": 5}\n',
+    b'{"jobId": "a", "status": "completed"}\n',
+    b'{"log": {"entries": [',
+    b'{"request": {"url": "https://h/monitor/1"}, "response": {"status": 202, "content":'
+    b' {"text": "{\\"status\\": \\"failed\\"}"}}, "startedDateTime": "2026-01-01T00:00:00Z"}',
+    b"]}}",
+    b"job_id,status,percentageComplete\n",
+    b"j,inProgress,50\n",
+    b"\xef\xbb\xbf",
+    b"\n",
+    b"\r\n",
+    b",",
+    b'"',
+    b"\x00\xff",
+    b"[",
+    b"{",
+    b"}",
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    payload=st.one_of(
+        st.binary(max_size=600), st.lists(st.sampled_from(FRAGMENTS), max_size=12).map(b"".join)
+    ),
+    suffix=st.sampled_from([".jsonl", ".json", ".har", ".csv", ".tsv", ".jsonl.gz", ""]),
+    compress=st.booleans(),
+    fmt=st.sampled_from(["text", "json", "junit"]),
+    extra=st.sampled_from([[], ["--job-key", "jobId"], ["--explain"], ["--order-by", "t"]]),
+)
+def test_arbitrary_bytes_never_crash(
+    payload: bytes, suffix: str, compress: bool, fmt: str, extra: list[str]
+) -> None:
+    """Whatever the bytes, the CLI exits 0, 1 or 2 and never with a traceback."""
+    from click.testing import CliRunner
+
+    from jobstate.cli import main
+
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / f"input{suffix}"
+        path.write_bytes(gzip.compress(payload) if compress else payload)
+        result = CliRunner().invoke(main, ["check", "--format", fmt, *extra, str(path)])
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        "".join(traceback.format_exception(*result.exc_info))  # type: ignore[misc]
+    )
+    assert result.exit_code in (0, 1, 2)
+    assert "Traceback" not in result.output
