@@ -171,7 +171,7 @@ def check(
         elif data.observations == 0:
             acc = data.accounting()
             unusable.append(
-                f"{data.name}: no observation in {acc['read']:,} {acc['unit']}s"
+                f"{data.name}: no observation in {_n(acc['read'], acc['unit'])}"
                 f" ({acc['rejected']:,} rejected, {acc['skipped']:,} skipped)"
                 f" read as {data.format}"
             )
@@ -256,7 +256,9 @@ def _write_observed(path: str, report: Report) -> str | None:
 
 
 def _n(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+    if count == 1:
+        return f"{count:,} {word}"
+    return f"{count:,} {word[:-1] + 'ies' if word.endswith('y') else word + 's'}"
 
 
 @main.command("spec")

@@ -694,6 +694,11 @@ def _read_har(fh: IO[bytes], data: Input, sink: _Sink, vocabulary: frozenset[str
             continue
         if redirect and not has_status:
             skip[f"HTTP {http} redirect with no status body (completion, facts §2)"] += 1
+            job = parts._replace(query="", fragment="").geturl()
+            data.notes.append(
+                f"entry {number}: {job} answered HTTP {http} (the OneDrive doc's completion"
+                " signal): the job ends there, with no status body to check"
+            )
             continue
         if text is None or text == "":
             skip["monitor poll whose body the capture did not keep"] += 1

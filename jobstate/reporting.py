@@ -23,7 +23,10 @@ def failed(job: JobReport, fail_on: FailOn = "error") -> bool:
 
 
 def _n(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
+    """``count`` and ``word``, plural when it should be (entry, entries)."""
+    if count == 1:
+        return f"{count:,} {word}"
+    return f"{count:,} {word[:-1] + 'ies' if word.endswith('y') else word + 's'}"
 
 
 def _where(job: JobReport, units: dict[str | None, str]) -> str:
@@ -32,7 +35,9 @@ def _where(job: JobReport, units: dict[str | None, str]) -> str:
     place = f"{job.input}" if job.input and job.input != job.key else ""
     if span is not None:
         a, b = span
-        place += (", " if place else "") + (f"{unit} {a}" if a == b else f"{unit}s {a}-{b}")
+        place += (", " if place else "") + (
+            f"{unit} {a}" if a == b else f"{_n(2, unit)[2:]} {a}-{b}"
+        )
     return f" ({place})" if place else ""
 
 

@@ -1,0 +1,91 @@
+"""The realistic samples in examples/ (made by examples/capture/make_examples.py: httpx polling
+a local monitor service through mitmproxy): every format reads the same seven jobs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+WRAPPED = ["--job-key", "job", "--body-key", "body", "--http-key", "http_status"]
+
+
+def check(*args: str) -> tuple[int, dict[str, Any]]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "jobstate.cli", "check", "--format", "json", *args],
+        capture_output=True,
+        timeout=60,
+    )
+    assert proc.stderr == b"", proc.stderr
+    return proc.returncode, orjson.loads(proc.stdout)
+
+
+def summary(data: dict[str, Any]) -> list[tuple[str, str, list[str], dict[str, int] | None]]:
+    return [
+        (
+            j["key"].rsplit("/", 1)[-1],
+            j["outcome"],
+            [v["rule"] for v in j["violations"]],
+            j["http_status"],
+        )
+        for j in data["jobs"]
+    ]
+
+
+EXPECTED = [
+    ("op-0001", "success", [], {"202": 5}),
+    ("op-0002", "unfinished", [], {"202": 3}),
+    ("op-0003", "success", [], {"202": 6}),
+    ("op-0004", "failure", [], {"202": 2}),
+    ("op-0005", "success", [], {"202": 3, "500": 1}),
+    ("op-0006", "cancelled", [], {"202": 3}),
+    ("op-0007", "success", ["missing-status"] * 3, {"202": 3, "404": 3}),
+]
+
+
+def test_the_har_comes_from_a_capture_tool() -> None:
+    har = orjson.loads((EXAMPLES / "capture.har").read_bytes())
+    assert har["log"]["creator"]["name"] == "mitmproxy"
+    agents = {
+        h["value"]
+        for e in har["log"]["entries"]
+        for h in e["request"]["headers"]
+        if h["name"].lower() == "user-agent"
+    }
+    assert all(a.startswith("python-httpx/") for a in agents)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["capture.har"],
+        [*WRAPPED, "polls.jsonl"],
+        [*WRAPPED, "--order-by", "ts", "polls.jsonl.gz"],
+        ["--http-key", "http_status", "polls.csv"],
+    ],
+)
+def test_every_format_reads_the_same_jobs(args: list[str]) -> None:
+    *opts, name = args
+    code, data = check(*opts, str(EXAMPLES / name))
+    assert code == 1 and summary(data) == EXPECTED
+    [acc] = data["inputs"]
+    assert acc["observations"] == 29 and acc["rejected"] == 0
+
+
+def test_har_accounting_names_the_skipped_entries() -> None:
+    _, data = check(str(EXAMPLES / "capture.har"))
+    [acc] = data["inputs"]
+    assert acc["read"] == 39 and acc["skipped"] == 10
+    assert sorted(acc["skip_reasons"].values()) == [1, 9]
+    assert any("303" in note for note in acc["notes"])
+
+
+def test_json_array_example() -> None:
+    code, data = check(str(EXAMPLES / "archive-copy.json"))
+    assert code == 0 and data["jobs"][0]["outcome"] == "success"
+    assert data["jobs"][0]["observations"] == 6
