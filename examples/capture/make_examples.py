@@ -27,7 +27,7 @@ import time
 from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 
@@ -90,7 +90,7 @@ V21 = {"site-assets"}  # SharePoint v2.1 operations monitor
 
 
 class Service(BaseHTTPRequestHandler):
-    jobs: dict[str, list[tuple[int, dict[str, Any] | None]]] = {}
+    jobs: ClassVar[dict[str, list[tuple[int, dict[str, Any] | None]]]] = {}
     lock = threading.Lock()
 
     def log_message(self, *args: Any) -> None:
@@ -107,7 +107,7 @@ class Service(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_POST(self) -> None:
         # /v1.0/me/drive/items/{name}/copy
         name = self.path.split("/")[-2]
         job = f"op-{len(self.jobs) + 1:04d}"
@@ -117,7 +117,7 @@ class Service(BaseHTTPRequestHandler):
         path = f"/_api/v2.1/drive/operations/{job}" if name in V21 else f"/monitor/{job}"
         self._send(202, location=f"http://{host}{path}")
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         job = self.path.rstrip("/").split("/")[-1].split("?")[0]
         if self.path.startswith("/v1.0/me/drive/items/"):
             self._send(200, {"id": job, "name": "copy of item", "size": 1024})
