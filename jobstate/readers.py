@@ -24,6 +24,7 @@ import sys
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from operator import itemgetter
@@ -65,6 +66,7 @@ _EXTENSIONS: dict[str, Format] = {
 }
 # Monitor URL paths (facts §2): Graph/OneDrive monitors and SharePoint v2.1 operations.
 _MONITOR_PATHS = ("/monitor/", "/drive/operations/")
+_POOL: ThreadPoolExecutor | None = None
 
 
 class InputError(Exception):
@@ -116,7 +118,7 @@ class Input:
     @property
     def rejected(self) -> int:
         if self.jobs or not self.records:
-            return sum(j.rejected for j in self.jobs) + len(self.unattributed)
+            return sum(j.rejected for j in self.jobs if j.violations) + len(self.unattributed)
         return sum(1 for r in self.records if not isinstance(r, dict))
 
     @property
@@ -478,8 +480,20 @@ class _Columnar:
             col = col.struct.field(part)
         return col
 
-    def __call__(self, block: bytes, n: int, start: int) -> bool:
-        """Validate ``block``, ``n`` whole lines from line ``start``; ``False`` if not taken."""
+    def _parse(self, block: bytes) -> Any:
+        return self.pl.read_ndjson(io.BytesIO(block), schema=self.schema)
+
+    def submit(self, block: bytes) -> Future[Any]:
+        """Start parsing ``block`` in the background (polars releases the GIL), so that the
+        previous chunk is checked meanwhile."""
+        global _POOL
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(1, thread_name_prefix="jobstate-parse")
+        return _POOL.submit(self._parse, block)
+
+    def __call__(self, block: bytes, n: int, start: int, parsed: Future[Any] | None = None) -> bool:
+        """Validate ``block``, ``n`` whole lines from line ``start`` (``parsed``: its parse,
+        from :meth:`submit`); ``False`` if not taken."""
         pl = self.pl
         if any(block.count(p) != n for p in self.once):
             return False
@@ -489,7 +503,7 @@ class _Columnar:
             if pattern is None or block.count(pattern) != n:
                 return False
         try:
-            df = pl.read_ndjson(io.BytesIO(block), schema=self.schema)
+            df = parsed.result() if parsed is not None else self._parse(block)
         except Exception:  # any parse or type error: read the chunk line by line
             return False
         if df.height != n:
@@ -528,17 +542,14 @@ def _read_jsonl(fh: IO[bytes], data: Input, sink: _Sink, tick: Callable[[], None
     first = True
     columnar = _Columnar.create(sink, sink.stream)
 
-    def lines_of(block: bytes, truncated: bool = False) -> None:
+    def lines_of(block: bytes, truncated: bool = False, parsed: Future[Any] | None = None) -> None:
         """Read ``block``: whole lines, each ending in a newline unless ``truncated``."""
-        nonlocal line0, first
-        if first and block.startswith(_BOM):
-            block = block[len(_BOM) :]
-        first = False
+        nonlocal line0
         n = 1 if truncated else block.count(b"\n")
         start = line0 + 1
         line0 += n
         data.lines_read = line0
-        if not truncated and columnar is not None and columnar(block, n, start):
+        if not truncated and columnar is not None and columnar(block, n, start, parsed):
             return
         raws = block.split(b"\n")
         if not truncated:
@@ -577,10 +588,15 @@ def _read_jsonl(fh: IO[bytes], data: Input, sink: _Sink, tick: Callable[[], None
             size += len(piece)
         return pieces[0] if len(pieces) == 1 else b"".join(pieces)
 
+    pending: tuple[bytes, Future[Any] | None] | None = None  # read, parsing, not yet checked
     while broken is None:
         chunk = read_chunk()
         if not chunk:
             break
+        if first:
+            first = False
+            if chunk.startswith(_BOM):
+                chunk = chunk[len(_BOM) :]
         cut = chunk.rfind(b"\n") + 1
         if cut == 0:  # a line longer than a chunk: hold it until its end comes
             parts.append(chunk)
@@ -593,8 +609,13 @@ def _read_jsonl(fh: IO[bytes], data: Input, sink: _Sink, tick: Callable[[], None
             block = chunk[:cut] if cut < len(chunk) else chunk
         if cut < len(chunk):
             parts.append(chunk[cut:])
-        lines_of(block)
+        parsing = columnar.submit(block) if columnar is not None else None
+        if pending is not None:
+            lines_of(pending[0], parsed=pending[1])
+        pending = (block, parsing)
         tick()
+    if pending is not None:
+        lines_of(pending[0], parsed=pending[1])
     if parts:
         lines_of(b"".join(parts), truncated=True)
     if broken is not None:

@@ -219,10 +219,14 @@ class JobReport:
 
     @property
     def errors(self) -> int:
+        if not self.violations:
+            return 0
         return sum(1 for v in self.violations if v.severity == "error")
 
     @property
     def warnings(self) -> int:
+        if not self.violations:
+            return 0
         return sum(1 for v in self.violations if v.severity == "warning")
 
     @property
@@ -267,15 +271,25 @@ class JobReport:
 
     def to_dict(self) -> dict[str, Any]:
         span = self.first_last
+        if not self.violations:
+            return {
+                "key": self.key,
+                "input": self.input,
+                "lines": list(span) if span else None,
+                "http_status": _http_dict(self.http_status),
+                "ok": True,
+                "outcome": self.outcome,
+                "observations": self.observations,
+                "rejected": self.rejected,
+                "errors": 0,
+                "warnings": 0,
+                "violations": [],
+            }
         return {
             "key": self.key,
             "input": self.input,
             "lines": list(span) if span else None,
-            "http_status": (
-                {str(k): n for k, n in sorted(self.http_status.items())}
-                if self.http_status
-                else None
-            ),
+            "http_status": _http_dict(self.http_status),
             "ok": self.ok,
             "outcome": self.outcome,
             "observations": self.observations,
@@ -284,6 +298,10 @@ class JobReport:
             "warnings": self.warnings,
             "violations": [v.to_dict() for v in self.violations],
         }
+
+
+def _http_dict(counts: Mapping[int, int] | None) -> dict[str, int] | None:
+    return {str(k): n for k, n in sorted(counts.items())} if counts else None
 
 
 class Report:
