@@ -99,14 +99,28 @@ def in_process(path: Path) -> int:
     return 0
 
 
+# A small process starts jobstate and reads its peak RSS: a child forked from this (large)
+# process would count the pages it shares with it before exec.
+_PEAK = """
+import os, subprocess, sys
+with open(os.devnull, "wb") as devnull:
+    proc = subprocess.Popen(sys.argv[1:], stdout=devnull)
+    _, status, usage = os.wait4(proc.pid, 0)
+print(os.waitstatus_to_exitcode(status), usage.ru_maxrss)
+"""
+
+
 def subprocess_run(path: Path) -> tuple[float, int, int]:
     """Wall time, exit code, and peak RSS (KiB) of `jobstate check` in its own process."""
     cmd = [sys.executable, "-m", "jobstate.cli", "check", "--format", "json"]
     t = time.perf_counter()
-    with open(os.devnull, "wb") as devnull:
-        proc = subprocess.Popen([*cmd, "--job-key", "jobId", str(path)], stdout=devnull)
-        _, status, usage = os.wait4(proc.pid, 0)
-    return time.perf_counter() - t, os.waitstatus_to_exitcode(status), usage.ru_maxrss
+    out = subprocess.run(
+        [sys.executable, "-c", _PEAK, *cmd, "--job-key", "jobId", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    return time.perf_counter() - t, int(out[0]), int(out[1])
 
 
 def bare_subprocess(path: Path) -> float:
@@ -142,8 +156,12 @@ def main() -> None:
         ratios = [x / y for x, y in zip(bares, ours, strict=True)]
         print(f"bare orjson loop          {n / b:>12,.0f} lines/s  (median of {args.rounds})")
         print(f"jobstate check, in-process {n / o:>11,.0f} lines/s  exit {code}")
-        print(f"ratio jobstate/bare        {b / o:.2f}  (per round {min(ratios):.2f}-{max(ratios):.2f})")
-        print(f"subprocesses, with start-up: bare {sb:.2f} s, jobstate {s:.2f} s, ratio {sb / s:.2f}")
+        print(
+            f"ratio jobstate/bare        {b / o:.2f}  (per round {min(ratios):.2f}-{max(ratios):.2f})"
+        )
+        print(
+            f"subprocesses, with start-up: bare {sb:.2f} s, jobstate {s:.2f} s, ratio {sb / s:.2f}"
+        )
     if args.big:
         with tempfile.TemporaryDirectory(dir=os.environ.get("BENCH_TMP")) as d:
             for jobs, polls in ((100_000, 35), (100_000, 140)):
@@ -156,7 +174,9 @@ def main() -> None:
                     f" ({n / wall:,.0f} lines/s), exit {code}, peak RSS {rss / 1024:.0f} MiB"
                 )
                 path.unlink()
-    print(f"(this process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB)")
+    print(
+        f"(this process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB)"
+    )
 
 
 if __name__ == "__main__":

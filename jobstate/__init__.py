@@ -11,7 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from jobstate._trace import MutatedTrace, Trace
 from jobstate.clients import PROFILES, ClientModel, Finding, check_client
-from jobstate.readers import Input, InputError, read_jsonl
+from jobstate.readers import Input, InputError, ReadOptions, read_input, read_jsonl
 from jobstate.spec import (
     SPEC_NAMES,
     Edge,
@@ -56,6 +56,7 @@ __all__ = [
     "MutatedTrace",
     "Outcome",
     "Provenance",
+    "ReadOptions",
     "Report",
     "Rule",
     "Severity",
@@ -71,6 +72,7 @@ __all__ = [
     "__version__",
     "check_client",
     "get_spec",
+    "read_input",
     "read_jsonl",
     "validate",
 ]

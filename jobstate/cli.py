@@ -89,7 +89,8 @@ Exit codes: 0 nothing at the --fail-on severity, 1 findings, 2 unusable input or
 @click.option(
     "--order-by",
     metavar="PATH",
-    help="Order each job by this value (a timestamp) instead of input order.",
+    help="Order each job by this value (a timestamp) instead of input order;"
+    " holds each job's records in memory until its input ends.",
 )
 @click.option("--http-key", metavar="PATH", help="Dotted path (CSV: column) of the HTTP status.")
 @click.option("--status-column", default="status", show_default=True, help="CSV status column.")
@@ -100,7 +101,9 @@ Exit codes: 0 nothing at the --fail-on severity, 1 findings, 2 unusable input or
     help="CSV percentage column.",
 )
 @click.option(
-    "--explain", is_flag=True, help="Show every step of every job: stutter, edge, gap and path."
+    "--explain",
+    is_flag=True,
+    help="Show every step of every job: stutter, edge, gap and path (keeps every step).",
 )
 @click.option(
     "--max-violations",
@@ -119,7 +122,7 @@ Exit codes: 0 nothing at the --fail-on severity, 1 findings, 2 unusable input or
     "--diagram",
     "diagram_path",
     type=click.Path(dir_okay=False, path_type=str),
-    help="Also draw the observed traffic on the spec: FILE.svg, .png or .dot.",
+    help="Also draw the observed traffic on the spec: FILE.svg, .png or .dot (keeps every step).",
 )
 def check(
     files: tuple[str, ...],

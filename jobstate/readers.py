@@ -32,8 +32,6 @@ from pathlib import Path
 from typing import IO, Any, Literal
 from urllib.parse import urlsplit
 
-import numpy as np
-
 from jobstate._json import JSONDecodeError, loads
 from jobstate.validation import JobReport, Record, Validator, _Rejected
 
@@ -494,6 +492,8 @@ class _Columnar:
     def __call__(self, block: bytes, n: int, start: int, parsed: Future[Any] | None = None) -> bool:
         """Validate ``block``, ``n`` whole lines from line ``start`` (``parsed``: its parse,
         from :meth:`submit`); ``False`` if not taken."""
+        import numpy as np
+
         pl = self.pl
         if any(block.count(p) != n for p in self.once):
             return False

@@ -38,6 +38,8 @@ def test_exported_members() -> None:
         "__version__",
         "get_spec",
         "read_jsonl",
+        "read_input",
+        "ReadOptions",
         "validate",
     }
     for name in jobstate.__all__:
@@ -52,3 +54,17 @@ def test_import_does_not_load_hypothesis() -> None:
     code = "import sys, jobstate, jobstate.cli; print('hypothesis' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_help_does_not_load_numpy_or_polars() -> None:
+    """`jobstate --help` stays fast: the array libraries load only when a check runs."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from jobstate.cli import main\n"
+        "try: main(['--help'])\nexcept SystemExit: pass\n"
+        "print(sorted(m for m in ('numpy', 'polars') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().endswith("[]")
