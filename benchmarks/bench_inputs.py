@@ -17,7 +17,6 @@ import contextlib
 import io
 import os
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -157,7 +156,8 @@ def main() -> None:
         print(f"bare orjson loop          {n / b:>12,.0f} lines/s  (median of {args.rounds})")
         print(f"jobstate check, in-process {n / o:>11,.0f} lines/s  exit {code}")
         print(
-            f"ratio jobstate/bare        {b / o:.2f}  (per round {min(ratios):.2f}-{max(ratios):.2f})"
+            f"ratio jobstate/bare        {b / o:.2f}"
+            f"  (per round {min(ratios):.2f}-{max(ratios):.2f})"
         )
         print(
             f"subprocesses, with start-up: bare {sb:.2f} s, jobstate {s:.2f} s, ratio {sb / s:.2f}"
@@ -174,9 +174,6 @@ def main() -> None:
                     f" ({n / wall:,.0f} lines/s), exit {code}, peak RSS {rss / 1024:.0f} MiB"
                 )
                 path.unlink()
-    print(
-        f"(this process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB)"
-    )
 
 
 if __name__ == "__main__":
