@@ -7,8 +7,6 @@ True
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
 from jobstate._trace import MutatedTrace, Trace
 from jobstate.clients import PROFILES, ClientModel, Finding, check_client
 from jobstate.readers import Input, InputError, ReadOptions, read_input, read_jsonl
@@ -37,10 +35,21 @@ from jobstate.validation import (
     validate,
 )
 
-try:
-    __version__ = version("jobstate")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0+unknown"
+
+def __getattr__(name: str) -> str:
+    """``__version__``, read from the installed metadata on first use (importlib.metadata
+    costs tens of milliseconds at start-up, which the CLI does not pay unless asked)."""
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            value = version("jobstate")
+        except PackageNotFoundError:  # pragma: no cover - running from a source tree
+            value = "0.0.0+unknown"
+        globals()["__version__"] = value
+        return value
+    raise AttributeError(f"module 'jobstate' has no attribute {name!r}")
+
 
 __all__ = [
     "PROFILES",

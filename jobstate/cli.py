@@ -38,14 +38,8 @@ def _spec_option(dest: str = "spec", help: str | None = None) -> Callable[[_F], 
     )  # fmt: skip
 
 
-def _version() -> str:
-    from jobstate import __version__
-
-    return __version__
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(version=_version(), prog_name="jobstate")
+@click.version_option(package_name="jobstate", prog_name="jobstate")
 def main() -> None:
     """Check Microsoft Graph asyncJobStatus lifecycles (the monitor URL of a long-running job).
 
@@ -209,11 +203,15 @@ def check(
 
 
 class _Progress:
-    """A progress bar on standard error for a large input, when it is a terminal."""
+    """A progress bar on standard error for a large input, when it is a terminal.
 
-    THRESHOLD = 32 << 20
+    Large means 32 MB on disk, or ``JOBSTATE_PROGRESS_BYTES``.
+    """
 
     def __init__(self, name: str) -> None:
+        import os
+
+        self.threshold = int(os.environ.get("JOBSTATE_PROGRESS_BYTES", 32 << 20))
         self.name = name
         self.bar: Any = None
         self.done = 0
@@ -223,7 +221,7 @@ class _Progress:
 
     def __call__(self, position: int, size: int) -> None:
         if self.bar is None:
-            if size < self.THRESHOLD or not sys.stderr.isatty():
+            if size < self.threshold or not sys.stderr.isatty():
                 return
             self.bar = click.progressbar(
                 length=size, label=self.name, file=sys.stderr, show_percent=True, show_eta=True

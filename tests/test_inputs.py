@@ -472,3 +472,31 @@ def test_arbitrary_bytes_never_crash(
     )
     assert result.exit_code in (0, 1, 2)
     assert "Traceback" not in result.output
+
+
+def test_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
+    """On a terminal, a large input shows a progress bar on standard error; piped, nothing."""
+    import os
+    import pty
+
+    f = tmp_path / "polls.jsonl"
+    f.write_bytes(jsonl(*[S("inProgress", 1)] * 20000))
+    env = {**os.environ, "JOBSTATE_PROGRESS_BYTES": "1000"}
+    cmd = [sys.executable, "-m", "jobstate.cli", "check", str(f)]
+    master, slave = pty.openpty()
+    proc = subprocess.run(cmd, stderr=slave, stdout=subprocess.PIPE, env=env, timeout=60)
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    assert proc.returncode == 0
+    assert str(f).encode() in seen and b"100%" in seen
+    piped = subprocess.run(cmd, capture_output=True, env=env, timeout=60)
+    assert piped.returncode == 0 and piped.stderr == b""
