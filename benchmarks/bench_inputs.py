@@ -133,7 +133,16 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--big", action="store_true", help="also the ~1 GB, 100,000-job file")
+    ap.add_argument(
+        "--without-polars",
+        action="store_true",
+        help="in-process runs read line by line with orjson (as without the fast extra)",
+    )
     args = ap.parse_args()
+    if args.without_polars:
+        from jobstate import readers
+
+        readers._Columnar.create = classmethod(lambda cls, *a: None)  # type: ignore[assignment]
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "polls.jsonl"
         n = write_corpus(path, 10_000, 100)
