@@ -140,9 +140,9 @@ def main() -> None:
     )
     args = ap.parse_args()
     if args.without_polars:
-        from jobstate import readers
+        from jobstate import _columnar
 
-        readers._Columnar.create = classmethod(lambda cls, *a: None)  # type: ignore[assignment]
+        _columnar.Columnar.create = classmethod(lambda cls, *a: None)  # type: ignore[assignment]
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "polls.jsonl"
         n = write_corpus(path, 10_000, 100)

@@ -23,8 +23,8 @@ import re
 import sys
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from operator import itemgetter
@@ -64,7 +64,6 @@ _EXTENSIONS: dict[str, Format] = {
 }
 # Monitor URL paths (facts §2): Graph/OneDrive monitors and SharePoint v2.1 operations.
 _MONITOR_PATHS = ("/monitor/", "/drive/operations/")
-_POOL: ThreadPoolExecutor | None = None
 
 
 class InputError(Exception):
@@ -390,157 +389,14 @@ class _Sink:
 # ---------------------------------------------------------------------------------------------
 
 
-class _LazyBodies:
-    """The bodies of a chunk's lines, parsed (exactly, with orjson) only when asked for."""
-
-    def __init__(self, block: bytes, n: int, sink: _Sink) -> None:
-        self.block = block
-        self.n = n
-        self.raws: list[bytes] | None = None
-        self.sink = sink
-
-    def __len__(self) -> int:
-        return self.n
-
-    def __getitem__(self, i: int) -> Record:
-        if self.raws is None:
-            self.raws = self.block.split(b"\n")
-        rec = _parse_line(self.raws[i])
-        return _body(self.sink.body_get, rec, self.sink.opts.body_key)
-
-
-class _Columnar:
-    """Parse a whole chunk of JSON Lines into columns with polars (the ``fast`` extra).
-
-    Only a chunk whose every line polars and orjson must read alike is taken: each key on the
-    paths used appears exactly once per line (so no duplicate keys, which the two libraries
-    resolve differently), job keys are strings, every line has a status, and the row count is
-    the line count (polars skips blank lines). Anything else returns ``False`` and the chunk
-    is read line by line. Records of irregular jobs are re-parsed with orjson, so messages are
-    the general path's own.
-    """
-
-    def __init__(self, pl: Any, sink: _Sink, stream: Any) -> None:
-        self.pl = pl
-        self.sink = sink
-        self.stream = stream
-        opts = sink.opts
-        self.key_path = opts.job_key.split(".") if opts.job_key else None
-        self.body_path = opts.body_key.split(".") if opts.body_key else []
-        body = {"status": pl.String, "percentageComplete": pl.Float64}
-        tree: dict[str, Any] = {}
-        node = tree
-        for part in self.body_path:
-            node = node.setdefault(part, {})
-        node.update(body)
-        if self.key_path:
-            node = tree
-            for part in self.key_path[:-1]:
-                node = node.setdefault(part, {})
-            if not isinstance(node.get(self.key_path[-1], pl.String), type(pl.String)):
-                raise ValueError("the job key path runs into the body")
-            node[self.key_path[-1]] = pl.String
-
-        def struct(d: dict[str, Any]) -> dict[str, Any]:
-            return {k: pl.Struct(struct(v)) if isinstance(v, dict) else v for k, v in d.items()}
-
-        self.schema = struct(tree)
-        once = [*self.body_path, "status"] + (self.key_path[:-1] if self.key_path else [])
-        self.once = [f'"{p}"'.encode() for p in dict.fromkeys(once)]
-        self.key_patterns = (
-            (f'"{self.key_path[-1]}":"'.encode(), f'"{self.key_path[-1]}": "'.encode())
-            if self.key_path
-            else ()
-        )
-        names, codes, self.none = stream.status_codes()
-        self.names, self.codes = names, codes
-
-    @classmethod
-    def create(cls, sink: _Sink, stream: Any) -> _Columnar | None:
-        opts = sink.opts
-        if opts.order_by or opts.http_key or stream.explain:
-            return None
-        paths = [p for p in (opts.job_key, opts.body_key) if p]
-        if any(part.isdigit() or not part for p in paths for part in p.split(".")):
-            return None
-        try:
-            import polars as pl
-        except ImportError:
-            return None
-        try:
-            return cls(pl, sink, stream)
-        except ValueError:
-            return None
-
-    def _walk(self, df: Any, path: list[str]) -> Any:
-        col = df.get_column(path[0])
-        for part in path[1:]:
-            col = col.struct.field(part)
-        return col
-
-    def _parse(self, block: bytes) -> Any:
-        return self.pl.read_ndjson(io.BytesIO(block), schema=self.schema)
-
-    def submit(self, block: bytes) -> Future[Any]:
-        """Start parsing ``block`` in the background (polars releases the GIL), so that the
-        previous chunk is checked meanwhile."""
-        global _POOL
-        if _POOL is None:
-            _POOL = ThreadPoolExecutor(1, thread_name_prefix="jobstate-parse")
-        return _POOL.submit(self._parse, block)
-
-    def __call__(self, block: bytes, n: int, start: int, parsed: Future[Any] | None = None) -> bool:
-        """Validate ``block``, ``n`` whole lines from line ``start`` (``parsed``: its parse,
-        from :meth:`submit`); ``False`` if not taken."""
-        import numpy as np
-
-        pl = self.pl
-        if any(block.count(p) != n for p in self.once):
-            return False
-        if self.key_patterns:  # string-valued job keys, in the spacing of the first line
-            head = block[: block.find(b"\n")]
-            pattern = next((p for p in self.key_patterns if p in head), None)
-            if pattern is None or block.count(pattern) != n:
-                return False
-        try:
-            df = parsed.result() if parsed is not None else self._parse(block)
-        except Exception:  # any parse or type error: read the chunk line by line
-            return False
-        if df.height != n:
-            return False
-        status = self._walk(df, [*self.body_path, "status"])
-        pct = self._walk(df, [*self.body_path, "percentageComplete"])
-        if status.null_count() or block.count(b'"percentageComplete"') != n - pct.null_count():
-            return False
-        stream = self.stream
-        if self.key_path:
-            keys = self._walk(df, self.key_path)
-            if keys.null_count():
-                return False
-            distinct = keys.unique(maintain_order=True).to_list()
-            local = keys.cast(pl.Enum(distinct)).to_physical().to_numpy().astype(np.int64)
-            ids = np.array(stream.job_ids(distinct), dtype=np.int64)[local]
-        else:
-            local = np.zeros(n, dtype=np.int64)
-            ids = np.full(n, stream.job_ids([self.sink.single_key])[0], dtype=np.int64)
-        codes = status.replace_strict(
-            self.names, self.codes, default=self.none, return_dtype=pl.Int16
-        ).to_numpy()
-        values = pct.cast(pl.Float64).to_numpy()
-        absent = pct.is_null().to_numpy()
-        stream.feed_columns(
-            ids, local, codes, values, absent, range(start, start + n),
-            _LazyBodies(block, n, self.sink),
-        )  # fmt: skip
-        return True
-
-
 def _read_jsonl(fh: IO[bytes], data: Input, sink: _Sink, tick: Callable[[], None]) -> None:
     """JSON Lines in chunks; a clean chunk is parsed without a Python-level loop."""
     line0 = 0
     parts: list[bytes] = []
     first = True
-    columnar = _Columnar.create(sink, sink.stream)
+    from jobstate._columnar import Columnar
+
+    columnar = Columnar.create(sink, sink.stream)
 
     def lines_of(block: bytes, truncated: bool = False, parsed: Future[Any] | None = None) -> None:
         """Read ``block``: whole lines, each ending in a newline unless ``truncated``."""
@@ -1006,14 +862,3 @@ def read_input(
         if raw is not sys.stdin.buffer:
             fh.close()
             raw.close()
-
-
-def iter_inputs(
-    sources: Iterable[str], validator: Validator, options: ReadOptions = ReadOptions(), **kw: Any
-) -> Iterator[Input | InputError]:
-    """Read each source in turn: an :class:`Input`, or the :class:`InputError` that stopped it."""
-    for source in sources:
-        try:
-            yield read_input(source, validator, options, **kw)
-        except InputError as exc:
-            yield exc

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jobstate import Validator, get_spec
+from jobstate import _columnar as columnar_mod
 from jobstate import readers as readers_mod
 from jobstate.readers import ReadOptions, read_input
 
@@ -74,7 +75,7 @@ def test_columnar_reading_agrees_with_line_by_line(
     chunk = data.draw(st.sampled_from([64, 256, 1 << 23]))
     v = Validator("current", "sampled")
     taken: list[bool] = []
-    real = readers_mod._Columnar.__call__
+    real = columnar_mod.Columnar.__call__
 
     def spy(self: Any, *args: Any) -> bool:
         ok = real(self, *args)
@@ -83,9 +84,9 @@ def test_columnar_reading_agrees_with_line_by_line(
 
     with monkeypatch.context() as m:  # undone after each example, not at the test's end
         m.setattr(readers_mod, "_CHUNK", chunk)
-        m.setattr(readers_mod._Columnar, "__call__", spy)
+        m.setattr(columnar_mod.Columnar, "__call__", spy)
         fast = read_input(str(path), v, options)
-        m.setattr(readers_mod._Columnar, "create", classmethod(lambda cls, *a: None))
+        m.setattr(columnar_mod.Columnar, "create", classmethod(lambda cls, *a: None))
         slow = read_input(str(path), v, options)
     TAKEN.extend(taken)
     assert fast.accounting() == slow.accounting()
@@ -102,9 +103,9 @@ def test_columnar_path_is_taken_on_clean_input(
     ]
     path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
     taken: list[bool] = []
-    real = readers_mod._Columnar.__call__
+    real = columnar_mod.Columnar.__call__
     monkeypatch.setattr(
-        readers_mod._Columnar,
+        columnar_mod.Columnar,
         "__call__",
         lambda self, *a: taken.append(real(self, *a)) or taken[-1],
     )
