@@ -33,7 +33,7 @@ from typing import IO, Any, Literal
 from urllib.parse import urlsplit
 
 from jobstate._json import JSONDecodeError, loads
-from jobstate.validation import JobReport, Record, Validator, _Rejected
+from jobstate.validation import JobReport, Record, Validator, _json_type, _Rejected
 
 __all__ = [
     "FORMATS",
@@ -204,15 +204,11 @@ def read_jsonl(source: str | Path | IO[bytes], name: str | None = None) -> Input
         label = name or str(source)
         if str(source) == "-":
             return _parse_lines(name or "<stdin>", sys.stdin.buffer)
-        try:
-            with open(source, "rb") as fh:
+        with _open_file(str(source), label) as fh:
+            try:
                 return _parse_lines(label, fh)
-        except FileNotFoundError:
-            raise InputError(f"{label}: no such file") from None
-        except IsADirectoryError:
-            raise InputError(f"{label}: is a directory, not a file") from None
-        except OSError as exc:
-            raise InputError(f"{label}: cannot read ({exc.strerror or exc})") from None
+            except OSError as exc:
+                raise InputError(f"{label}: cannot read ({exc.strerror or exc})") from None
     return _parse_lines(name or str(getattr(source, "name", "<stream>")), source)
 
 
@@ -247,7 +243,7 @@ def _job_key(get: _Getter, rec: Record, path: str) -> tuple[Any, str | None]:
         return key, None
     if key.__class__ in (int, float):
         return str(key), None  # job keys are compared as text: 7 and "7" are one job
-    return None, f"job key {path!r} is {_kind(key)}, not a string or number"
+    return None, f"job key {path!r} is {_json_type(key)}, not a string or number"
 
 
 def _body(get: _Getter | None, rec: Record, path: str | None) -> Record:
@@ -278,18 +274,6 @@ def _http(get: _Getter | None, rec: Record) -> int | None:
     if isinstance(code, str) and code.isdigit():
         return int(code)
     return code if isinstance(code, int) and not isinstance(code, bool) else None
-
-
-def _kind(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (list, tuple)):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
 
 
 # ---------------------------------------------------------------------------------------------
@@ -495,7 +479,9 @@ def _read_json(fh: IO[bytes], data: Input, sink: _Sink) -> None:
         data.lines_read = 1
         sink.records([doc], [1])
     else:
-        raise InputError(f"{data.name}: JSON top level is {_kind(doc)}, not an array or object")
+        raise InputError(
+            f"{data.name}: JSON top level is {_json_type(doc)}, not an array or object"
+        )
 
 
 def _iso(value: object) -> datetime | None:
@@ -528,7 +514,7 @@ def _read_har(fh: IO[bytes], data: Input, sink: _Sink, vocabulary: frozenset[str
     skip = data.skipped
     for number, entry in enumerate(entries, start=1):
         if not isinstance(entry, dict):
-            data.unattributed.append((number, f"HAR entry is {_kind(entry)}, not an object"))
+            data.unattributed.append((number, f"HAR entry is {_json_type(entry)}, not an object"))
             continue
         req: dict[str, Any] = _obj(entry.get("request"))
         resp: dict[str, Any] = _obj(entry.get("response"))
@@ -769,6 +755,20 @@ def detect_format(name: str, head: bytes) -> Format:
     return "jsonl"
 
 
+def _open_file(path: str, label: str) -> IO[bytes]:
+    """``path`` opened for binary reading, or :class:`InputError` saying why it cannot be."""
+    try:
+        if os.path.isdir(path):
+            raise InputError(f"{label}: is a directory, not a file")
+        return open(path, "rb")
+    except FileNotFoundError:
+        raise InputError(f"{label}: no such file") from None
+    except PermissionError:
+        raise InputError(f"{label}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"{label}: cannot read ({exc.strerror or exc})") from None
+
+
 def _open(source: str) -> tuple[IO[bytes], IO[bytes], int, Callable[[], int]]:
     """The input as a binary stream (decompressed), the file under it, its size on disk, and a
     progress probe."""
@@ -776,17 +776,8 @@ def _open(source: str) -> tuple[IO[bytes], IO[bytes], int, Callable[[], int]]:
         raw: IO[bytes] = sys.stdin.buffer
         size = 0
     else:
-        try:
-            if os.path.isdir(source):
-                raise InputError(f"{source}: is a directory, not a file")
-            raw = open(source, "rb")  # noqa: SIM115 (closed by read_input)
-            size = os.fstat(raw.fileno()).st_size
-        except FileNotFoundError:
-            raise InputError(f"{source}: no such file") from None
-        except PermissionError:
-            raise InputError(f"{source}: permission denied") from None
-        except OSError as exc:
-            raise InputError(f"{source}: cannot read ({exc.strerror or exc})") from None
+        raw = _open_file(source, source)
+        size = os.fstat(raw.fileno()).st_size
     buffered: Any = raw if hasattr(raw, "peek") else io.BufferedReader(raw)
 
     def position() -> int:
