@@ -26,6 +26,9 @@ _get_pct = methodcaller("get", "percentageComplete")
 _NUMBER_TYPES = frozenset({int, float, type(None)})
 _NOT_A_BODY: dict[str, Any] = {"status": None}
 _Ints = np.ndarray[Any, np.dtype[np.int64]]
+_Codes = np.ndarray[Any, np.dtype[np.int16]]
+_Floats = np.ndarray[Any, np.dtype[np.float64]]
+_Bools = np.ndarray[Any, np.dtype[np.bool_]]
 
 
 class Stream:
@@ -136,11 +139,11 @@ class Stream:
 
     def feed_columns(
         self,
-        ids: np.ndarray[Any, np.dtype[np.int64]],
-        local: np.ndarray[Any, np.dtype[np.int64]],
-        codes: np.ndarray[Any, np.dtype[np.int16]],
-        values: np.ndarray[Any, np.dtype[np.float64]],
-        absent: np.ndarray[Any, np.dtype[np.bool_]],
+        ids: _Ints,
+        local: _Ints,
+        codes: _Codes,
+        values: _Floats,
+        absent: _Bools,
         lines: Sequence[int],
         bodies: Sequence[Any],
     ) -> None:
@@ -153,8 +156,8 @@ class Stream:
 
     def _general(
         self,
-        ids: np.ndarray[Any, np.dtype[np.int64]],
-        dirty: np.ndarray[Any, np.dtype[np.bool_]],
+        ids: _Ints,
+        dirty: _Bools,
         bodies: Sequence[Any],
         lines: Sequence[int],
         http: Sequence[int | None] | None,
@@ -201,14 +204,14 @@ class Stream:
 
     def _check(
         self,
-        ids: np.ndarray[Any, np.dtype[np.int64]],
-        local: np.ndarray[Any, np.dtype[np.int64]],
-        codes: np.ndarray[Any, np.dtype[np.int16]],
-        values: np.ndarray[Any, np.dtype[np.float64]],
-        absent: np.ndarray[Any, np.dtype[np.bool_]],
-        mistyped: np.ndarray[Any, np.dtype[np.bool_]],
+        ids: _Ints,
+        local: _Ints,
+        codes: _Codes,
+        values: _Floats,
+        absent: _Bools,
+        mistyped: _Bools,
         lines: Sequence[int],
-    ) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    ) -> _Bools:
         """Carry the clean jobs of a batch forward; return which records need the general path."""
         n = len(ids)
         bad = (codes == self._none) | mistyped
@@ -282,7 +285,7 @@ class Stream:
             self._lastline[cj] = sl[cl]
         dirty = np.zeros(len(self.keys), dtype=bool)
         dirty[dirty_jobs] = True
-        result: np.ndarray[Any, np.dtype[np.bool_]] = dirty[ids]
+        result: _Bools = dirty[ids]
         return result
 
     # -- results --------------------------------------------------------------------------------
