@@ -133,7 +133,7 @@ class Columnar:
                 return False
         try:
             df = parsed.result() if parsed is not None else self._parse(block)
-        except Exception:  # any parse or type error: read the chunk line by line
+        except (Exception, pl.exceptions.PanicException):  # read the chunk line by line
             return False
         if df.height != n:
             return False

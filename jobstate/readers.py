@@ -675,7 +675,8 @@ def _read_csv(
             code = row[cols[opts.http_key]].strip()
             http.append(int(code) if code.isdigit() else None)
         if opts.order_by is not None:
-            orders.append(_number(row[cols[opts.order_by]].strip()))
+            cell = row[cols[opts.order_by]].strip()
+            orders.append(_number(cell) if cell else None)
         if len(bodies) >= _BATCH:
             _csv_flush(sink, keys, bodies, lines, http, orders)
             tick()
@@ -838,6 +839,22 @@ def read_input(
                 _read_json(fh, data, sink)
             elif fmt == "har":
                 from jobstate.spec import get_spec
+
+                ignored = [
+                    opt
+                    for opt, value in (
+                        ("--job-key", options.job_key),
+                        ("--body-key", options.body_key),
+                        ("--http-key", options.http_key),
+                        ("--order-by", options.order_by),
+                    )
+                    if value is not None
+                ]
+                if ignored:
+                    data.notes.append(
+                        f"{', '.join(ignored)} not used: a HAR has one job per monitor URL, in"
+                        " startedDateTime order, with each entry's own HTTP status"
+                    )
 
                 _read_har(fh, data, sink, frozenset(get_spec("any").names))
             else:

@@ -33,7 +33,8 @@ KEY = st.one_of(st.sampled_from(["a", "b", "c", "7"]), st.sampled_from([7, 1.5, 
 @st.composite
 def lines(draw: st.DrawFn, wrapped: bool) -> bytes:
     """One line of JSON Lines, mostly ordinary, sometimes odd."""
-    kind = draw(st.sampled_from(["body"] * 8 + ["blank", "garbage", "dup", "nostatus", "list"]))
+    kinds = ["body"] * 8 + ["blank", "garbage", "dup", "nostatus", "list", "textbody"]
+    kind = draw(st.sampled_from(kinds))
     if kind == "blank":
         return draw(st.sampled_from([b"", b"  ", b"\r"]))
     if kind == "garbage":
@@ -49,6 +50,8 @@ def lines(draw: st.DrawFn, wrapped: bool) -> bytes:
     record: dict[str, Any] = (
         {"jobId": draw(KEY), "body": body} if wrapped else {"jobId": draw(KEY), **body}
     )
+    if kind == "textbody" and wrapped:  # a body held as a JSON string
+        record["body"] = orjson.dumps(body).decode()
     opt = orjson.OPT_NON_STR_KEYS
     text = orjson.dumps(record, option=opt)
     if draw(st.booleans()):

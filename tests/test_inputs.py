@@ -218,6 +218,32 @@ def test_csv_and_tsv_with_configurable_columns(tmp_path: Path) -> None:
     assert data["jobs"][0]["observations"] == 2 and data["jobs"][0]["outcome"] == "success"
 
 
+def test_csv_order_by_a_timestamp_column(tmp_path: Path) -> None:
+    f = tmp_path / "export.csv"
+    f.write_text(
+        "job_id,status,percentageComplete,timestamp\n"
+        "j1,completed,100,2026-01-01T00:00:03Z\n"
+        "j1,notStarted,0,2026-01-01T00:00:01Z\n"
+        "j1,inProgress,50,2026-01-01T00:00:02Z\n"
+        "j1,inProgress,60,\n"
+    )
+    code, data, _ = check_json("--order-by", "timestamp", str(f))
+    [acc] = data["inputs"]
+    assert [u["line"] for u in acc["unattributed"]] == [5]  # no timestamp to order by
+    assert code == 1  # a rejected line is an error
+    [job] = data["jobs"]
+    assert job["ok"] and job["outcome"] == "success" and job["observations"] == 3
+    _, data, _ = check_json(str(f))  # file order: completed comes first
+    assert data["jobs"][0]["violations"][0]["rule"] == "after-terminal"
+
+
+def test_har_says_which_options_it_does_not_use(tmp_path: Path) -> None:
+    f = tmp_path / "c.har"
+    f.write_bytes(har(entry("https://h/monitor/1", "2026-01-01T00:00:00Z", 202, S("failed"))))
+    _, data, _ = check_json("--job-key", "x", str(f))
+    assert any("--job-key not used" in n for n in data["inputs"][0]["notes"])
+
+
 def test_gzip_and_stdin(tmp_path: Path) -> None:
     payload = jsonl(S("inProgress", 1), S("completed", 100))
     f = tmp_path / "polls.jsonl.gz"
