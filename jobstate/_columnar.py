@@ -7,6 +7,7 @@ line by line by :mod:`jobstate.readers`. A property test checks both give the sa
 from __future__ import annotations
 
 import io
+from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -41,12 +42,14 @@ class LazyBodies:
 class Columnar:
     """Parse a whole chunk of JSON Lines into columns with polars (the ``fast`` extra).
 
-    Only a chunk whose every line polars and orjson must read alike is taken: each key on the
-    paths used appears exactly once per line (so no duplicate keys, which the two libraries
-    resolve differently), job keys are strings, every line has a status, and the row count is
-    the line count (polars skips blank lines). Anything else returns ``False`` and the chunk
-    is read line by line. Records of irregular jobs are re-parsed with orjson, so messages are
-    the general path's own.
+    Only a chunk whose every line polars and orjson must read alike is taken. The guards:
+    every key on the paths used appears exactly as often as the paths name it (a key name the
+    paths use twice, such as ``response.status`` and ``response.body.status``, twice), and each
+    of those leaves is present on every row, so no line has a duplicate key (the two libraries
+    resolve duplicates differently); job keys are strings; HTTP statuses are numbers; the row
+    count is the line count (polars skips blank lines). Anything else returns ``False`` and the
+    chunk is read line by line. Records of irregular jobs are re-parsed with orjson, so their
+    messages are the general path's own.
     """
 
     def __init__(self, pl: Any, sink: _Sink, stream: Any) -> None:
@@ -54,43 +57,57 @@ class Columnar:
         self.sink = sink
         self.stream = stream
         opts = sink.opts
-        self.key_path = opts.job_key.split(".") if opts.job_key else None
-        self.body_path = opts.body_key.split(".") if opts.body_key else []
-        body = {"status": pl.String, "percentageComplete": pl.Float64}
+
+        def split(path: str | None) -> list[str] | None:
+            return path.split(".") if path else None
+
+        self.key_path = split(opts.job_key)
+        self.body_path = split(opts.body_key) or []
+        self.http_path = split(opts.http_key)
+        self.status_path = [*self.body_path, "status"]
+        self.pct_path = [*self.body_path, "percentageComplete"]
         tree: dict[str, Any] = {}
-        node = tree
-        for part in self.body_path:
-            node = node.setdefault(part, {})
-        node.update(body)
-        if self.key_path:
+
+        def add(path: list[str], leaf: Any) -> None:
             node = tree
-            for part in self.key_path[:-1]:
+            for part in path[:-1]:
                 node = node.setdefault(part, {})
-            if not isinstance(node.get(self.key_path[-1], pl.String), type(pl.String)):
-                raise ValueError("the job key path runs into the body")
-            node[self.key_path[-1]] = pl.String
+                if not isinstance(node, dict):
+                    raise ValueError("one path runs into another's value")
+            if path[-1] in node:
+                raise ValueError("two paths name the same value")
+            node[path[-1]] = leaf
+
+        add(self.status_path, pl.String)
+        add(self.pct_path, pl.Float64)
+        if self.key_path:
+            add(self.key_path, pl.String)
+        if self.http_path:
+            add(self.http_path, pl.Float64)
+
+        names: Counter[str] = Counter()
 
         def struct(d: dict[str, Any]) -> dict[str, Any]:
+            names.update(d.keys())
             return {k: pl.Struct(struct(v)) if isinstance(v, dict) else v for k, v in d.items()}
 
         self.schema = struct(tree)
-        once = [*self.body_path, "status"] + (self.key_path[:-1] if self.key_path else [])
-        self.once = [f'"{p}"'.encode() for p in dict.fromkeys(once)]
-        self.key_patterns = (
-            (f'"{self.key_path[-1]}":"'.encode(), f'"{self.key_path[-1]}": "'.encode())
-            if self.key_path
-            else ()
-        )
-        names, codes, self.none = stream.status_codes()
-        self.names, self.codes = names, codes
+        if names["percentageComplete"] != 1:
+            raise ValueError("percentageComplete named twice")
+        del names["percentageComplete"]  # optional: counted against its non-null rows
+        self.counts = [(f'"{name}"'.encode(), k) for name, k in names.items()]
+        last = self.key_path[-1] if self.key_path else None
+        self.key_patterns = (f'"{last}":"'.encode(), f'"{last}": "'.encode()) if last else ()
+        status_names, codes, self.none = stream.status_codes()
+        self.names, self.codes = status_names, codes
 
     @classmethod
     def create(cls, sink: _Sink, stream: Any) -> Columnar | None:
         opts = sink.opts
-        if opts.order_by or opts.http_key or stream.explain:
+        if opts.order_by or stream.explain:
             return None
-        paths = [p for p in (opts.job_key, opts.body_key) if p]
-        if any(part.isdigit() or not part for p in paths for part in p.split(".")):
+        paths = [p for p in (opts.job_key, opts.body_key, opts.http_key) if p]
+        if any(part.isdigit() or not part or '"' in part for p in paths for part in p.split(".")):
             return None
         try:
             import polars as pl
@@ -124,7 +141,7 @@ class Columnar:
         import numpy as np
 
         pl = self.pl
-        if any(block.count(p) != n for p in self.once):
+        if any(block.count(p) != k * n for p, k in self.counts):
             return False
         if self.key_patterns:  # string-valued job keys, in the spacing of the first line
             head = block[: block.find(b"\n")]
@@ -137,10 +154,18 @@ class Columnar:
             return False
         if df.height != n:
             return False
-        status = self._walk(df, [*self.body_path, "status"])
-        pct = self._walk(df, [*self.body_path, "percentageComplete"])
+        status = self._walk(df, self.status_path)
+        pct = self._walk(df, self.pct_path)
         if status.null_count() or block.count(b'"percentageComplete"') != n - pct.null_count():
             return False
+        http = None
+        if self.http_path:
+            column = self._walk(df, self.http_path)
+            if column.null_count():
+                return False
+            v = column.to_numpy()
+            ok = (v == np.floor(v)) & (v >= 0) & (v <= 999) & ~np.signbit(v)
+            http = np.where(ok, v, -1).astype(np.int64).tolist()  # -1: not an HTTP status
         stream = self.stream
         if self.key_path:
             keys = self._walk(df, self.key_path)
@@ -159,6 +184,6 @@ class Columnar:
         absent = pct.is_null().to_numpy()
         stream.feed_columns(
             ids, local, codes, values, absent, range(start, start + n),
-            LazyBodies(block, n, self.sink),
+            LazyBodies(block, n, self.sink), http,
         )  # fmt: skip
         return True

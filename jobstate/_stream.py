@@ -146,13 +146,14 @@ class Stream:
         absent: _Bools,
         lines: Sequence[int],
         bodies: Sequence[Any],
+        http: Sequence[int | None] | None = None,
     ) -> None:
         """Validate a batch already in columns (ids from :meth:`job_ids` and ids local to the
         batch, from 0, as a grouping key; status codes,
         percentages as floats with ``absent`` marking none); ``bodies`` is read only for the
         records that need the general path, so it may parse them lazily."""
         dirty = self._check(ids, local, codes, values, absent, np.zeros(len(ids), bool), lines)
-        self._general(ids, dirty, bodies, lines, None)
+        self._general(ids, dirty, bodies, lines, http)
 
     def _general(
         self,
@@ -167,7 +168,10 @@ class Stream:
         if dirty.any():
             checker = self._checker
             for i in np.flatnonzero(dirty).tolist():
-                checker(int(ids[i])).feed(bodies[i], lines[i], http[i] if http else None)
+                code = http[i] if http else None
+                if code is not None and code < 0:  # no HTTP status there
+                    code = None
+                checker(int(ids[i])).feed(bodies[i], lines[i], code)
 
     def status_codes(self) -> tuple[list[str], list[int], int]:
         """The status names, their codes, and the code of anything else."""
@@ -295,7 +299,7 @@ class Stream:
         v, http = self.v, self._http
         per_job: dict[int, dict[int, int]] = {}
         for (jid, code), count in http.items():
-            if code is not None:
+            if code is not None and code >= 0:
                 per_job.setdefault(jid, {})[code] = count
         out = []
         last, count = self._last.tolist(), self._count.tolist()

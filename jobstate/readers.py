@@ -18,6 +18,7 @@ import binascii
 import csv
 import gzip
 import io
+import math
 import os
 import re
 import sys
@@ -271,9 +272,21 @@ def _http(get: _Getter | None, rec: Record) -> int | None:
         code = get(rec)
     except (KeyError, IndexError, TypeError):
         return None
-    if isinstance(code, str) and code.isdigit():
-        return int(code)
-    return code if isinstance(code, int) and not isinstance(code, bool) else None
+    return _http_status(code)
+
+
+def _http_status(code: Any) -> int | None:
+    """An HTTP status code (0-999) from a JSON value, or ``None``: an integer, a number with no
+    fraction (``202.0``), or a string of one to three ASCII digits."""
+    if isinstance(code, str):
+        return int(code) if code.isascii() and code.isdigit() and len(code) <= 3 else None
+    if isinstance(code, bool):
+        return None
+    if isinstance(code, int):
+        return code if 0 <= code <= 999 else None
+    if isinstance(code, float) and code.is_integer() and 0 <= code <= 999:
+        return int(code) if math.copysign(1.0, code) > 0 else None
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -525,7 +538,7 @@ def _read_har(fh: IO[bytes], data: Input, sink: _Sink, vocabulary: frozenset[str
         parts = urlsplit(url)
         on_monitor = any(p in parts.path.lower() for p in _MONITOR_PATHS)
         code = resp.get("status")
-        http = code if isinstance(code, int) and not isinstance(code, bool) else None
+        http = _http_status(code)
         content = _obj(resp.get("content"))
         text = content.get("text")
         body: Record = None
@@ -672,8 +685,7 @@ def _read_csv(
         bodies.append(body)
         lines.append(line)
         if opts.http_key is not None:
-            code = row[cols[opts.http_key]].strip()
-            http.append(int(code) if code.isdigit() else None)
+            http.append(_http_status(row[cols[opts.http_key]].strip()))
         if opts.order_by is not None:
             cell = row[cols[opts.order_by]].strip()
             orders.append(_number(cell) if cell else None)

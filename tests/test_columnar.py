@@ -30,8 +30,19 @@ STATUS = st.one_of(st.sampled_from(NAMES), st.sampled_from(["Running", 5, None, 
 KEY = st.one_of(st.sampled_from(["a", "b", "c", "7"]), st.sampled_from([7, 1.5, None, True]))
 
 
+HTTP = st.one_of(
+    st.sampled_from([202, 200, 500, 202.0, 2e2, -0.0, 0, 1000, -1, 202.5, "202", " 2", True]),
+    st.none(),
+)
+SHAPES = {  # how records are laid out, and the options that read them
+    "flat": {"job_key": "jobId"},
+    "wrapped": {"job_key": "jobId", "body_key": "body"},
+    "http": {"job_key": "jobId", "body_key": "resp.body", "http_key": "resp.status"},
+}
+
+
 @st.composite
-def lines(draw: st.DrawFn, wrapped: bool) -> bytes:
+def lines(draw: st.DrawFn, shape: str) -> bytes:
     """One line of JSON Lines, mostly ordinary, sometimes odd."""
     kinds = ["body"] * 8 + ["blank", "garbage", "dup", "nostatus", "list", "textbody"]
     kind = draw(st.sampled_from(kinds))
@@ -47,17 +58,32 @@ def lines(draw: st.DrawFn, wrapped: bool) -> bytes:
     pct = draw(PCT)
     if pct is not None or draw(st.booleans()):
         body["percentageComplete"] = pct
-    record: dict[str, Any] = (
-        {"jobId": draw(KEY), "body": body} if wrapped else {"jobId": draw(KEY), **body}
-    )
-    if kind == "textbody" and wrapped:  # a body held as a JSON string
-        record["body"] = orjson.dumps(body).decode()
+    record: dict[str, Any]
+    if shape == "flat":
+        record = {"jobId": draw(KEY), **body}
+    elif shape == "wrapped":
+        record = {"jobId": draw(KEY), "body": body}
+    else:  # the HTTP status is a second key named "status"
+        resp: dict[str, Any] = {"body": body}
+        code = draw(HTTP)
+        if code is not None or draw(st.booleans()):
+            resp["status"] = code
+        record = {"jobId": draw(KEY), "resp": resp}
+    if kind == "textbody" and shape != "flat":  # a body held as a JSON string
+        holder = record if shape == "wrapped" else record["resp"]
+        holder["body"] = orjson.dumps(body).decode()
     opt = orjson.OPT_NON_STR_KEYS
     text = orjson.dumps(record, option=opt)
     if draw(st.booleans()):
         text = text.replace(b'":', b'": ')
-    if kind == "dup":
-        text = text[:-1] + b', "status": "' + draw(st.sampled_from(NAMES)).encode() + b'"}'
+    if kind == "dup":  # a duplicate key, in the object the options read
+        extra = draw(st.sampled_from([b'"status": "completed"', b'"percentageComplete": 5',
+                                      b'"jobId": "z"', b'"status": 500']))  # fmt: skip
+        inner = orjson.dumps(body, option=opt)
+        target = inner if shape != "flat" and inner in text else text
+        cut = target.rindex(b"}")
+        sep = b"" if target[cut - 1 : cut] == b"{" else b", "
+        text = text.replace(target, target[:cut] + sep + extra + target[cut:], 1)
     return text
 
 
@@ -69,12 +95,12 @@ TAKEN: list[bool] = []
 def test_columnar_reading_agrees_with_line_by_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: st.DataObject
 ) -> None:
-    wrapped = data.draw(st.booleans())
-    body = data.draw(st.lists(lines(wrapped), min_size=1, max_size=40))
+    shape = data.draw(st.sampled_from(sorted(SHAPES)))
+    body = data.draw(st.lists(lines(shape), min_size=1, max_size=40))
     ending = data.draw(st.sampled_from([b"\n", b"\r\n"]))
     path = tmp_path / "t.jsonl"
     path.write_bytes(b"".join(line + ending for line in body))
-    options = ReadOptions(job_key="jobId", body_key="body" if wrapped else None)
+    options = ReadOptions(**SHAPES[shape])
     chunk = data.draw(st.sampled_from([64, 256, 1 << 23]))
     v = Validator("current", "sampled")
     taken: list[bool] = []
@@ -96,14 +122,21 @@ def test_columnar_reading_agrees_with_line_by_line(
     assert [j.to_dict() for j in fast.jobs] == [j.to_dict() for j in slow.jobs]
 
 
+@pytest.mark.parametrize("shape", sorted(SHAPES))
 def test_columnar_path_is_taken_on_clean_input(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shape: str
 ) -> None:
-    """The guards do not refuse ordinary input (else the fast path would never run)."""
+    """The guards do not refuse ordinary input of any shape (else the fast path never runs)."""
     path = tmp_path / "t.jsonl"
-    rows = [
-        {"jobId": f"j{i % 3}", "status": "inProgress", "percentageComplete": i} for i in range(9)
-    ]
+    rows = []
+    for i in range(9):
+        body = {"status": "inProgress", "percentageComplete": i}
+        if shape == "flat":
+            rows.append({"jobId": f"j{i % 3}", **body})
+        elif shape == "wrapped":
+            rows.append({"jobId": f"j{i % 3}", "body": body})
+        else:
+            rows.append({"jobId": f"j{i % 3}", "resp": {"status": 202, "body": body}})
     path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
     taken: list[bool] = []
     real = columnar_mod.Columnar.__call__
@@ -112,10 +145,12 @@ def test_columnar_path_is_taken_on_clean_input(
         "__call__",
         lambda self, *a: taken.append(real(self, *a)) or taken[-1],
     )
-    data = read_input(str(path), Validator(), ReadOptions(job_key="jobId"))
+    data = read_input(str(path), Validator(), ReadOptions(**SHAPES[shape]))
     assert taken == [True]
     assert [j.key for j in data.jobs] == ["j0", "j1", "j2"]
     assert all(j.ok and j.observations == 3 for j in data.jobs)
+    if shape == "http":
+        assert all(j.http_status == {202: 3} for j in data.jobs)
 
 
 def test_the_property_test_exercised_both_paths() -> None:
