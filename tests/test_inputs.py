@@ -498,6 +498,10 @@ def test_arbitrary_bytes_never_crash(
     )
     assert result.exit_code in (0, 1, 2)
     assert "Traceback" not in result.output
+    if fmt == "json" and result.stdout.startswith("{"):
+        for acc in orjson.loads(result.stdout)["inputs"]:  # every unit accounted for
+            total = acc["observations"] + acc["rejected"] + acc["blank"] + acc["skipped"]
+            assert acc["read"] == total, acc
 
 
 def test_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
