@@ -26,6 +26,12 @@ from pathlib import Path
 
 import orjson
 
+SHAPE = "flat"  # or "wrapped": proxy-log records {"job", "http_status", "body"} (--shape)
+ARGS = {
+    "flat": ["--job-key", "jobId"],
+    "wrapped": ["--job-key", "job", "--body-key", "body", "--http-key", "http_status"],
+}
+
 
 def job_lines(j: int, polls: int, rnd: random.Random) -> list[bytes]:
     key = f"job-{j:06d}"
@@ -51,9 +57,14 @@ def job_lines(j: int, polls: int, rnd: random.Random) -> list[bytes]:
         out[i] = ("Running", out[i][1]) if rnd.random() < 0.5 else (out[i][0], -1.0)
     lines = []
     for status, p in out:
-        body = f'{{"jobId":"{key}","operation":"ItemCopy","status":"{status}"'
-        body += f',"percentageComplete":{p}}}\n' if p is not None and p >= 0 else "}\n"
-        lines.append(body.encode())
+        pct = f',"percentageComplete":{p}' if p is not None and p >= 0 else ""
+        if SHAPE == "flat":
+            line = f'{{"jobId":"{key}","operation":"ItemCopy","status":"{status}"{pct}}}\n'
+        else:
+            url = f"https://graph.example/v1.0/monitor/{key}"
+            body = f'{{"operation":"ItemCopy","status":"{status}"{pct}}}'
+            line = f'{{"job":"{url}","http_status":202,"body":{body}}}\n'
+        lines.append(line.encode())
     return lines
 
 
@@ -92,7 +103,7 @@ def in_process(path: Path) -> int:
     out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
     with contextlib.redirect_stdout(out):
         try:
-            main.main(["check", "--format", "json", "--job-key", "jobId", str(path)])
+            main.main(["check", "--format", "json", *ARGS[SHAPE], str(path)])
         except SystemExit as exc:
             return int(exc.code or 0)
     return 0
@@ -114,7 +125,7 @@ def subprocess_run(path: Path) -> tuple[float, int, int]:
     cmd = [sys.executable, "-m", "jobstate.cli", "check", "--format", "json"]
     t = time.perf_counter()
     out = subprocess.run(
-        [sys.executable, "-c", _PEAK, *cmd, "--job-key", "jobId", str(path)],
+        [sys.executable, "-c", _PEAK, *cmd, *ARGS[SHAPE], str(path)],
         capture_output=True,
         text=True,
         check=True,
@@ -138,7 +149,10 @@ def main() -> None:
         action="store_true",
         help="in-process runs read line by line with orjson (as without the fast extra)",
     )
+    ap.add_argument("--shape", choices=sorted(ARGS), default="flat", help="record layout")
     args = ap.parse_args()
+    global SHAPE
+    SHAPE = args.shape
     if args.without_polars:
         from jobstate import _columnar
 
@@ -147,7 +161,7 @@ def main() -> None:
         path = Path(d) / "polls.jsonl"
         n = write_corpus(path, 10_000, 100)
         size = path.stat().st_size
-        print(f"corpus: {n:,} lines, 10,000 jobs, {size / 1e6:.0f} MB")
+        print(f"corpus: {n:,} lines ({SHAPE}), 10,000 jobs, {size / 1e6:.0f} MB")
         in_process(path)  # warm-up: imports, compiled tables
         bares, ours, subs, subbares = [], [], [], []
         for _ in range(args.rounds):

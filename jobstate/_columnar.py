@@ -165,7 +165,7 @@ class Columnar:
                 return False
             v = column.to_numpy()
             ok = (v == np.floor(v)) & (v >= 0) & (v <= 999) & ~np.signbit(v)
-            http = np.where(ok, v, -1).astype(np.int64).tolist()  # -1: not an HTTP status
+            http = np.where(ok, v, -1).astype(np.int64)  # -1: not an HTTP status
         stream = self.stream
         if self.key_path:
             keys = self._walk(df, self.key_path)

@@ -146,7 +146,7 @@ class Stream:
         absent: _Bools,
         lines: Sequence[int],
         bodies: Sequence[Any],
-        http: Sequence[int | None] | None = None,
+        http: _Ints | None = None,
     ) -> None:
         """Validate a batch already in columns (ids from :meth:`job_ids` and ids local to the
         batch, from 0, as a grouping key; status codes,
@@ -161,14 +161,22 @@ class Stream:
         dirty: _Bools,
         bodies: Sequence[Any],
         lines: Sequence[int],
-        http: Sequence[int | None] | None,
+        http: Sequence[int | None] | _Ints | None,
     ) -> None:
-        if http is not None:
+        if isinstance(http, np.ndarray):  # codes, -1 where none: count pairs without a loop
+            pairs, counts = np.unique(ids * 1001 + (http + 1), return_counts=True)
+            for pair, count in zip(pairs.tolist(), counts.tolist(), strict=True):
+                jid, code = divmod(pair, 1001)
+                if code:
+                    self._http[(jid, code - 1)] += count
+        elif http is not None:
             self._http.update(zip(ids.tolist(), http, strict=True))
         if dirty.any():
             checker = self._checker
+            if isinstance(http, np.ndarray):
+                http = http.tolist()  # Python ints for the reports
             for i in np.flatnonzero(dirty).tolist():
-                code = http[i] if http else None
+                code = http[i] if http is not None else None
                 if code is not None and code < 0:  # no HTTP status there
                     code = None
                 checker(int(ids[i])).feed(bodies[i], lines[i], code)

@@ -118,6 +118,7 @@ def test_columnar_reading_agrees_with_line_by_line(
         m.setattr(columnar_mod.Columnar, "create", classmethod(lambda cls, *a: None))
         slow = read_input(str(path), v, options)
     TAKEN.extend(taken)
+    orjson.dumps([j.to_dict() for j in fast.jobs])  # plain Python values, no numpy scalars
     assert fast.accounting() == slow.accounting()
     assert [j.to_dict() for j in fast.jobs] == [j.to_dict() for j in slow.jobs]
 
@@ -151,6 +152,7 @@ def test_columnar_path_is_taken_on_clean_input(
     assert all(j.ok and j.observations == 3 for j in data.jobs)
     if shape == "http":
         assert all(j.http_status == {202: 3} for j in data.jobs)
+    orjson.dumps([j.to_dict() for j in data.jobs])  # plain Python values, no numpy scalars
 
 
 def test_the_property_test_exercised_both_paths() -> None:
