@@ -12,7 +12,7 @@ from xml.etree import ElementTree as ET
 
 from jobstate.validation import JobReport, Report, Step, Violation
 
-__all__ = ["FailOn", "failed", "junit_xml", "text_lines"]
+__all__ = ["FailOn", "failed", "json_dict", "junit_xml", "text_lines", "totals_line"]
 
 FailOn = Literal["error", "warning"]
 
@@ -238,6 +238,7 @@ def _plain(v: Violation) -> str:
 
 
 def json_dict(report: Report, *, fail_on: FailOn, unusable: Sequence[str]) -> dict[str, Any]:
+    """The JSON report: :meth:`Report.to_dict` with ``fail_on`` and the ``unusable`` inputs."""
     out = report.to_dict()
     out["fail_on"] = fail_on
     out["unusable"] = list(unusable)
