@@ -176,23 +176,32 @@ def _truncated(rec: Record) -> Record:
     return rec
 
 
+def _records_of(
+    raws: list[bytes], start: int, data: Input, truncated: bool
+) -> tuple[list[Record], list[int]]:
+    """Lines one by one: a record (or a rejection) per line, blank lines counted in ``data``;
+    ``truncated``: the last line had no newline."""
+    recs: list[Record] = []
+    lines: list[int] = []
+    for number, raw in enumerate(raws, start):
+        if not raw.strip():
+            data.blank += 1
+            continue
+        recs.append(_parse_line(raw))
+        lines.append(number)
+    if truncated and recs:
+        recs[-1] = _truncated(recs[-1])
+    return recs, lines
+
+
 def _parse_lines(name: str, raw_lines: Iterable[bytes]) -> Input:
     result = Input(name)
-    records, lines = result.records, result.lines
-    number = 0
-    last_had_newline = True
-    for number, raw in enumerate(raw_lines, start=1):
-        if number == 1 and raw.startswith(_BOM):
-            raw = raw[len(_BOM) :]
-        last_had_newline = raw.endswith(b"\n")
-        if not raw.strip():
-            result.blank += 1
-            continue
-        records.append(_parse_line(raw))
-        lines.append(number)
-    result.lines_read = number
-    if records and not last_had_newline:
-        records[-1] = _truncated(records[-1])
+    raws = list(raw_lines)
+    if raws and raws[0].startswith(_BOM):
+        raws[0] = raws[0][len(_BOM) :]
+    result.lines_read = len(raws)
+    truncated = bool(raws) and not raws[-1].endswith(b"\n")
+    result.records, result.lines = _records_of(raws, 1, result, truncated)
     return result
 
 
@@ -411,15 +420,7 @@ def _read_jsonl(fh: IO[bytes], data: Input, sink: _Sink, tick: Callable[[], None
             recs: list[Record] = list(map(loads, raws))
             lines: list[int] | range = range(start, start + n)
         except JSONDecodeError:
-            recs, lines = [], []
-            for number, raw in enumerate(raws, start):
-                if not raw.strip():
-                    data.blank += 1
-                    continue
-                recs.append(_parse_line(raw))
-                lines.append(number)
-            if truncated and recs:
-                recs[-1] = _truncated(recs[-1])
+            recs, lines = _records_of(raws, start, data, truncated)
         sink.records(recs, lines)
 
     broken: BaseException | None = None
