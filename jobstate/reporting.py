@@ -155,11 +155,13 @@ def totals_line(report: Report, fail_on: FailOn = "error") -> str:
     """One line: jobs by outcome, errors, warnings, and how every input unit was accounted for."""
     t = report.totals
     outcomes = ", ".join(f"{n:,} {o}" for o, n in t["outcomes"].items() if n)
-    bad = sum(1 for j in report.jobs if failed(j, fail_on)) if fail_on == "warning" else None
-    failing = f"{t['jobs_with_errors']:,} with errors" if bad is None else f"{bad:,} with findings"
+    if fail_on == "warning":
+        bad, what = sum(1 for j in report.jobs if failed(j, fail_on)), "with findings"
+    else:
+        bad, what = t["jobs_with_errors"], "with errors"
     line = (
-        f"{_n(t['jobs'], 'job')} ({t['jobs'] - (bad or t['jobs_with_errors']):,} ok,"
-        f" {failing}; {outcomes or 'no outcome'});"
+        f"{_n(t['jobs'], 'job')} ({t['jobs'] - bad:,} ok, {bad:,} {what};"
+        f" {outcomes or 'no outcome'});"
         f" {_n(t['errors'], 'error')}, {_n(t['warnings'], 'warning')}"
     )
     if "read" in t:
