@@ -154,9 +154,9 @@ def main() -> None:
     global SHAPE
     SHAPE = args.shape
     if args.without_polars:
-        from jobstate import _columnar
+        from jobstate.readers.jsonl_polars import PolarsJsonlReader
 
-        _columnar.Columnar.create = classmethod(lambda cls, *a: None)  # type: ignore[assignment]
+        PolarsJsonlReader.create = classmethod(lambda cls, *a: None)  # type: ignore[assignment]
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "polls.jsonl"
         n = write_corpus(path, 10_000, 100)

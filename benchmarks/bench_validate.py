@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from jobstate import get_spec, validate
-from jobstate._reference import replay
+from jobstate.validation.reference import replay
 
 SPEC = "current"
 MODE = "sampled"

@@ -1,39 +1,66 @@
 """jobstate: the executable specification of Microsoft Graph's asyncJobStatus lifecycle.
 
+Every public name is ``jobstate.X`` (the modules under it are the pipeline's rooms, not import
+paths to rely on), except two public modules that need Hypothesis: :mod:`jobstate.strategies`
+and :mod:`jobstate.testing`.
+
 >>> import jobstate
 >>> jobstate.validate([{"status": "inProgress"}, {"status": "completed"}]).ok
 True
 """
 
-from __future__ import annotations
+from contextlib import suppress as _suppress
+from types import FunctionType as _FunctionType
 
-from jobstate._trace import MutatedTrace, Trace
-from jobstate.clients import PROFILES, ClientModel, Finding, check_client
-from jobstate.readers import Input, InputError, ReadOptions, read_input, read_jsonl
-from jobstate.spec import (
+from jobstate._constants import (
+    FUTURE_VALUE,
     SPEC_NAMES,
-    Edge,
+    Action,
+    DiagramFormat,
+    FailOn,
+    Format,
+    Mode,
     Outcome,
     Provenance,
-    Spec,
-    SpecError,
-    State,
-    StateClass,
-    get_spec,
-)
-from jobstate.validation import (
-    RULES,
-    JobReport,
-    Mode,
-    Report,
-    Rule,
     Severity,
-    Step,
+    StateClass,
     StepKind,
-    Validator,
-    Violation,
-    validate,
+    UnknownAction,
 )
+from jobstate._trace import MutatedTrace, Trace
+from jobstate.clients import FINDINGS, ClientModel, Finding, check_client, load_model, matrix
+from jobstate.diagrams import (
+    ObservedCounts,
+    count_observed,
+    diagram,
+    observed_dot,
+    render_dot,
+    to_dot,
+    to_mermaid,
+    write_diagrams,
+)
+from jobstate.exceptions import (
+    ClientModelError,
+    DiagramError,
+    InputError,
+    JobstateError,
+    OptionError,
+    PollsForever,
+    SpecError,
+)
+from jobstate.profiles import PROFILES
+from jobstate.readers import ReadOptions, detect_format, read_input
+from jobstate.results import (
+    InputSummary,
+    JobReport,
+    Rejected,
+    Report,
+    Step,
+    Totals,
+    Violation,
+)
+from jobstate.spec import Edge, Spec, State, get_spec
+from jobstate.validation import RULES, Rule, Validator, unknown_status_message, validate
 
 
 def __getattr__(name: str) -> str:
@@ -52,20 +79,33 @@ def __getattr__(name: str) -> str:
 
 
 __all__ = [
+    "FINDINGS",
+    "FUTURE_VALUE",
     "PROFILES",
     "RULES",
     "SPEC_NAMES",
+    "Action",
     "ClientModel",
+    "ClientModelError",
+    "DiagramError",
+    "DiagramFormat",
     "Edge",
+    "FailOn",
     "Finding",
-    "Input",
+    "Format",
     "InputError",
+    "InputSummary",
     "JobReport",
+    "JobstateError",
     "Mode",
     "MutatedTrace",
+    "ObservedCounts",
+    "OptionError",
     "Outcome",
+    "PollsForever",
     "Provenance",
     "ReadOptions",
+    "Rejected",
     "Report",
     "Rule",
     "Severity",
@@ -75,13 +115,34 @@ __all__ = [
     "StateClass",
     "Step",
     "StepKind",
+    "Totals",
     "Trace",
+    "UnknownAction",
     "Validator",
     "Violation",
     "__version__",
     "check_client",
+    "count_observed",
+    "detect_format",
+    "diagram",
     "get_spec",
+    "load_model",
+    "matrix",
+    "observed_dot",
     "read_input",
-    "read_jsonl",
+    "render_dot",
+    "to_dot",
+    "to_mermaid",
+    "unknown_status_message",
     "validate",
+    "write_diagrams",
 ]
+
+# One public namespace: reprs, tracebacks and docs say ``jobstate.Report``, not the room the
+# class lives in.
+for _name in __all__:
+    _obj = globals().get(_name)
+    if isinstance(_obj, (type, _FunctionType)):
+        with _suppress(AttributeError, TypeError):  # a built-in type keeps its own
+            _obj.__module__ = "jobstate"
+del _name, _obj, _suppress, _FunctionType

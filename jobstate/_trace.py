@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from jobstate.spec import Outcome
+from jobstate._constants import Outcome
 
 __all__ = ["MutatedTrace", "Trace"]
 

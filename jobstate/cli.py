@@ -1,21 +1,35 @@
-"""The ``jobstate`` command line.
+"""The ``jobstate`` command line: options → the library → a renderer → an exit code.
 
 Exit codes: 0 no errors, 1 errors found, 2 unusable input or usage.
 """
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-if TYPE_CHECKING:
-    from jobstate.validation import Report
+from jobstate._constants import (
+    DEFAULT_CLIENT_SPECS,
+    FAIL_ON,
+    FORMATS,
+    MODES,
+    PCT,
+    PROGRESS_BYTES,
+    SPEC_NAMES,
+    UNKNOWN_ACTIONS,
+    DiagramFormat,
+    FailOn,
+    Format,
+    Mode,
+)
 
-_SPECS = ("current", "legacy", "any")
-_MODES = ("sampled", "step")
+if TYPE_CHECKING:
+    from jobstate.readers import ReadOptions
+    from jobstate.results import InputSummary, Report
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNUSABLE = 0, 1, 2
 
@@ -33,9 +47,28 @@ def _format_option(*choices: str, help: str | None = None) -> Callable[[_F], _F]
 def _spec_option(dest: str = "spec", help: str | None = None) -> Callable[[_F], _F]:
     """``--spec`` naming a built-in spec, default ``current``."""
     return click.option(
-        "--spec", dest, type=click.Choice(_SPECS), default="current", show_default=True,
+        "--spec", dest, type=click.Choice(SPEC_NAMES), default="current", show_default=True,
         help=help,
     )  # fmt: skip
+
+
+def _write(data: bytes) -> None:
+    sys.stdout.buffer.write(data)
+
+
+def _write_json(value: Any) -> None:
+    from jobstate._json import dumps
+
+    _write(dumps(value, indent=True) + b"\n")
+
+
+def _echo_lines(lines: Iterable[str]) -> None:
+    click.echo("\n".join(lines))
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"jobstate: error: {message}", err=True)
+    sys.exit(EXIT_UNUSABLE)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -62,38 +95,58 @@ Exit codes: 0 nothing at the --fail-on severity, 1 findings, 2 unusable input or
 """
 
 
+def _read_options(f: _F) -> _F:
+    """The options that say where things sit in the records (they make a ReadOptions)."""
+    options = [
+        click.option(
+            "--input-format",
+            type=click.Choice(FORMATS),
+            help="Read every FILE as this format instead of detecting it.",
+        ),
+        click.option("--job-key", metavar="PATH", help="Dotted path (CSV: column) of the job key."),
+        click.option(
+            "--body-key", metavar="PATH", help="Dotted path of the monitor body in a record."
+        ),
+        click.option(
+            "--order-by",
+            metavar="PATH",
+            help="Order each job by this value (a timestamp) instead of input order;"
+            " holds each job's records in memory until its input ends.",
+        ),
+        click.option(
+            "--http-key", metavar="PATH", help="Dotted path (CSV: column) of the HTTP status."
+        ),
+        click.option(
+            "--status-column", default="status", show_default=True, help="CSV status column."
+        ),
+        click.option(
+            "--percentage-column", default=PCT, show_default=True, help="CSV percentage column."
+        ),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def _make_read_options(values: dict[str, Any]) -> ReadOptions:
+    from jobstate.readers import ReadOptions
+
+    fmt: Format | None = values.pop("input_format")
+    return ReadOptions(format=fmt, **values)
+
+
 @main.command(help=_INPUT_HELP)
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str, allow_dash=True))
 @_spec_option(help="Which vocabulary and edges to check against.")
 @click.option(
     "--mode",
-    type=click.Choice(_MODES),
+    type=click.Choice(MODES),
     default="sampled",
     show_default=True,
     help="sampled: client polls, skipped states are fine; step: every change is one edge.",
 )
 @_format_option("text", "json", "junit")
-@click.option(
-    "--input-format",
-    type=click.Choice(("jsonl", "json", "har", "csv", "tsv")),
-    help="Read every FILE as this format instead of detecting it.",
-)
-@click.option("--job-key", metavar="PATH", help="Dotted path (CSV: column) of the job key.")
-@click.option("--body-key", metavar="PATH", help="Dotted path of the monitor body in a record.")
-@click.option(
-    "--order-by",
-    metavar="PATH",
-    help="Order each job by this value (a timestamp) instead of input order;"
-    " holds each job's records in memory until its input ends.",
-)
-@click.option("--http-key", metavar="PATH", help="Dotted path (CSV: column) of the HTTP status.")
-@click.option("--status-column", default="status", show_default=True, help="CSV status column.")
-@click.option(
-    "--percentage-column",
-    default="percentageComplete",
-    show_default=True,
-    help="CSV percentage column.",
-)
+@_read_options
 @click.option(
     "--explain",
     is_flag=True,
@@ -107,7 +160,7 @@ Exit codes: 0 nothing at the --fail-on severity, 1 findings, 2 unusable input or
 )
 @click.option(
     "--fail-on",
-    type=click.Choice(("error", "warning")),
+    type=click.Choice(FAIL_ON),
     default="error",
     show_default=True,
     help="The severity that makes the exit code 1.",
@@ -121,75 +174,22 @@ Exit codes: 0 nothing at the --fail-on severity, 1 findings, 2 unusable input or
 def check(
     files: tuple[str, ...],
     spec: str,
-    mode: str,
+    mode: Mode,
     fmt: str,
-    input_format: str | None,
-    job_key: str | None,
-    body_key: str | None,
-    order_by: str | None,
-    http_key: str | None,
-    status_column: str,
-    percentage_column: str,
     explain: bool,
     max_violations: int | None,
-    fail_on: str,
+    fail_on: FailOn,
     diagram_path: str | None,
+    **read_options: Any,
 ) -> None:
-    from jobstate.readers import Input, InputError, ReadOptions, read_input
-    from jobstate.validation import Report, Validator
+    from jobstate.results import Report
+    from jobstate.validation import Validator
 
     validator = Validator(spec, mode)
-    options = ReadOptions(
-        job_key=job_key,
-        body_key=body_key,
-        order_by=order_by,
-        http_key=http_key,
-        status_column=status_column,
-        percentage_column=percentage_column,
-        format=input_format,  # type: ignore[arg-type]
-    )
-    inputs: list[Input] = []
-    unusable: list[str] = []
-    for name in files:
-        try:
-            with _Progress(name) as progress:
-                data = read_input(
-                    name, validator, options, explain=explain or bool(diagram_path),
-                    progress=progress,
-                )  # fmt: skip
-        except InputError as exc:
-            unusable.append(str(exc))
-            continue
-        inputs.append(data)
-        if data.error:
-            unusable.append(data.error)
-        elif data.lines_read == data.blank:
-            unusable.append(f"{data.name}: no records (empty input)")
-        elif data.observations == 0:
-            acc = data.accounting()
-            unusable.append(
-                f"{data.name}: no observation in {_n(acc['read'], acc['unit'])}"
-                f" ({acc['rejected']:,} rejected, {acc['skipped']:,} skipped)"
-                f" read as {data.format}"
-            )
-    jobs = [job for data in inputs for job in data.jobs]
-    report = Report(validator.spec.name, validator.mode, jobs, [i.accounting() for i in inputs])
-
-    from jobstate.reporting import failed, json_dict, junit_xml, text_lines
-
-    if fmt == "json":
-        from jobstate._json import dumps
-
-        out = json_dict(report, fail_on=fail_on, unusable=unusable)  # type: ignore[arg-type]
-        sys.stdout.buffer.write(dumps(out, indent=True) + b"\n")
-    elif fmt == "junit":
-        sys.stdout.buffer.write(junit_xml(report, fail_on=fail_on, unusable=unusable))  # type: ignore[arg-type]
-    else:
-        lines = text_lines(
-            report, color=sys.stdout.isatty(), explain=explain, max_violations=max_violations,
-            fail_on=fail_on,  # type: ignore[arg-type]
-        )  # fmt: skip
-        click.echo("\n".join(lines))
+    options = _make_read_options(read_options)
+    summaries, unusable = _read_all(files, validator, options, explain or bool(diagram_path))
+    report = Report.from_inputs(validator.spec.name, validator.mode, summaries)
+    _render_report(report, fmt, fail_on, unusable, explain, max_violations)
     if diagram_path is not None:
         error = _write_observed(diagram_path, report)
         if error:
@@ -198,20 +198,68 @@ def check(
         click.echo(f"jobstate: error: {msg}", err=True)
     if unusable:
         sys.exit(EXIT_UNUSABLE)
-    findings = report.unattributed or any(failed(j, fail_on) for j in report.jobs)  # type: ignore[arg-type]
+    from jobstate.render import failed
+
+    findings = report.unattributed or any(failed(j, fail_on) for j in report.jobs)
     sys.exit(EXIT_ERRORS if findings else EXIT_OK)
+
+
+def _read_all(
+    files: Iterable[str], validator: Any, options: ReadOptions, keep_steps: bool
+) -> tuple[list[InputSummary], list[str]]:
+    """Every input read, and the messages of those that are unusable."""
+    from jobstate.exceptions import InputError
+    from jobstate.readers import read_input
+
+    summaries: list[InputSummary] = []
+    unusable: list[str] = []
+    for name in files:
+        try:
+            with _Progress(name) as progress:
+                summary = read_input(
+                    name, validator, options, explain=keep_steps, progress=progress
+                )
+        except InputError as exc:
+            unusable.append(str(exc))
+            continue
+        summaries.append(summary)
+        if summary.problem is not None:
+            unusable.append(summary.problem)
+    return summaries, unusable
+
+
+def _render_report(
+    report: Report,
+    fmt: str,
+    fail_on: FailOn,
+    unusable: list[str],
+    explain: bool,
+    max_violations: int | None,
+) -> None:
+    from jobstate import render
+
+    if fmt == "json":
+        _write_json(render.report_payload(report, fail_on=fail_on, unusable=unusable))
+    elif fmt == "junit":
+        _write(render.junit_xml(report, fail_on=fail_on, unusable=unusable))
+    else:
+        color = sys.stdout.isatty()
+        _echo_lines(
+            render.text_lines(
+                report, color=color, explain=explain, max_violations=max_violations,
+                fail_on=fail_on,
+            )
+        )  # fmt: skip
 
 
 class _Progress:
     """A progress bar on standard error for a large input, when it is a terminal.
 
-    Large means 32 MB on disk, or ``JOBSTATE_PROGRESS_BYTES``.
+    Large means ``PROGRESS_BYTES`` (32 MB) on disk, or ``JOBSTATE_PROGRESS_BYTES``.
     """
 
     def __init__(self, name: str) -> None:
-        import os
-
-        self.threshold = int(os.environ.get("JOBSTATE_PROGRESS_BYTES", 32 << 20))
+        self.threshold = int(os.environ.get("JOBSTATE_PROGRESS_BYTES", PROGRESS_BYTES))
         self.name = name
         self.bar: Any = None
         self.done = 0
@@ -240,14 +288,19 @@ def _write_observed(path: str, report: Report) -> str | None:
     """Write the observed-traffic diagram; an error message when it cannot be made."""
     from pathlib import Path
 
-    from jobstate.diagrams import DiagramError, observed_dot, render
+    from jobstate.diagrams import observed_dot, render_dot
+    from jobstate.exceptions import DiagramError
 
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix not in ("svg", "png", "dot"):
         return f"--diagram {path}: use a .svg, .png or .dot file name"
     try:
         dot = observed_dot(report.spec, report.jobs)
-        data = dot.encode() if suffix == "dot" else render(dot, suffix)  # type: ignore[arg-type]
+        data = (
+            dot.encode()
+            if suffix == "dot"
+            else render_dot(dot, "svg" if suffix == "svg" else "png")
+        )
         Path(path).write_bytes(data)
     except DiagramError as exc:
         return str(exc)
@@ -256,36 +309,19 @@ def _write_observed(path: str, report: Report) -> str | None:
     return None
 
 
-def _n(count: int, word: str) -> str:
-    if count == 1:
-        return f"{count:,} {word}"
-    return f"{count:,} {word[:-1] + 'ies' if word.endswith('y') else word + 's'}"
-
-
 @main.command("spec")
 @_spec_option("name")
 @_format_option("text", "json")
 def spec_cmd(name: str, fmt: str) -> None:
     """Print a spec: its states, their classes, its edges and their provenance."""
+    from jobstate.render import spec_lines
     from jobstate.spec import get_spec
 
     spec = get_spec(name)
     if fmt == "json":
-        from jobstate._json import dumps
-
-        sys.stdout.buffer.write(dumps(spec.to_dict(), indent=True) + b"\n")
-        return
-    data: dict[str, Any] = spec.to_dict()
-    click.echo(f"spec {spec.name}: {spec.description}")
-    click.echo(f"initial: {data['initial']}; terminal: {', '.join(data['terminal'])}")
-    click.echo("\nstates:")
-    for st in data["states"]:
-        cls = st["class"] + (f" ({st['outcome']})" if st["outcome"] else "")
-        click.echo(f"  {st['name']:<14} {cls:<22} {st['provenance']:<9} {st['rationale']}")
-    click.echo("\nedges:")
-    for e in data["edges"]:
-        arrow = f"{e['source']} -> {e['dest']}"
-        click.echo(f"  {arrow:<30} {e['provenance']:<9} {e['rationale']}")
+        _write_json(spec.to_dict())
+    else:
+        _echo_lines(spec_lines(spec))
 
 
 @main.command("diagram")
@@ -309,31 +345,29 @@ def spec_cmd(name: str, fmt: str) -> None:
     type=click.Path(file_okay=False, path_type=str),
     help="Regenerate every spec as .mmd, .dot and .svg in DIR, with a README.",
 )
-def diagram_cmd(name: str, fmt: str, output: str | None, all_dir: str | None) -> None:
+def diagram_cmd(name: str, fmt: DiagramFormat, output: str | None, all_dir: str | None) -> None:
     """Draw a spec's state diagram (built with transitions' GraphMachine)."""
-    from jobstate.diagrams import DiagramError, diagram, write_all
+    from jobstate.diagrams import diagram, write_diagrams
+    from jobstate.exceptions import DiagramError
 
     try:
         if all_dir is not None:
-            for path in write_all(all_dir):
+            for path in write_diagrams(all_dir):
                 click.echo(f"wrote {path}")
             return
-        data = diagram(name, fmt)  # type: ignore[arg-type]
+        data = diagram(name, fmt)
     except DiagramError as exc:
-        click.echo(f"jobstate: error: {exc}", err=True)
-        sys.exit(EXIT_UNUSABLE)
+        _fail(str(exc))
     if output is not None:
         try:
             with open(output, "wb") as fh:
                 fh.write(data)
         except OSError as exc:
-            click.echo(f"jobstate: error: {output}: cannot write ({exc.strerror})", err=True)
-            sys.exit(EXIT_UNUSABLE)
+            _fail(f"{output}: cannot write ({exc.strerror})")
     elif fmt == "png" and sys.stdout.isatty():
-        click.echo("jobstate: error: PNG is binary: use -o FILE", err=True)
-        sys.exit(EXIT_UNUSABLE)
+        _fail("PNG is binary: use -o FILE")
     else:
-        sys.stdout.buffer.write(data)
+        _write(data)
 
 
 def _values(text: str | None) -> list[str]:
@@ -357,7 +391,7 @@ def _values(text: str | None) -> list[str]:
 @click.option("--crash", help="Values it cannot parse.")
 @click.option(
     "--unknown",
-    type=click.Choice(("poll", "failure", "crash")),
+    type=click.Choice(UNKNOWN_ACTIONS),
     help="What it does with a value it does not know (default poll).",
 )
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Its timeout, s.")
@@ -366,116 +400,73 @@ def _values(text: str | None) -> list[str]:
 def client_cmd(
     profile: str | None,
     model_file: str | None,
-    success: str | None,
-    failure: str | None,
-    cancelled: str | None,
-    poll: str | None,
-    crash: str | None,
-    unknown: str | None,
-    timeout: float | None,
     spec: str,
     fmt: str,
+    **lists: Any,
 ) -> None:
     """Check what a client assumes: for each wrong assumption, the shortest trace that breaks it.
 
     \b
     Exit codes: 0 no error finding, 1 an error finding, 2 usage or a bad model file.
     """
-    from jobstate.clients import PROFILES, ClientModel, check_client, load_model
+    from jobstate import render
+    from jobstate.clients import check_client
 
-    lists = (success, failure, cancelled, poll, crash, unknown, timeout)
-    given_lists = any(v is not None for v in lists)
-    if sum((profile is not None, model_file is not None, given_lists)) != 1:
-        raise click.UsageError("give exactly one of --profile, --model, or the value lists")
-    try:
-        if profile is not None:
-            if profile not in PROFILES:
-                raise click.UsageError(
-                    f"unknown profile {profile!r}; profiles: {', '.join(PROFILES)}"
-                )
-            model = PROFILES[profile]
-        elif model_file is not None:
-            model = load_model(model_file)
-        else:
-            model = ClientModel.from_lists(
-                "client",
-                success=_values(success),
-                failure=_values(failure),
-                cancelled=_values(cancelled),
-                poll=_values(poll),
-                crash=_values(crash),
-                unknown=unknown,
-                timeout=timeout,
-            )
-    except (ValueError, OSError) as exc:
-        click.echo(f"jobstate: error: {exc}", err=True)
-        sys.exit(EXIT_UNUSABLE)
+    model = _client_model(profile, model_file, lists)
     findings = check_client(model, spec)
     if fmt == "json":
-        from jobstate._json import dumps
-
-        out = {
-            "client": model.name,
-            "spec": spec,
-            "source": model.source,
-            "notes": model.notes,
-            "ok": not any(f.severity == "error" for f in findings),
-            "findings": [f.to_dict() for f in findings],
-        }
-        sys.stdout.buffer.write(dumps(out, indent=True) + b"\n")
+        _write_json(render.client_payload(model, spec, findings))
     else:
-        click.echo(f"client {model.name} under spec {spec}")
-        if model.source:
-            click.echo(f"source: {model.source}")
-        for f in findings:
-            click.echo(f"  {f.severity:<7}  {f.id:<16}  {f.status:<18}  {f.message}")
-            click.echo(f"  {'':<7}  {'':<16}  {'':<18}  witness: {' -> '.join(f.witness)}")
-        if model.notes:
-            click.echo(f"note: {model.notes}")
-        errors = sum(1 for f in findings if f.severity == "error")
-        click.echo(f"{_n(errors, 'error')}, {_n(len(findings) - errors, 'warning')}")
+        _echo_lines(render.client_lines(model, spec, findings))
     sys.exit(EXIT_ERRORS if any(f.severity == "error" for f in findings) else EXIT_OK)
+
+
+def _client_model(profile: str | None, model_file: str | None, lists: dict[str, Any]) -> Any:
+    """The model from exactly one of a profile, a file, or the value lists."""
+    from jobstate.clients import ClientModel, load_model
+    from jobstate.profiles import PROFILES
+
+    given_lists = any(v is not None for v in lists.values())
+    if sum((profile is not None, model_file is not None, given_lists)) != 1:
+        raise click.UsageError("give exactly one of --profile, --model, or the value lists")
+    if profile is not None and profile not in PROFILES:
+        raise click.UsageError(f"unknown profile {profile!r}; profiles: {', '.join(PROFILES)}")
+    try:
+        if profile is not None:
+            return PROFILES[profile]
+        if model_file is not None:
+            return load_model(model_file)
+        return ClientModel.from_lists(
+            "client",
+            **{k: _values(lists[k]) for k in ("success", "failure", "cancelled", "poll", "crash")},
+            unknown=lists["unknown"],
+            timeout=lists["timeout"],
+        )
+    except (ValueError, OSError) as exc:
+        _fail(str(exc))
 
 
 @main.command("clients")
 @click.option(
     "--spec",
     "specs",
-    type=click.Choice(_SPECS),
+    type=click.Choice(SPEC_NAMES),
     multiple=True,
     help="Specs to check against (repeatable; default current and legacy).",
 )
 @_format_option("markdown", "json")
 def clients_cmd(specs: tuple[str, ...], fmt: str) -> None:
     """The matrix of real-client profiles x specs with their findings."""
-    from jobstate.clients import PROFILES, matrix
+    from jobstate import render
+    from jobstate.clients import matrix
+    from jobstate.profiles import PROFILES
 
-    table = matrix(specs or ("current", "legacy"))
-    names = list(specs or ("current", "legacy"))
+    names = list(specs or DEFAULT_CLIENT_SPECS)
+    table = matrix(PROFILES, names)
     if fmt == "json":
-        from jobstate._json import dumps
-
-        data = {
-            p: {
-                "source": PROFILES[p].source,
-                "notes": PROFILES[p].notes,
-                **{s: [f.to_dict() for f in fs] for s, fs in per.items()},
-            }
-            for p, per in table.items()
-        }
-        sys.stdout.buffer.write(dumps(data, indent=True) + b"\n")
-        return
-    click.echo("| client | " + " | ".join(f"spec `{s}`" for s in names) + " |")
-    click.echo("|---|" + "---|" * len(names))
-    for p, per in table.items():
-        cells = []
-        for s in names:
-            by_id: dict[str, list[str]] = {}
-            for f in per[s]:
-                mark = f"**{f.status}**" if f.severity == "error" else f.status
-                by_id.setdefault(f.id, []).append(mark)
-            cells.append("; ".join(f"{k}: {', '.join(v)}" for k, v in by_id.items()) or "none")
-        click.echo(f"| `{p}` | " + " | ".join(cells) + " |")
+        _write_json(render.matrix_payload(table, PROFILES))
+    else:
+        _echo_lines(render.matrix_markdown(table, names))
 
 
 if __name__ == "__main__":  # pragma: no cover

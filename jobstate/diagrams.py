@@ -22,23 +22,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from jobstate._constants import DIAGRAM_FORMATS, SPEC_NAMES, DiagramFormat
+from jobstate.exceptions import DiagramError
+from jobstate.results import JobReport
 from jobstate.spec import Spec, get_spec
-from jobstate.validation import JobReport
 
 __all__ = [
-    "DiagramError",
     "ObservedCounts",
     "count_observed",
     "diagram",
     "observed_dot",
-    "render",
+    "render_dot",
     "to_dot",
     "to_mermaid",
-    "write_all",
+    "write_diagrams",
 ]
 
-DiagramFormat = Literal["mermaid", "dot", "svg", "png"]
-FORMATS: tuple[str, ...] = ("mermaid", "dot", "svg", "png")
+FORMATS = DIAGRAM_FORMATS
 EXTENSIONS = {"mermaid": "mmd", "dot": "dot", "svg": "svg", "png": "png"}
 
 _INSTALL_DOT = (
@@ -64,10 +64,6 @@ _FADED = "#c8c8c8"
 # overlay edges that are not spec edges: the legend and the drawing share these
 _GAP_STYLE = {"style": "dashed", "color": "#1565c0", "fontcolor": "#1565c0"}
 _ILLEGAL_STYLE = {"color": "#d32f2f", "fontcolor": "#d32f2f"}
-
-
-class DiagramError(Exception):
-    """A diagram that cannot be produced here (a missing binary or package), with a hint."""
 
 
 def _title(spec: Spec) -> str:
@@ -261,7 +257,7 @@ def to_mermaid(spec: str | Spec = "current") -> str:
     return str(_draw(_Decor(sp), "mermaid").source)
 
 
-def render(dot_source: str, fmt: Literal["svg", "png"]) -> bytes:
+def render_dot(dot_source: str, fmt: Literal["svg", "png"]) -> bytes:
     """Render DOT source with Graphviz's ``dot``; :class:`DiagramError` when it is missing."""
     try:
         import graphviz  # type: ignore[import-untyped]
@@ -282,12 +278,10 @@ def diagram(spec: str | Spec = "current", fmt: DiagramFormat = "mermaid") -> byt
     dot = to_dot(spec)
     if fmt == "dot":
         return dot.encode()
-    return render(dot, fmt)
+    return render_dot(dot, fmt)
 
 
-def write_all(
-    directory: str | Path, specs: Iterable[str] = ("current", "legacy", "any")
-) -> list[Path]:
+def write_diagrams(directory: str | Path, specs: Iterable[str] = SPEC_NAMES) -> list[Path]:
     """Write every spec as .mmd, .dot and .svg into ``directory``, with a README embedding the
     Mermaid sources. Returns the paths written."""
     out = Path(directory)

@@ -22,18 +22,22 @@ from typing import Any
 from hypothesis import assume
 from hypothesis import strategies as st
 
+from jobstate._constants import PCT, Outcome
 from jobstate._trace import MutatedTrace, Trace
-from jobstate.spec import Outcome, Spec, get_spec
-from jobstate.validation import MODES, Validator
+from jobstate.exceptions import OptionError
+from jobstate.spec import Spec, get_spec
+from jobstate.validation.rules import next_baseline, percentage_regression
+from jobstate.validation.tables import Tables, check_mode
 
 __all__ = ["MUTATIONS", "mutated_traces", "paths", "traces"]
 
-_PCT = "percentageComplete"
+_RESOURCE_ID = "01MOWKYVJML57KN2ANMBA3JZJS2MBGC7KK"  # the Graph copy sample's shape
+_STOP_ONE_IN = 5  # an unfinished path stops at each state with this odds (1 in N)
+_MAX_RISE_TENTHS = 350  # the most progress rises between two polls, in tenths of a percent
 
 
-def _check(spec: str | Spec, mode: str) -> Spec:
-    if mode not in MODES:
-        raise ValueError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
+def _spec_for(spec: str | Spec, mode: str) -> Spec:
+    check_mode(mode)
     return get_spec(spec)
 
 
@@ -60,7 +64,7 @@ def paths(
         s for s in sp.terminal if outcome in (None, "unfinished") or sp.outcome(s) == outcome
     )
     if not targets:
-        raise ValueError(f"spec {sp.name!r} has no terminal state with outcome {outcome!r}")
+        raise OptionError(f"spec {sp.name!r} has no terminal state with outcome {outcome!r}")
 
     def useful(s: str) -> bool:
         if finished is False:
@@ -72,7 +76,7 @@ def paths(
         cur = path[-1]
         options = [s for s in sp.successors[cur] if useful(s)]
         may_stop = finished is not True and len(path) > 1
-        if may_stop and (not options or draw(st.integers(0, 4)) == 0):
+        if may_stop and (not options or draw(st.integers(0, _STOP_ONE_IN - 1)) == 0):
             break
         if len(path) > max_changes:
             if finished is not True:
@@ -102,29 +106,25 @@ def _bodies_for(
             elif sp.outcome(state) == "success":
                 tenths = 1000
             elif state not in sp.terminal and state != sp.initial:
-                tenths = draw(st.integers(tenths, min(1000, tenths + 350)))
+                tenths = draw(st.integers(tenths, min(1000, tenths + _MAX_RISE_TENTHS)))
             body: dict[str, Any] = {**extra, "status": state}
             presence = draw(st.integers(0, 9))
             if presence < 8:
-                body[_PCT] = tenths / 10
+                body[PCT] = tenths / 10
             elif presence == 8:
-                body[_PCT] = None
+                body[PCT] = None
             if sp.outcome(state) == "success" and draw(st.booleans()):
-                body["resourceId"] = "01MOWKYVJML57KN2ANMBA3JZJS2MBGC7KK"
+                body["resourceId"] = _RESOURCE_ID
             bodies.append(body)
     return bodies
 
 
 def _baselines(sp: Spec, bodies: Sequence[Any]) -> list[float | None]:
-    """The percentage baseline in effect after each observation."""
+    """The percentage baseline in effect after each observation (the rules' own reading)."""
     out: list[float | None] = []
     baseline: float | None = None
     for b in bodies:
-        if b.get("status") in sp.resets:
-            baseline = None
-        p = b.get(_PCT)
-        if p is not None:
-            baseline = p
+        baseline = next_baseline(baseline, b.get("status") in sp.resets, b.get(PCT))
         out.append(baseline)
     return out
 
@@ -133,9 +133,9 @@ def _regressions(sp: Spec, bodies: Sequence[Any]) -> bool:
     """Whether percentages fall with no reset in between (the percentage-regression rule)."""
     after = _baselines(sp, bodies)
     for i, b in enumerate(bodies):
-        p = b.get(_PCT)
+        p = b.get(PCT)
         before = None if i == 0 or b.get("status") in sp.resets else after[i - 1]
-        if p is not None and before is not None and p < before:
+        if p is not None and percentage_regression(p, before) is not None:
             return True
     return False
 
@@ -162,7 +162,7 @@ def traces(
     Percentages never fall except at a state that resets progress (``waiting``), and are 100 (or
     absent) on success.
     """
-    sp = _check(spec, mode)
+    sp = _spec_for(spec, mode)
     path = draw(paths(sp, finished=finished, outcome=outcome, max_changes=max_changes))
     bodies = _bodies_for(draw, sp, path, max_repeat)
     # pad to a useful length with stutters of non-terminal polls (a stutter repeats the same
@@ -211,7 +211,7 @@ _UNKNOWN = (
 )
 _NO_STATUS: tuple[dict[str, Any], ...] = (
     {},
-    {_PCT: None},
+    {PCT: None},
     {"status": None},
     {"status": 3},
     {"status": ["completed"]},
@@ -258,7 +258,7 @@ def _bad_percentage(draw: st.DrawFn, sp: Spec, mode: str, rule: str) -> MutatedT
     else:
         value = draw(st.floats().filter(lambda x: not 0 <= x <= 100))
     bodies = list(base.bodies)
-    bodies[i] = {**bodies[i], _PCT: value}
+    bodies[i] = {**bodies[i], PCT: value}
     return _mutated(base, bodies, rule, i, f"percentageComplete {value!r} at {i}")
 
 
@@ -278,7 +278,7 @@ def _regression(draw: st.DrawFn, sp: Spec, mode: str) -> MutatedTrace:
     top = after[j]
     assert top is not None
     low = draw(st.integers(0, math.ceil(top * 10) - 1)) / 10
-    rec = {"status": base.bodies[j]["status"], _PCT: low}
+    rec = {"status": base.bodies[j]["status"], PCT: low}
     bodies = [*base.bodies[: j + 1], rec, *base.bodies[j + 1 :]]
     return _mutated(base, bodies, "percentage-regression", j + 1, f"{top} then {low} at {j + 1}")
 
@@ -292,14 +292,14 @@ def _not_100(draw: st.DrawFn, sp: Spec, mode: str) -> MutatedTrace:
     assume(floor < 100)
     value = draw(st.integers(math.ceil(floor * 10), 999)) / 10
     bodies = list(base.bodies)
-    bodies[i] = {**bodies[i], _PCT: value}
+    bodies[i] = {**bodies[i], PCT: value}
     return _mutated(base, bodies, "completed-not-100", i, f"success at {value}% at {i}")
 
 
 @st.composite
 def _illegal(draw: st.DrawFn, sp: Spec, mode: str) -> MutatedTrace:
     base = draw(traces(sp, mode))
-    allowed = Validator(sp, mode)._allowed
+    allowed = Tables.compile(sp, mode).allowed
     statuses = base.statuses
     n = len(statuses)
     options: list[tuple[int, str]] = []
@@ -349,9 +349,9 @@ def mutated_traces(
 ) -> st.SearchStrategy[MutatedTrace]:
     """A legal trace with one mutation; ``.rule`` and ``.index`` say what the validator must
     report, and it must report nothing else."""
-    sp = _check(spec, mode)
+    sp = _spec_for(spec, mode)
     chosen = list(rules) if rules is not None else list(MUTATIONS)
     unknown = [r for r in chosen if r not in MUTATIONS]
     if unknown or not chosen:
-        raise ValueError(f"unknown rule ids {unknown}; expected some of {', '.join(MUTATIONS)}")
+        raise OptionError(f"unknown rule ids {unknown}; expected some of {', '.join(MUTATIONS)}")
     return st.one_of([MUTATIONS[r](sp, mode) for r in chosen])

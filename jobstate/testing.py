@@ -24,16 +24,13 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from jobstate._constants import FUTURE_VALUE
 from jobstate._trace import Trace
-from jobstate.clients import FUTURE_VALUE
+from jobstate.exceptions import PollsForever
 from jobstate.spec import Spec, get_spec
 from jobstate.strategies import traces
 
-__all__ = ["Monitor", "PollsForever", "check_poller"]
-
-
-class PollsForever(AssertionError):
-    """The poller kept polling long after the monitor answered a terminal status."""
+__all__ = ["Monitor", "check_poller"]
 
 
 class Monitor:

@@ -13,8 +13,8 @@ from typing import Any
 import pydot
 import pytest
 
-from jobstate import SPEC_NAMES, get_spec, read_jsonl, validate
-from jobstate.diagrams import count_observed, observed_dot, to_dot, to_mermaid, write_all
+from jobstate import SPEC_NAMES, Validator, get_spec, read_input, validate
+from jobstate.diagrams import count_observed, observed_dot, to_dot, to_mermaid, write_diagrams
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "traces"
@@ -27,7 +27,9 @@ needs_dot = pytest.mark.skipif(
 
 
 def parse(source: str) -> Any:
-    [graph] = pydot.graph_from_dot_data(source)
+    graphs = pydot.graph_from_dot_data(source)
+    assert graphs is not None
+    [graph] = graphs
     return graph
 
 
@@ -122,7 +124,7 @@ def test_committed_readme_embeds_mermaid() -> None:
 @needs_dot
 def test_write_all_regenerates_the_folder(tmp_path: Path) -> None:
     """--all writes .mmd, .dot, .svg per spec and a README; text files match the committed ones."""
-    written = write_all(tmp_path)
+    written = write_diagrams(tmp_path)
     assert {p.name for p in written} == {
         f"{n}.{x}" for n in SPEC_NAMES for x in ("mmd", "dot", "svg")
     } | {"README.md"}
@@ -135,8 +137,7 @@ def test_write_all_regenerates_the_folder(tmp_path: Path) -> None:
 def corpus() -> list[Any]:
     jobs = []
     for f in sorted(EXAMPLES.glob("*.jsonl")):
-        data = read_jsonl(f)
-        jobs.append(validate({f.name: data.records}).jobs[0])
+        jobs.extend(read_input(str(f), Validator(), explain=True).jobs)
     return jobs
 
 

@@ -49,6 +49,7 @@ EXPECTED = [
 
 
 def test_the_har_comes_from_a_capture_tool() -> None:
+    """The bundled HAR was written by a real capture tool, not by hand."""
     har = orjson.loads((EXAMPLES / "capture.har").read_bytes())
     assert har["log"]["creator"]["name"] == "mitmproxy"
     agents = {
@@ -70,6 +71,7 @@ def test_the_har_comes_from_a_capture_tool() -> None:
     ],
 )
 def test_every_format_reads_the_same_jobs(args: list[str]) -> None:
+    """Every example format yields the same seven jobs and verdicts."""
     *opts, name = args
     code, data = check(*opts, str(EXAMPLES / name))
     assert code == 1 and summary(data) == EXPECTED
@@ -78,6 +80,7 @@ def test_every_format_reads_the_same_jobs(args: list[str]) -> None:
 
 
 def test_har_accounting_names_the_skipped_entries() -> None:
+    """The HAR example's accounting names why each skipped entry was skipped."""
     _, data = check(str(EXAMPLES / "capture.har"))
     [acc] = data["inputs"]
     assert acc["read"] == 39 and acc["skipped"] == 10
@@ -86,6 +89,7 @@ def test_har_accounting_names_the_skipped_entries() -> None:
 
 
 def test_json_array_example() -> None:
+    """The JSON array example reads as one job with its steps."""
     code, data = check(str(EXAMPLES / "archive-copy.json"))
     assert code == 0 and data["jobs"][0]["outcome"] == "success"
     assert data["jobs"][0]["observations"] == 6

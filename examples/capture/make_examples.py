@@ -6,11 +6,11 @@ CSV export and JSON dump that client writes.
     /tmp/capture/bin/python examples/capture/make_examples.py
 
 Nothing here is a jobstate dependency; the outputs land in examples/ and are what the README
-and the tests read. The service follows facts §2 of the reference: 202 with a status body while
-running, completion as 202 + body (Graph doc) or 303 to the item (OneDrive doc), a 500 with a
-valid status body (rclone#1224), `failed` at 0 with a statusDescription (#666), v2.1
-`/_api/v2.1/drive/operations/{id}` monitors (#1239), and 404 once the monitor is gone
-(onedrive-api-docs#63). Jobs advance one step per poll, so the outputs do not depend on timing.
+and the tests read. The service follows the observed protocol (docs/sources.md): 202 with a
+status body while running, completion as 202 + body (Graph doc) or 303 to the item (OneDrive
+doc), a 500 with a valid status body (rclone#1224), `failed` at 0 with a statusDescription
+(#666), v2.1 `/_api/v2.1/drive/operations/{id}` monitors (#1239), and 404 once the monitor is
+gone (onedrive-api-docs#63). Jobs advance one step per poll, so the outputs do not depend on timing.
 """
 
 from __future__ import annotations
@@ -170,7 +170,8 @@ def main() -> None:
             r = client.post(f"/v1.0/me/drive/items/{name}/copy", json={"name": f"copy of {name}"})
             monitors[name] = r.headers["location"]
         # The poller under test waits for a resourceId on success (python-o365's assumption,
-        # facts §3) and gives up after three 404s: all monitors are polled round-robin.
+        # docs/sources.md: client-python-o365) and gives up after three 404s: all monitors are
+        # polled round-robin.
         active = dict(monitors)
         misses: dict[str, int] = {}
         while active:

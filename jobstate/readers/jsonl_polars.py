@@ -1,7 +1,7 @@
 """The JSON Lines fast path: whole chunks parsed into columns by polars (the ``fast`` extra).
 
 Only a chunk whose every line polars and orjson must read alike is taken; anything else is read
-line by line by :mod:`jobstate.readers`. A property test checks both give the same report.
+line by line by :mod:`jobstate.readers.jsonl`. A property test checks both give the same report.
 """
 
 from __future__ import annotations
@@ -11,11 +11,15 @@ from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from jobstate.readers import _body, _parse_line
-from jobstate.validation import Record
+from jobstate._constants import PCT
+from jobstate.readers.fields import body_at, parse_line
+from jobstate.readers.routing import JobRouter
+from jobstate.results import Record
 
-if TYPE_CHECKING:
-    from jobstate.readers import _Sink
+if TYPE_CHECKING:  # numpy loads only when a check runs
+    from jobstate.validation.stream import Stream
+
+__all__ = ["LazyBodies", "PolarsJsonlReader"]
 
 _POOL: ThreadPoolExecutor | None = None
 
@@ -23,11 +27,11 @@ _POOL: ThreadPoolExecutor | None = None
 class LazyBodies:
     """The bodies of a chunk's lines, parsed (exactly, with orjson) only when asked for."""
 
-    def __init__(self, block: bytes, n: int, sink: _Sink) -> None:
+    def __init__(self, block: bytes, n: int, router: JobRouter) -> None:
         self.block = block
         self.n = n
         self.raws: list[bytes] | None = None
-        self.sink = sink
+        self.router = router
 
     def __len__(self) -> int:
         return self.n
@@ -35,11 +39,11 @@ class LazyBodies:
     def __getitem__(self, i: int) -> Record:
         if self.raws is None:
             self.raws = self.block.split(b"\n")
-        rec = _parse_line(self.raws[i])
-        return _body(self.sink.body_get, rec, self.sink.opts.body_key)
+        rec = parse_line(self.raws[i])
+        return body_at(self.router.body_get, rec, self.router.opts.body_key)
 
 
-class Columnar:
+class PolarsJsonlReader:
     """Parse a whole chunk of JSON Lines into columns with polars (the ``fast`` extra).
 
     Only a chunk whose every line polars and orjson must read alike is taken. The guards:
@@ -52,11 +56,11 @@ class Columnar:
     messages are the general path's own.
     """
 
-    def __init__(self, pl: Any, sink: _Sink, stream: Any) -> None:
+    def __init__(self, pl: Any, router: JobRouter) -> None:
         self.pl = pl
-        self.sink = sink
-        self.stream = stream
-        opts = sink.opts
+        self.router = router
+        self.stream: Stream = router.stream
+        opts = router.opts
 
         def split(path: str | None) -> list[str] | None:
             return path.split(".") if path else None
@@ -65,7 +69,7 @@ class Columnar:
         self.body_path = split(opts.body_key) or []
         self.http_path = split(opts.http_key)
         self.status_path = [*self.body_path, "status"]
-        self.pct_path = [*self.body_path, "percentageComplete"]
+        self.pct_path = [*self.body_path, PCT]
         tree: dict[str, Any] = {}
 
         def add(path: list[str], leaf: Any) -> None:
@@ -92,19 +96,21 @@ class Columnar:
             return {k: pl.Struct(struct(v)) if isinstance(v, dict) else v for k, v in d.items()}
 
         self.schema = struct(tree)
-        if names["percentageComplete"] != 1:
-            raise ValueError("percentageComplete named twice")
-        del names["percentageComplete"]  # optional: counted against its non-null rows
+        if names[PCT] != 1:
+            raise ValueError(f"{PCT} named twice")
+        del names[PCT]  # optional: counted against its non-null rows
         self.counts = [(f'"{name}"'.encode(), k) for name, k in names.items()]
         last = self.key_path[-1] if self.key_path else None
         self.key_patterns = (f'"{last}":"'.encode(), f'"{last}": "'.encode()) if last else ()
-        status_names, codes, self.none = stream.status_codes()
+        status_names, codes, self.none = self.stream.status_codes()
         self.names, self.codes = status_names, codes
 
     @classmethod
-    def create(cls, sink: _Sink, stream: Any) -> Columnar | None:
-        opts = sink.opts
-        if opts.order_by or stream.explain:
+    def create(cls, router: JobRouter) -> PolarsJsonlReader | None:
+        """The fast path for this router's options, or ``None`` where it does not apply (no
+        polars, ``order_by``, ``explain``, paths polars cannot follow)."""
+        opts = router.opts
+        if opts.order_by or router.stream.explain:
             return None
         paths = [p for p in (opts.job_key, opts.body_key, opts.http_key) if p]
         if any(part.isdigit() or not part or '"' in part for p in paths for part in p.split(".")):
@@ -114,7 +120,7 @@ class Columnar:
         except ImportError:
             return None
         try:
-            return cls(pl, sink, stream)
+            return cls(pl, router)
         except ValueError:
             return None
 
@@ -135,7 +141,7 @@ class Columnar:
             _POOL = ThreadPoolExecutor(1, thread_name_prefix="jobstate-parse")
         return _POOL.submit(self._parse, block)
 
-    def __call__(self, block: bytes, n: int, start: int, parsed: Future[Any] | None = None) -> bool:
+    def try_feed(self, block: bytes, n: int, start: int, parsed: Future[Any] | None = None) -> bool:
         """Validate ``block``, ``n`` whole lines from line ``start`` (``parsed``: its parse,
         from :meth:`submit`); ``False`` if not taken."""
         import numpy as np
@@ -156,7 +162,7 @@ class Columnar:
             return False
         status = self._walk(df, self.status_path)
         pct = self._walk(df, self.pct_path)
-        if status.null_count() or block.count(b'"percentageComplete"') != n - pct.null_count():
+        if status.null_count() or block.count(f'"{PCT}"'.encode()) != n - pct.null_count():
             return False
         http = None
         if self.http_path:
@@ -176,7 +182,7 @@ class Columnar:
             ids = np.array(stream.job_ids(distinct), dtype=np.int64)[local]
         else:
             local = np.zeros(n, dtype=np.int64)
-            ids = np.full(n, stream.job_ids([self.sink.single_key])[0], dtype=np.int64)
+            ids = np.full(n, stream.job_ids([self.router.single_key])[0], dtype=np.int64)
         codes = status.replace_strict(
             self.names, self.codes, default=self.none, return_dtype=pl.Int16
         ).to_numpy()
@@ -184,6 +190,6 @@ class Columnar:
         absent = pct.is_null().to_numpy()
         stream.feed_columns(
             ids, local, codes, values, absent, range(start, start + n),
-            LazyBodies(block, n, self.sink), http,
+            LazyBodies(block, n, self.router), http,
         )  # fmt: skip
         return True

@@ -2,43 +2,59 @@
 
 Readers hand over batches of ``(key, body, line, http_status)`` columns. A job carries a few
 numbers between batches (its last status, its percentage baseline, its counts and line span).
-Each batch is checked with array operations over tables compiled from the spec's machine (the
-same ``Validator._kind`` the general path reads); a job with any irregular record in a batch is
-handed, from the state it carried, to the general path (``_Checker``), which then takes all its
-later records. A property test checks this against the general path on whole jobs.
+Each batch is checked with array operations over the same :class:`~jobstate.validation.tables.
+Tables` the general path reads; a job with any irregular record in a batch is handed, from the
+state it carried, to the general path (:class:`~jobstate.validation.checker.Checker`), which then
+takes all its later records. A property test checks this against the general path on whole jobs.
 """
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Sequence
 from itertools import repeat
 from operator import is_, methodcaller
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
-from jobstate.spec import Outcome
-from jobstate.validation import JobReport, Validator, _Checker
+from jobstate._constants import PCT, Outcome
+from jobstate.results import JobReport
+from jobstate.validation.checker import Checker
+from jobstate.validation.tables import Tables
+
+__all__ = ["Bodies", "Bools", "Codes", "Floats", "Ints", "Stream"]
+
+
+class Bodies(Protocol):
+    """A batch's bodies by index (the polars path parses them only when asked)."""
+
+    def __len__(self) -> int: ...
+
+    def __getitem__(self, i: int) -> Any: ...
+
 
 _get_status = methodcaller("get", "status")
-_get_pct = methodcaller("get", "percentageComplete")
+_get_pct = methodcaller("get", PCT)
 _NUMBER_TYPES = frozenset({int, float, type(None)})
 _NOT_A_BODY: dict[str, Any] = {"status": None}
-_Ints = np.ndarray[Any, np.dtype[np.int64]]
-_Codes = np.ndarray[Any, np.dtype[np.int16]]
-_Floats = np.ndarray[Any, np.dtype[np.float64]]
-_Bools = np.ndarray[Any, np.dtype[np.bool_]]
+Ints = np.ndarray[Any, np.dtype[np.int64]]
+Codes = np.ndarray[Any, np.dtype[np.int16]]
+Floats = np.ndarray[Any, np.dtype[np.float64]]
+Bools = np.ndarray[Any, np.dtype[np.bool_]]
+_INITIAL_JOBS = 1024  # the job tables' first size; they double as jobs arrive
+_HTTP_SLOTS = 1001  # > 999 + 1: a (job, HTTP status + 1) pair packed into one integer
 
 
 class Stream:
     """The jobs of one input, validated as their records arrive."""
 
-    def __init__(self, validator: Validator, *, input: str | None = None, explain: bool = False):
-        self.v = validator
+    def __init__(self, tables: Tables, *, input: str | None = None, explain: bool = False):
+        self.tables = tables
         self.input = input
         self.explain = explain
-        sp = validator.spec
+        sp = tables.spec
         names = sp.names
         k = len(names)
         self._none = k  # the code of "no status yet" (and of an unknown status)
@@ -46,22 +62,22 @@ class Stream:
         self._names = names
         legal = np.zeros((k + 1, k + 1), dtype=bool)
         legal[k, :k] = True  # a job may start anywhere
-        for a, b in validator._kind:
+        for a, b in tables.kind:
             legal[self._code[a], self._code[b]] = True
         self._legal = legal
         self._resets = np.array([s in sp.resets for s in names] + [False])
-        self._success = np.array([s in validator._success for s in names] + [False])
-        self._outcomes: list[Outcome] = [validator._outcome[s] for s in names]
+        self._success = np.array([s in tables.success for s in names] + [False])
+        self._outcomes: list[Outcome] = [tables.outcome[s] for s in names]
         self._terminal = [s in sp.terminal for s in names]
         self.keys: list[Any] = []
         self._ids: dict[Any, int] = {}
-        size = 1024
+        size = _INITIAL_JOBS
         self._last = np.full(size, k, dtype=np.int16)
         self._base = np.full(size, np.nan)
         self._count = np.zeros(size, dtype=np.int64)
         self._first = np.zeros(size, dtype=np.int64)
         self._lastline = np.zeros(size, dtype=np.int64)
-        self._checkers: dict[int, _Checker] = {}
+        self._checkers: dict[int, Checker] = {}
         self._http: Counter[tuple[int, Any]] = Counter()
 
     # -- job ids --------------------------------------------------------------------------------
@@ -71,7 +87,7 @@ class Stream:
         self._register([k for k in distinct if k not in self._ids])
         return list(map(self._ids.__getitem__, distinct))
 
-    def _job_ids(self, keys: Sequence[Any]) -> tuple[_Ints, _Ints]:
+    def _job_ids(self, keys: Sequence[Any]) -> tuple[Ints, Ints]:
         """Global job ids of ``keys``, and ids local to the batch (0 .. distinct-1)."""
         distinct = dict.fromkeys(keys)
         glob = np.array(self.job_ids(list(distinct)), dtype=np.int64)
@@ -95,17 +111,17 @@ class Stream:
                 self._first = np.concatenate([self._first, np.zeros(grow, np.int64)])
                 self._lastline = np.concatenate([self._lastline, np.zeros(grow, np.int64)])
 
-    def _checker(self, jid: int) -> _Checker:
+    def _checker(self, jid: int) -> Checker:
         c = self._checkers.get(jid)
         if c is None:
             last = int(self._last[jid])
             base = float(self._base[jid])
             count = int(self._count[jid])
-            c = self._checkers[jid] = _Checker(
-                self.v,
+            c = self._checkers[jid] = Checker(
+                self.tables,
                 record_steps=self.explain,
                 state=None if last == self._none else self._names[last],
-                baseline=None if base != base else base,
+                baseline=None if math.isnan(base) else base,
                 index=count,
                 first_line=int(self._first[jid]) if count else None,
                 last_line=int(self._lastline[jid]) if count else None,
@@ -139,14 +155,14 @@ class Stream:
 
     def feed_columns(
         self,
-        ids: _Ints,
-        local: _Ints,
-        codes: _Codes,
-        values: _Floats,
-        absent: _Bools,
+        ids: Ints,
+        local: Ints,
+        codes: Codes,
+        values: Floats,
+        absent: Bools,
         lines: Sequence[int],
-        bodies: Sequence[Any],
-        http: _Ints | None = None,
+        bodies: Bodies,
+        http: Ints | None = None,
     ) -> None:
         """Validate a batch already in columns (ids from :meth:`job_ids` and ids local to the
         batch, from 0, as a grouping key; status codes,
@@ -157,16 +173,16 @@ class Stream:
 
     def _general(
         self,
-        ids: _Ints,
-        dirty: _Bools,
-        bodies: Sequence[Any],
+        ids: Ints,
+        dirty: Bools,
+        bodies: Bodies,
         lines: Sequence[int],
-        http: Sequence[int | None] | _Ints | None,
+        http: Sequence[int | None] | Ints | None,
     ) -> None:
         if isinstance(http, np.ndarray):  # codes, -1 where none: count pairs without a loop
-            pairs, counts = np.unique(ids * 1001 + (http + 1), return_counts=True)
+            pairs, counts = np.unique(ids * _HTTP_SLOTS + (http + 1), return_counts=True)
             for pair, count in zip(pairs.tolist(), counts.tolist(), strict=True):
-                jid, code = divmod(pair, 1001)
+                jid, code = divmod(pair, _HTTP_SLOTS)
                 if code:
                     self._http[(jid, code - 1)] += count
         elif http is not None:
@@ -177,7 +193,7 @@ class Stream:
                 http = http.tolist()  # Python ints for the reports
             for i in np.flatnonzero(dirty).tolist():
                 code = http[i] if http is not None else None
-                if code is not None and code < 0:  # no HTTP status there
+                if code is not None and code < 0:
                     code = None
                 checker(int(ids[i])).feed(bodies[i], lines[i], code)
 
@@ -216,97 +232,108 @@ class Stream:
 
     def _check(
         self,
-        ids: _Ints,
-        local: _Ints,
-        codes: _Codes,
-        values: _Floats,
-        absent: _Bools,
-        mistyped: _Bools,
+        ids: Ints,
+        local: Ints,
+        codes: Codes,
+        values: Floats,
+        absent: Bools,
+        mistyped: Bools,
         lines: Sequence[int],
-    ) -> _Bools:
+    ) -> Bools:
         """Carry the clean jobs of a batch forward; return which records need the general path."""
         n = len(ids)
-        bad = (codes == self._none) | mistyped
-        present = ~absent & ~np.isnan(values)
-        bad |= ~absent & ~((values >= 0.0) & (values <= 100.0))  # NaN fails both
-        bad |= self._success[codes] & present & (values != 100.0)
-
         # group by job, keeping order: a stable sort on small ints is a radix sort
         small = local.astype(np.uint16) if n and int(local.max()) < 1 << 16 else local
         order = np.argsort(small, kind="stable")
-        sid, sc, sv, sp = ids[order], codes[order], values[order], present[order]
-        first = np.empty(n, dtype=bool)
-        first[0] = True
-        np.not_equal(sid[1:], sid[:-1], out=first[1:])
-        prev = np.empty(n, dtype=np.int16)
-        prev[1:] = sc[:-1]
-        prev[first] = self._last[sid[first]]
-        sbad = bad[order] | ~self._legal[prev, sc]
-
-        # percentages: each present value must not fall below the baseline, which restarts at
-        # every status that resets progress; a job's first segment continues the carried one
-        reset = self._resets[sc]
-        seg = np.cumsum(reset)
-        group = np.cumsum(first) - 1
-        fpos = np.flatnonzero(first)
-        seg_before = (seg[fpos] - reset[fpos])[group]
-        idx = np.flatnonzero(sp)
-        if len(idx):
-            pv, pj, ps = sv[idx], sid[idx], seg[idx]
-            same = np.zeros(len(idx), dtype=bool)
-            same[1:] = (pj[1:] == pj[:-1]) & (ps[1:] == ps[:-1])
-            down = np.zeros(len(idx), dtype=bool)
-            down[1:] = same[1:] & (pv[1:] < pv[:-1])
-            carried = ~same & (ps == seg_before[idx])
-            down |= carried & (pv < self._base[pj])  # NaN baseline: no comparison holds
-            sbad[idx[down]] = True
-
-        dirty_jobs = np.unique(sid[sbad])
+        b = _Batch(ids[order], codes[order], values[order], n)
+        present = ~absent & ~np.isnan(values)
+        sbad = self._flag_records(b, present, absent, mistyped, order)
+        self._flag_regressions(b, sbad)
+        dirty_jobs = np.unique(b.sid[sbad])
         if self._checkers:
             known = np.fromiter(self._checkers, dtype=np.int64, count=len(self._checkers))
             dirty_jobs = np.union1d(dirty_jobs, known)
-        gjob = sid[fpos]
-        clean = ~np.isin(gjob, dirty_jobs, assume_unique=True)
-        lpos = np.empty(len(fpos), dtype=np.int64)
-        lpos[:-1] = fpos[1:] - 1
-        lpos[-1] = n - 1
+        clean = ~np.isin(b.gjob, dirty_jobs, assume_unique=True)
         if clean.any():
-            cj, cf, cl = gjob[clean], fpos[clean], lpos[clean]
-            self._last[cj] = sc[cl]
-            # the baseline after the batch: the last present value in the last segment, else
-            # none if the batch reset progress, else the carried one
-            lastp = np.full(len(fpos), -1, dtype=np.int64)
-            if len(idx):
-                pg = group[idx]  # non-decreasing: the last of each run is the group's last
-                ends = np.flatnonzero(np.append(pg[1:] != pg[:-1], True))
-                lastp[pg[ends]] = idx[ends]
-            lp = lastp[clean]
-            has = lp >= 0
-            keep_seg = np.where(has, seg[np.maximum(lp, 0)], -1) == seg[cl]
-            new_base = np.where(has & keep_seg, sv[np.maximum(lp, 0)], np.nan)
-            unchanged = ~(has & keep_seg) & (seg[cl] == seg_before[cf])
-            self._base[cj] = np.where(unchanged, self._base[cj], new_base)
-            self._count[cj] += cl - cf + 1
-            sl = (
-                np.arange(lines.start, lines.stop, dtype=np.int64)
-                if isinstance(lines, range)
-                else np.asarray(lines, dtype=np.int64)
-            )[order]
-            fresh = self._first[cj] == 0
-            self._first[cj[fresh]] = sl[cf[fresh]]
-            self._lastline[cj] = sl[cl]
+            self._carry_clean_jobs(b, clean, lines, order)
         dirty = np.zeros(len(self.keys), dtype=bool)
         dirty[dirty_jobs] = True
-        result: _Bools = dirty[ids]
+        result: Bools = dirty[ids]
         return result
+
+    def _flag_records(
+        self, b: _Batch, present: Bools, absent: Bools, mistyped: Bools, order: Ints
+    ) -> Bools:
+        """Per record, in job order: a status or percentage no clean job has, or a change the
+        tables refuse (``legal``; a job's first record follows its carried status)."""
+        codes, values = b.sc, b.sv
+        bad = (codes == self._none) | mistyped[order]
+        bad |= ~absent[order] & ~((values >= 0.0) & (values <= 100.0))  # NaN fails both
+        bad |= self._success[codes] & present[order] & (values != 100.0)
+        b.sp = present[order]
+        prev = np.empty(b.n, dtype=np.int16)
+        prev[1:] = codes[:-1]
+        prev[b.first] = self._last[b.sid[b.first]]
+        flagged: Bools = bad | ~self._legal[prev, codes]
+        return flagged
+
+    def _flag_regressions(self, b: _Batch, sbad: Bools) -> None:
+        """Percentages: each present value must not fall below the baseline, which restarts at
+        every status that resets progress; a job's first segment continues the carried one."""
+        reset = self._resets[b.sc]
+        b.seg = np.cumsum(reset)
+        fpos = b.fpos
+        b.seg_before = (b.seg[fpos] - reset[fpos])[b.group]
+        b.idx = idx = np.flatnonzero(b.sp)
+        if not len(idx):
+            return
+        pv, pj, ps = b.sv[idx], b.sid[idx], b.seg[idx]
+        same = np.zeros(len(idx), dtype=bool)
+        same[1:] = (pj[1:] == pj[:-1]) & (ps[1:] == ps[:-1])
+        down = np.zeros(len(idx), dtype=bool)
+        down[1:] = same[1:] & (pv[1:] < pv[:-1])
+        carried = ~same & (ps == b.seg_before[idx])
+        down |= carried & (pv < self._base[pj])  # NaN baseline: no comparison holds
+        sbad[idx[down]] = True
+
+    def _carry_clean_jobs(self, b: _Batch, clean: Bools, lines: Sequence[int], order: Ints) -> None:
+        """The state a clean job carries past the batch: last status, baseline, counts, span."""
+        fpos, seg, idx = b.fpos, b.seg, b.idx
+        lpos = np.empty(len(fpos), dtype=np.int64)
+        lpos[:-1] = fpos[1:] - 1
+        lpos[-1] = b.n - 1
+        cj, cf, cl = b.gjob[clean], fpos[clean], lpos[clean]
+        self._last[cj] = b.sc[cl]
+        # the baseline after the batch: the last present value in the last segment, else
+        # none if the batch reset progress, else the carried one
+        lastp = np.full(len(fpos), -1, dtype=np.int64)
+        if len(idx):
+            pg = b.group[idx]  # non-decreasing: the last of each run is the group's last
+            ends = np.flatnonzero(np.append(pg[1:] != pg[:-1], True))
+            lastp[pg[ends]] = idx[ends]
+        lp = lastp[clean]
+        has = lp >= 0
+        keep_seg = np.where(has, seg[np.maximum(lp, 0)], -1) == seg[cl]
+        new_base = np.where(has & keep_seg, b.sv[np.maximum(lp, 0)], np.nan)
+        unchanged = ~(has & keep_seg) & (seg[cl] == b.seg_before[cf])
+        self._base[cj] = np.where(unchanged, self._base[cj], new_base)
+        self._count[cj] += cl - cf + 1
+        sl = (
+            np.arange(lines.start, lines.stop, dtype=np.int64)
+            if isinstance(lines, range)
+            else np.asarray(lines, dtype=np.int64)
+        )[order]
+        fresh = self._first[cj] == 0
+        self._first[cj[fresh]] = sl[cf[fresh]]
+        self._lastline[cj] = sl[cl]
 
     # -- results --------------------------------------------------------------------------------
 
     def reports(self) -> list[JobReport]:
         """One report per job, in order of first appearance."""
-        v, http = self.v, self._http
+        t = self.tables
         per_job: dict[int, dict[int, int]] = {}
-        for (jid, code), count in http.items():
+        for (jid, code), count in self._http.items():
             if code is not None and code >= 0:
                 per_job.setdefault(jid, {})[code] = count
         out = []
@@ -316,24 +343,37 @@ class Stream:
             label = key if key is None or isinstance(key, str) else str(key)
             c = self._checkers.get(jid)
             if c is not None:
-                out.append(c.report(label, input=self.input, http_status=per_job.get(jid)))
+                out.append(c.to_job_report(label, input=self.input, http_status=per_job.get(jid)))
                 continue
             code = last[jid]
             out.append(
                 JobReport(
-                    label,
-                    v.spec.name,
-                    v.mode,
-                    None,
-                    (),
-                    self._outcomes[code] if self._terminal[code] else "unfinished",
-                    None,
-                    v,
-                    None,
-                    self.input,
-                    (count[jid], 0),
-                    (first[jid], lastline[jid]),
-                    per_job.get(jid),
+                    key=label,
+                    spec=t.spec.name,
+                    mode=t.mode,
+                    violations=(),
+                    outcome=self._outcomes[code] if self._terminal[code] else "unfinished",
+                    input=self.input,
+                    counts=(count[jid], 0),
+                    span=(first[jid], lastline[jid]),
+                    http_status=per_job.get(jid),
                 )
             )
         return out
+
+
+class _Batch:
+    """One batch's records in job order (``s*``: sorted columns) and its job groups."""
+
+    def __init__(self, sid: Ints, sc: Codes, sv: Floats, n: int) -> None:
+        self.sid, self.sc, self.sv, self.n = sid, sc, sv, n
+        self.first: Bools = np.empty(n, dtype=bool)
+        self.first[0] = True
+        np.not_equal(sid[1:], sid[:-1], out=self.first[1:])
+        self.fpos: Ints = np.flatnonzero(self.first)
+        self.gjob: Ints = sid[self.fpos]
+        self.group: Ints = np.cumsum(self.first) - 1
+        self.sp: Bools = np.zeros(n, dtype=bool)
+        self.seg: Ints = np.zeros(n, dtype=np.int64)
+        self.seg_before: Ints = np.zeros(n, dtype=np.int64)
+        self.idx: Ints = np.zeros(0, dtype=np.int64)

@@ -187,7 +187,7 @@ def test_many_jobs() -> None:
     """A mapping of job keys validates each job on its own."""
     report = validate({"a": [S("completed")], "b": [S("completed"), S("failed")]})
     assert [(j.key, j.ok) for j in report.jobs] == [("a", True), ("b", False)]
-    assert report.totals["outcomes"]["success"] == 2
+    assert report.totals.outcomes["success"] == 2
 
 
 def test_report_json() -> None:

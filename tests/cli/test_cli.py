@@ -9,7 +9,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "traces"
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "traces"
 
 
 def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:

@@ -7,18 +7,28 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from jobstate import PROFILES, SPEC_NAMES, ClientModel, check_client, get_spec
-from jobstate.clients import FINDINGS, FUTURE_VALUE, load_model
+from jobstate import (
+    FINDINGS,
+    FUTURE_VALUE,
+    PROFILES,
+    SPEC_NAMES,
+    Action,
+    ClientModel,
+    UnknownAction,
+    check_client,
+    get_spec,
+    load_model,
+)
 from jobstate.testing import check_poller
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "examples"))
 from pollers import correct_poller, rclone_2018_poller  # noqa: E402
 
@@ -124,7 +134,8 @@ def test_witnesses_are_shortest_paths_to_the_status(spec: str, data: st.DataObje
     any_spec = get_spec("any")
     actions = data.draw(st.dictionaries(st.sampled_from(any_spec.names), ACTIONS))
     unknown = data.draw(st.sampled_from(["poll", "failure", "crash"]))
-    for f in check_client(ClientModel("c", actions, unknown), sp):
+    model = ClientModel("c", cast(dict[str, Action], actions), cast(UnknownAction, unknown))
+    for f in check_client(model, sp):
         assert f.witness[0] == sp.initial and f.witness[-1] == f.status
         if f.status == FUTURE_VALUE:
             assert len(f.witness) == 2
@@ -322,7 +333,7 @@ def test_harness_catches_stopping_early() -> None:
             if status in ("inProgress", "completed"):
                 return "success"
             if status in ("failed", "cancelled"):
-                return {"failed": "failure"}.get(status, status)
+                return str({"failed": "failure"}.get(status, status))
 
     with pytest.raises(AssertionError, match=r"stopped early on \['inProgress', '\w+'\]"):
         check_poller(hasty, derandomize=True)
@@ -339,7 +350,7 @@ def test_harness_catches_a_crash_on_unknown_values() -> None:
             if status not in known:
                 raise ValueError(f"unknown status {status}")
             if status in ("completed", "failed", "cancelled"):
-                return {"completed": "success", "failed": "failure"}.get(status, status)
+                return str({"completed": "success", "failed": "failure"}.get(status, status))
 
     with pytest.raises(ValueError, match=FUTURE_VALUE):
         check_poller(strict, derandomize=True)

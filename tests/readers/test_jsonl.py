@@ -2,53 +2,51 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
 
-from jobstate import InputError, read_jsonl, validate
+from jobstate import InputError, InputSummary, Validator, read_input
 
 
-def account(data: object) -> None:
-    acc = data.accounting()  # type: ignore[attr-defined]
-    assert acc["read"] == acc["observations"] + acc["rejected"] + acc["blank"]
+def read(path: Path) -> InputSummary:
+    summary = read_input(str(path), Validator())
+    assert summary.units_read == (
+        summary.observations + summary.rejected + summary.blank + sum(summary.skipped.values())
+    )
+    return summary
 
 
 def test_bom_and_crlf(tmp_path: Path) -> None:
     """A UTF-8 BOM and CRLF line ends are read as ordinary JSON Lines."""
     f = tmp_path / "bom.jsonl"
     f.write_bytes(b'\xef\xbb\xbf{"status": "inProgress"}\r\n{"status": "completed"}\r\n')
-    data = read_jsonl(f)
-    assert data.records == [{"status": "inProgress"}, {"status": "completed"}]
-    assert data.lines == [1, 2]
-    account(data)
+    [job] = read(f).jobs
+    assert job.ok and job.observations == 2 and job.span == (1, 2)
 
 
 def test_blank_lines_are_counted(tmp_path: Path) -> None:
     """Blank lines are skipped, counted, and do not shift line numbers."""
     f = tmp_path / "blank.jsonl"
     f.write_bytes(b'\n{"status": "inProgress"}\n   \n\n{"status": "completed"}\n')
-    data = read_jsonl(f)
-    assert data.lines == [2, 5] and data.blank == 3 and data.lines_read == 5
-    account(data)
+    summary = read(f)
+    assert summary.jobs[0].span == (2, 5) and summary.blank == 3 and summary.units_read == 5
 
 
 def test_truncated_last_line(tmp_path: Path) -> None:
     """A last line cut short says so."""
     f = tmp_path / "cut.jsonl"
     f.write_bytes(b'{"status": "inProgress"}\n{"status": "compl')
-    report = validate(read_jsonl(f).records)
-    [v] = report.violations
+    [v] = read(f).jobs[0].violations
     assert v.rule == "malformed-record" and "truncated" in v.message
-    assert v.index == 1
+    assert (v.index, v.line) == (1, 2)
 
 
 def test_nan_is_not_json(tmp_path: Path) -> None:
     """NaN is rejected by the JSON reader: malformed-record, not percentage-range."""
     f = tmp_path / "nan.jsonl"
     f.write_bytes(b'{"status": "inProgress", "percentageComplete": NaN}\n')
-    [v] = validate(read_jsonl(f).records).violations
+    [v] = read(f).jobs[0].violations
     assert v.rule == "malformed-record"
 
 
@@ -59,15 +57,9 @@ def test_invalid_utf8_is_one_rejected_line(tmp_path: Path) -> None:
         '{"status": "inProgress", "x": "caf\xe9"}\n'.encode("latin-1")
         + b'{"status": "completed"}\n'
     )
-    data = read_jsonl(f)
-    assert data.rejected == 1 and len(data.records) == 2
-    assert "UTF-8" in validate(data.records).violations[0].message
-
-
-def test_binary_stream() -> None:
-    """A binary file object works and is named after itself."""
-    data = read_jsonl(io.BytesIO(b'{"status": "completed"}\n'), name="capture")
-    assert data.name == "capture" and data.records == [{"status": "completed"}]
+    summary = read(f)
+    assert summary.rejected == 1 and summary.observations == 1
+    assert "UTF-8" in summary.jobs[0].violations[0].message
 
 
 @pytest.mark.parametrize(
@@ -79,4 +71,4 @@ def test_unreadable_inputs_raise_input_error(tmp_path: Path, make: str, message:
     if make == "dir":
         target.mkdir()
     with pytest.raises(InputError, match=message):
-        read_jsonl(target)
+        read_input(str(target), Validator())

@@ -17,12 +17,8 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 import orjson
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from jobstate import Validator
-from jobstate.readers import ReadOptions, detect_format, read_input
 
 
 def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
@@ -59,6 +55,7 @@ def jobs_by_key(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def test_interleaved_jobs_are_grouped_with_their_lines(tmp_path: Path) -> None:
+    """Interleaved JSON Lines jobs are grouped by key, each keeping its own lines."""
     f = tmp_path / "polls.jsonl"
     f.write_bytes(
         jsonl(
@@ -106,6 +103,7 @@ def test_wrapper_records_with_body_key_http_key_and_order_by(tmp_path: Path) -> 
 
 
 def test_records_without_a_job_key_are_rejected_on_their_own(tmp_path: Path) -> None:
+    """A record with no job key is a malformed-record of its own; its neighbours are checked."""
     f = tmp_path / "mixed.jsonl"
     f.write_bytes(
         jsonl({"jobId": "a", **S("inProgress")}, S("completed"), {"jobId": [1], **S("failed")})
@@ -130,6 +128,7 @@ def test_records_without_a_job_key_are_rejected_on_their_own(tmp_path: Path) -> 
 
 
 def test_json_array_and_single_body(tmp_path: Path) -> None:
+    """A JSON array is one unit per element; a single object is one body."""
     arr = tmp_path / "bodies.json"
     arr.write_bytes(orjson.dumps([S("inProgress", 5), S("completed", 100)], option=2))
     code, data, _ = check_json(str(arr))
@@ -162,6 +161,7 @@ def entry(
 
 
 def test_har_selects_polls_groups_by_monitor_url_and_orders_by_time(tmp_path: Path) -> None:
+    """A HAR keeps monitor polls, one job per URL, in startedDateTime order."""
     m1 = "https://api.example/monitor/abc?x=1"
     m2 = "https://api.example/_api/v2.1/drive/operations/op2"
     f = tmp_path / "capture.har"
@@ -194,6 +194,7 @@ def test_har_selects_polls_groups_by_monitor_url_and_orders_by_time(tmp_path: Pa
 
 
 def test_csv_and_tsv_with_configurable_columns(tmp_path: Path) -> None:
+    """CSV and TSV read jobs from named columns."""
     f = tmp_path / "export.csv"
     f.write_text(
         "job_id,status,percentageComplete,timestamp\n"
@@ -219,6 +220,7 @@ def test_csv_and_tsv_with_configurable_columns(tmp_path: Path) -> None:
 
 
 def test_csv_order_by_a_timestamp_column(tmp_path: Path) -> None:
+    """--order-by on CSV sorts each job by a column."""
     f = tmp_path / "export.csv"
     f.write_text(
         "job_id,status,percentageComplete,timestamp\n"
@@ -238,6 +240,7 @@ def test_csv_order_by_a_timestamp_column(tmp_path: Path) -> None:
 
 
 def test_har_says_which_options_it_does_not_use(tmp_path: Path) -> None:
+    """Options a HAR ignores are named in a note, not silently dropped."""
     f = tmp_path / "c.har"
     f.write_bytes(har(entry("https://h/monitor/1", "2026-01-01T00:00:00Z", 202, S("failed"))))
     _, data, _ = check_json("--job-key", "x", str(f))
@@ -245,6 +248,7 @@ def test_har_says_which_options_it_does_not_use(tmp_path: Path) -> None:
 
 
 def test_gzip_and_stdin(tmp_path: Path) -> None:
+    """A gzipped input and standard input read like plain files."""
     payload = jsonl(S("inProgress", 1), S("completed", 100))
     f = tmp_path / "polls.jsonl.gz"
     f.write_bytes(gzip.compress(payload))
@@ -257,6 +261,7 @@ def test_gzip_and_stdin(tmp_path: Path) -> None:
 
 
 def test_several_files_in_one_run(tmp_path: Path) -> None:
+    """Several inputs of different formats are checked in one run."""
     (tmp_path / "a.jsonl").write_bytes(jsonl(S("completed", 100)))
     (tmp_path / "b.csv").write_text("job_id,status\nz,cancelled\n")
     code, data, _ = check_json(str(tmp_path / "a.jsonl"), str(tmp_path / "b.csv"))
@@ -264,28 +269,11 @@ def test_several_files_in_one_run(tmp_path: Path) -> None:
     assert data["totals"]["read"] == 2
 
 
-@pytest.mark.parametrize(
-    ("name", "head", "fmt"),
-    [
-        ("x.jsonl", b"[1]", "jsonl"),
-        ("x.json", b'{"status": "x"}\n{"status": "y"}\n', "jsonl"),
-        ("x.json", b'{\n  "log": {"entries": []}}', "har"),
-        ("x.json", b'[{"status": "x"}]', "json"),
-        ("x", b'{\n "status": "x"\n}', "json"),
-        ("x.har", b"", "har"),
-        ("x.txt", b"job_id\tstatus\n", "tsv"),
-        ("x.csv.gz", b"", "csv"),
-        ("x", b"\x00\x01\x02", "jsonl"),
-    ],
-)
-def test_format_detection(name: str, head: bytes, fmt: str) -> None:
-    assert detect_format(name, head) == fmt
-
-
 # -- the bad-input catalogue -------------------------------------------------------------
 
 
 def test_invalid_json_line_and_truncated_last_line(tmp_path: Path) -> None:
+    """An invalid line and a truncated last line are rejected with their line numbers."""
     f = tmp_path / "bad.jsonl"
     f.write_bytes(b'{"status": "inProgress"}\n{"status": \n{"status": "completed", "perc')
     code, data, _ = check_json(str(f))
@@ -296,6 +284,7 @@ def test_invalid_json_line_and_truncated_last_line(tmp_path: Path) -> None:
 
 
 def test_bom_and_non_object_line(tmp_path: Path) -> None:
+    """A BOM is ignored; a line that is not an object is malformed-record."""
     f = tmp_path / "bom.jsonl"
     f.write_bytes(b'\xef\xbb\xbf{"status": "inProgress"}\n"just a string"\n{"status": "failed"}\n')
     _code, data, _ = check_json(str(f))
@@ -304,6 +293,7 @@ def test_bom_and_non_object_line(tmp_path: Path) -> None:
 
 
 def test_invalid_utf8_line(tmp_path: Path) -> None:
+    """A line that is not UTF-8 is rejected on its own."""
     f = tmp_path / "utf8.jsonl"
     f.write_bytes(b'{"status": "inProgress"}\n{"status": "\xff"}\n')
     code, data, _ = check_json(str(f))
@@ -312,6 +302,7 @@ def test_invalid_utf8_line(tmp_path: Path) -> None:
 
 
 def test_empty_file_exits_2(tmp_path: Path) -> None:
+    """An empty input is unusable: exit 2 with its name."""
     for name in ("empty.jsonl", "empty.csv", "empty.json"):
         (tmp_path / name).write_bytes(b"")
         proc = run("check", str(tmp_path / name))
@@ -319,6 +310,7 @@ def test_empty_file_exits_2(tmp_path: Path) -> None:
 
 
 def test_binary_garbage_is_rejected_line_by_line_and_exits_2(tmp_path: Path) -> None:
+    """Binary garbage is rejected line by line, and with no observation the input is unusable."""
     f = tmp_path / "garbage.bin"
     f.write_bytes(bytes(range(256)) * 40)
     code, data, err = check_json(str(f))
@@ -337,6 +329,7 @@ def test_a_single_line_of_50_mb(tmp_path: Path) -> None:
 
 
 def test_a_har_that_is_not_har(tmp_path: Path) -> None:
+    """A .har that is not a HAR document is unusable, with the reason."""
     for body, message in (
         (b'{"log": {"pages": []}}', b"no log.entries"),
         (b"{not json", b"not a HAR file"),
@@ -349,6 +342,7 @@ def test_a_har_that_is_not_har(tmp_path: Path) -> None:
 
 
 def test_csv_with_a_missing_column(tmp_path: Path) -> None:
+    """A CSV header without the job or status column is unusable, naming the columns."""
     f = tmp_path / "export.csv"
     f.write_text("job_id,state\nj,completed\n")
     proc = run("check", str(f))
@@ -357,12 +351,14 @@ def test_csv_with_a_missing_column(tmp_path: Path) -> None:
 
 
 def test_missing_file_and_directory(tmp_path: Path) -> None:
+    """A missing file and a directory are unusable; the other inputs are still checked."""
     proc = run("check", str(tmp_path / "nope.jsonl"), str(tmp_path))
     assert proc.returncode == 2
     assert b"nope.jsonl: no such file" in proc.stderr and b"is a directory" in proc.stderr
 
 
 def test_corrupt_gzip_keeps_what_was_read(tmp_path: Path) -> None:
+    """A gzip that breaks off keeps what was read before the break, and exits 2."""
     whole = gzip.compress(jsonl(*[S("inProgress", i) for i in range(20000)]))
     cut = tmp_path / "cut.jsonl.gz"
     cut.write_bytes(whole[: len(whole) // 2])
@@ -396,6 +392,7 @@ def many_jobs(tmp_path: Path) -> Path:
 
 
 def test_text_output_worst_first_with_totals(tmp_path: Path) -> None:
+    """The text report lists jobs worst first, then the totals line."""
     proc = run("check", "--job-key", "j", str(many_jobs(tmp_path)))
     lines = proc.stdout.decode().splitlines()
     heads = [ln.split()[:2] for ln in lines if ln[:4] in ("FAIL", "WARN", "OK  ")]
@@ -407,6 +404,7 @@ def test_text_output_worst_first_with_totals(tmp_path: Path) -> None:
 
 
 def test_fail_on_warning_and_max_violations(tmp_path: Path) -> None:
+    """--fail-on warning makes warnings findings; --max-violations caps printing only."""
     f = many_jobs(tmp_path)
     (tmp_path / "warn.jsonl").write_bytes(jsonl(S("inProgress", 50), S("inProgress", 40)))
     assert run("check", str(tmp_path / "warn.jsonl")).returncode == 0
@@ -419,6 +417,7 @@ def test_fail_on_warning_and_max_violations(tmp_path: Path) -> None:
 
 
 def test_explain_shows_steps_gaps_and_violations(tmp_path: Path) -> None:
+    """--explain shows every step, gap paths and where violations sit."""
     proc = run("check", "--job-key", "j", "--explain", str(many_jobs(tmp_path)))
     text = proc.stdout.decode()
     assert "gap via notStarted -> inProgress -> completed" in text
@@ -427,6 +426,7 @@ def test_explain_shows_steps_gaps_and_violations(tmp_path: Path) -> None:
 
 
 def test_junit_output(tmp_path: Path) -> None:
+    """The JUnit report is well-formed, one test case per job."""
     proc = run("check", "--format", "junit", "--job-key", "j", str(many_jobs(tmp_path)))
     root = ET.fromstring(proc.stdout)
     suite = root.find("testsuite")
@@ -439,13 +439,6 @@ def test_junit_output(tmp_path: Path) -> None:
                str(many_jobs(tmp_path)))  # fmt: skip
     suite = ET.fromstring(proc.stdout).find("testsuite")
     assert suite is not None and suite.get("failures") == "2"
-
-
-def test_read_input_api(tmp_path: Path) -> None:
-    f = tmp_path / "x.csv"
-    f.write_text("job_id,status\na,completed\n")
-    data = read_input(str(f), Validator(), ReadOptions())
-    assert data.format == "csv" and [j.outcome for j in data.jobs] == ["success"]
 
 
 # -- arbitrary bytes through the real entry point ------------------------------------------

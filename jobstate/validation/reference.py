@@ -15,7 +15,8 @@ from typing import Any
 
 from transitions import Machine, MachineError
 
-from jobstate.spec import Outcome, Spec
+from jobstate._constants import Outcome
+from jobstate.spec import Spec
 
 __all__ = ["replay"]
 

@@ -1,0 +1,45 @@
+"""Names and choices shared by the library and the CLI, importing nothing of jobstate.
+
+The CLI builds its option choices from here, so ``jobstate --help`` stays fast (no
+``transitions``, no numpy) and no choice list is typed twice.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+Provenance = Literal["card", "doc", "inferred"]
+StateClass = Literal["initial", "active", "terminal"]
+Outcome = Literal["success", "failure", "cancelled", "unfinished"]
+Mode = Literal["sampled", "step"]
+Severity = Literal["error", "warning"]
+StepKind = Literal["start", "stutter", "edge", "gap", "illegal", "after-terminal", "rejected"]
+Format = Literal["jsonl", "json", "har", "csv", "tsv"]
+FailOn = Literal["error", "warning"]
+Action = Literal["success", "failure", "cancelled", "poll", "crash"]
+UnknownAction = Literal["poll", "failure", "crash"]
+DiagramFormat = Literal["mermaid", "dot", "svg", "png"]
+
+SPEC_NAMES: tuple[str, ...] = ("current", "legacy", "any")
+"""The names of the built-in specs (a test checks them against ``spec.builtin``)."""
+PROVENANCES: tuple[Provenance, ...] = ("card", "doc", "inferred")
+STATE_CLASSES: tuple[StateClass, ...] = ("initial", "active", "terminal")
+OUTCOMES: tuple[Outcome, ...] = ("success", "failure", "cancelled", "unfinished")
+TERMINAL_OUTCOMES: tuple[Outcome, ...] = ("success", "failure", "cancelled")
+MODES: tuple[Mode, ...] = ("sampled", "step")
+FORMATS: tuple[Format, ...] = ("jsonl", "json", "har", "csv", "tsv")
+FAIL_ON: tuple[FailOn, ...] = ("error", "warning")
+ACTIONS: tuple[Action, ...] = ("success", "failure", "cancelled", "poll", "crash")
+UNKNOWN_ACTIONS: tuple[UnknownAction, ...] = ("poll", "failure", "crash")
+DIAGRAM_FORMATS: tuple[DiagramFormat, ...] = ("mermaid", "dot", "svg", "png")
+DEFAULT_CLIENT_SPECS: tuple[str, ...] = ("current", "legacy")
+"""The specs ``jobstate clients`` checks when none is named."""
+
+PCT = "percentageComplete"
+"""The body's progress property."""
+FUTURE_VALUE = "unknownFutureValue"
+"""The synthetic value standing for one the service may add (Graph's enums are evolvable)."""
+
+PROGRESS_BYTES = 32 << 20
+"""Inputs at least this large on disk get a progress bar on a terminal
+(``JOBSTATE_PROGRESS_BYTES`` overrides it)."""

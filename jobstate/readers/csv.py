@@ -1,0 +1,163 @@
+"""CSV and TSV with a header row: one job per ``job_id`` (or ``--job-key``) column value."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable
+from operator import itemgetter
+from typing import IO, Any
+
+from jobstate._constants import PCT
+from jobstate.exceptions import InputError
+from jobstate.readers.fields import http_status
+from jobstate.readers.options import ReadOptions
+from jobstate.readers.routing import JobRouter
+from jobstate.results import InputSummary, Record
+
+__all__ = ["BATCH", "read_csv"]
+
+BATCH = 50_000
+"""Rows handed to the router at a time."""
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+def _number(text: str) -> Any:
+    try:
+        return float(text) if any(c in text for c in ".eEnN") else int(text)
+    except ValueError:
+        return text
+
+
+class _Columns:
+    """Where each needed column sits in the header."""
+
+    def __init__(self, header: list[str], opts: ReadOptions, name: str, line: int) -> None:
+        self.width = len(header)
+        cols = {h: i for i, h in enumerate(header)}
+        self.job_name = opts.job_key or "job_id"
+        missing = [c for c in (self.job_name, opts.status_column) if c not in cols]
+        if missing:
+            raise InputError(
+                f"{name}: line {line}: CSV header has no column "
+                + " or ".join(repr(m) for m in missing)
+                + f" (columns: {', '.join(header)}); name them with --job-key"
+                " / --status-column"
+            )
+        for opt, col in (("--order-by", opts.order_by), ("--http-key", opts.http_key)):
+            if col is not None and col not in cols:
+                columns = ", ".join(header)
+                raise InputError(
+                    f"{name}: CSV header has no column {col!r} ({opt}); columns: {columns}"
+                )
+        self.job = cols[self.job_name]
+        self.status = cols[opts.status_column]
+        self.pct = cols.get(opts.percentage_column)
+        self.http = cols[opts.http_key] if opts.http_key is not None else None
+        self.order = cols[opts.order_by] if opts.order_by is not None else None
+
+    def problem(self, row: list[str]) -> str | None:
+        """Why ``row`` cannot be a record, if it cannot."""
+        if len(row) != self.width:
+            return f"row has {len(row)} fields, the header has {self.width}"
+        if any(_SURROGATE.search(f) for f in row):
+            return "invalid UTF-8 in the row"
+        if not row[self.job].strip():
+            return f"row has an empty {self.job_name!r}"
+        return None
+
+    def body(self, row: list[str]) -> dict[str, Any]:
+        body: dict[str, Any] = {}
+        status = row[self.status].strip()
+        if status:
+            body["status"] = status
+        if self.pct is not None and row[self.pct].strip():
+            body[PCT] = _number(row[self.pct].strip())
+        return body
+
+
+class _Rows:
+    """Rows gathered into batches for the router."""
+
+    def __init__(self, router: JobRouter, cols: _Columns) -> None:
+        self.router, self.cols = router, cols
+        self.keys: list[Any] = []
+        self.bodies: list[Record] = []
+        self.lines: list[int] = []
+        self.http: list[int | None] = []
+        self.orders: list[Record] = []
+
+    def add(self, row: list[str], line: int) -> None:
+        cols = self.cols
+        self.keys.append(row[cols.job].strip())
+        self.bodies.append(cols.body(row))
+        self.lines.append(line)
+        if cols.http is not None:
+            self.http.append(http_status(row[cols.http].strip()))
+        if cols.order is not None:
+            cell = row[cols.order].strip()
+            self.orders.append({self.router.opts.order_by: _number(cell) if cell else None})
+
+    def flush(self) -> None:
+        if not self.bodies:
+            return
+        self.router.route_bodies(
+            self.keys, self.bodies, self.lines, self.http or None, self.orders or None
+        )
+        self.keys, self.bodies, self.lines, self.http, self.orders = [], [], [], [], []
+
+
+def read_csv(
+    fh: IO[bytes],
+    summary: InputSummary,
+    router: JobRouter,
+    delimiter: str,
+    tick: Callable[[], None],
+) -> None:
+    """Read CSV (``delimiter`` ``,``) or TSV (``\\t``) from ``fh``."""
+    opts = router.opts
+    if opts.order_by is not None:
+        router.order_get = itemgetter(opts.order_by)  # a column name, never a dotted path
+    text = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    reader = csv.reader(text, delimiter=delimiter)
+    rows: _Rows | None = None
+    count = 0
+    prev_line = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            count += 1
+            summary.unattributed.append((reader.line_num, f"CSV error: {exc}"))
+            prev_line = reader.line_num
+            continue
+        line = prev_line + 1  # the row's first line (a quoted field may span lines)
+        prev_line = reader.line_num
+        if rows is None and row and any(f.strip() for f in row):
+            rows = _Rows(router, _header(row, opts, summary.name, line))
+            continue
+        count += 1
+        if rows is None or not row or (len(row) == 1 and not row[0].strip()):
+            summary.blank += 1
+            continue
+        why = rows.cols.problem(row)
+        if why is not None:
+            summary.unattributed.append((line, why))
+            continue
+        rows.add(row, line)
+        if len(rows.bodies) >= BATCH:
+            rows.flush()
+            tick()
+    if rows is not None:
+        rows.flush()
+    summary.units_read = count
+    text.detach()  # the caller closes the binary stream
+
+
+def _header(row: list[str], opts: ReadOptions, name: str, line: int) -> _Columns:
+    if any(_SURROGATE.search(f) for f in row):
+        raise InputError(f"{name}: line {line}: the CSV header is not valid UTF-8")
+    return _Columns([h.strip() for h in row], opts, name, line)

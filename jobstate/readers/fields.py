@@ -1,0 +1,150 @@
+"""Reading values out of records, shared by every format (and by the polars fast path):
+parsing a line, dotted-path getters, the job key, the body, the HTTP status."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from operator import itemgetter
+from typing import Any
+
+from jobstate._json import JSONDecodeError, loads
+from jobstate.results import InputSummary, Record, Rejected
+from jobstate.validation.rules import json_type
+
+__all__ = [
+    "BOM",
+    "Getter",
+    "body_at",
+    "getter",
+    "http_at",
+    "http_status",
+    "job_key_at",
+    "json_reason",
+    "parse_line",
+    "records_of",
+    "strip_bom",
+]
+
+BOM = b"\xef\xbb\xbf"
+Getter = Callable[[Any], Any]
+
+_POSITION = re.compile(r": line \d+ column \d+ \(char (\d+)\)$")
+
+
+def strip_bom(raw: bytes) -> bytes:
+    return raw[len(BOM) :] if raw.startswith(BOM) else raw
+
+
+def json_reason(exc: JSONDecodeError) -> str:
+    """orjson's message, with its position given as a column of the line."""
+    text = _POSITION.sub(lambda m: f" at column {int(m.group(1)) + 1}", str(exc))
+    if text.startswith("str is not valid UTF-8"):
+        return "invalid UTF-8 (" + text + ")"
+    return "invalid JSON: " + text
+
+
+def parse_line(raw: bytes) -> Record:
+    """One line's record, or a :class:`Rejected` saying why it is none."""
+    try:
+        value: Record = loads(raw)
+        return value
+    except JSONDecodeError as exc:
+        return Rejected(json_reason(exc))
+
+
+def records_of(
+    raws: list[bytes], start: int, summary: InputSummary, truncated: bool
+) -> tuple[list[Record], list[int]]:
+    """Lines one by one: a record (or a rejection) per line, blank lines counted in
+    ``summary``; ``truncated``: the last line had no newline."""
+    recs: list[Record] = []
+    lines: list[int] = []
+    for number, raw in enumerate(raws, start):
+        if not raw.strip():
+            summary.blank += 1
+            continue
+        recs.append(parse_line(raw))
+        lines.append(number)
+    if truncated and recs and isinstance(recs[-1], Rejected):
+        recs[-1] = Rejected(recs[-1].reason + " (last line has no newline: truncated?)")
+    return recs, lines
+
+
+def getter(path: str) -> Getter:
+    """A getter for a dotted path: ``itemgetter`` for one key (fast), else a walk."""
+    parts: list[Any] = [int(p) if p.isdigit() else p for p in path.split(".")]
+    if len(parts) == 1 and isinstance(parts[0], str):
+        return itemgetter(parts[0])
+
+    def walk(obj: Any) -> Any:
+        for p in parts:
+            obj = obj[p]
+        return obj
+
+    return walk
+
+
+def job_key_at(get: Getter, rec: Record, path: str) -> tuple[Any, str | None]:
+    """The job key of a record, or ``None`` and why it has none."""
+    if isinstance(rec, Rejected):
+        return None, rec.reason
+    if not isinstance(rec, dict):
+        return None, f"record is not a JSON object, so it has no job key {path!r}"
+    try:
+        key = get(rec)
+    except (KeyError, IndexError, TypeError):
+        return None, f"record has no job key {path!r} (--job-key)"
+    if key.__class__ is str:
+        return key, None
+    if key.__class__ in (int, float):
+        return str(key), None  # job keys are compared as text: 7 and "7" are one job
+    return None, f"job key {path!r} is {json_type(key)}, not a string or number"
+
+
+def body_at(get: Getter | None, rec: Record, path: str | None) -> Record:
+    """The monitor body inside a record (a JSON string body is parsed)."""
+    if get is None:
+        return rec
+    try:
+        body = get(rec)
+    except (KeyError, IndexError, TypeError):
+        return Rejected(f"record has no body at {path!r} (--body-key)")
+    if isinstance(body, str):
+        try:
+            parsed: Record = loads(body)
+            return parsed
+        except JSONDecodeError as exc:
+            return Rejected(f"body at {path!r} is a string that is not JSON ({exc})")
+    found: Record = body
+    return found
+
+
+def http_at(get: Getter | None, rec: Record) -> int | None:
+    """The HTTP status at ``get`` in a record, if there is a valid one."""
+    if get is None:
+        return None
+    try:
+        code = get(rec)
+    except (KeyError, IndexError, TypeError):
+        return None
+    return http_status(code)
+
+
+def http_status(code: Any) -> int | None:
+    """An HTTP status code (0-999) from a JSON value, or ``None``: an integer, a number with no
+    fraction (``202.0``), or a string of one to three ASCII digits.
+
+    >>> [http_status(v) for v in (202, 202.0, "303", True, -0.0, "2020")]
+    [202, 202, 303, None, None, None]
+    """
+    if isinstance(code, str):
+        return int(code) if code.isascii() and code.isdigit() and len(code) <= 3 else None
+    if isinstance(code, bool):
+        return None
+    if isinstance(code, int):
+        return code if 0 <= code <= 999 else None
+    if isinstance(code, float) and code.is_integer() and 0 <= code <= 999:
+        return int(code) if math.copysign(1.0, code) > 0 else None
+    return None

@@ -1,0 +1,189 @@
+"""HAR 1.2 captures: one job per monitor URL (query string aside), entries in
+``startedDateTime`` order, each entry's own HTTP status, text and base64 bodies."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+from typing import IO, Any, NamedTuple
+from urllib.parse import SplitResult, urlsplit
+
+from jobstate._json import JSONDecodeError, loads
+from jobstate.exceptions import InputError
+from jobstate.readers.fields import http_status, json_reason, strip_bom
+from jobstate.readers.options import ReadOptions
+from jobstate.readers.routing import JobRouter
+from jobstate.results import InputSummary, Record, Rejected
+from jobstate.validation.rules import json_type
+
+__all__ = ["MONITOR_PATHS", "read_har"]
+
+MONITOR_PATHS = ("/monitor/", "/drive/operations/")
+"""Monitor URL paths: Graph/OneDrive monitors and SharePoint v2.1 operations
+(sources: monitor-start, v21-operations)."""
+
+
+_COMPLETION_SKIP = "HTTP {} redirect with no status body (completion, sources: completion-303)"
+
+
+class HarPoll(NamedTuple):
+    """A HAR entry that is a poll of a monitor URL."""
+
+    started: datetime | None
+    number: int
+    job: str
+    record: Record
+    http: int | None
+
+
+class _Entry(NamedTuple):
+    """What one entry says: its URL, HTTP status, body (or why it has none) and method."""
+
+    parts: SplitResult
+    on_monitor: bool
+    http: int | None
+    text: Any
+    body: Record
+    why: str | None
+    method: Any
+
+
+def read_har(
+    fh: IO[bytes], summary: InputSummary, router: JobRouter, vocabulary: frozenset[str]
+) -> None:
+    """Read a HAR document; ``vocabulary``: the status values that make a body a poll's."""
+    _note_unused_options(router.opts, summary)
+    entries = _har_entries(fh, summary.name)
+    summary.units_read = len(entries)
+    polls: list[HarPoll] = []
+    for number, entry in enumerate(entries, start=1):
+        poll = _classify(number, entry, vocabulary, summary)
+        if poll is not None:
+            polls.append(poll)
+    _order_by_time(polls, summary)
+    router.route_bodies(
+        [p.job for p in polls], [p.record for p in polls], [p.number for p in polls],
+        [p.http for p in polls],
+    )  # fmt: skip
+
+
+def _note_unused_options(options: ReadOptions, summary: InputSummary) -> None:
+    ignored = [
+        opt
+        for opt, value in (
+            ("--job-key", options.job_key),
+            ("--body-key", options.body_key),
+            ("--http-key", options.http_key),
+            ("--order-by", options.order_by),
+        )
+        if value is not None
+    ]
+    if ignored:
+        summary.notes.append(
+            f"{', '.join(ignored)} not used: a HAR has one job per monitor URL, in"
+            " startedDateTime order, with each entry's own HTTP status"
+        )
+
+
+def _har_entries(fh: IO[bytes], name: str) -> list[Any]:
+    raw = strip_bom(fh.read())
+    try:
+        doc = loads(raw)
+    except JSONDecodeError as exc:
+        raise InputError(f"{name}: not a HAR file: {json_reason(exc)}") from None
+    log = doc.get("log") if isinstance(doc, dict) else None
+    entries = log.get("entries") if isinstance(log, dict) else None
+    if not isinstance(entries, list):
+        raise InputError(f"{name}: not a HAR file (no log.entries array)")
+    return entries
+
+
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _read_entry(entry: dict[str, Any], url: str) -> _Entry:
+    req, resp = _obj(entry.get("request")), _obj(entry.get("response"))
+    parts = urlsplit(url)
+    http = http_status(resp.get("status"))
+    content = _obj(resp.get("content"))
+    text = content.get("text")
+    body: Record = None
+    why: str | None = None
+    if isinstance(text, str):
+        try:
+            if content.get("encoding") == "base64":
+                payload = base64.b64decode(text, validate=True)
+            else:
+                payload = text.encode("utf-8", "surrogatepass")
+            body = loads(payload)
+        except (binascii.Error, ValueError) as exc:
+            mime = content.get("mimeType") or "no mimeType"
+            if isinstance(exc, JSONDecodeError):
+                why = f"HTTP {http}: response body is not JSON ({mime}): {exc}"
+            else:
+                why = f"HTTP {http}: response body is not valid base64 ({exc})"
+    on_monitor = any(p in parts.path.lower() for p in MONITOR_PATHS)
+    return _Entry(parts, on_monitor, http, text, body, why, req.get("method", "GET"))
+
+
+def _classify(
+    number: int, entry: Any, vocabulary: frozenset[str], summary: InputSummary
+) -> HarPoll | None:
+    """The entry as a poll, or ``None`` once it is accounted as skipped or unattributed."""
+    if not isinstance(entry, dict):
+        summary.unattributed.append((number, f"HAR entry is {json_type(entry)}, not an object"))
+        return None
+    url = _obj(entry.get("request")).get("url")
+    if not isinstance(url, str):
+        summary.unattributed.append((number, "HAR entry has no request.url"))
+        return None
+    e = _read_entry(entry, url)
+    job = e.parts._replace(query="", fragment="").geturl()
+    skip = _skip_reason(e, vocabulary)
+    if skip is not None:
+        summary.skipped[skip] += 1
+        if skip == _COMPLETION_SKIP.format(e.http):
+            summary.notes.append(
+                f"entry {number}: {job} answered HTTP {e.http} (the OneDrive doc's completion"
+                " signal): the job ends there, with no status body to check"
+            )
+        return None
+    record = Rejected(e.why) if e.why is not None else e.body
+    return HarPoll(_iso(entry.get("startedDateTime")), number, job, record, e.http)
+
+
+def _skip_reason(e: _Entry, vocabulary: frozenset[str]) -> str | None:
+    has_status = isinstance(e.body, dict) and e.body.get("status") in vocabulary
+    if not (has_status or e.on_monitor):
+        return "not a monitor poll (URL is not a monitor path, body has no status)"
+    if e.method != "GET" and not has_status:
+        return f"{e.method} on a monitor URL (only GET polls are observations)"
+    if not e.http:
+        return "no response (aborted or blocked request, status 0)"
+    if 300 <= e.http < 400 and not has_status:
+        return _COMPLETION_SKIP.format(e.http)
+    if e.text is None or e.text == "":
+        return "monitor poll whose body the capture did not keep"
+    return None
+
+
+def _iso(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _order_by_time(polls: list[HarPoll], summary: InputSummary) -> None:
+    """Sort ``polls`` by ``startedDateTime`` where every one has a usable time."""
+    if polls and all(p.started is not None for p in polls):
+        try:
+            polls.sort(key=lambda p: (p.started, p.number))
+        except TypeError:  # naive and aware datetimes mixed
+            summary.notes.append("startedDateTime mixes time zones: kept file order")
+    elif polls:
+        summary.notes.append("some entries have no valid startedDateTime: kept file order")

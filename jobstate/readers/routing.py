@@ -1,0 +1,126 @@
+"""Giving records to their jobs: straight to the stream, or held and sorted (``order_by``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from jobstate.readers.fields import Getter, body_at, getter, http_at, job_key_at
+from jobstate.readers.options import ReadOptions
+from jobstate.results import InputSummary, Record
+
+if TYPE_CHECKING:  # numpy loads only when a check runs
+    from jobstate.validation.stream import Stream
+
+__all__ = ["Held", "JobRouter", "Lines"]
+
+Lines = Sequence[int]  # a list, or a range for a whole chunk
+
+
+class Held(NamedTuple):
+    """A record held until its input ends, to be sorted by ``order``."""
+
+    order: Any
+    line: int
+    body: Record
+    http: int | None
+
+
+class JobRouter:
+    """Attributes records to jobs (by ``job_key``, else the input's one job) and feeds them to
+    the stream; with ``order_by`` each job's records are held and sorted at :meth:`flush`."""
+
+    def __init__(
+        self, summary: InputSummary, stream: Stream, options: ReadOptions, single_key: str
+    ) -> None:
+        self.summary = summary
+        self.stream = stream
+        self.opts = options
+        self.single_key = single_key
+        self.job_get = getter(options.job_key) if options.job_key else None
+        self.body_get = getter(options.body_key) if options.body_key else None
+        self.http_get = getter(options.http_key) if options.http_key else None
+        self.order_get: Getter | None = getter(options.order_by) if options.order_by else None
+        self.held: dict[Any, list[Held]] = {}
+
+    def route_records(self, recs: list[Record], lines: Lines) -> None:
+        """Attribute parsed records (wrapper or body) to jobs and pass them on."""
+        if not recs:
+            return
+        keys, recs, lines = self._keys(recs, lines)
+        bodies = self._bodies(recs)
+        http = [http_at(self.http_get, r) for r in recs] if self.http_get else None
+        self.route_bodies(keys, bodies, lines, http, recs)
+
+    def _keys(self, recs: list[Record], lines: Lines) -> tuple[list[Any], list[Record], Lines]:
+        """Each record's job key; records with none are accounted as unattributed and dropped
+        from the batch."""
+        if self.job_get is None:
+            return [self.single_key] * len(recs), recs, lines
+        try:
+            keys = list(map(self.job_get, recs))
+        except (KeyError, IndexError, TypeError, AttributeError):
+            keys = []
+        if len(keys) == len(recs) and set(map(type, keys)) <= {str}:
+            return keys, recs, lines
+        path = self.opts.job_key or ""
+        keys, kept_recs, kept_lines = [], [], []
+        for rec, line in zip(recs, lines, strict=False):
+            key, why = job_key_at(self.job_get, rec, path)
+            if why is not None:
+                self.summary.unattributed.append((line, why))
+                continue
+            keys.append(key)
+            kept_recs.append(rec)
+            kept_lines.append(line)
+        return keys, kept_recs, kept_lines
+
+    def _bodies(self, recs: list[Record]) -> list[Record]:
+        get = self.body_get
+        if get is None:
+            return recs
+        try:
+            bodies = list(map(get, recs))
+        except (KeyError, IndexError, TypeError, AttributeError):
+            bodies = []
+        if len(bodies) == len(recs) and set(map(type, bodies)) == {dict}:
+            return bodies
+        return [body_at(get, r, self.opts.body_key) for r in recs]
+
+    def route_bodies(
+        self,
+        keys: list[Any],
+        bodies: list[Record],
+        lines: Lines,
+        http: list[int | None] | None,
+        wrappers: list[Record] | None = None,
+    ) -> None:
+        """Pass bodies on to their jobs (``wrappers``: the records ``order_by`` reads)."""
+        if self.order_get is None:
+            self.stream.feed(keys, bodies, lines, http)
+            return
+        get, path, held = self.order_get, self.opts.order_by, self.held
+        for i, (key, body, line) in enumerate(zip(keys, bodies, lines, strict=False)):
+            wrapper = wrappers[i] if wrappers is not None else body
+            try:
+                value = get(wrapper)
+            except (KeyError, IndexError, TypeError):
+                value = None
+            if value is None or isinstance(value, (bool, dict, list)):
+                self.summary.unattributed.append(
+                    (line, f"record has no value to order by at {path!r} (--order-by)")
+                )
+                continue
+            held.setdefault(key, []).append(Held(value, line, body, http[i] if http else None))
+
+    def flush(self) -> None:
+        """Sort and pass on the held records, job by job."""
+        for key, items in self.held.items():
+            items.sort(key=lambda h: (isinstance(h.order, str), h.order))
+            self.stream.feed(
+                [key] * len(items),
+                [h.body for h in items],
+                [h.line for h in items],
+                [h.http for h in items] if self.http_get else None,
+            )
+        self.held.clear()

@@ -1,0 +1,49 @@
+"""JSON payloads for programs: the check report, a client's findings, the profile matrix.
+
+(A spec's payload is :meth:`~jobstate.Spec.to_dict`.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from jobstate._constants import FailOn
+from jobstate.clients import ClientModel, Finding
+from jobstate.results import Report
+
+__all__ = ["client_payload", "matrix_payload", "report_payload"]
+
+
+def report_payload(report: Report, *, fail_on: FailOn, unusable: Sequence[str]) -> dict[str, Any]:
+    """The JSON report: :meth:`Report.to_dict` with ``fail_on`` and the ``unusable`` inputs."""
+    out = report.to_dict()
+    out["fail_on"] = fail_on
+    out["unusable"] = list(unusable)
+    return out
+
+
+def client_payload(model: ClientModel, spec: str, findings: Sequence[Finding]) -> dict[str, Any]:
+    """A client's findings under ``spec``, with the model's source and notes."""
+    return {
+        "client": model.name,
+        "spec": spec,
+        "source": model.source,
+        "notes": model.notes,
+        "ok": not any(f.severity == "error" for f in findings),
+        "findings": [f.to_dict() for f in findings],
+    }
+
+
+def matrix_payload(
+    table: Mapping[str, Mapping[str, Sequence[Finding]]], profiles: Mapping[str, ClientModel]
+) -> dict[str, Any]:
+    """``{profile: {"source", "notes", spec: [finding, ...]}}``."""
+    return {
+        p: {
+            "source": profiles[p].source,
+            "notes": profiles[p].notes,
+            **{s: [f.to_dict() for f in fs] for s, fs in per.items()},
+        }
+        for p, per in table.items()
+    }

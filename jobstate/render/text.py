@@ -1,0 +1,252 @@
+"""Text for people: the check report, a spec, a client's findings, the profile matrix."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+
+from jobstate._constants import FailOn
+from jobstate._words import plural
+from jobstate.clients import ClientModel, Finding
+from jobstate.results import InputSummary, JobReport, Report, Step, Violation
+from jobstate.spec import Spec
+
+__all__ = [
+    "client_lines",
+    "failed",
+    "matrix_markdown",
+    "spec_lines",
+    "text_lines",
+    "totals_line",
+]
+
+_VERDICT_COLOUR = {"FAIL": "red", "WARN": "yellow", "OK": "green"}
+
+
+def failed(job: JobReport, fail_on: FailOn = "error") -> bool:
+    """Whether ``job`` fails at the ``fail_on`` severity."""
+    return job.errors > 0 or (fail_on == "warning" and job.warnings > 0)
+
+
+def _style(text: str, fg: str, *, bold: bool = False) -> str:
+    import click
+
+    return click.style(text, fg=fg, bold=bold)
+
+
+def _where(job: JobReport, units: Mapping[str | None, str]) -> str:
+    span = job.span
+    unit = units.get(job.input, "line")
+    place = f"{job.input}" if job.input and job.input != job.key else ""
+    if span is not None:
+        a, b = span
+        place += (", " if place else "") + (
+            f"{unit} {a}" if a == b else f"{plural(2, unit)[2:]} {a}-{b}"
+        )
+    return f" ({place})" if place else ""
+
+
+def _summary(job: JobReport, units: Mapping[str | None, str], fail_on: FailOn, color: bool) -> str:
+    verdict = "FAIL" if failed(job, fail_on) else ("WARN" if job.warnings else "OK")
+    head = (
+        _style(f"{verdict:<4}", _VERDICT_COLOUR[verdict], bold=True) if color else f"{verdict:<4}"
+    )
+    text = (
+        f"{head} {job.key}{_where(job, units)}: outcome {job.outcome};"
+        f" {plural(job.observations, 'observation')}"
+        + (f", {job.rejected:,} rejected" if job.rejected else "")
+        + f"; {plural(job.errors, 'error')}, {plural(job.warnings, 'warning')}"
+    )
+    if job.http_status:
+        text += "; HTTP " + ", ".join(f"{c}x{n}" for c, n in sorted(job.http_status.items()))
+    return text
+
+
+def _violation(
+    where: str, severity: str, rule: str, message: str, http: int | None, color: bool
+) -> str:
+    sev = f"{severity:<7}"
+    if color:
+        sev = _style(sev, "red" if severity == "error" else "yellow")
+    tail = f" [HTTP {http}]" if http is not None else ""
+    return f"  {where:>12}  {sev}  {rule:<21}  {message}{tail}"
+
+
+def _job_violation(v: Violation, unit: str, color: bool) -> str:
+    where = f"{unit} {v.line}" if v.line is not None else f"#{v.index}"
+    return _violation(where, v.severity, v.rule, v.message, v.http_status, color)
+
+
+def _step(step: Step, unit: str, marks: Sequence[Violation]) -> str:
+    where = f"{unit} {step.line}" if step.line is not None else f"#{step.index}"
+    status = step.status if step.status is not None else repr(step.unknown or "?")
+    if step.kind == "start":
+        what = f"start at {status}"
+        if step.path:
+            what += f" (unseen before it: {' -> '.join(step.path[:-1])})"
+    elif step.kind == "gap":
+        what = f"{step.source} -> {status}, gap via {' -> '.join(step.path)}"
+    elif step.kind == "rejected":
+        what = f"{status if step.unknown else 'no usable status'}"
+    else:
+        what = f"{step.source} -> {status}" if step.kind != "stutter" else status
+    http = f" [HTTP {step.http_status}]" if step.http_status is not None else ""
+    text = f"  {where:>12}  {step.kind:<14}  {what}{http}"
+    for v in marks:
+        text += f"\n  {'':>12}  {'':<14}  ^ {v.severity} {v.rule}: {v.message}"
+    return text
+
+
+class _Budget:
+    """How many violations may still be printed (``--max-violations``), and how many were not."""
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+        self.shown = 0
+        self.hidden = 0
+
+    def take(self) -> bool:
+        if self.limit is not None and self.shown >= self.limit:
+            self.hidden += 1
+            return False
+        self.shown += 1
+        return True
+
+
+def _input_lines(summary: InputSummary, budget: _Budget, color: bool) -> Iterator[str]:
+    """An input's notes, and the units rejected before they reached a job."""
+    unit = summary.unit
+    notes = list(summary.notes)
+    skipped = sum(summary.skipped.values())
+    if skipped:
+        notes.append(
+            f"{plural(skipped, unit)} skipped: "
+            + "; ".join(f"{n:,} {why}" for why, n in summary.skipped.items())
+        )
+    for note in notes:
+        yield f"note {summary.name}: {note}"
+    loose = summary.unattributed
+    if loose:
+        yield (
+            f"FAIL {summary.name}: {plural(len(loose), unit)} rejected before reaching a job"
+            f" ({plural(len(loose), 'error')})"
+        )
+        for line, message in loose:
+            if budget.take():
+                yield _violation(
+                    f"{unit} {line}", "error", "malformed-record", message, None, color
+                )
+
+
+def _job_lines(
+    job: JobReport, unit: str, explain: bool, budget: _Budget, color: bool
+) -> Iterator[str]:
+    if explain and job.recorded_steps is not None:
+        marks: dict[int, list[Violation]] = {}
+        for v in job.violations:
+            marks.setdefault(v.index, []).append(v)
+        for step in job.steps:
+            yield _step(step, unit, marks.get(step.index, ()))
+        return
+    for v in job.violations:
+        if budget.take():
+            yield _job_violation(v, unit, color)
+
+
+def text_lines(
+    report: Report,
+    *,
+    color: bool = False,
+    explain: bool = False,
+    max_violations: int | None = None,
+    fail_on: FailOn = "error",
+) -> Iterator[str]:
+    """The text report: input notes, then jobs worst first, then the totals line."""
+    units: dict[str | None, str] = {i.name: i.unit for i in report.inputs}
+    budget = _Budget(max_violations)
+    for summary in report.inputs:
+        yield from _input_lines(summary, budget, color)
+    jobs = report.jobs
+    order = sorted(range(len(jobs)), key=lambda i: (-jobs[i].errors, -jobs[i].warnings, i))
+    for i in order:
+        job = jobs[i]
+        yield _summary(job, units, fail_on, color)
+        yield from _job_lines(job, units.get(job.input, "line"), explain, budget, color)
+    if budget.hidden:
+        yield (
+            f"... {plural(budget.hidden, 'more violation')} not shown"
+            f" (--max-violations {max_violations})"
+        )
+    yield totals_line(report, fail_on)
+
+
+def totals_line(report: Report, fail_on: FailOn = "error") -> str:
+    """One line: jobs by outcome, errors, warnings, and how every input unit was accounted for."""
+    t = report.totals
+    outcomes = ", ".join(f"{n:,} {o}" for o, n in t.outcomes.items() if n)
+    if fail_on == "warning":
+        bad, what = sum(1 for j in report.jobs if failed(j, fail_on)), "with findings"
+    else:
+        bad, what = t.jobs_with_errors, "with errors"
+    line = (
+        f"{plural(t.jobs, 'job')} ({t.jobs - bad:,} ok, {bad:,} {what};"
+        f" {outcomes or 'no outcome'});"
+        f" {plural(t.errors, 'error')}, {plural(t.warnings, 'warning')}"
+    )
+    if t.read is not None:
+        units = {i.unit for i in report.inputs}
+        unit = units.pop() if len(units) == 1 else "record"
+        line += (
+            f"; {plural(t.read, unit)} read = {plural(t.observations, 'observation')}"
+            f" + {t.rejected:,} rejected + {t.blank:,} blank"
+        )
+        if t.skipped:
+            line += f" + {t.skipped:,} skipped"
+    return f"{line}; spec {report.spec}, mode {report.mode}"
+
+
+def spec_lines(spec: Spec) -> Iterator[str]:
+    """A spec: its states with class, outcome and provenance, then its edges."""
+    data = spec.to_dict()
+    yield f"spec {spec.name}: {spec.description}"
+    yield f"initial: {data['initial']}; terminal: {', '.join(data['terminal'])}"
+    yield ""
+    yield "states:"
+    for st in data["states"]:
+        cls = st["class"] + (f" ({st['outcome']})" if st["outcome"] else "")
+        yield f"  {st['name']:<14} {cls:<22} {st['provenance']:<9} {st['rationale']}"
+    yield ""
+    yield "edges:"
+    for e in data["edges"]:
+        arrow = f"{e['source']} -> {e['dest']}"
+        yield f"  {arrow:<30} {e['provenance']:<9} {e['rationale']}"
+
+
+def client_lines(model: ClientModel, spec: str, findings: Sequence[Finding]) -> Iterator[str]:
+    """A client's findings under ``spec``, each with its witness, then the counts."""
+    yield f"client {model.name} under spec {spec}"
+    if model.source:
+        yield f"source: {model.source}"
+    for f in findings:
+        yield f"  {f.severity:<7}  {f.id:<16}  {f.status:<18}  {f.message}"
+        yield f"  {'':<7}  {'':<16}  {'':<18}  witness: {' -> '.join(f.witness)}"
+    if model.notes:
+        yield f"note: {model.notes}"
+    errors = sum(1 for f in findings if f.severity == "error")
+    yield f"{plural(errors, 'error')}, {plural(len(findings) - errors, 'warning')}"
+
+
+def matrix_markdown(
+    table: Mapping[str, Mapping[str, Sequence[Finding]]], specs: Sequence[str]
+) -> Iterator[str]:
+    """The profile x spec matrix as a Markdown table (error findings in bold)."""
+    yield "| client | " + " | ".join(f"spec `{s}`" for s in specs) + " |"
+    yield "|---|" + "---|" * len(specs)
+    for profile, per in table.items():
+        cells = []
+        for s in specs:
+            by_id: dict[str, list[str]] = {}
+            for f in per[s]:
+                mark = f"**{f.status}**" if f.severity == "error" else f.status
+                by_id.setdefault(f.id, []).append(mark)
+            cells.append("; ".join(f"{k}: {', '.join(v)}" for k, v in by_id.items()) or "none")
+        yield f"| `{profile}` | " + " | ".join(cells) + " |"

@@ -1,0 +1,405 @@
+"""④ What the pipeline hands along: records, violations, steps, job and input summaries, reports.
+
+Readers produce :class:`Rejected` records and :class:`InputSummary` objects; the validation
+engine produces :class:`Violation`, :class:`Step` and :class:`JobReport`; a :class:`Report`
+gathers them for the renderers. This module imports nothing of the engine: a report that needs
+steps it did not record asks a :class:`StepSource` (the validator) for them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, Union
+
+from jobstate._constants import OUTCOMES, Mode, Outcome, Severity, StepKind
+from jobstate._words import plural
+
+__all__ = [
+    "InputSummary",
+    "JobReport",
+    "Record",
+    "Rejected",
+    "Report",
+    "Step",
+    "StepSource",
+    "Totals",
+    "Violation",
+]
+
+_UNITS = {"jsonl": "line", "json": "element", "har": "entry", "csv": "row", "tsv": "row"}
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """An input unit that is not a record (unparseable JSON, bad encoding, no body), and why."""
+
+    reason: str
+
+
+Record = Union[Mapping[str, Any], Rejected, object]  # noqa: UP007 (a runtime alias on 3.10)
+"""What a reader hands to the validator: a monitor body (a mapping), a :class:`Rejected` unit,
+or any other JSON value (which the validator reports as ``malformed-record``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One rule broken at one observation (``index`` is 0-based within the job)."""
+
+    rule: str
+    severity: Severity
+    index: int
+    line: int | None
+    message: str
+    http_status: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "severity": self.severity,
+            "index": self.index,
+            "line": self.line,
+            "http_status": self.http_status,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """How one observation relates to the state before it (``source``, ``None`` at the start).
+
+    ``path`` is the explaining path for a ``gap`` (both ends included) and for a ``start`` away
+    from the initial state (the path from it); empty otherwise. ``unknown`` holds a status string
+    outside the vocabulary (``status`` is then ``None``); ``line`` and ``http_status`` say where
+    the observation came from, when known.
+    """
+
+    index: int
+    status: str | None
+    kind: StepKind
+    source: str | None = None
+    path: tuple[str, ...] = ()
+    line: int | None = None
+    http_status: int | None = None
+    unknown: str | None = None
+
+
+class StepSource(Protocol):
+    """Something that can classify the steps of a job's records (the validator)."""
+
+    def steps_of(self, records: Sequence[Record]) -> tuple[Step, ...]: ...
+
+
+@dataclass(eq=False, kw_only=True)
+class JobReport:
+    """The verdict on one job: its violations and its outcome.
+
+    ``outcome`` is that of the first terminal status observed, else ``unfinished``. A job read
+    by a streaming reader keeps no ``records`` (``None``): its ``counts`` (observations,
+    rejected), line ``span`` and HTTP status codes are kept instead, and its steps only when
+    they were recorded (``explain``).
+    """
+
+    key: str | None
+    spec: str
+    mode: Mode
+    violations: tuple[Violation, ...]
+    outcome: Outcome
+    records: Sequence[Record] | None = field(default=None, repr=False)
+    input: str | None = None
+    counts: tuple[int, int] | None = field(default=None, repr=False)
+    span: tuple[int, int] | None = field(default=None, repr=False)
+    http_status: Mapping[int, int] | None = field(default=None, repr=False)
+    recorded_steps: tuple[Step, ...] | None = field(default=None, repr=False)
+    step_source: StepSource | None = field(default=None, repr=False)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for v in self.violations if v.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for v in self.violations if v.severity == "warning")
+
+    @property
+    def ok(self) -> bool:
+        """True when the job has no error (warnings allowed)."""
+        return self.errors == 0
+
+    @property
+    def observations(self) -> int:
+        """How many records are JSON objects (the rest are rejected lines)."""
+        if self.counts is not None:
+            return self.counts[0]
+        return sum(1 for r in self.records or () if isinstance(r, Mapping))
+
+    @property
+    def rejected(self) -> int:
+        if self.counts is not None:
+            return self.counts[1]
+        return len(self.records or ()) - self.observations
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        """The step classification of every record (computed on first use).
+
+        Raises :class:`ValueError` for a streamed job whose steps were not recorded.
+        """
+        if self.recorded_steps is None:
+            if self.records is None or self.step_source is None:
+                raise ValueError(f"job {self.key!r}: steps were not recorded (use explain)")
+            self.recorded_steps = self.step_source.steps_of(self.records)
+        return self.recorded_steps
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "input": self.input,
+            "lines": list(self.span) if self.span else None,
+            "http_status": _http_dict(self.http_status),
+            "ok": self.ok,
+            "outcome": self.outcome,
+            "observations": self.observations,
+            "rejected": self.rejected,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "violations": [v.to_dict() for v in self.violations],
+        }
+
+
+def _http_dict(counts: Mapping[int, int] | None) -> dict[str, int] | None:
+    return {str(k): n for k, n in sorted(counts.items())} if counts else None
+
+
+@dataclass
+class InputSummary:
+    """What one input held, and how every unit of it was accounted for::
+
+    units_read = observations + rejected + blank + skipped
+    """
+
+    name: str
+    format: str = "jsonl"
+    units_read: int = 0
+    blank: int = 0
+    skipped: Counter[str] = field(default_factory=Counter)
+    unattributed: list[tuple[int, str]] = field(default_factory=list)
+    jobs: list[JobReport] = field(default_factory=list)
+    error: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def unit(self) -> str:
+        """What one unit of this input is: line, element, entry or row."""
+        return _UNITS.get(self.format, "line")
+
+    @property
+    def rejected(self) -> int:
+        return sum(j.rejected for j in self.jobs if j.violations) + len(self.unattributed)
+
+    @property
+    def observations(self) -> int:
+        return sum(j.observations for j in self.jobs)
+
+    @property
+    def problem(self) -> str | None:
+        """Why this input is unusable (it broke off, or held nothing to check), else ``None``."""
+        if self.error:
+            return self.error
+        if self.units_read == self.blank:
+            return f"{self.name}: no records (empty input)"
+        if self.observations == 0:
+            return (
+                f"{self.name}: no observation in {plural(self.units_read, self.unit)}"
+                f" ({self.rejected:,} rejected, {sum(self.skipped.values()):,} skipped)"
+                f" read as {self.format}"
+            )
+        return None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The accounting, JSON-ready: read = observations + rejected + blank + skipped."""
+        return {
+            "name": self.name,
+            "format": self.format,
+            "unit": self.unit,
+            "read": self.units_read,
+            "observations": self.observations,
+            "rejected": self.rejected,
+            "blank": self.blank,
+            "skipped": sum(self.skipped.values()),
+            "skip_reasons": dict(self.skipped),
+            "jobs": len(self.jobs),
+            "unattributed": [
+                {"line": line, "rule": "malformed-record", "message": msg}
+                for line, msg in self.unattributed
+            ],
+            "error": self.error,
+            "notes": self.notes,
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class Totals:
+    """A report's totals; ``read``, ``blank`` and ``skipped`` only when it was read from inputs."""
+
+    jobs: int
+    jobs_with_errors: int
+    outcomes: Mapping[str, int]
+    errors: int
+    warnings: int
+    observations: int
+    rejected: int
+    read: int | None = None
+    blank: int | None = None
+    skipped: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "jobs": self.jobs,
+            "jobs_with_errors": self.jobs_with_errors,
+            "outcomes": dict(self.outcomes),
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "observations": self.observations,
+            "rejected": self.rejected,
+        }
+        if self.read is not None:
+            out.update(read=self.read, blank=self.blank, skipped=self.skipped)
+        return out
+
+
+class Report:
+    """The verdict on one or more jobs validated against one spec in one mode.
+
+    :class:`JobReport` objects of jobs with no violation are built only when :attr:`jobs` is
+    read: a corpus of millions of clean polls costs no object per job.
+    """
+
+    def __init__(
+        self,
+        spec: str,
+        mode: Mode,
+        jobs: Sequence[JobReport] = (),
+        inputs: Sequence[InputSummary] = (),
+    ) -> None:
+        self.spec = spec
+        self.mode = mode
+        self.inputs = list(inputs)
+        self._keys: list[str | None] = [j.key for j in jobs]
+        self._records: list[Sequence[Record] | None] = [j.records for j in jobs]
+        self._outcomes: list[Outcome] = [j.outcome for j in jobs]
+        self._flagged: dict[int, JobReport] = {i: j for i, j in enumerate(jobs) if j.violations}
+        self._jobs: list[JobReport] | None = list(jobs)
+        self._source: StepSource | None = None
+        self._size = sum(j.observations + j.rejected for j in jobs)
+
+    @classmethod
+    def from_inputs(cls, spec: str, mode: Mode, inputs: Sequence[InputSummary]) -> Report:
+        """The report on every job of ``inputs``, with their accounting."""
+        return cls(spec, mode, [j for i in inputs for j in i.jobs], inputs)
+
+    @classmethod
+    def of_records(
+        cls,
+        source: StepSource,
+        spec: str,
+        mode: Mode,
+        keys: list[str | None],
+        records: list[Sequence[Record]],
+        outcomes: list[Outcome],
+        flagged: dict[int, JobReport],
+    ) -> Report:
+        """A report on in-memory jobs whose clean :class:`JobReport` objects are built lazily
+        (``flagged``: the reports of the jobs with violations, by index)."""
+        report = cls(spec, mode)
+        report._keys, report._outcomes = keys, outcomes
+        report._records = list(records)
+        report._flagged = flagged
+        report._jobs = None
+        report._source = source
+        report._size = sum(map(len, records))
+        return report
+
+    def __repr__(self) -> str:
+        return f"<Report spec={self.spec!r} mode={self.mode!r} jobs={len(self._keys)} ok={self.ok}>"
+
+    @property
+    def jobs(self) -> list[JobReport]:
+        """One :class:`JobReport` per job, in input order."""
+        if self._jobs is None:
+            flagged, src, spec, mode = self._flagged, self._source, self.spec, self.mode
+            self._jobs = [
+                flagged[i]
+                if i in flagged
+                else JobReport(
+                    key=k,
+                    spec=spec,
+                    mode=mode,
+                    violations=(),
+                    outcome=o,
+                    records=r,
+                    step_source=src,
+                )
+                for i, (k, r, o) in enumerate(
+                    zip(self._keys, self._records, self._outcomes, strict=True)
+                )
+            ]
+        return self._jobs
+
+    @property
+    def unattributed(self) -> int:
+        """Input units rejected before they could be given to a job (no job key, bad JSON)."""
+        return sum(len(i.unattributed) for i in self.inputs)
+
+    @property
+    def ok(self) -> bool:
+        """True when no job has an error and no input unit was rejected outside a job."""
+        return all(j.ok for j in self._flagged.values()) and not self.unattributed
+
+    @property
+    def violations(self) -> list[Violation]:
+        """Every violation of every job, job by job."""
+        return [v for i in sorted(self._flagged) for v in self._flagged[i].violations]
+
+    @property
+    def totals(self) -> Totals:
+        outcomes: dict[str, int] = dict.fromkeys(OUTCOMES, 0)
+        outcomes.update(Counter(self._outcomes))
+        flagged = self._flagged.values()
+        rejected = sum(j.rejected for j in flagged)  # a job with no violation rejected nothing
+        loose = self.unattributed
+        read = blank = skipped = None
+        if self.inputs:
+            read = sum(i.units_read for i in self.inputs)
+            blank = sum(i.blank for i in self.inputs)
+            skipped = sum(sum(i.skipped.values()) for i in self.inputs)
+        return Totals(
+            jobs=len(self._keys),
+            jobs_with_errors=sum(1 for j in flagged if not j.ok),
+            outcomes=outcomes,
+            errors=sum(j.errors for j in flagged) + loose,
+            warnings=sum(j.warnings for j in flagged),
+            observations=self._size - rejected,
+            rejected=rejected + loose,
+            read=read,
+            blank=blank,
+            skipped=skipped,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data: ``ok``, ``spec``, ``mode``, ``totals``, ``inputs`` and ``jobs``."""
+        return {
+            "ok": self.ok,
+            "spec": self.spec,
+            "mode": self.mode,
+            "totals": self.totals.to_dict(),
+            "inputs": [i.to_dict() for i in self.inputs],
+            "jobs": [j.to_dict() for j in self.jobs],
+        }
+
+    def to_json(self, *, indent: bool = False) -> bytes:
+        """The report as JSON (UTF-8 bytes)."""
+        from jobstate._json import dumps
+
+        return dumps(self.to_dict(), indent=indent)

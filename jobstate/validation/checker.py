@@ -1,0 +1,195 @@
+"""The general path: one job, fed one record at a time, every rule with its precise message.
+
+It reports every violation and classifies every step. After a violation it resynchronises on
+the observed status (one bad step, one violation). It can start mid-job from the state a faster
+path carried (``state``, ``baseline``, the number of records already seen): streaming
+validation hands a job over to it at the job's first irregular record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, cast
+
+from jobstate._constants import PCT, Outcome, StepKind
+from jobstate.results import JobReport, Record, Step, Violation
+from jobstate.validation import rules
+from jobstate.validation.tables import EDGE, GAP, STUTTER, Tables
+
+__all__ = ["Checker"]
+
+_KIND_NAME: dict[int, StepKind] = {STUTTER: "stutter", EDGE: "edge", GAP: "gap"}
+
+
+class Checker:
+    """The rules' precise semantics for one job (see the module docstring)."""
+
+    __slots__ = (
+        "baseline",
+        "first_line",
+        "index",
+        "last_line",
+        "observations",
+        "outcome",
+        "rejected",
+        "state",
+        "steps",
+        "tables",
+        "violations",
+    )
+
+    def __init__(
+        self,
+        tables: Tables,
+        *,
+        record_steps: bool = True,
+        state: str | None = None,
+        baseline: float | None = None,
+        index: int = 0,
+        first_line: int | None = None,
+        last_line: int | None = None,
+    ) -> None:
+        self.tables = tables
+        self.violations: list[Violation] = []
+        self.steps: list[Step] | None = [] if record_steps else None
+        self.state = state
+        self.outcome: Outcome | None = (
+            tables.outcome[state] if state is not None and state in tables.terminal else None
+        )
+        self.baseline = baseline
+        self.index = index
+        self.observations = index
+        self.rejected = 0
+        self.first_line = first_line
+        self.last_line = last_line
+
+    def feed(self, rec: Record, line: int | None = None, http: int | None = None) -> None:
+        """Check the next record of the job (``line``, ``http``: where it came from)."""
+        if line is not None:
+            if self.first_line is None:
+                self.first_line = line
+            self.last_line = line
+        i = self.index
+        self.index += 1
+        why = rules.malformed_record(rec)
+        if why is not None:
+            self.rejected += 1
+            self._add("malformed-record", why, line, http)
+            self._step(Step(i, None, "rejected", self.state, (), line, http))
+            return
+        body = cast(Mapping[str, Any], rec)  # malformed_record passes mappings only
+        self.observations += 1
+        known, unknown = self._status(body, line, http)
+        kind, path = self._transition(known, line, http)
+        src = None if kind == "start" else self.state
+        self._step(Step(i, known, kind, src, path, line, http, unknown))
+        self._advance(known)
+        self._percentage(body.get(PCT), known, line, http)
+
+    def _add(self, rule: str, message: str, line: int | None, http: int | None) -> None:
+        # called from feed(), after it counted the record
+        severity = rules.RULES[rule].severity
+        self.violations.append(Violation(rule, severity, self.index - 1, line, message, http))
+
+    def _step(self, step: Step) -> None:
+        if self.steps is not None:
+            self.steps.append(step)
+
+    def _status(
+        self, body: Mapping[str, Any], line: int | None, http: int | None
+    ) -> tuple[str | None, str | None]:
+        """The body's known status, or ``None`` and (for an unknown string) the string."""
+        why = rules.missing_status(body)
+        if why is not None:
+            self._add("missing-status", why, line, http)
+            return None, None
+        s: str = body["status"]
+        if s not in self.tables.spec:
+            self._add("unknown-status", self.tables.unknown_message(s), line, http)
+            return None, s
+        return s, None
+
+    def _transition(
+        self, known: str | None, line: int | None, http: int | None
+    ) -> tuple[StepKind, tuple[str, ...]]:
+        """How ``known`` follows the current state: the step kind and its explaining path."""
+        t, state = self.tables, self.state
+        sp = t.spec
+        if known is None:
+            return "rejected", ()
+        if state is None:
+            path = sp.shortest_path(sp.initial, known) if known != sp.initial else None
+            return "start", path or ()
+        if known == state:
+            return "stutter", ()
+        if state in t.terminal:
+            message = rules.after_terminal(state, known, t.outcome[state])
+            self._add("after-terminal", message, line, http)
+            return "after-terminal", ()
+        code = t.kind.get((state, known))
+        if code is None:
+            message = rules.illegal_transition(state, known, t.mode, t.allowed[state])
+            self._add("illegal-transition", message, line, http)
+            return "illegal", ()
+        path = sp.shortest_path(state, known) if code == GAP else None
+        return _KIND_NAME[code], path or ()
+
+    def _advance(self, known: str | None) -> None:
+        if known is None:
+            return
+        self.state = known
+        if self.outcome is None and known in self.tables.terminal:
+            self.outcome = self.tables.outcome[known]
+
+    def _percentage(self, p: object, known: str | None, line: int | None, http: int | None) -> None:
+        """The percentage rules, against the baseline in effect before this observation."""
+        resets = known is not None and known in self.tables.resets
+        before = None if resets else self.baseline
+        self.baseline = rules.next_baseline(self.baseline, resets, p)
+        if p is None:
+            return
+        why = rules.percentage_type(p)
+        if why is not None:
+            self._add("percentage-type", why, line, http)
+            return
+        value: float = p  # type: ignore[assignment]  # a number: percentage_type said so
+        why = rules.percentage_range(value)
+        if why is not None:
+            self._add("percentage-range", why, line, http)
+            return
+        why = rules.percentage_regression(value, before)
+        if why is not None:
+            self._add("percentage-regression", why, line, http)
+        if known is not None:
+            why = rules.completed_not_100(known, value, self.tables.success)
+            if why is not None:
+                self._add("completed-not-100", why, line, http)
+
+    def to_job_report(
+        self,
+        key: str | None,
+        *,
+        input: str | None = None,
+        http_status: Mapping[int, int] | None = None,
+        records: list[Record] | None = None,
+    ) -> JobReport:
+        """The job's report; counts and line span stand for the records unless given."""
+        span = (
+            (self.first_line, self.last_line)
+            if self.first_line is not None and self.last_line is not None
+            else None
+        )
+        t = self.tables
+        return JobReport(
+            key=key,
+            spec=t.spec.name,
+            mode=t.mode,
+            violations=tuple(self.violations),
+            outcome=self.outcome or "unfinished",
+            records=records,
+            input=input,
+            counts=(self.observations, self.rejected) if records is None else None,
+            span=span,
+            http_status=http_status,
+            recorded_steps=tuple(self.steps) if self.steps is not None else None,
+        )

@@ -1,0 +1,325 @@
+"""The rules: their ids, severities and provenance (public API), and each rule's logic, once.
+
+Each rule is one small function that returns the violation's message, or ``None`` when the rule
+holds, in the manner of jsonschema's one function per keyword. :class:`~jobstate.validation.
+checker.Checker` (the general path) calls them in a fixed order for every record.
+
+Three faster readings of the same rules exist, for speed; each is proven equal to the general
+path by a property in ``tests/test_paths_agree.py``, and this table says where each rule's twins
+are:
+
+======================  ==================================  =================================
+rule                    fast loop (``validator.screen``)    numpy batches (``stream._flag``)
+======================  ==================================  =================================
+malformed-record        ``o["status"]`` raises: bail        non-dict body: status code none
+missing-status          ``KeyError`` / unhashable: bail     status code none
+unknown-status          ``row[s]`` raises ``KeyError``      status code none
+illegal-transition      ``row[s]`` raises ``KeyError``      ``legal[prev, code]`` false
+after-terminal          terminal rows admit only themselves ``legal`` (same table)
+percentage-type         class not int/float/None: bail      ``mistyped`` mask
+percentage-range        segment maximum checked at resets   ``values`` outside 0-100
+percentage-regression   ``last <= p`` unless a reset        per-segment ``down`` mask
+completed-not-100       success suffix re-read              ``success[codes] & values != 100``
+======================  ==================================  =================================
+
+The generated traces of :mod:`jobstate.strategies` keep percentages legal with
+:func:`next_baseline`, the same function the general path uses, and the ``transitions`` replay
+(:mod:`jobstate.validation.reference`) is the oracle for the status rules.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, TypeGuard
+
+from jobstate._constants import SPEC_NAMES, Provenance, Severity
+from jobstate.results import Record, Rejected
+from jobstate.spec import Spec, get_spec
+
+__all__ = [
+    "RULES",
+    "Rule",
+    "after_terminal",
+    "completed_not_100",
+    "illegal_transition",
+    "json_type",
+    "malformed_record",
+    "missing_status",
+    "next_baseline",
+    "percentage_range",
+    "percentage_regression",
+    "percentage_type",
+    "unknown_status_message",
+]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A validation rule. Its ``id`` is public API: reports, the CLI and JSON output use it."""
+
+    id: str
+    severity: Severity
+    provenance: Provenance
+    summary: str
+    rationale: str
+
+
+RULES: Mapping[str, Rule] = {
+    r.id: r
+    for r in (
+        Rule(
+            "unknown-status",
+            "error",
+            "doc",
+            "status is not a value of the spec's vocabulary",
+            "status 'maps to an enumeration of possible values' (sources: properties)",
+        ),
+        Rule(
+            "illegal-transition",
+            "error",
+            "card",
+            "a status change the spec's edges do not allow in this mode",
+            "the spec's edges (design card, documented meanings, stated inferences)",
+        ),
+        Rule(
+            "after-terminal",
+            "error",
+            "doc",
+            "a different status after a terminal one",
+            "'has been completed', 'failed', 'was cancelled': the work is over"
+            " (sources: current-vocabulary)",
+        ),
+        Rule(
+            "missing-status",
+            "error",
+            "doc",
+            "a record without a 'status', or whose 'status' is not a string",
+            "status is a documented String property (sources: properties)",
+        ),
+        Rule(
+            "malformed-record",
+            "error",
+            "doc",
+            "a record that is not a JSON object",
+            "the monitor answers an asyncJobStatus resource, a JSON object (sources: properties)",
+        ),
+        Rule(
+            "percentage-type",
+            "error",
+            "doc",
+            "percentageComplete present but not a number",
+            "percentageComplete is a documented Double (sources: properties)",
+        ),
+        Rule(
+            "percentage-range",
+            "error",
+            "doc",
+            "percentageComplete outside 0-100, or NaN/Infinity",
+            "'A value between 0 and 100 that indicates the percentage complete.'"
+            " (sources: properties)",
+        ),
+        Rule(
+            "percentage-regression",
+            "warning",
+            "inferred",
+            "percentageComplete decreases with no 'waiting' observed in between",
+            "progress is not documented as monotonic; a decrease was never reported"
+            " (sources: never-reported)",
+        ),
+        Rule(
+            "completed-not-100",
+            "warning",
+            "inferred",
+            "a success status with a percentage that is not 100",
+            "the Graph sample shows 100.0 on completed; not stated as a rule"
+            " (sources: completion-sample)",
+        ),
+    )
+}
+
+_MISSING = object()
+
+
+# -- record shape ------------------------------------------------------------------------------
+
+
+def malformed_record(rec: Record) -> str | None:
+    """``malformed-record``: the record is not a JSON object (or was rejected by its reader)."""
+    if isinstance(rec, Mapping):
+        return None
+    if isinstance(rec, Rejected):
+        return rec.reason
+    return f"record is not a JSON object (got {json_type(rec)})"
+
+
+def missing_status(body: Mapping[str, Any]) -> str | None:
+    """``missing-status``: the body has no ``status``, or one that is not a string."""
+    s = body.get("status", _MISSING)
+    if s is _MISSING:
+        return "record has no 'status'"
+    if not isinstance(s, str):
+        return f"'status' is not a string (got {json_type(s)})"
+    return None
+
+
+# -- status changes (the spec's tables are compiled in ``tables``) ---------------------------
+
+
+def after_terminal(state: str, known: str, outcome: str) -> str:
+    """``after-terminal``: the message for ``known`` after terminal ``state``."""
+    return (
+        f"'{known}' after terminal '{state}' (outcome {outcome}): a terminal status never changes"
+    )
+
+
+def illegal_transition(state: str, known: str, mode: str, allowed: tuple[str, ...]) -> str:
+    """``illegal-transition``: the message for ``state -> known``, which the tables refuse."""
+    how = "one step" if mode == "step" else "reachable"
+    return (
+        f"'{state}' -> '{known}' is not allowed in {mode} mode;"
+        f" {how} from '{state}': {', '.join(allowed) or 'nothing'}"
+    )
+
+
+# -- percentageComplete ------------------------------------------------------------------------
+
+
+def _is_number(p: object) -> TypeGuard[int | float]:
+    return isinstance(p, (int, float)) and not isinstance(p, bool)
+
+
+def percentage_type(p: object) -> str | None:
+    """``percentage-type``: a present percentage that is not a number."""
+    if not _is_number(p):
+        return f"percentageComplete is {json_type(p)} {_short(p)}, not a number"
+    return None
+
+
+def percentage_range(p: float) -> str | None:
+    """``percentage-range``: a number outside 0-100, or NaN."""
+    if not (0 <= p <= 100) or math.isnan(p):
+        return f"percentageComplete {p!r} is outside 0-100"
+    return None
+
+
+def percentage_regression(p: float, baseline: float | None) -> str | None:
+    """``percentage-regression``: a valid percentage below the baseline in effect."""
+    if baseline is not None and p < baseline:
+        return (
+            f"percentageComplete went down from {baseline:g} to {p:g} with no 'waiting' in between"
+        )
+    return None
+
+
+def next_baseline(baseline: float | None, resets: bool, p: object) -> float | None:
+    """The percentage baseline after an observation: a status that resets progress clears it,
+    then a valid percentage (a number in 0-100) becomes it.
+
+    >>> next_baseline(30.0, True, None), next_baseline(30.0, True, 5)
+    (None, 5)
+    >>> next_baseline(30.0, False, "x"), next_baseline(30.0, False, 101)
+    (30.0, 30.0)
+    """
+    if resets:
+        baseline = None
+    if _is_number(p) and percentage_range(p) is None:
+        return p
+    return baseline
+
+
+def completed_not_100(status: str, p: float, success: frozenset[str]) -> str | None:
+    """``completed-not-100``: a success status whose valid percentage is not 100."""
+    if status in success and p != 100:
+        return f"'{status}' with percentageComplete {p:g}, not 100"
+    return None
+
+
+# -- unknown status values: hints ----------------------------------------------------------
+
+# Neighbouring vocabularies (sources: graph-lro, azure-lro, evolvable-enums).
+_NEIGHBOURS: dict[str, tuple[str | None, str]] = {
+    "running": ("inProgress", "Graph longRunningOperation / Azure LRO 'running'"),
+    "succeeded": ("completed", "Graph longRunningOperation / Azure LRO 'succeeded'"),
+    "canceled": ("cancelled", "Azure LRO 'Canceled' (one l)"),
+    "unknownfuturevalue": (None, "Graph's evolvable-enum sentinel 'unknownFutureValue'"),
+}
+
+
+def _revision_hint(value: str, spec: Spec) -> str:
+    others = [n for n in SPEC_NAMES if n != spec.name and value in get_spec(n)]
+    if not others:
+        return ""
+    return f"'{value}' belongs to the {others[0]} vocabulary: try " + " or ".join(
+        f"--spec {n}" for n in others
+    )
+
+
+def _own_case(low: str, spec: Spec) -> str | None:
+    for name in spec.names:
+        if name.lower() == low:
+            return f"did you mean '{name}'? (values are case-sensitive)"
+    return None
+
+
+def _other_case(low: str, spec: Spec) -> str | None:
+    for other in SPEC_NAMES:
+        for name in get_spec(other).names:
+            if name.lower() == low:
+                return f"did you mean '{name}'? {_revision_hint(name, spec)}"
+    return None
+
+
+def _neighbour_hint(low: str, spec: Spec) -> str | None:
+    if low not in _NEIGHBOURS:
+        return None
+    ours, where = _NEIGHBOURS[low]
+    if ours is None:
+        return f"this is {where}, not an asyncJobStatus value"
+    msg = f"this looks like {where}: asyncJobStatus says '{ours}'"
+    if ours not in spec:
+        msg += f" ({_revision_hint(ours, spec)})"
+    return msg
+
+
+def unknown_status_message(status: str, spec: Spec) -> str:
+    """The ``unknown-status`` message for ``status`` under ``spec``, with a hint where one applies.
+
+    >>> print(unknown_status_message("Completed", get_spec("current")))
+    unknown status 'Completed' (spec current); did you mean 'completed'? (values are case-sensitive)
+    """
+    head = f"unknown status {status!r} (spec {spec.name})"
+    low = status.lower()
+    hint = (
+        _own_case(low, spec)
+        or _revision_hint(status, spec)
+        or _other_case(low, spec)
+        or _neighbour_hint(low, spec)
+    )
+    return f"{head}; {hint or 'expected one of: ' + ', '.join(spec.names)}"
+
+
+# -- message helpers -------------------------------------------------------------------------
+
+
+def json_type(value: object) -> str:
+    """The JSON type of ``value`` as a message says it (``a string``, ``null``, ...)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, (list, tuple)):
+        return "an array"
+    return type(value).__name__
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -1,0 +1,88 @@
+"""The tables every validation path reads, compiled once per spec and mode from the spec's
+machine (through its derived graph facts): which changes are legal and how (stutter, edge, gap),
+what each status ends a job with, which statuses reset progress.
+
+>>> t = Tables.compile(get_spec("current"), "sampled")
+>>> t.kind[("inProgress", "cancelled")] == GAP, t.allowed["cancelPending"]
+(True, ('cancelled',))
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from jobstate._constants import MODES, Mode, Outcome
+from jobstate.exceptions import OptionError
+from jobstate.spec import Spec, get_spec
+from jobstate.validation.rules import unknown_status_message
+
+__all__ = ["EDGE", "GAP", "STUTTER", "Tables", "check_mode"]
+
+STUTTER, EDGE, GAP = 0, 1, 2
+"""The kinds of a legal change, as ``Tables.kind`` codes them."""
+
+
+def check_mode(mode: str) -> Mode:
+    """``mode`` if it is a validation mode, else :class:`~jobstate.OptionError`."""
+    if mode not in MODES:
+        raise OptionError(f"unknown mode {mode!r}; expected one of {', '.join(MODES)}")
+    return mode
+
+
+@dataclass(frozen=True, eq=False)
+class Tables:
+    """Validation tables for one spec and mode.
+
+    - ``kind[(a, b)]``: ``STUTTER``, ``EDGE`` or ``GAP`` for every legal change ``a -> b``;
+    - ``allowed[a]``: the statuses a change from ``a`` may reach (spec order);
+    - ``rows[a]``: the row of ``a``, where ``rows[a][b]`` is the row of ``b``, present iff
+      ``a -> b`` is legal; ``rows`` itself is the start row (a job may start anywhere);
+    - ``outcome``, ``terminal``, ``success``, ``resets``: per-status facts of the spec.
+    """
+
+    spec: Spec
+    mode: Mode
+    kind: dict[tuple[str, str], int]
+    allowed: dict[str, tuple[str, ...]]
+    rows: dict[str, dict[str, Any]]
+    outcome: dict[str, Outcome]
+    terminal: frozenset[str]
+    success: frozenset[str]
+    resets: frozenset[str]
+    _hints: dict[str, str] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def compile(cls, spec: str | Spec, mode: str) -> Tables:
+        sp = get_spec(spec)
+        checked = check_mode(mode)
+        allowed: dict[str, tuple[str, ...]] = {}
+        for s in sp.names:
+            reach = sp.successors[s] if checked == "step" else sp.reachable(s)
+            allowed[s] = tuple(n for n in sp.names if n in reach)
+        kind: dict[tuple[str, str], int] = {}
+        for a in sp.names:
+            kind[(a, a)] = STUTTER
+            for b in allowed[a]:
+                kind[(a, b)] = EDGE if b in sp.successors[a] else GAP
+        rows: dict[str, dict[str, Any]] = {s: {} for s in sp.names}
+        for a, b in kind:
+            rows[a][b] = rows[b]
+        return cls(
+            spec=sp,
+            mode=checked,
+            kind=kind,
+            allowed=allowed,
+            rows=rows,
+            outcome={s: sp.outcome(s) for s in sp.names},
+            terminal=sp.terminal,
+            success=frozenset(s for s in sp.names if sp.outcome(s) == "success"),
+            resets=sp.resets,
+        )
+
+    def unknown_message(self, status: str) -> str:
+        """The ``unknown-status`` message for ``status`` (computed once per value)."""
+        msg = self._hints.get(status)
+        if msg is None:
+            msg = self._hints[status] = unknown_status_message(status, self.spec)
+        return msg

@@ -1,0 +1,162 @@
+"""The validator: one spec and mode's tables, a fast screen for clean jobs, the general path
+for the rest.
+
+>>> report = validate([{"status": "notStarted"}, {"status": "inProgress", "percentageComplete": 40},
+...                    {"status": "completed", "percentageComplete": 100}])
+>>> report.ok, report.jobs[0].outcome
+(True, 'success')
+>>> bad = validate([{"status": "completed"}, {"status": "inProgress"}])
+>>> [(v.rule, v.index) for v in bad.violations]
+[('after-terminal', 1)]
+
+Two modes, because polling samples the underlying path:
+
+- ``sampled`` (client polls): a change A -> B is legal when B is reachable from A; a change that
+  skips states is a *gap*, explained by the shortest path, and is not a violation;
+- ``step`` (server-side event logs): every change must be a single edge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from jobstate._constants import PCT, Mode, Outcome
+from jobstate.results import JobReport, Record, Report, Step
+from jobstate.spec import Spec, get_spec
+from jobstate.validation.checker import Checker
+from jobstate.validation.tables import Tables
+
+__all__ = ["Validator", "validate"]
+
+
+class _Bail(Exception):
+    """The fast screen gives a job up to the general path."""
+
+
+class Validator:
+    """Validation tables for one spec and mode, compiled once from the spec's machine.
+
+    Use :func:`validate` for one-off calls; keep a :class:`Validator` to check many jobs.
+    """
+
+    def __init__(self, spec: str | Spec = "current", mode: Mode | str = "sampled") -> None:
+        self.tables = Tables.compile(spec, mode)
+        self.spec: Spec = self.tables.spec
+        self.mode: Mode = self.tables.mode
+
+    def __repr__(self) -> str:
+        return f"<Validator spec={self.spec.name!r} mode={self.mode!r}>"
+
+    def validate(
+        self,
+        jobs: Sequence[Record] | Mapping[str, Sequence[Record]],
+    ) -> Report:
+        """Validate one job (a sequence of records) or many (a mapping of job key to records)."""
+        if isinstance(jobs, Mapping):
+            keys: list[str | None] = list(jobs)
+            records = list(jobs.values())
+        else:
+            keys, records = [None], [jobs]
+        screened, bailed = self.screen(records)
+        flagged = {i: self.check_job(records[i], key=keys[i]) for i in bailed}
+        outcomes: list[Outcome] = [
+            flagged[i].outcome if o is None else o for i, o in enumerate(screened)
+        ]
+        return Report.of_records(self, self.spec.name, self.mode, keys, records, outcomes, flagged)
+
+    def check_job(self, records: Sequence[Record], *, key: str | None = None) -> JobReport:
+        """The general path on one whole job: every violation, every step."""
+        checker = Checker(self.tables)
+        for rec in records:
+            checker.feed(rec)
+        return checker.to_job_report(key, records=list(records))
+
+    def steps_of(self, records: Sequence[Record]) -> tuple[Step, ...]:
+        """The step classification of a job's records."""
+        return self.check_job(records).steps
+
+    def screen(self, jobs: Iterable[Sequence[Any]]) -> tuple[list[Outcome | None], list[int]]:
+        """Each job's outcome when it has no violation at all, else ``None``; and the indices
+        of those ``None`` jobs, which need the general path.
+
+        Conservative: it may give up on a clean job (the general path then says so), never
+        accept a job with a violation; ``tests/test_paths_agree.py`` proves it. Any exception
+        inside the loop gives the job up, so a bug here shows as a slow path, and the property
+        test is what catches it. One loop over all jobs: per-job calls would cost more than the
+        checks.
+        """
+        t = self.tables
+        start, resets, success = t.rows, t.resets, t.success
+        outcome_of: dict[Any, Outcome] = {None: "unfinished", **t.outcome}
+        pct = PCT
+        out: list[Outcome | None] = []
+        append = out.append
+        bailed: list[int] = []
+        for records in jobs:
+            row = start
+            last = 0.0
+            s: Any = None
+            try:
+                # Between resets percentages never fall, so the largest of a segment is its
+                # last: the upper bound is checked when a segment ends, not at every poll.
+                for o in records:
+                    s = o["status"]
+                    row = row[s]
+                    p = o.get(pct)
+                    if p.__class__ is float or p.__class__ is int:
+                        if last <= p or (p >= 0.0 and s in resets and last <= 100.0):
+                            last = p
+                        else:
+                            raise _Bail
+                    elif p is None:
+                        if s in resets:
+                            if not last <= 100.0:
+                                raise _Bail
+                            last = 0.0
+                    else:
+                        raise _Bail
+                if not last <= 100.0:
+                    raise _Bail
+                if s in success:
+                    # A terminal row admits only itself, so success observations are a suffix.
+                    for o in reversed(records):
+                        if o["status"] != s:
+                            break
+                        p = o.get(pct)
+                        if p is not None and p != 100.0:
+                            raise _Bail
+            except (_Bail, KeyError, TypeError, AttributeError):
+                bailed.append(len(out))
+                append(None)
+                continue
+            append(outcome_of[s])
+        return out, bailed
+
+
+_VALIDATORS: dict[tuple[int, str], Validator] = {}
+
+
+def _validator(spec: str | Spec, mode: str) -> Validator:
+    sp = get_spec(spec)
+    key = (id(sp), mode)
+    v = _VALIDATORS.get(key)
+    if v is None or v.spec is not sp:
+        v = _VALIDATORS[key] = Validator(sp, mode)
+    return v
+
+
+def validate(
+    observations: Sequence[Record] | Mapping[str, Sequence[Record]],
+    spec: str | Spec = "current",
+    mode: Mode | str = "sampled",
+) -> Report:
+    """Validate observed monitor bodies against a spec.
+
+    ``observations`` is one job (a sequence of monitor response bodies, in poll order) or many
+    (a mapping of job key to such a sequence). Compiled tables are cached per spec and mode.
+
+    >>> validate([{"status": "inProgress"}, {"status": "cancelled"}]).jobs[0].steps[-1].path
+    ('inProgress', 'cancelPending', 'cancelled')
+    """
+    return _validator(spec, mode).validate(observations)

@@ -1,0 +1,1 @@
+"""Tests of jobstate (the layout mirrors the package)."""

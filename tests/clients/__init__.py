@@ -1,0 +1,1 @@
+"""Tests of jobstate.clients and jobstate.profiles."""

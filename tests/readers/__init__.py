@@ -1,0 +1,1 @@
+"""Tests of jobstate.readers: every format on real files."""

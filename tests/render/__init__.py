@@ -1,0 +1,1 @@
+"""Tests of jobstate.render, in process (no subprocess)."""

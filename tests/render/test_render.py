@@ -1,0 +1,124 @@
+"""The renderers, called in process on library objects: no subprocess, no click runner."""
+
+from __future__ import annotations
+
+from collections import Counter
+from xml.etree import ElementTree as ET
+
+from jobstate import PROFILES, InputSummary, Report, check_client, get_spec, matrix, validate
+from jobstate.render import (
+    client_lines,
+    client_payload,
+    junit_xml,
+    matrix_markdown,
+    matrix_payload,
+    report_payload,
+    spec_lines,
+    text_lines,
+    totals_line,
+)
+
+BAD = [
+    {"status": "inProgress", "percentageComplete": 30},
+    {"status": "inProgress", "percentageComplete": 10},
+    {"status": "Running"},
+    {"status": "completed", "percentageComplete": 100},
+]
+GOOD = [{"status": "inProgress"}, {"status": "completed", "percentageComplete": 100}]
+
+
+def _report() -> Report:
+    """Two jobs read from one input with a rejected unit and a skipped one."""
+    jobs = validate({"good": GOOD, "bad": BAD}).jobs
+    for job in jobs:
+        job.input = "polls.jsonl"
+    summary = InputSummary(
+        "polls.jsonl",
+        "jsonl",
+        units_read=9,
+        blank=1,
+        skipped=Counter({"a reason": 1}),
+        unattributed=[(7, "record has no job key 'job' (--job-key)")],
+        jobs=jobs,
+    )
+    return Report.from_inputs("current", "sampled", [summary])
+
+
+def test_text_lists_notes_rejections_jobs_worst_first_and_totals() -> None:
+    """The text report: input notes, unattributed units, the failing job first, totals last."""
+    lines = list(text_lines(_report()))
+    assert lines[0] == "note polls.jsonl: 1 line skipped: 1 a reason"
+    assert lines[1].startswith("FAIL polls.jsonl: 1 line rejected before reaching a job")
+    assert "line 7" in lines[2] and "malformed-record" in lines[2]
+    assert lines[3].startswith("FAIL bad (polls.jsonl): outcome success")
+    assert [ln.split()[2] for ln in lines[4:6]] == ["percentage-regression", "unknown-status"]
+    assert lines[6].startswith("OK   good (polls.jsonl)")
+    assert lines[-1] == totals_line(_report())
+    assert "9 lines read = 6 observations + 1 rejected + 1 blank + 1 skipped" in lines[-1]
+
+
+def test_max_violations_caps_printing_and_says_how_many_were_hidden() -> None:
+    """--max-violations 1 prints one violation and counts the rest."""
+    lines = list(text_lines(_report(), max_violations=1))
+    assert "... 2 more violations not shown (--max-violations 1)" in lines
+
+
+def test_colour_only_when_asked() -> None:
+    """Plain text carries no escape; colour=True styles the verdicts."""
+    assert not any("\x1b[" in ln for ln in text_lines(_report()))
+    assert any("\x1b[" in ln for ln in text_lines(_report(), color=True))
+
+
+def test_explain_lines_show_steps_with_marks() -> None:
+    """With recorded steps, --explain shows each step and marks its violations."""
+    report = validate(BAD)
+    report.jobs[0].steps  # noqa: B018 - computes and records the steps
+    text = "\n".join(text_lines(report, explain=True))
+    assert "#1  stutter" in text and "^ warning percentage-regression" in text
+
+
+def test_junit_is_well_formed_with_one_case_per_job() -> None:
+    """JUnit: a case per job plus one for the unattributed units and one per unusable input."""
+    xml = junit_xml(_report(), unusable=["gone.jsonl: no such file"])
+    suite = ET.fromstring(xml).find("testsuite")
+    assert suite is not None
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("4", "2", "1")
+    names = [c.get("name") for c in suite.iter("testcase")]
+    assert names == ["gone.jsonl", "(records with no job)", "good", "bad"]
+
+
+def test_json_payload_adds_fail_on_and_unusable() -> None:
+    """The JSON payload is Report.to_dict plus fail_on and unusable, with the accounting."""
+    out = report_payload(_report(), fail_on="warning", unusable=[])
+    assert out["fail_on"] == "warning" and out["unusable"] == []
+    [acc] = out["inputs"]
+    assert acc["read"] == acc["observations"] + acc["rejected"] + acc["blank"] + acc["skipped"]
+
+
+def test_spec_lines_give_every_state_and_edge() -> None:
+    """The spec text has a line per state and per edge, with provenance."""
+    sp = get_spec("current")
+    lines = list(spec_lines(sp))
+    assert lines[0].startswith("spec current:")
+    assert sum(1 for ln in lines if " -> " in ln) == len(sp.edges)
+    assert any("cancelPending" in ln and "doc" in ln for ln in lines)
+
+
+def test_client_text_and_json_agree() -> None:
+    """A client's text and JSON carry the same findings."""
+    model = PROFILES["python-o365"]
+    findings = check_client(model, "current")
+    text = list(client_lines(model, "current", findings))
+    payload = client_payload(model, "current", findings)
+    assert text[0] == "client python-o365 under spec current"
+    assert len(payload["findings"]) == len(findings) and payload["ok"] is False
+    assert text[-1].startswith(f"{sum(1 for f in findings if f.severity == 'error')} error")
+
+
+def test_matrix_markdown_and_json() -> None:
+    """The profile matrix: a Markdown row per profile, errors in bold; JSON keyed alike."""
+    table = matrix(PROFILES, ["current"])
+    rows = list(matrix_markdown(table, ["current"]))
+    assert rows[0] == "| client | spec `current` |" and len(rows) == 2 + len(PROFILES)
+    assert "**failed**" in next(r for r in rows if "`python-o365`" in r)
+    assert set(matrix_payload(table, PROFILES)) == set(PROFILES)

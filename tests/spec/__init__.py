@@ -1,0 +1,1 @@
+"""Tests of jobstate.spec: the model and the built-in specs."""

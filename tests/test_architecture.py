@@ -1,0 +1,179 @@
+"""The structure the README promises, checked: no import cycles, no private names across
+modules, small functions, a docstring on every test, and citations that resolve."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "jobstate"
+MAX_COMPLEXITY = 20  # radon's grade C and better
+MAX_LINES = 60  # from def to the last line, the docstring not counted
+
+# Attributes with a leading underscore that are public API of their owner, not ours.
+FOREIGN_API = {
+    "_replace",  # NamedTuple / urllib SplitResult
+    "_get_elements",  # transitions' graph classes: the hook diagrams draws through
+}
+
+
+def modules() -> Iterator[tuple[str, Path, ast.Module]]:
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(ROOT).with_suffix("")
+        parts = list(rel.parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        yield ".".join(parts), path, ast.parse(path.read_text(encoding="utf-8"))
+
+
+def imports(name: str, tree: ast.Module, known: set[str]) -> Iterator[tuple[str, list[str]]]:
+    """(imported module, names taken from it) for every jobstate import in ``tree``."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("jobstate"):
+                    yield alias.name, []
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("jobstate"):
+            module = node.module or ""
+            for alias in node.names:
+                sub = f"{module}.{alias.name}"
+                yield (sub, []) if sub in known else (module, [alias.name])
+
+
+def test_no_import_cycles() -> None:
+    """The module graph (every import, lazy ones too; the root package aside) has no cycle."""
+    found = list(modules())
+    known = {name for name, _, _ in found}
+    graph = {
+        name: {m for m, _ in imports(name, tree, known) if m != "jobstate" and m != name}
+        for name, _, tree in found
+    }
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                cycle = [*stack[stack.index(nxt) :], nxt]
+                pytest.fail("import cycle: " + " -> ".join(cycle))
+            if nxt not in state:
+                visit(nxt)
+        stack.pop()
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node)
+
+
+def test_no_private_names_cross_modules() -> None:
+    """No module imports another's ``_name``, or reads ``x._name`` of an object not its own
+    (``self``/``cls``); private *modules* (``jobstate._json``) are fine to import."""
+    found = list(modules())
+    known = {name for name, _, _ in found}
+    bad = []
+    for name, path, tree in found:
+        for module, names in imports(name, tree, known):
+            bad += [f"{path.name}: from {module} import {n}" for n in names if n.startswith("_")]
+        own = _own_privates(tree)
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Attribute) or not node.attr.startswith("_"):
+                continue
+            if node.attr.startswith("__") or node.attr in FOREIGN_API:
+                continue
+            if isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
+                continue
+            if node.attr in own:  # an attribute this module defines, on another instance
+                continue
+            bad.append(f"{path.name}:{node.lineno}: .{node.attr}")
+    assert bad == []
+
+
+def _own_privates(tree: ast.Module) -> set[str]:
+    """Private attribute names a module assigns on ``self`` (its classes' own state)."""
+    own = set()
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.ctx, ast.Store)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "self"
+        ):
+            own.add(node.attr)
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            own.add(node.target.id)
+    return own
+
+
+def _functions(tree: ast.Module) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef]:
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield node
+
+
+def _length(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    end = fn.end_lineno or fn.lineno
+    length = end - fn.lineno + 1
+    doc = fn.body[0] if fn.body else None
+    if (
+        isinstance(doc, ast.Expr)
+        and isinstance(doc.value, ast.Constant)
+        and isinstance(doc.value.value, str)
+    ):
+        length -= (doc.end_lineno or doc.lineno) - doc.lineno + 1
+    return length
+
+
+def test_functions_are_short() -> None:
+    """No function of the package is longer than MAX_LINES (its docstring aside)."""
+    long = [
+        f"{path.name}:{fn.lineno} {fn.name} ({_length(fn)} lines)"
+        for _, path, tree in modules()
+        for fn in _functions(tree)
+        if _length(fn) > MAX_LINES
+    ]
+    assert long == []
+
+
+def test_functions_are_simple() -> None:
+    """No function or method of the package is above cyclomatic complexity grade C (20)."""
+    radon = pytest.importorskip("radon.complexity")
+    worst = []
+    for _, path, _ in modules():
+        for block in radon.cc_visit(path.read_text(encoding="utf-8")):
+            if block.complexity > MAX_COMPLEXITY:
+                worst.append(f"{path.name}:{block.lineno} {block.name} CC {block.complexity}")
+    assert worst == []
+
+
+def test_every_test_says_what_it_proves() -> None:
+    """Every test function in the suite has a docstring."""
+    missing = []
+    for path in sorted((ROOT / "tests").rglob("test_*.py")):
+        for fn in _functions(ast.parse(path.read_text(encoding="utf-8"))):
+            if fn.name.startswith("test_") and ast.get_docstring(fn) is None:
+                missing.append(f"{path.relative_to(ROOT)}:{fn.lineno} {fn.name}")
+    assert missing == []
+
+
+def test_citations_resolve_to_the_sources_page() -> None:
+    """Every ``sources: ID`` the package cites is an entry of docs/sources.md, and nothing a
+    user sees points at a file outside the repository."""
+    anchors = set(
+        re.findall(r'<a id="([a-z0-9-]+)"></a>', (ROOT / "docs" / "sources.md").read_text())
+    )
+    cited: set[str] = set()
+    for _, path, _ in modules():
+        text = path.read_text(encoding="utf-8")
+        cited |= set(re.findall(r"sources: ([a-z0-9-]+)", text))
+        assert not re.search(r"shared/|facts §|seeds? 00", text), path.name
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert not re.search(r"shared/|facts §|seeds? 00", readme)
+    assert cited and cited <= anchors, cited - anchors

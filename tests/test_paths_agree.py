@@ -1,0 +1,294 @@
+"""Every faster reading of the rules agrees with the general path, and the general path with
+the ``transitions`` machine: the properties that hold the paths together, in one place.
+
+=========================================  =================================================
+path                                       property here
+=========================================  =================================================
+general path (``Checker``)                 ≡ replay through the spec's ``transitions``
+                                           machine (status rules, steps, outcome); ≡ a
+                                           literal reading of the percentage rules
+fast screen (``Validator.screen``)         accepts only jobs the general path finds clean,
+                                           with the same outcome; takes every legal trace
+numpy batches (``Stream``)                 ≡ the general path per job, any interleaving,
+                                           any batch cut, with HTTP statuses; steps too
+polars chunks (``PolarsJsonlReader``)      ≡ line-by-line orjson on odd files, any chunk size
+=========================================  =================================================
+
+Which code implements each rule in each path is tabled in ``jobstate/validation/rules.py``.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from jobstate import SPEC_NAMES, Validator, get_spec, read_input, validate
+from jobstate.readers import ReadOptions
+from jobstate.readers import jsonl as jsonl_mod
+from jobstate.readers.jsonl_polars import PolarsJsonlReader
+from jobstate.validation.reference import replay
+from jobstate.validation.stream import Stream
+from tests.strategies import any_job, status_of
+
+SPECS = pytest.mark.parametrize("spec", SPEC_NAMES)
+MODES = pytest.mark.parametrize("mode", ["sampled", "step"])
+STATUS_RULES = {"unknown-status", "illegal-transition", "after-terminal"}
+PCT_RULES = {"percentage-type", "percentage-range", "percentage-regression", "completed-not-100"}
+
+
+# -- the general path against independent readings ---------------------------------------------
+
+
+@SPECS
+@MODES
+@given(data=st.data())
+def test_general_path_agrees_with_the_transitions_machine(
+    spec: str, mode: str, data: st.DataObject
+) -> None:
+    """Step kinds, status-level violations and outcome are those of a replay through the
+    machine, on legal traces, mutated traces and arbitrary status sequences."""
+    source = data.draw(st.sampled_from(["legal", "mutated", "statuses"]))
+    bodies = any_job(data, spec, mode, source=source)
+    kinds, violations, outcome = replay(get_spec(spec), status_of(bodies), mode)
+    job = validate(bodies, spec=spec, mode=mode).jobs[0]
+    assert [s.kind for s in job.steps] == kinds
+    assert [(v.rule, v.index) for v in job.violations if v.rule in STATUS_RULES] == violations
+    assert job.outcome == outcome
+
+
+def _percentage_oracle(spec: str, bodies: list[Any]) -> list[tuple[str, int]]:
+    """The percentage rules read literally from their documentation, record by record."""
+    sp = get_spec(spec)
+    success = {s for s in sp.names if sp.outcome(s) == "success"}
+    out: list[tuple[str, int]] = []
+    baseline: float | None = None
+    for i, b in enumerate(bodies):
+        if not isinstance(b, dict):
+            continue
+        status = b.get("status")
+        known = status if isinstance(status, str) and status in sp else None
+        if known in sp.resets:
+            baseline = None
+        p = b.get("percentageComplete")
+        if p is None:
+            continue
+        if isinstance(p, bool) or not isinstance(p, (int, float)):
+            out.append(("percentage-type", i))
+        elif not 0 <= p <= 100 or (isinstance(p, float) and math.isnan(p)):
+            out.append(("percentage-range", i))
+        else:
+            if baseline is not None and p < baseline:
+                out.append(("percentage-regression", i))
+            baseline = p
+            if known in success and p != 100:
+                out.append(("completed-not-100", i))
+    return out
+
+
+@SPECS
+@MODES
+@given(data=st.data())
+def test_general_path_agrees_with_a_literal_reading_of_the_percentage_rules(
+    spec: str, mode: str, data: st.DataObject
+) -> None:
+    """The percentage violations are exactly those of the rules read one record at a time."""
+    bodies = any_job(data, spec, mode)
+    got = [(v.rule, v.index) for v in validate(bodies, spec=spec, mode=mode).violations]
+    assert [g for g in got if g[0] in PCT_RULES] == _percentage_oracle(spec, bodies)
+
+
+# -- the fast screen -------------------------------------------------------------------------
+
+
+@SPECS
+@MODES
+@given(data=st.data())
+def test_fast_screen_agrees_with_general_path(spec: str, mode: str, data: st.DataObject) -> None:
+    """The tight loop accepts only jobs the general path finds clean, with the same outcome,
+    and accepts every legal generated trace."""
+    v = Validator(spec, mode)
+    source = data.draw(st.sampled_from(["legal", "mutated", "arbitrary"]))
+    bodies = any_job(data, spec, mode, source=source)
+    general = v.check_job(bodies)
+    fast = v.screen([bodies])[0][0]
+    if fast is not None:
+        assert general.violations == ()
+        assert fast == general.outcome
+    if source == "legal":
+        assert fast == general.outcome, "a clean generated trace should take the fast path"
+
+
+# -- numpy batches -----------------------------------------------------------------------------
+
+
+@SPECS
+@MODES
+@given(data=st.data())
+def test_stream_agrees_with_general_path(spec: str, mode: str, data: st.DataObject) -> None:
+    """Interleave jobs, cut the stream into batches anywhere, give records HTTP statuses:
+    every job's violations (rule, index, line, message, HTTP status), outcome, counts, line span
+    and HTTP counts match the general path's."""
+    v = Validator(spec, mode)
+    jobs = [any_job(data, spec, mode, min_size=1) for _ in range(data.draw(st.integers(1, 5)))]
+    jobs = [j for j in jobs if j] or [[{"status": "inProgress"}]]
+    slots = [j for j, recs in enumerate(jobs) for _ in recs]
+    order = data.draw(st.permutations(slots))
+    with_http = data.draw(st.booleans())
+    taken = [0] * len(jobs)
+    items = []
+    for line, j in enumerate(order, start=1):
+        http = data.draw(st.sampled_from([None, 200, 202, 500])) if with_http else None
+        items.append((f"job{j}", jobs[j][taken[j]], line, http))
+        taken[j] += 1
+    cuts = sorted(data.draw(st.sets(st.integers(1, max(len(order) - 1, 1)), max_size=4)))
+    stream = Stream(v.tables, input="t")
+    start = 0
+    for cut in [*cuts, len(order)]:
+        batch = items[start:cut]
+        if batch:
+            http_col = [b[3] for b in batch] if with_http else None
+            stream.feed(
+                [b[0] for b in batch], [b[1] for b in batch], [b[2] for b in batch], http_col
+            )
+        start = max(start, cut)
+    reports = {r.key: r for r in stream.reports()}
+    for j, recs in enumerate(jobs):
+        mine = [b for b in items if b[0] == f"job{j}"]
+        checker = _general(v, recs, [b[2] for b in mine], [b[3] for b in mine])
+        got = reports[f"job{j}"]
+        assert list(got.violations) == checker.violations, recs
+        assert got.outcome == (checker.outcome or "unfinished")
+        assert got.observations == sum(1 for r in recs if isinstance(r, dict))
+        assert got.rejected == len(recs) - got.observations
+        assert got.span == (mine[0][2], mine[-1][2])
+        codes: dict[int, int] = {}
+        for b in mine:
+            if b[3] is not None:
+                codes[b[3]] = codes.get(b[3], 0) + 1
+        assert (got.http_status or {}) == codes
+
+
+def _general(v: Validator, recs: list[Any], lines: list[int], http: list[int | None]) -> Any:
+    from jobstate.validation.checker import Checker
+
+    checker = Checker(v.tables)
+    for rec, line, code in zip(recs, lines, http, strict=True):
+        checker.feed(rec, line, code)
+    return checker
+
+
+@given(data=st.data())
+def test_explain_stream_records_the_general_steps(data: st.DataObject) -> None:
+    """With explain, a streamed job's steps are those of the general path."""
+    v = Validator("current", "sampled")
+    recs = any_job(data, "current", "sampled")
+    stream = Stream(v.tables, explain=True)
+    stream.feed(["k"] * len(recs), recs, list(range(1, len(recs) + 1)))
+    reports = stream.reports()
+    if not recs:
+        assert reports == []
+        return
+    checker = _general(v, recs, list(range(1, len(recs) + 1)), [None] * len(recs))
+    assert reports[0].steps == tuple(checker.steps)
+
+
+# -- polars chunks -----------------------------------------------------------------------------
+
+NAMES = get_spec("current").names
+PCT_VALUES = st.one_of(
+    st.none(),
+    st.integers(-3, 103),
+    st.floats(-1, 101, allow_nan=False),
+    st.sampled_from([0, 100, 100.0, 50.5, "40", True, 1e308]),
+)
+STATUS = st.one_of(st.sampled_from(NAMES), st.sampled_from(["Running", 5, None, ["x"]]))
+KEY = st.one_of(st.sampled_from(["a", "b", "c", "7"]), st.sampled_from([7, 1.5, None, True]))
+
+
+HTTP = st.one_of(
+    st.sampled_from([202, 200, 500, 202.0, 2e2, -0.0, 0, 1000, -1, 202.5, "202", " 2", True]),
+    st.none(),
+)
+SHAPES: dict[str, dict[str, Any]] = {  # how records are laid out, and the options that read them
+    "flat": {"job_key": "jobId"},
+    "wrapped": {"job_key": "jobId", "body_key": "body"},
+    "http": {"job_key": "jobId", "body_key": "resp.body", "http_key": "resp.status"},
+}
+
+
+@st.composite
+def lines(draw: st.DrawFn, shape: str) -> bytes:
+    """One line of JSON Lines, mostly ordinary, sometimes odd."""
+    kinds = ["body"] * 8 + ["blank", "garbage", "dup", "nostatus", "list", "textbody"]
+    kind = draw(st.sampled_from(kinds))
+    if kind == "blank":
+        return draw(st.sampled_from([b"", b"  ", b"\r"]))
+    if kind == "garbage":
+        return draw(st.sampled_from([b"{", b'{"jobId": "a", "status": NaN}', b"\xff\xfe", b"1"]))
+    if kind == "list":
+        return b"[1, 2]"
+    body: dict[str, Any] = {}
+    if kind != "nostatus":
+        body["status"] = draw(STATUS)
+    pct = draw(PCT_VALUES)
+    if pct is not None or draw(st.booleans()):
+        body["percentageComplete"] = pct
+    record: dict[str, Any]
+    if shape == "flat":
+        record = {"jobId": draw(KEY), **body}
+    elif shape == "wrapped":
+        record = {"jobId": draw(KEY), "body": body}
+    else:  # the HTTP status is a second key named "status"
+        resp: dict[str, Any] = {"body": body}
+        code = draw(HTTP)
+        if code is not None or draw(st.booleans()):
+            resp["status"] = code
+        record = {"jobId": draw(KEY), "resp": resp}
+    if kind == "textbody" and shape != "flat":  # a body held as a JSON string
+        holder = record if shape == "wrapped" else record["resp"]
+        holder["body"] = orjson.dumps(body).decode()
+    opt = orjson.OPT_NON_STR_KEYS
+    text = orjson.dumps(record, option=opt)
+    if draw(st.booleans()):
+        text = text.replace(b'":', b'": ')
+    if kind == "dup":  # a duplicate key, in the object the options read
+        extra = draw(st.sampled_from([b'"status": "completed"', b'"percentageComplete": 5',
+                                      b'"jobId": "z"', b'"status": 500']))  # fmt: skip
+        inner = orjson.dumps(body, option=opt)
+        target = inner if shape != "flat" and inner in text else text
+        cut = target.rindex(b"}")
+        sep = b"" if target[cut - 1 : cut] == b"{" else b", "
+        text = text.replace(target, target[:cut] + sep + extra + target[cut:], 1)
+    return text
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(data=st.data())
+def test_polars_reading_agrees_with_line_by_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: st.DataObject
+) -> None:
+    """JSON Lines read through polars columns give the same report as line by line with
+    orjson, whatever the lines hold, cut into chunks anywhere."""
+    pytest.importorskip("polars")
+    shape = data.draw(st.sampled_from(sorted(SHAPES)))
+    body = data.draw(st.lists(lines(shape), min_size=1, max_size=40))
+    ending = data.draw(st.sampled_from([b"\n", b"\r\n"]))
+    path = tmp_path / "t.jsonl"
+    path.write_bytes(b"".join(line + ending for line in body))
+    options = ReadOptions(**SHAPES[shape])
+    chunk = data.draw(st.sampled_from([64, 256, 1 << 23]))
+    v = Validator("current", "sampled")
+    with monkeypatch.context() as m:  # undone after each example, not at the test's end
+        m.setattr(jsonl_mod, "CHUNK", chunk)
+        fast = read_input(str(path), v, options)
+        m.setattr(PolarsJsonlReader, "create", classmethod(lambda cls, *a: None))
+        slow = read_input(str(path), v, options)
+    orjson.dumps([j.to_dict() for j in fast.jobs])  # plain Python values, no numpy scalars
+    assert fast.to_dict() == slow.to_dict()
+    assert [j.to_dict() for j in fast.jobs] == [j.to_dict() for j in slow.jobs]

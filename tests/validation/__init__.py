@@ -1,0 +1,1 @@
+"""Tests of jobstate.validation: rules, the validator, the stream."""
