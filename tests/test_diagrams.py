@@ -144,13 +144,13 @@ def corpus() -> list[Any]:
 def test_observed_counts_on_the_example_corpus() -> None:
     """Counts of edges, gaps, illegal changes and unknown statuses over the examples."""
     counts = count_observed(corpus())
-    assert counts.jobs == 6
-    assert counts.edges[("notStarted", "inProgress")] == 6
-    assert counts.edges[("inProgress", "completed")] == 3
+    assert counts.jobs == 7
+    assert counts.edges[("notStarted", "inProgress")] == 7
+    assert counts.edges[("inProgress", "completed")] == 4
     assert counts.gaps == {("inProgress", "cancelled"): 1, ("notStarted", "completed"): 1}
     assert counts.illegal == {("inProgress", "notStarted"): 1, ("completed", "inProgress"): 1}
     assert counts.unknown == {"Running": 1, "updating": 1}
-    assert counts.observations["inProgress"] == 19
+    assert counts.observations["inProgress"] == 22
 
 
 def test_observed_dot_draws_counts_gaps_illegal_unknown_and_faded() -> None:
@@ -159,7 +159,7 @@ def test_observed_dot_draws_counts_gaps_illegal_unknown_and_faded() -> None:
     graph = parse(observed_dot("current", corpus()))
     edges = state_edges(graph, "current")
     [observed] = edges[("notStarted", "inProgress")]
-    assert observed["label"] == "6" and observed["color"] == "black"
+    assert observed["label"] == "7" and observed["color"] == "black"
     [never] = edges[("waiting", "failed")]
     assert never["color"] == "#c8c8c8" and never["label"] == ""
     [gap] = edges[("inProgress", "cancelled")]
@@ -169,7 +169,7 @@ def test_observed_dot_draws_counts_gaps_illegal_unknown_and_faded() -> None:
     unknown = {unq(n.get_name()): n for n in graph.get_nodes() if "unknown:" in n.get_name()}
     assert set(unknown) == {"unknown:Running", "unknown:updating"}
     assert all(unq(n.get("color")) == "#d32f2f" for n in unknown.values())
-    assert "observed traffic of 6 jobs" in unq(graph.get("label"))
+    assert "observed traffic of 7 jobs" in unq(graph.get("label"))
 
 
 def test_one_job_overlay_is_its_path() -> None:

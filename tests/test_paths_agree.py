@@ -73,7 +73,8 @@ def _percentage_oracle(spec: str, bodies: list[Any]) -> list[tuple[str, int]]:
             continue
         status = b.get("status")
         known = status if isinstance(status, str) and status in sp else None
-        if known in sp.resets:
+        resets = known in sp.resets
+        if resets:
             baseline = None
         p = b.get("percentageComplete")
         if p is None:
@@ -85,7 +86,8 @@ def _percentage_oracle(spec: str, bodies: list[Any]) -> list[tuple[str, int]]:
         else:
             if baseline is not None and p < baseline:
                 out.append(("percentage-regression", i))
-            baseline = p
+            if not resets:  # a status that resets progress carries no baseline
+                baseline = p
             if known in success and p != 100:
                 out.append(("completed-not-100", i))
     return out

@@ -214,16 +214,20 @@ def percentage_regression(p: float, baseline: float | None) -> str | None:
 
 
 def next_baseline(baseline: float | None, resets: bool, p: object) -> float | None:
-    """The percentage baseline after an observation: a status that resets progress clears it,
-    then a valid percentage (a number in 0-100) becomes it.
+    """The percentage baseline after an observation. A status that resets progress carries no
+    baseline, whatever its own percentage; the first valid percentage (a number in 0-100) after
+    it starts a new one. So after any ``waiting`` the next percentage may be anything, and a run
+    of ``waiting`` observations may go down.
 
     >>> next_baseline(30.0, True, None), next_baseline(30.0, True, 5)
-    (None, 5)
-    >>> next_baseline(30.0, False, "x"), next_baseline(30.0, False, 101)
-    (30.0, 30.0)
+    (None, None)
+    >>> next_baseline(None, False, 5), next_baseline(30.0, False, "x")
+    (5, 30.0)
+    >>> next_baseline(30.0, False, 101)
+    30.0
     """
     if resets:
-        baseline = None
+        return None
     if _is_number(p) and percentage_range(p) is None:
         return p
     return baseline

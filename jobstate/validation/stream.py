@@ -284,7 +284,7 @@ class Stream:
         b.seg = np.cumsum(reset)
         fpos = b.fpos
         b.seg_before = (b.seg[fpos] - reset[fpos])[b.group]
-        b.idx = idx = np.flatnonzero(b.sp)
+        b.idx = idx = np.flatnonzero(b.sp & ~reset)  # a reset's own value is no baseline
         if not len(idx):
             return
         pv, pj, ps = b.sv[idx], b.sid[idx], b.seg[idx]

@@ -105,7 +105,11 @@ class Validator:
                     row = row[s]
                     p = o.get(pct)
                     if p.__class__ is float or p.__class__ is int:
-                        if last <= p or (p >= 0.0 and s in resets and last <= 100.0):
+                        if s in resets:  # no baseline after it: only the range matters
+                            if not (last <= 100.0 and 0.0 <= p <= 100.0):
+                                raise _Bail
+                            last = 0.0
+                        elif last <= p:
                             last = p
                         else:
                             raise _Bail

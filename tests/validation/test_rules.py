@@ -124,7 +124,9 @@ def test_waiting_resets_the_baseline() -> None:
     """The waiting observation and those after it may be lower."""
     assert found([S("inProgress", 40), S("waiting", 10), S("inProgress", 20)]) == []
     assert found([S("inProgress", 40), S("waiting"), S("inProgress", 20)]) == []
-    assert found([S("inProgress", 40), S("waiting", 50), S("inProgress", 45)]) == [
+    # the waiting's own 50 is no baseline: 45 starts a new one
+    assert found([S("inProgress", 40), S("waiting", 50), S("inProgress", 45)]) == []
+    assert found([S("waiting", 50), S("inProgress", 45), S("inProgress", 44)]) == [
         ("percentage-regression", 2)
     ]
 
@@ -264,3 +266,36 @@ def test_hint_unknown_future_value() -> None:
 def test_no_hint_lists_the_vocabulary() -> None:
     """A value with no near match lists what is expected."""
     assert "expected one of: notStarted, inProgress" in hint("paused")
+
+
+def test_waiting_carries_no_baseline() -> None:
+    """inProgress 30 -> waiting 30 -> inProgress 0: the first percentage after a waiting starts
+    a new baseline, whatever the waiting observation itself carried."""
+    bodies = [S("inProgress", 30), S("waiting", 30), S("inProgress", 0), S("inProgress", 5)]
+    assert validate(bodies).violations == []
+
+
+def test_a_run_of_waiting_may_go_down() -> None:
+    """Successive waiting observations may report less and less progress."""
+    bodies = [S("inProgress", 60), S("waiting", 50), S("waiting", 20), S("waiting", 0)]
+    assert validate(bodies).violations == []
+
+
+def test_regression_after_a_restart_is_measured_from_the_new_baseline() -> None:
+    """After a restart, a fall below the new baseline is a regression, and its message is
+    true: there is no waiting between the two values."""
+    bodies = [S("inProgress", 30), S("waiting", 30), S("inProgress", 20), S("inProgress", 10)]
+    [v] = validate(bodies).violations
+    assert (v.rule, v.index) == ("percentage-regression", 3)
+    assert v.message == ("percentageComplete went down from 20 to 10 with no 'waiting' in between")
+
+
+def test_the_waiting_restart_example_passes() -> None:
+    """The bundled example whose waiting carries a non-zero percentage is clean."""
+    from pathlib import Path
+
+    from jobstate import Validator, read_input
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "traces" / "waiting-restart.jsonl"
+    [job] = read_input(str(example), Validator()).jobs
+    assert job.ok and job.warnings == 0 and job.outcome == "success"
