@@ -25,11 +25,11 @@ from hypothesis import strategies as st
 from jobstate._constants import PCT, Outcome
 from jobstate._trace import MutatedTrace, Trace
 from jobstate.exceptions import OptionError
-from jobstate.spec import Spec, get_spec
+from jobstate.spec import Edge, Spec, get_spec
 from jobstate.validation.rules import next_baseline, percentage_regression
 from jobstate.validation.tables import Tables, check_mode
 
-__all__ = ["MUTATIONS", "mutated_traces", "paths", "traces"]
+__all__ = ["MUTATIONS", "coverage_paths", "mutated_traces", "paths", "traces"]
 
 _RESOURCE_ID = "01MOWKYVJML57KN2ANMBA3JZJS2MBGC7KK"  # the Graph copy sample's shape
 _STOP_ONE_IN = 5  # an unfinished path stops at each state with this odds (1 in N)
@@ -39,6 +39,57 @@ _MAX_RISE_TENTHS = 350  # the most progress rises between two polls, in tenths o
 def _spec_for(spec: str | Spec, mode: str) -> Spec:
     check_mode(mode)
     return get_spec(spec)
+
+
+# How often each outcome is aimed for (success the most common, every outcome well represented),
+# and how strongly each edge is preferred on the way: the design card's edges (the normal path,
+# waiting re-entry) most, inferred ones least but never never. Measured distributions are in
+# docs/strategies.md and asserted by tests/test_strategies_distribution.py.
+_OUTCOME_WEIGHT: dict[str, int] = {"success": 10, "failure": 5, "cancelled": 5, "unfinished": 4}
+_EDGE_WEIGHT: dict[str, int] = {"card": 6, "doc": 3, "inferred": 2}
+
+
+def _weighted(draw: st.DrawFn, options: Sequence[tuple[str, int]]) -> str:
+    """One of ``options`` drawn with its weight (shrinking aims for the first)."""
+    return draw(st.sampled_from([o for o, w in options for _ in range(w)]))
+
+
+def _target(draw: st.DrawFn, sp: Spec, finished: bool | None, outcome: Outcome | None) -> str:
+    """The outcome the path aims for."""
+    ends = {sp.outcome(s) for s in sp.terminal}
+    if outcome is not None:
+        if outcome != "unfinished" and outcome not in ends:
+            raise OptionError(f"spec {sp.name!r} has no terminal state with outcome {outcome!r}")
+        return outcome
+    choices = [o for o in _OUTCOME_WEIGHT if o in ends]
+    if finished is not True:
+        choices = ["unfinished"] if finished is False else [*choices, "unfinished"]
+    return _weighted(draw, [(o, _OUTCOME_WEIGHT[o]) for o in choices])
+
+
+def coverage_paths(spec: str | Spec = "current") -> list[tuple[str, ...]]:
+    """Finished step paths that together take every edge and every pair of consecutive edges
+    of ``spec`` (transition coverage, as @xstate/test's path coverage does): each pair with the
+    shortest way in from the initial state and the shortest way out to a terminal state.
+
+    >>> paths = coverage_paths("current")
+    >>> ("notStarted", "inProgress", "waiting", "inProgress", "completed") in paths
+    True
+    """
+    sp = get_spec(spec)
+    out: dict[tuple[str, ...], None] = {}
+    for first in sp.edges:
+        seconds: list[Edge | None] = [e for e in sp.edges if e.source == first.dest] or [None]
+        for second in seconds:
+            head = sp.shortest_path(sp.initial, first.source) or (sp.initial,)
+            path = [*head, first.dest] + ([second.dest] if second is not None else [])
+            if path[-1] not in sp.terminal:
+                exits = [
+                    p for t in sp.names if t in sp.terminal if (p := sp.shortest_path(path[-1], t))
+                ]
+                path += min(exits, key=len)[1:]
+            out[tuple(path)] = None
+    return list(out)
 
 
 @st.composite
@@ -53,41 +104,58 @@ def paths(
     """A step path from the initial state along the spec's edges (each state once per visit).
 
     ``finished``: end in a terminal state (True), in a non-terminal one (False), or either.
-    ``outcome``: end in a terminal state with this outcome (implies ``finished``).
+    ``outcome``: end in a terminal state with this outcome (implies ``finished``), or
+    ``unfinished``. The outcome is drawn first, success the most often; the path then walks
+    towards it, preferring the design card's edges (so the normal path and waiting re-entry are
+    common) while every edge keeps a fair chance.
     """
     sp = get_spec(spec)
-    if outcome is not None and outcome != "unfinished":
-        finished = True
-    if outcome == "unfinished":
-        finished = False
-    targets = frozenset(
-        s for s in sp.terminal if outcome in (None, "unfinished") or sp.outcome(s) == outcome
-    )
-    if not targets:
-        raise OptionError(f"spec {sp.name!r} has no terminal state with outcome {outcome!r}")
-
-    def useful(s: str) -> bool:
-        if finished is False:
-            return s not in sp.terminal
-        return s in targets or bool(targets & sp.reachable(s))
-
+    target = _target(draw, sp, finished, outcome)
+    if target == "unfinished":
+        return _unfinished_path(draw, sp, max_changes)
+    ends = frozenset(s for s in sp.terminal if sp.outcome(s) == target)
+    # Coverage: one edge that can lead to this outcome, drawn uniformly, is walked through.
+    via = draw(st.sampled_from([e for e in sp.edges if _leads_to(sp, e.dest, ends)]))
     path = [sp.initial]
-    while path[-1] not in sp.terminal:
-        cur = path[-1]
-        options = [s for s in sp.successors[cur] if useful(s)]
-        may_stop = finished is not True and len(path) > 1
-        if may_stop and (not options or draw(st.integers(0, _STOP_ONE_IN - 1)) == 0):
-            break
-        if len(path) > max_changes:
-            if finished is not True:
-                break
-            ends = [p for t in targets if (p := sp.shortest_path(cur, t)) is not None]
-            path.extend(min(ends, key=len)[1:])
-            break
-        if not options:
-            break
-        path.append(draw(st.sampled_from(options)))
+    if via.source != sp.initial:
+        _walk(draw, sp, path, frozenset({via.source}), max_changes)
+    path.append(via.dest)
+    _walk(draw, sp, path, ends, 2 * max_changes)
     return tuple(path)
+
+
+def _leads_to(sp: Spec, state: str, ends: frozenset[str]) -> bool:
+    return state in ends or bool(ends & sp.reachable(state))
+
+
+def _walk(
+    draw: st.DrawFn, sp: Spec, path: list[str], ends: frozenset[str], max_changes: int
+) -> None:
+    """Extend ``path`` until it reaches one of ``ends``, by weighted steps that keep an end
+    reachable, then by the shortest path once it is ``max_changes`` long."""
+    while path[-1] not in ends:
+        cur = path[-1]
+        if len(path) > max_changes:
+            nearest = [p for t in ends if (p := sp.shortest_path(cur, t)) is not None]
+            path.extend(min(nearest, key=len)[1:])
+            return
+        options = [s for s in sp.successors[cur] if _leads_to(sp, s, ends)]
+        path.append(_weighted(draw, [(s, _edge_weight(sp, cur, s)) for s in options]))
+
+
+def _unfinished_path(draw: st.DrawFn, sp: Spec, max_changes: int) -> tuple[str, ...]:
+    path = [sp.initial]
+    while len(path) <= max_changes:
+        options = [s for s in sp.successors[path[-1]] if s not in sp.terminal]
+        if not options or (len(path) > 1 and draw(st.integers(0, _STOP_ONE_IN - 1)) == 0):
+            break
+        path.append(_weighted(draw, [(s, _edge_weight(sp, path[-1], s)) for s in options]))
+    return tuple(path)
+
+
+def _edge_weight(sp: Spec, source: str, dest: str) -> int:
+    edge = sp.edge(source, dest)
+    return _EDGE_WEIGHT[edge.provenance] if edge is not None else 1
 
 
 def _bodies_for(
@@ -99,11 +167,14 @@ def _bodies_for(
     )
     tenths = 0
     bodies: list[dict[str, Any]] = []
-    for state in path:
+    # Sometimes the work reaches 100% a poll or more before the status says completed (a
+    # poller that stops at 100% then stops early).
+    finishing = sp.outcome(path[-1]) == "success" and draw(st.integers(0, 2)) == 0
+    for at, state in enumerate(path):
         for _ in range(draw(st.integers(1, max_repeat))):
             if state in sp.resets:
                 tenths = draw(st.integers(0, tenths))
-            elif sp.outcome(state) == "success":
+            elif sp.outcome(state) == "success" or (finishing and at == len(path) - 2):
                 tenths = 1000
             elif state not in sp.terminal and state != sp.initial:
                 tenths = draw(st.integers(tenths, min(1000, tenths + _MAX_RISE_TENTHS)))
@@ -154,8 +225,8 @@ def traces(
 ) -> Trace:
     """A legal :class:`~jobstate.Trace` of ``spec``: no violation, not even a warning.
 
-    At least ``min_length`` observations before sampling (stutters pad short paths; pass 1 to
-    let Hypothesis shrink failures to the shortest trace).
+    At least ``min_length`` observations, before and after sampling (stutters pad short paths;
+    pass 1 to let Hypothesis shrink failures to the shortest trace).
 
     In ``step`` mode every observation is there (with stutters); in ``sampled`` mode some polls
     are dropped, as a poller samples the path (a finished trace keeps its terminal observation).
@@ -164,13 +235,7 @@ def traces(
     """
     sp = _spec_for(spec, mode)
     path = draw(paths(sp, finished=finished, outcome=outcome, max_changes=max_changes))
-    bodies = _bodies_for(draw, sp, path, max_repeat)
-    # pad to a useful length with stutters of non-terminal polls (a stutter repeats the same
-    # body, so it keeps the trace legal)
-    while len(bodies) < min_length:
-        spots = [i for i, b in enumerate(bodies) if b["status"] not in sp.terminal]
-        i = draw(st.sampled_from(spots))
-        bodies.insert(i + 1, dict(bodies[i]))
+    bodies = _pad(draw, sp, _bodies_for(draw, sp, path, max_repeat), min_length)
     if mode == "sampled":
         # a poller misses some polls, not most: drop about one in four
         keep = [draw(st.integers(0, 3)) != 0 for _ in bodies]  # shrinks towards dropping
@@ -184,8 +249,22 @@ def traces(
             sample = [
                 b for b, k in zip(bodies, keep, strict=False) if k or b["status"] in sp.resets
             ]
-        bodies = sample
+        bodies = _pad(draw, sp, sample, min_length)  # a sample is as long as asked too
     return Trace(sp.name, mode, path, tuple(bodies), sp.outcome(path[-1]))
+
+
+def _pad(
+    draw: st.DrawFn, sp: Spec, bodies: list[dict[str, Any]], min_length: int
+) -> list[dict[str, Any]]:
+    """Pad to ``min_length`` with stutters of non-terminal polls (a stutter repeats the same
+    body, so it keeps the trace legal); a trace of its terminal alone stays as it is."""
+    while len(bodies) < min_length:
+        spots = [i for i, b in enumerate(bodies) if b["status"] not in sp.terminal]
+        if not spots:
+            break
+        i = draw(st.sampled_from(spots))
+        bodies.insert(i + 1, dict(bodies[i]))
+    return bodies
 
 
 # ---------------------------------------------------------------------------------------------

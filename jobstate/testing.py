@@ -24,13 +24,13 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jobstate._constants import FUTURE_VALUE
+from jobstate._constants import FUTURE_VALUE, PCT, Outcome
 from jobstate._trace import Trace
 from jobstate.exceptions import PollsForever
 from jobstate.spec import Spec, get_spec
-from jobstate.strategies import traces
+from jobstate.strategies import coverage_paths, traces
 
-__all__ = ["Monitor", "check_poller"]
+__all__ = ["Monitor", "check_poller", "coverage_suite"]
 
 
 class Monitor:
@@ -72,14 +72,28 @@ def check_poller(
     max_examples: int = 200,
     derandomize: bool = False,
 ) -> None:
-    """Property-test ``poller`` against legal finished traces of ``spec``, sampled like polls.
+    """Test ``poller`` against legal finished traces of ``spec``, sampled like polls.
 
     Asserts that it returns the trace's outcome for every terminal state, never stops before
     the terminal status, does not keep polling after it, and, with ``unknown_values``, that a
-    value it does not know (``unknownFutureValue``) before the end changes nothing. Raises
-    ``AssertionError`` (via Hypothesis, shrunk to a minimal trace) on the first failure.
+    value it does not know (``unknownFutureValue``) before the end changes nothing.
+
+    Two phases: first a fixed suite that takes every edge and every pair of consecutive edges
+    of the spec (:func:`~jobstate.strategies.coverage_paths`), each also with the work at 100%
+    before the status says so and with an unknown value slipped in; then ``max_examples``
+    random traces, shrunk by Hypothesis to a minimal one on failure. Raises ``AssertionError``
+    on the first failure.
     """
     sp = get_spec(spec)
+
+    def check(bodies: Sequence[Mapping[str, Any]], outcome: str) -> None:
+        _check_one(poller, bodies, outcome, sp, outcome_of, max_extra_polls)
+
+    for bodies, outcome in coverage_suite(sp, unknown_values=unknown_values):
+        try:
+            check(bodies, outcome)
+        except Exception as exc:
+            check(_shrink(check, bodies, outcome, type(exc)), outcome)  # raises, minimal
 
     @settings(
         max_examples=max_examples,
@@ -94,21 +108,85 @@ def check_poller(
         if unknown_values and data.draw(st.booleans(), label="inject unknownFutureValue"):
             at = data.draw(st.integers(0, len(bodies) - 1), label="at")
             bodies.insert(at, {"status": FUTURE_VALUE})
-        statuses = [b.get("status") for b in bodies]
-        monitor = Monitor(bodies, sp, max_extra_polls)
-        try:
-            result = poller(monitor)
-        except PollsForever as exc:
-            raise AssertionError(f"poller polls forever on {statuses}: {exc}") from None
-        if not monitor.served_terminal:
-            raise AssertionError(
-                f"poller stopped early on {statuses}: returned {result!r} after"
-                f" {monitor.polls} polls, before the terminal status"
-            )
-        got = outcome_of(result)
-        if got != trace.outcome:
-            raise AssertionError(
-                f"poller returned {result!r} ({got}) on {statuses}; the outcome is {trace.outcome}"
-            )
+        _check_one(poller, bodies, trace.outcome, sp, outcome_of, max_extra_polls)
 
     run()
+
+
+def coverage_suite(
+    spec: str | Spec = "current", *, unknown_values: bool = True
+) -> list[tuple[list[dict[str, Any]], Outcome]]:
+    """The fixed traces :func:`check_poller` runs first, with their outcomes: one per coverage
+    path (one poll per state, progress rising), the same with 100% reached before a success,
+    and (``unknown_values``) the same with ``unknownFutureValue`` after the first poll.
+
+    >>> len(coverage_suite("current")) > len(coverage_paths("current"))
+    True
+    """
+    sp = get_spec(spec)
+    suite: list[tuple[list[dict[str, Any]], Outcome]] = []  # shortest paths first
+    for path in sorted(coverage_paths(sp), key=len):
+        outcome = sp.outcome(path[-1])
+        step = 100 / max(len(path) - 1, 1)
+        plain = [
+            {"status": s, PCT: 100.0 if sp.outcome(s) == "success" else round(i * step, 1)}
+            for i, s in enumerate(path)
+        ]
+        suite.append((plain, outcome))
+        if outcome == "success" and len(plain) > 1:
+            early = [dict(b) for b in plain]
+            early.insert(-1, {"status": path[-2], PCT: 100.0})
+            suite.append((early, outcome))
+        if unknown_values:
+            suite.append(([plain[0], {"status": FUTURE_VALUE}, *plain[1:]], outcome))
+    return suite
+
+
+def _shrink(
+    check: Callable[[Sequence[Mapping[str, Any]], str], None],
+    bodies: Sequence[Mapping[str, Any]],
+    outcome: str,
+    error: type[BaseException],
+) -> list[Mapping[str, Any]]:
+    """The shortest sub-trace (the terminal poll kept) that still fails with ``error``: a
+    failing coverage trace is reported as small as the random phase's shrunk ones."""
+    current = list(bodies)
+    i = 0
+    while i < len(current) - 1:
+        candidate = current[:i] + current[i + 1 :]
+        try:
+            check(candidate, outcome)
+        except error:
+            current = candidate
+            continue
+        except Exception:  # a different failure: keep this poll
+            pass
+        i += 1
+    return current
+
+
+def _check_one(
+    poller: Callable[[Callable[[], dict[str, Any]]], Any],
+    bodies: Sequence[Mapping[str, Any]],
+    outcome: str,
+    sp: Spec,
+    outcome_of: Callable[[Any], str],
+    max_extra_polls: int,
+) -> None:
+    """Run ``poller`` against one trace and say what it got wrong, if anything."""
+    statuses = [b.get("status") for b in bodies]
+    monitor = Monitor(bodies, sp, max_extra_polls)
+    try:
+        result = poller(monitor)
+    except PollsForever as exc:
+        raise AssertionError(f"poller polls forever on {statuses}: {exc}") from None
+    if not monitor.served_terminal:
+        raise AssertionError(
+            f"poller stopped early on {statuses}: returned {result!r} after"
+            f" {monitor.polls} polls, before the terminal status"
+        )
+    got = outcome_of(result)
+    if got != outcome:
+        raise AssertionError(
+            f"poller returned {result!r} ({got}) on {statuses}; the outcome is {outcome}"
+        )
