@@ -19,6 +19,7 @@ Two modes, because polling samples the underlying path:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import PurePath
 from typing import Any
 
 from jobstate._constants import PCT, Mode, Outcome
@@ -50,14 +51,14 @@ class Validator:
 
     def validate(
         self,
-        jobs: Sequence[Record] | Mapping[str, Sequence[Record]],
+        jobs: Iterable[Record] | Mapping[str, Iterable[Record]],
     ) -> Report:
-        """Validate one job (a sequence of records) or many (a mapping of job key to records)."""
-        if isinstance(jobs, Mapping):
-            keys: list[str | None] = list(jobs)
-            records = list(jobs.values())
-        else:
-            keys, records = [None], [jobs]
+        """Validate one job (an iterable of records) or many (a mapping of job key to records).
+
+        A single body (a mapping with a ``status``) is one job of one observation. A path, a
+        string or bytes is refused with a :class:`TypeError` that says what to pass.
+        """
+        keys, records = _jobs_of(jobs)
         screened, bailed = self.screen(records)
         flagged = {i: self.check_job(records[i], key=keys[i]) for i in bailed}
         outcomes: list[Outcome] = [
@@ -138,6 +139,35 @@ class Validator:
         return out, bailed
 
 
+def _jobs_of(jobs: object) -> tuple[list[str | None], list[Sequence[Record]]]:
+    """Job keys and record lists from what :meth:`Validator.validate` was given."""
+    if isinstance(jobs, (str, bytes, bytearray, PurePath)):
+        raise TypeError(
+            f"validate() takes monitor bodies (dicts), not {type(jobs).__name__}: to check a file,"
+            " use jobstate.read_input(path, jobstate.Validator()) or the jobstate CLI"
+        )
+    if isinstance(jobs, Mapping):
+        if "status" in jobs:
+            return [None], [[jobs]]  # one body: one job of one observation
+        out = []
+        for key, value in jobs.items():
+            if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
+                raise TypeError(
+                    "validate() takes one job (bodies in poll order), one body (a dict with"
+                    " 'status'), or a mapping of job key to bodies; job"
+                    f" {key!r} maps to {type(value).__name__}, not a list of bodies (if this"
+                    " is one body, it has no 'status')"
+                )
+            out.append(value if isinstance(value, Sequence) else list(value))
+        return list(jobs), out
+    if not isinstance(jobs, Iterable):
+        raise TypeError(
+            f"validate() takes bodies in poll order (a list or any iterable of dicts), not"
+            f" {type(jobs).__name__}"
+        )
+    return [None], [jobs if isinstance(jobs, Sequence) else list(jobs)]
+
+
 _VALIDATORS: dict[tuple[int, str], Validator] = {}
 
 
@@ -151,14 +181,15 @@ def _validator(spec: str | Spec, mode: str) -> Validator:
 
 
 def validate(
-    observations: Sequence[Record] | Mapping[str, Sequence[Record]],
+    observations: Iterable[Record] | Mapping[str, Iterable[Record]],
     spec: str | Spec = "current",
     mode: Mode | str = "sampled",
 ) -> Report:
     """Validate observed monitor bodies against a spec.
 
-    ``observations`` is one job (a sequence of monitor response bodies, in poll order) or many
-    (a mapping of job key to such a sequence). Compiled tables are cached per spec and mode.
+    ``observations`` is one job (monitor response bodies in poll order: a list, or any
+    iterable), one body, or many jobs (a mapping of job key to bodies). Compiled tables are
+    cached per spec and mode.
 
     >>> validate([{"status": "inProgress"}, {"status": "cancelled"}]).jobs[0].steps[-1].path
     ('inProgress', 'cancelPending', 'cancelled')
