@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import PurePath
-from typing import Any
+from typing import Any, cast
 
 from jobstate._constants import PCT, Mode, Outcome
 from jobstate.results import JobReport, Record, Report, Step
@@ -61,9 +61,9 @@ class Validator:
         keys, records = _jobs_of(jobs)
         screened, bailed = self.screen(records)
         flagged = {i: self.check_job(records[i], key=keys[i]) for i in bailed}
-        outcomes: list[Outcome] = [
-            flagged[i].outcome if o is None else o for i, o in enumerate(screened)
-        ]
+        for i, job in flagged.items():
+            screened[i] = job.outcome
+        outcomes = cast(list[Outcome], screened)  # every None was just filled in
         return Report.of_records(self, self.spec.name, self.mode, keys, records, outcomes, flagged)
 
     def check_job(self, records: Sequence[Record], *, key: str | None = None) -> JobReport:
@@ -106,12 +106,10 @@ class Validator:
                     row = row[s]
                     p = o.get(pct)
                     if p.__class__ is float or p.__class__ is int:
-                        if s in resets:  # no baseline after it: only the range matters
-                            if not (last <= 100.0 and 0.0 <= p <= 100.0):
-                                raise _Bail
-                            last = 0.0
-                        elif last <= p:
+                        if last <= p:  # at a reset too: conservative, a later fall bails
                             last = p
+                        elif p >= 0.0 and s in resets and last <= 100.0:
+                            last = 0.0  # a reset carries no baseline
                         else:
                             raise _Bail
                     elif p is None:
@@ -149,6 +147,9 @@ def _jobs_of(jobs: object) -> tuple[list[str | None], list[Sequence[Record]]]:
     if isinstance(jobs, Mapping):
         if "status" in jobs:
             return [None], [[jobs]]  # one body: one job of one observation
+        values = list(jobs.values())
+        if set(map(type, values)) <= {list, tuple}:
+            return list(jobs), values  # the common case, without ABC checks per job
         out = []
         for key, value in jobs.items():
             if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
