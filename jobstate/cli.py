@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 import click
 
@@ -26,6 +26,7 @@ from jobstate._constants import (
     Format,
     Mode,
 )
+from jobstate.profiles import PROFILES
 
 if TYPE_CHECKING:
     from jobstate.readers import ReadOptions
@@ -62,8 +63,8 @@ def _write_json(value: Any) -> None:
     _write(dumps(value, indent=True) + b"\n")
 
 
-def _echo_lines(lines: Iterable[str]) -> None:
-    click.echo("\n".join(lines))
+def _echo_lines(lines: Iterable[str], *, color: bool | None = None) -> None:
+    click.echo("\n".join(lines), color=color)  # click strips colour off a pipe unless told
 
 
 def _fail(message: str) -> NoReturn:
@@ -71,14 +72,26 @@ def _fail(message: str) -> NoReturn:
     sys.exit(EXIT_UNUSABLE)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="jobstate", prog_name="jobstate")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """Check Microsoft Graph asyncJobStatus lifecycles (the monitor URL of a long-running job).
 
     \b
     Exit codes: 0 no errors, 1 errors found, 2 unusable input or usage.
+    Defaults for check come from jobstate.toml or pyproject.toml [tool.jobstate] in the
+    working directory. Shell completion: eval "$(_JOBSTATE_COMPLETE=bash_source jobstate)".
     """
+    from jobstate.config import load_config
+    from jobstate.exceptions import OptionError
+
+    try:
+        _, options = load_config()
+    except OptionError as exc:
+        raise click.UsageError(str(exc)) from None
+    if options:
+        ctx.default_map = {"check": options}
 
 
 _INPUT_HELP = """Validate observed status sequences.
@@ -128,6 +141,38 @@ def _read_options(f: _F) -> _F:
     return f
 
 
+def _diagram_suffix(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--diagram is refused before the run when its file type is not one it can write."""
+    if value is not None and os.path.splitext(value)[1].lower() not in (".svg", ".png", ".dot"):
+        raise click.BadParameter("use a .svg, .png or .dot file name", ctx, param)
+    return value
+
+
+def _rule_ids(values: Iterable[str], param: str) -> set[str]:
+    """Rule ids from ids or prefixes, comma-separated or repeated."""
+    from jobstate.validation import RULES
+
+    out: set[str] = set()
+    for value in values:
+        for part in filter(None, (p.strip() for p in value.split(","))):
+            matched = {r for r in RULES if r == part or r.startswith(part)}
+            if not matched:
+                raise click.BadParameter(
+                    f"{part!r} is no rule id or prefix; rules: {', '.join(RULES)}",
+                    param_hint=param,
+                )
+            out |= matched
+    return out
+
+
+def _counted_rules(select: Iterable[str], ignore: Iterable[str]) -> frozenset[str] | None:
+    """The rules --select/--ignore leave counted, or None for all of them."""
+    from jobstate.validation import RULES
+
+    kept = (_rule_ids(select, "--select") if select else set(RULES)) - _rule_ids(ignore, "--ignore")
+    return None if kept == set(RULES) else frozenset(kept)
+
+
 def _make_read_options(values: dict[str, Any]) -> ReadOptions:
     from jobstate.readers import ReadOptions
 
@@ -169,7 +214,39 @@ def _make_read_options(values: dict[str, Any]) -> ReadOptions:
     "--diagram",
     "diagram_path",
     type=click.Path(dir_okay=False, path_type=str),
+    callback=_diagram_suffix,
     help="Also draw the observed traffic on the spec: FILE.svg, .png or .dot (keeps every step).",
+)
+@click.option(
+    "--select",
+    multiple=True,
+    metavar="RULES",
+    help="Count only these rule ids or prefixes (comma-separated or repeated).",
+)
+@click.option(
+    "--ignore",
+    multiple=True,
+    metavar="RULES",
+    help="Do not count these rule ids or prefixes, e.g. --ignore percentage-regression.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Show only failing jobs and the totals.")
+@click.option("--summary", is_flag=True, help="Show only the totals line.")
+@click.option(
+    "--color/--no-color",
+    default=None,
+    help="Colour the text report (default: on a terminal, unless NO_COLOR is set).",
+)
+@click.option(
+    "--follow",
+    is_flag=True,
+    help="Watch one JSON Lines FILE as it grows (like tail -f), printing each violation as it"
+    " happens; Ctrl-C (or --idle-exit) ends the watch with the totals.",
+)
+@click.option(
+    "--idle-exit",
+    type=click.FloatRange(min=0),
+    metavar="SECONDS",
+    help="With --follow: stop after SECONDS with no new line.",
 )
 def check(
     files: tuple[str, ...],
@@ -180,16 +257,33 @@ def check(
     max_violations: int | None,
     fail_on: FailOn,
     diagram_path: str | None,
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    quiet: bool,
+    summary: bool,
+    color: bool | None,
+    follow: bool,
+    idle_exit: float | None,
     **read_options: Any,
 ) -> None:
     from jobstate.results import Report
     from jobstate.validation import Validator
 
+    rules = _counted_rules(select, ignore)
     validator = Validator(spec, mode)
     options = _make_read_options(read_options)
-    summaries, unusable = _read_all(files, validator, options, explain or bool(diagram_path))
+    if follow:
+        summaries, unusable = _follow(files, validator, options, idle_exit, rules, fmt)
+        fmt, summary = "text", True  # the violations were printed as they came
+    else:
+        summaries, unusable = _read_all(files, validator, options, explain or bool(diagram_path))
     report = Report.from_inputs(validator.spec.name, validator.mode, summaries)
-    _render_report(report, fmt, fail_on, unusable, explain, max_violations)
+    if rules is not None:
+        report = report.only(rules)
+    if color is None:
+        color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    view = _View(explain, max_violations, quiet, summary, color)
+    _render_report(report, fmt, fail_on, unusable, view)
     if diagram_path is not None:
         error = _write_observed(diagram_path, report)
         if error:
@@ -202,6 +296,33 @@ def check(
 
     findings = report.unattributed or any(failed(j, fail_on) for j in report.jobs)
     sys.exit(EXIT_ERRORS if findings else EXIT_OK)
+
+
+def _follow(
+    files: tuple[str, ...],
+    validator: Any,
+    options: ReadOptions,
+    idle_exit: float | None,
+    rules: frozenset[str] | None,
+    fmt: str,
+) -> tuple[list[InputSummary], list[str]]:
+    """check --follow: one JSON Lines file, violations printed as they are found."""
+    from jobstate.exceptions import InputError
+    from jobstate.readers.follow import follow
+    from jobstate.render.text import violation_line
+
+    if len(files) != 1 or files[0] == "-" or fmt != "text" or options.order_by:
+        raise click.UsageError("--follow watches one JSON Lines file, in text, with no --order-by")
+
+    def show(job: str, v: Any) -> None:
+        if rules is None or v.rule in rules:
+            click.echo(violation_line(job, v), color=False)
+
+    try:
+        summary = follow(files[0], validator, options, on_violation=show, idle_exit=idle_exit)
+    except InputError as exc:
+        return [], [str(exc)]
+    return [summary], []
 
 
 def _read_all(
@@ -228,13 +349,18 @@ def _read_all(
     return summaries, unusable
 
 
+class _View(NamedTuple):
+    """How much of the text report to show."""
+
+    explain: bool
+    max_violations: int | None
+    quiet: bool
+    summary: bool
+    color: bool
+
+
 def _render_report(
-    report: Report,
-    fmt: str,
-    fail_on: FailOn,
-    unusable: list[str],
-    explain: bool,
-    max_violations: int | None,
+    report: Report, fmt: str, fail_on: FailOn, unusable: list[str], view: _View
 ) -> None:
     from jobstate import render
 
@@ -243,13 +369,7 @@ def _render_report(
     elif fmt == "junit":
         _write(render.junit_xml(report, fail_on=fail_on, unusable=unusable))
     else:
-        color = sys.stdout.isatty()
-        _echo_lines(
-            render.text_lines(
-                report, color=color, explain=explain, max_violations=max_violations,
-                fail_on=fail_on,
-            )
-        )  # fmt: skip
+        _echo_lines(render.text_lines(report, fail_on=fail_on, **view._asdict()), color=view.color)
 
 
 class _Progress:
@@ -291,9 +411,7 @@ def _write_observed(path: str, report: Report) -> str | None:
     from jobstate.diagrams import observed_dot, render_dot
     from jobstate.exceptions import DiagramError
 
-    suffix = Path(path).suffix.lower().lstrip(".")
-    if suffix not in ("svg", "png", "dot"):
-        return f"--diagram {path}: use a .svg, .png or .dot file name"
+    suffix = Path(path).suffix.lower().lstrip(".")  # one of these: checked before the run
     try:
         dot = observed_dot(report.spec, report.jobs)
         data = (
@@ -309,22 +427,41 @@ def _write_observed(path: str, report: Report) -> str | None:
     return None
 
 
-@main.command("spec")
+_SPEC_ARG = click.argument("spec_name", required=False, type=click.Choice(SPEC_NAMES))
+
+
+@main.command("spec", short_help="Print a spec: states, edges, provenance.")
+@_SPEC_ARG
 @_spec_option("name")
 @_format_option("text", "json")
-def spec_cmd(name: str, fmt: str) -> None:
-    """Print a spec: its states, their classes, its edges and their provenance."""
+def spec_cmd(spec_name: str | None, name: str, fmt: str) -> None:
+    """Print a spec (SPEC_NAME or --spec): its states, their classes, its edges and their
+    provenance."""
     from jobstate.render import spec_lines
     from jobstate.spec import get_spec
 
-    spec = get_spec(name)
+    spec = get_spec(spec_name or name)
     if fmt == "json":
         _write_json(spec.to_dict())
     else:
         _echo_lines(spec_lines(spec))
 
 
-@main.command("diagram")
+@main.command("rules", short_help="List the rule ids, severities and provenance.")
+@_format_option("text", "json")
+def rules_cmd(fmt: str) -> None:
+    """List the rule ids with their severity, provenance and what each checks."""
+    from jobstate import render
+    from jobstate.validation import RULES
+
+    if fmt == "json":
+        _write_json(render.rules_payload(RULES.values()))
+    else:
+        _echo_lines(render.rule_lines(RULES.values()))
+
+
+@main.command("diagram", short_help="Draw a spec's state diagram.")
+@_SPEC_ARG
 @_spec_option("name")
 @_format_option(
     "mermaid",
@@ -345,8 +482,10 @@ def spec_cmd(name: str, fmt: str) -> None:
     type=click.Path(file_okay=False, path_type=str),
     help="Regenerate every spec as .mmd, .dot and .svg in DIR, with a README.",
 )
-def diagram_cmd(name: str, fmt: DiagramFormat, output: str | None, all_dir: str | None) -> None:
-    """Draw a spec's state diagram (built with transitions' GraphMachine)."""
+def diagram_cmd(
+    spec_name: str | None, name: str, fmt: DiagramFormat, output: str | None, all_dir: str | None
+) -> None:
+    """Draw a spec's state diagram, SPEC_NAME or --spec (built with transitions' GraphMachine)."""
     from jobstate.diagrams import diagram, write_diagrams
     from jobstate.exceptions import DiagramError
 
@@ -355,7 +494,7 @@ def diagram_cmd(name: str, fmt: DiagramFormat, output: str | None, all_dir: str 
             for path in write_diagrams(all_dir):
                 click.echo(f"wrote {path}")
             return
-        data = diagram(name, fmt)
+        data = diagram(spec_name or name, fmt)
     except DiagramError as exc:
         _fail(str(exc))
     if output is not None:
@@ -374,9 +513,11 @@ def _values(text: str | None) -> list[str]:
     return [v.strip() for v in (text or "").split(",") if v.strip()]
 
 
-@main.command("client")
+@main.command("client", short_help="Check a client's assumptions against a spec.")
 @click.option(
-    "--profile", type=str, help="A built-in real-client profile (see `jobstate clients`)."
+    "--profile",
+    type=click.Choice(sorted(PROFILES)),
+    help="A built-in real-client profile (see `jobstate clients`).",
 )
 @click.option(
     "--model",
@@ -424,20 +565,17 @@ def client_cmd(
 def _client_model(profile: str | None, model_file: str | None, lists: dict[str, Any]) -> Any:
     """The model from exactly one of a profile, a file, or the value lists."""
     from jobstate.clients import ClientModel, load_model
-    from jobstate.profiles import PROFILES
 
     given_lists = any(v is not None for v in lists.values())
     if sum((profile is not None, model_file is not None, given_lists)) != 1:
         raise click.UsageError("give exactly one of --profile, --model, or the value lists")
-    if profile is not None and profile not in PROFILES:
-        raise click.UsageError(f"unknown profile {profile!r}; profiles: {', '.join(PROFILES)}")
     try:
         if profile is not None:
             return PROFILES[profile]
         if model_file is not None:
             return load_model(model_file)
         return ClientModel.from_lists(
-            "client",
+            "ad-hoc",
             **{k: _values(lists[k]) for k in ("success", "failure", "cancelled", "poll", "crash")},
             unknown=lists["unknown"],
             timeout=lists["timeout"],
@@ -446,7 +584,7 @@ def _client_model(profile: str | None, model_file: str | None, lists: dict[str, 
         _fail(str(exc))
 
 
-@main.command("clients")
+@main.command("clients", short_help="Real-client profiles x specs, with their findings.")
 @click.option(
     "--spec",
     "specs",
@@ -454,19 +592,20 @@ def _client_model(profile: str | None, model_file: str | None, lists: dict[str, 
     multiple=True,
     help="Specs to check against (repeatable; default current and legacy).",
 )
-@_format_option("markdown", "json")
+@_format_option("text", "markdown", "json")
 def clients_cmd(specs: tuple[str, ...], fmt: str) -> None:
     """The matrix of real-client profiles x specs with their findings."""
     from jobstate import render
     from jobstate.clients import matrix
-    from jobstate.profiles import PROFILES
 
     names = list(specs or DEFAULT_CLIENT_SPECS)
     table = matrix(PROFILES, names)
     if fmt == "json":
         _write_json(render.matrix_payload(table, PROFILES))
-    else:
+    elif fmt == "markdown":
         _echo_lines(render.matrix_markdown(table, names))
+    else:
+        _echo_lines(render.matrix_table(table, names))
 
 
 if __name__ == "__main__":  # pragma: no cover

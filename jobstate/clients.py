@@ -247,29 +247,35 @@ def _stranger_message(model: ClientModel, union: Spec, value: str) -> str | None
     return None
 
 
-def load_model(path: str | Path) -> ClientModel:
-    """A model from a JSON or TOML file: keys ``name``, ``success``, ``failure``,
-    ``cancelled``, ``poll``, ``crash`` (lists of values, ``*`` for every other value),
-    ``unknown`` and ``timeout``."""
-    p = Path(path)
-    raw = p.read_bytes()
-    data: Any
+def _read_model_file(p: Path) -> Any:
+    """The parsed content of a JSON or TOML model file, or :class:`ClientModelError`."""
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise ClientModelError(f"{p}: cannot read ({exc.strerror or exc})") from None
     if p.suffix.lower() == ".toml":
         if sys.version_info >= (3, 11):
             import tomllib
         else:  # pragma: no cover
             import tomli as tomllib
         try:
-            data = tomllib.loads(raw.decode("utf-8"))
+            return tomllib.loads(raw.decode("utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ClientModelError(f"{p}: not valid TOML ({exc})") from None
-    else:
-        from jobstate._json import JSONDecodeError, loads
+    from jobstate._json import JSONDecodeError, loads
 
-        try:
-            data = loads(raw)
-        except JSONDecodeError as exc:
-            raise ClientModelError(f"{p}: not valid JSON ({exc})") from None
+    try:
+        return loads(raw)
+    except JSONDecodeError as exc:
+        raise ClientModelError(f"{p}: not valid JSON ({exc})") from None
+
+
+def load_model(path: str | Path) -> ClientModel:
+    """A model from a JSON or TOML file: keys ``name``, ``success``, ``failure``,
+    ``cancelled``, ``poll``, ``crash`` (lists of values, ``*`` for every other value),
+    ``unknown`` and ``timeout``."""
+    p = Path(path)
+    data = _read_model_file(p)
     if not isinstance(data, dict):
         raise ClientModelError(f"{p}: a client model is an object/table")
     known = {"name", "success", "failure", "cancelled", "poll", "crash", "unknown", "timeout"}

@@ -9,8 +9,8 @@ steps it did not record asks a :class:`StepSource` (the validator) for them.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, Union
 
 from jobstate._constants import OUTCOMES, Mode, Outcome, Severity, StepKind
@@ -196,7 +196,7 @@ class InputSummary:
 
     @property
     def rejected(self) -> int:
-        return sum(j.rejected for j in self.jobs if j.violations) + len(self.unattributed)
+        return sum(j.rejected for j in self.jobs) + len(self.unattributed)
 
     @property
     def observations(self) -> int:
@@ -293,6 +293,8 @@ class Report:
         self._jobs: list[JobReport] | None = list(jobs)
         self._source: StepSource | None = None
         self._size = sum(j.observations + j.rejected for j in jobs)
+        self._rejected = sum(j.rejected for j in jobs)
+        self.rules: frozenset[str] | None = None  # None: every rule counts
 
     @classmethod
     def from_inputs(cls, spec: str, mode: Mode, inputs: Sequence[InputSummary]) -> Report:
@@ -319,6 +321,25 @@ class Report:
         report._jobs = None
         report._source = source
         report._size = sum(map(len, records))
+        report._rejected = sum(j.rejected for j in flagged.values())  # clean jobs reject none
+        return report
+
+    def only(self, rules: Collection[str]) -> Report:
+        """The same report counting only the violations of ``rules`` (``--select``/``--ignore``):
+        verdicts, totals and exit codes follow; the accounting of units is unchanged.
+
+        >>> from jobstate import validate
+        >>> r = validate([{"status": "inProgress", "percentageComplete": 9}, {"status": "Done"}])
+        >>> [v.rule for v in r.violations], r.only({"percentage-regression"}).ok
+        (['unknown-status'], True)
+        """
+        kept = frozenset(rules)
+        jobs = [
+            replace(j, violations=tuple(v for v in j.violations if v.rule in kept))
+            for j in self.jobs
+        ]
+        report = Report(self.spec, self.mode, jobs, self.inputs)
+        report.rules = kept
         return report
 
     def __repr__(self) -> str:
@@ -349,7 +370,10 @@ class Report:
 
     @property
     def unattributed(self) -> int:
-        """Input units rejected before they could be given to a job (no job key, bad JSON)."""
+        """Input units rejected before they could be given to a job (no job key, bad JSON), as
+        ``malformed-record`` errors (none when that rule is not counted)."""
+        if self.rules is not None and "malformed-record" not in self.rules:
+            return 0
         return sum(len(i.unattributed) for i in self.inputs)
 
     @property
@@ -367,8 +391,8 @@ class Report:
         outcomes: dict[str, int] = dict.fromkeys(OUTCOMES, 0)
         outcomes.update(Counter(self._outcomes))
         flagged = self._flagged.values()
-        rejected = sum(j.rejected for j in flagged)  # a job with no violation rejected nothing
-        loose = self.unattributed
+        rejected = self._rejected
+        loose = sum(len(i.unattributed) for i in self.inputs)
         read = blank = skipped = None
         if self.inputs:
             read = sum(i.units_read for i in self.inputs)
@@ -378,7 +402,7 @@ class Report:
             jobs=len(self._keys),
             jobs_with_errors=sum(1 for j in flagged if not j.ok),
             outcomes=outcomes,
-            errors=sum(j.errors for j in flagged) + loose,
+            errors=sum(j.errors for j in flagged) + self.unattributed,
             warnings=sum(j.warnings for j in flagged),
             observations=self._size - rejected,
             rejected=rejected + loose,

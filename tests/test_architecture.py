@@ -18,6 +18,7 @@ MAX_LINES = 60  # from def to the last line, the docstring not counted
 # Attributes with a leading underscore that are public API of their owner, not ours.
 FOREIGN_API = {
     "_replace",  # NamedTuple / urllib SplitResult
+    "_asdict",  # NamedTuple
     "_get_elements",  # transitions' graph classes: the hook diagrams draws through
 }
 

@@ -42,11 +42,14 @@ class JobRouter:
         self.http_get = getter(options.http_key) if options.http_key else None
         self.order_get: Getter | None = getter(options.order_by) if options.order_by else None
         self.held: dict[Any, list[Held]] = {}
+        self._shape_checked = options.body_key is not None
 
     def route_records(self, recs: list[Record], lines: Lines) -> None:
         """Attribute parsed records (wrapper or body) to jobs and pass them on."""
         if not recs:
             return
+        if not self._shape_checked:
+            self._hint_wrapper(recs)
         keys, recs, lines = self._keys(recs, lines)
         bodies = self._bodies(recs)
         http = [http_at(self.http_get, r) for r in recs] if self.http_get else None
@@ -74,6 +77,17 @@ class JobRouter:
             kept_recs.append(rec)
             kept_lines.append(line)
         return keys, kept_recs, kept_lines
+
+    def _hint_wrapper(self, recs: list[Record]) -> None:
+        """Say so once when the first object has no ``status``: likely a wrapper record."""
+        self._shape_checked = True
+        first = next((r for r in recs if isinstance(r, dict)), None)
+        if first is not None and "status" not in first:
+            keys = ", ".join(sorted(str(k) for k in first)[:10])
+            self.summary.notes.append(
+                f"records have no 'status' (keys: {keys}): if they wrap the monitor body,"
+                " name it with --body-key (and the job with --job-key)"
+            )
 
     def _bodies(self, recs: list[Record]) -> list[Record]:
         get = self.body_get

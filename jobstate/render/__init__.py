@@ -6,12 +6,14 @@ is testable without a subprocess. ``fail_on`` decides which severity fails a job
 
 from __future__ import annotations
 
-from jobstate.render.json import client_payload, matrix_payload, report_payload
+from jobstate.render.json import client_payload, matrix_payload, report_payload, rules_payload
 from jobstate.render.junit import junit_xml
 from jobstate.render.text import (
     client_lines,
     failed,
     matrix_markdown,
+    matrix_table,
+    rule_lines,
     spec_lines,
     text_lines,
     totals_line,
@@ -24,7 +26,10 @@ __all__ = [
     "junit_xml",
     "matrix_markdown",
     "matrix_payload",
+    "matrix_table",
     "report_payload",
+    "rule_lines",
+    "rules_payload",
     "spec_lines",
     "text_lines",
     "totals_line",

@@ -5,14 +5,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from jobstate._constants import FailOn
 from jobstate.clients import ClientModel, Finding
 from jobstate.results import Report
+from jobstate.validation.rules import Rule
 
-__all__ = ["client_payload", "matrix_payload", "report_payload"]
+__all__ = ["client_payload", "matrix_payload", "report_payload", "rules_payload"]
 
 
 def report_payload(report: Report, *, fail_on: FailOn, unusable: Sequence[str]) -> dict[str, Any]:
@@ -20,6 +21,8 @@ def report_payload(report: Report, *, fail_on: FailOn, unusable: Sequence[str]) 
     out = report.to_dict()
     out["fail_on"] = fail_on
     out["unusable"] = list(unusable)
+    if report.rules is not None:
+        out["rules"] = sorted(report.rules)
     return out
 
 
@@ -33,6 +36,20 @@ def client_payload(model: ClientModel, spec: str, findings: Sequence[Finding]) -
         "ok": not any(f.severity == "error" for f in findings),
         "findings": [f.to_dict() for f in findings],
     }
+
+
+def rules_payload(rules: Iterable[Rule]) -> list[dict[str, Any]]:
+    """Every rule: id, severity, provenance, summary and rationale."""
+    return [
+        {
+            "id": r.id,
+            "severity": r.severity,
+            "provenance": r.provenance,
+            "summary": r.summary,
+            "rationale": r.rationale,
+        }
+        for r in rules
+    ]
 
 
 def matrix_payload(

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from jobstate._constants import FailOn
 from jobstate._words import plural
 from jobstate.clients import ClientModel, Finding
 from jobstate.results import InputSummary, JobReport, Report, Step, Violation
 from jobstate.spec import Spec
+from jobstate.validation.rules import Rule
 
 __all__ = [
     "client_lines",
     "failed",
     "matrix_markdown",
+    "matrix_table",
+    "rule_lines",
     "spec_lines",
     "text_lines",
     "totals_line",
+    "violation_line",
 ]
 
 _VERDICT_COLOUR = {"FAIL": "red", "WARN": "yellow", "OK": "green"}
@@ -74,6 +78,11 @@ def _violation(
 def _job_violation(v: Violation, unit: str, color: bool) -> str:
     where = f"{unit} {v.line}" if v.line is not None else f"#{v.index}"
     return _violation(where, v.severity, v.rule, v.message, v.http_status, color)
+
+
+def violation_line(job: str, v: Violation) -> str:
+    """A violation as ``check --follow`` prints it the moment it is found."""
+    return f"{job}: {_job_violation(v, 'line', False).strip()}"
 
 
 def _step(step: Step, unit: str, marks: Sequence[Violation]) -> str:
@@ -159,16 +168,29 @@ def text_lines(
     explain: bool = False,
     max_violations: int | None = None,
     fail_on: FailOn = "error",
+    quiet: bool = False,
+    summary: bool = False,
 ) -> Iterator[str]:
-    """The text report: input notes, then jobs worst first, then the totals line."""
+    """The text report: input notes, then jobs worst first, then the totals line.
+
+    ``quiet`` (also implied by ``max_violations=0``) keeps the failing jobs and the totals;
+    ``summary`` the totals line alone.
+    """
+    if summary:
+        yield totals_line(report, fail_on)
+        return
+    quiet = quiet or max_violations == 0
     units: dict[str | None, str] = {i.name: i.unit for i in report.inputs}
     budget = _Budget(max_violations)
-    for summary in report.inputs:
-        yield from _input_lines(summary, budget, color)
+    for inp in report.inputs:
+        lines = _input_lines(inp, budget, color)
+        yield from (ln for ln in lines if not (quiet and ln.startswith("note ")))
     jobs = report.jobs
     order = sorted(range(len(jobs)), key=lambda i: (-jobs[i].errors, -jobs[i].warnings, i))
     for i in order:
         job = jobs[i]
+        if quiet and not failed(job, fail_on):
+            continue
         yield _summary(job, units, fail_on, color)
         yield from _job_lines(job, units.get(job.input, "line"), explain, budget, color)
     if budget.hidden:
@@ -235,6 +257,33 @@ def client_lines(model: ClientModel, spec: str, findings: Sequence[Finding]) -> 
     yield f"{plural(errors, 'error')}, {plural(len(findings) - errors, 'warning')}"
 
 
+def rule_lines(rules: Iterable[Rule]) -> Iterator[str]:
+    """One line per rule: id, severity, provenance, what it checks."""
+    for r in rules:
+        yield f"{r.id:<22} {r.severity:<8} {r.provenance:<9} {r.summary}"
+
+
+def matrix_table(
+    table: Mapping[str, Mapping[str, Sequence[Finding]]], specs: Sequence[str]
+) -> Iterator[str]:
+    """The profile x spec matrix for a terminal: a block per client, a line per spec (error
+    findings marked ``*``)."""
+    width = max(len(s) for s in specs) + 1
+    for profile, per in table.items():
+        yield profile
+        for s in specs:
+            yield f"  {s + ':':<{width}} {_cell(per[s], '{}*')}"
+    yield "* an error finding (jobstate client --profile NAME shows each with its witness)"
+
+
+def _cell(findings: Sequence[Finding], error_mark: str) -> str:
+    by_id: dict[str, list[str]] = {}
+    for f in findings:
+        mark = error_mark.format(f.status) if f.severity == "error" else f.status
+        by_id.setdefault(f.id, []).append(mark)
+    return "; ".join(f"{k}: {', '.join(v)}" for k, v in by_id.items()) or "none"
+
+
 def matrix_markdown(
     table: Mapping[str, Mapping[str, Sequence[Finding]]], specs: Sequence[str]
 ) -> Iterator[str]:
@@ -242,11 +291,5 @@ def matrix_markdown(
     yield "| client | " + " | ".join(f"spec `{s}`" for s in specs) + " |"
     yield "|---|" + "---|" * len(specs)
     for profile, per in table.items():
-        cells = []
-        for s in specs:
-            by_id: dict[str, list[str]] = {}
-            for f in per[s]:
-                mark = f"**{f.status}**" if f.severity == "error" else f.status
-                by_id.setdefault(f.id, []).append(mark)
-            cells.append("; ".join(f"{k}: {', '.join(v)}" for k, v in by_id.items()) or "none")
+        cells = [_cell(per[s], "**{}**") for s in specs]
         yield f"| `{profile}` | " + " | ".join(cells) + " |"

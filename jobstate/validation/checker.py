@@ -65,10 +65,11 @@ class Checker:
 
     def feed(self, rec: Record, line: int | None = None, http: int | None = None) -> None:
         """Check the next record of the job (``line``, ``http``: where it came from)."""
-        if line is not None:
-            if self.first_line is None:
+        if line is not None:  # the span: lowest and highest line (--order-by reorders them)
+            if self.first_line is None or line < self.first_line:
                 self.first_line = line
-            self.last_line = line
+            if self.last_line is None or line > self.last_line:
+                self.last_line = line
         i = self.index
         self.index += 1
         why = rules.malformed_record(rec)

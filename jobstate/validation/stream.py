@@ -323,9 +323,11 @@ class Stream:
             if isinstance(lines, range)
             else np.asarray(lines, dtype=np.int64)
         )[order]
+        lowest = np.minimum.reduceat(sl, fpos)[clean]  # --order-by reorders lines in a job
+        highest = np.maximum.reduceat(sl, fpos)[clean]
         fresh = self._first[cj] == 0
-        self._first[cj[fresh]] = sl[cf[fresh]]
-        self._lastline[cj] = sl[cl]
+        self._first[cj] = np.where(fresh, lowest, np.minimum(self._first[cj], lowest))
+        self._lastline[cj] = np.maximum(self._lastline[cj], highest)
 
     # -- results --------------------------------------------------------------------------------
 

@@ -185,7 +185,7 @@ def test_har_selects_polls_groups_by_monitor_url_and_orders_by_time(tmp_path: Pa
     jobs = jobs_by_key(data)
     a = jobs["https://api.example/monitor/abc"]
     assert a["ok"] and a["observations"] == 3 and a["http_status"] == {"202": 3}
-    assert a["lines"] == [3, 2]  # entry 3 (t=1), entry 6 (t=2), entry 2 (t=3)
+    assert a["lines"] == [2, 6]  # entries 3 (t=1), 6 (t=2), 2 (t=3): lowest and highest
     b = jobs[m2]
     assert [(v["rule"], v["line"], v["http_status"]) for v in b["violations"]] == [
         ("malformed-record", 4, 500)

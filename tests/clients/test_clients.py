@@ -293,8 +293,8 @@ def test_cli_client_usage_exits_2(args: tuple[str, ...]) -> None:
 
 
 def test_cli_clients_matrix() -> None:
-    """jobstate clients prints the profiles x specs table with the findings."""
-    proc = run("clients")
+    """jobstate clients --format markdown prints the profiles x specs table with the findings."""
+    proc = run("clients", "--format", "markdown")
     assert proc.returncode == 0
     out = proc.stdout.decode()
     assert out.startswith("| client | spec `current` | spec `legacy` |")

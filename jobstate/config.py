@@ -1,0 +1,69 @@
+"""Defaults for ``jobstate check`` from a project's files: ``jobstate.toml``, else the
+``[tool.jobstate]`` table of ``pyproject.toml``, in the working directory.
+
+Keys are ``check``'s long option names, with dashes or underscores: ``spec``, ``mode``,
+``fail-on``, ``select``, ``ignore`` (lists of rule ids or prefixes), ``max-violations``,
+``format``, ``input-format``, ``job-key``, ``body-key``, ``http-key``, ``order-by``,
+``status-column``, ``percentage-column``, ``quiet``, ``summary``, ``color``. Options given on
+the command line win.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from jobstate.exceptions import OptionError
+
+__all__ = ["CHECK_KEYS", "load_config"]
+
+CHECK_KEYS = frozenset(
+    {
+        "spec", "mode", "fail_on", "select", "ignore", "max_violations", "format",
+        "input_format", "job_key", "body_key", "http_key", "order_by", "status_column",
+        "percentage_column", "quiet", "summary", "color",
+    }
+)  # fmt: skip
+
+
+def _toml(path: Path) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    try:
+        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+        return data
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise OptionError(f"{path}: not a readable TOML file ({exc})") from None
+
+
+def load_config(directory: str | Path = ".") -> tuple[Path | None, dict[str, Any]]:
+    """The config file found in ``directory`` and its ``check`` defaults (option names with
+    underscores), or ``(None, {})``; :class:`~jobstate.OptionError` for an unknown key."""
+    base = Path(directory)
+    table: Any = None
+    path = base / "jobstate.toml"
+    if path.is_file():
+        table = _toml(path)
+    elif (base / "pyproject.toml").is_file():
+        path = base / "pyproject.toml"
+        table = _toml(path).get("tool", {}).get("jobstate")
+    if table is None:
+        return None, {}
+    if not isinstance(table, dict):
+        raise OptionError(f"{path}: [tool.jobstate] must be a table")
+    options = {str(k).replace("-", "_"): v for k, v in table.items()}
+    unknown = sorted(set(options) - CHECK_KEYS)
+    if unknown:
+        raise OptionError(
+            f"{path}: unknown jobstate option(s) {', '.join(unknown)}; known:"
+            f" {', '.join(sorted(k.replace('_', '-') for k in CHECK_KEYS))}"
+        )
+    if "format" in options:
+        options["fmt"] = options.pop("format")
+    for key in ("select", "ignore"):
+        if isinstance(options.get(key), str):
+            options[key] = [options[key]]
+    return path, options
