@@ -180,3 +180,11 @@ def test_follow_prints_each_violation_as_the_log_grows(tmp_path: Path) -> None:
     assert proc.returncode == 1
     usage = run("check", "--follow", str(log), str(log))
     assert usage.returncode == 2 and "one JSON Lines file" in usage.stderr
+
+
+def test_diagram_all_writes_nothing_when_it_cannot_write_everything(tmp_path: Path) -> None:
+    """Without Graphviz's dot, `diagram --all DIR` exits 2 and leaves no half-written DIR."""
+    out = tmp_path / "diagrams"
+    proc = run("diagram", "--all", str(out), PATH="")
+    assert proc.returncode == 2 and "Graphviz" in proc.stderr
+    assert not out.exists()
