@@ -5,6 +5,7 @@ Exit codes: 0 no errors, 1 errors found, 2 unusable input or usage.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from collections.abc import Callable, Iterable
@@ -72,14 +73,48 @@ def _fail(message: str) -> NoReturn:
     sys.exit(EXIT_UNUSABLE)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Main(click.Group):
+    """The command group, which also ends the two ways a run can stop from outside cleanly:
+    Ctrl-C exits 130 (not 1, the findings code), and output that cannot be written (a full
+    disk, a closed pipe) exits 2 with a message instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("jobstate: interrupted", err=True)
+            ctx.exit(130)
+        except OSError as exc:
+            if exc.errno not in _OUTPUT_ERRNOS:
+                raise
+            _silence_stdout()
+            click.echo(f"jobstate: error: cannot write the output ({exc.strerror})", err=True)
+            ctx.exit(EXIT_UNUSABLE)
+
+
+_OUTPUT_ERRNOS = {errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT}
+
+
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so the interpreter's final flush finds no error."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # pragma: no cover - no usable file descriptor
+        pass
+
+
+@click.group(
+    cls=_Main,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(package_name="jobstate", prog_name="jobstate")
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Check Microsoft Graph asyncJobStatus lifecycles (the monitor URL of a long-running job).
 
     \b
-    Exit codes: 0 no errors, 1 errors found, 2 unusable input or usage.
+    Exit codes: 0 no errors, 1 errors found, 2 unusable input or usage, 130 interrupted.
     Defaults for check come from jobstate.toml or pyproject.toml [tool.jobstate] in the
     working directory. Shell completion: eval "$(_JOBSTATE_COMPLETE=bash_source jobstate)".
     """
@@ -379,7 +414,12 @@ class _Progress:
     """
 
     def __init__(self, name: str) -> None:
-        self.threshold = int(os.environ.get("JOBSTATE_PROGRESS_BYTES", PROGRESS_BYTES))
+        setting = os.environ.get("JOBSTATE_PROGRESS_BYTES", str(PROGRESS_BYTES))
+        if not setting.strip().isdigit():
+            raise click.UsageError(
+                f"JOBSTATE_PROGRESS_BYTES must be a whole number of bytes, not {setting!r}"
+            )
+        self.threshold = int(setting)
         self.name = name
         self.bar: Any = None
         self.done = 0
@@ -491,7 +531,11 @@ def diagram_cmd(
 
     try:
         if all_dir is not None:
-            for path in write_diagrams(all_dir):
+            try:
+                written = write_diagrams(all_dir)
+            except OSError as exc:
+                _fail(f"{all_dir}: cannot write ({exc.strerror or exc})")
+            for path in written:
                 click.echo(f"wrote {path}")
             return
         data = diagram(spec_name or name, fmt)

@@ -262,6 +262,8 @@ def _read_model_file(p: Path) -> Any:
             return tomllib.loads(raw.decode("utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ClientModelError(f"{p}: not valid TOML ({exc})") from None
+        except RecursionError:
+            raise ClientModelError(f"{p}: nested too deeply to be a client model") from None
     from jobstate._json import JSONDecodeError, loads
 
     try:

@@ -139,7 +139,11 @@ def _classify(
     if not isinstance(url, str):
         summary.unattributed.append((number, "HAR entry has no request.url"))
         return None
-    e = _read_entry(entry, url)
+    try:
+        e = _read_entry(entry, url)
+    except ValueError as exc:  # urlsplit: an invalid URL, such as an unclosed [IPv6 literal
+        summary.unattributed.append((number, f"HAR entry has an invalid request.url ({exc})"))
+        return None
     job = e.parts._replace(query="", fragment="").geturl()
     skip = _skip_reason(e, vocabulary)
     if skip is not None:
@@ -155,7 +159,8 @@ def _classify(
 
 
 def _skip_reason(e: _Entry, vocabulary: frozenset[str]) -> str | None:
-    has_status = isinstance(e.body, dict) and e.body.get("status") in vocabulary
+    status = e.body.get("status") if isinstance(e.body, dict) else None
+    has_status = isinstance(status, str) and status in vocabulary
     if not (has_status or e.on_monitor):
         return "not a monitor poll (URL is not a monitor path, body has no status)"
     if e.method != "GET" and not has_status:
