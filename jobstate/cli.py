@@ -30,8 +30,10 @@ from jobstate._constants import (
 from jobstate.profiles import PROFILES
 
 if TYPE_CHECKING:
+    from jobstate.clients import ClientModel
     from jobstate.readers import ReadOptions
-    from jobstate.results import InputSummary, Report
+    from jobstate.results import InputSummary, Report, Violation
+    from jobstate.validation import Validator
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNUSABLE = 0, 1, 2
 
@@ -335,7 +337,7 @@ def check(
 
 def _follow(
     files: tuple[str, ...],
-    validator: Any,
+    validator: Validator,
     options: ReadOptions,
     idle_exit: float | None,
     rules: frozenset[str] | None,
@@ -349,7 +351,7 @@ def _follow(
     if len(files) != 1 or files[0] == "-" or fmt != "text" or options.order_by:
         raise click.UsageError("--follow watches one JSON Lines file, in text, with no --order-by")
 
-    def show(job: str, v: Any) -> None:
+    def show(job: str, v: Violation) -> None:
         if rules is None or v.rule in rules:
             click.echo(violation_line(job, v), color=False)
 
@@ -361,7 +363,7 @@ def _follow(
 
 
 def _read_all(
-    files: Iterable[str], validator: Any, options: ReadOptions, keep_steps: bool
+    files: Iterable[str], validator: Validator, options: ReadOptions, keep_steps: bool
 ) -> tuple[list[InputSummary], list[str]]:
     """Every input read, and the messages of those that are unusable."""
     from jobstate.exceptions import InputError
@@ -606,7 +608,9 @@ def client_cmd(
     sys.exit(EXIT_ERRORS if any(f.severity == "error" for f in findings) else EXIT_OK)
 
 
-def _client_model(profile: str | None, model_file: str | None, lists: dict[str, Any]) -> Any:
+def _client_model(
+    profile: str | None, model_file: str | None, lists: dict[str, Any]
+) -> ClientModel:
     """The model from exactly one of a profile, a file, or the value lists."""
     from jobstate.clients import ClientModel, load_model
 

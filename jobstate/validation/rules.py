@@ -4,12 +4,12 @@ Each rule is one small function that returns the violation's message, or ``None`
 holds, in the manner of jsonschema's one function per keyword. :class:`~jobstate.validation.
 checker.Checker` (the general path) calls them in a fixed order for every record.
 
-Three faster readings of the same rules exist, for speed; each is proven equal to the general
-path by a property in ``tests/test_paths_agree.py``, and this table says where each rule's twins
-are:
+Two faster readings of the same rules exist, for speed (the polars reader only parses, and feeds
+the numpy batches); each is proven equal to the general path by a property in
+``tests/test_paths_agree.py``, and this table says where each rule's twins are:
 
 ======================  ==================================  =================================
-rule                    fast loop (``validator.screen``)    numpy batches (``stream._flag``)
+rule                    fast loop (``Validator.screen``)    numpy batches (``Stream._flag_*``)
 ======================  ==================================  =================================
 malformed-record        ``o["status"]`` raises: bail        non-dict body: status code none
 missing-status          ``KeyError`` / unhashable: bail     status code none
