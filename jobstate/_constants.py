@@ -43,3 +43,12 @@ FUTURE_VALUE = "unknownFutureValue"
 PROGRESS_BYTES = 32 << 20
 """Inputs at least this large on disk get a progress bar on a terminal
 (``JOBSTATE_PROGRESS_BYTES`` overrides it)."""
+
+KEEP_VIOLATIONS = 100_000
+"""How many violations (and units rejected outside jobs) one input keeps in full by default; the
+rest are counted by job and rule (``--keep-violations``)."""
+
+MAX_RECORD = 16 << 20
+"""The longest JSON Lines line or CSV row read, in bytes (``--max-record-bytes``)."""
+MAX_DOCUMENT = 64 << 20
+"""The largest JSON or HAR document, read whole, in bytes (``--max-document-bytes``)."""

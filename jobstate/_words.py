@@ -1,8 +1,8 @@
-"""Words for messages: counts with their noun in the right number."""
+"""Words for messages: counts with their noun in the right number, untrusted text made inert."""
 
 from __future__ import annotations
 
-__all__ = ["plural"]
+__all__ = ["inert", "plural"]
 
 
 def plural(count: int, word: str) -> str:
@@ -14,3 +14,30 @@ def plural(count: int, word: str) -> str:
     if count == 1:
         return f"{count:,} {word}"
     return f"{count:,} {word[:-1] + 'ies' if word.endswith('y') else word + 's'}"
+
+
+def inert(text: object) -> str:
+    """``text`` safe to print: every character that is not printable (control characters,
+    escapes, bidirectional overrides, lone surrogates) written as a visible escape.
+
+    >>> inert("op-9\\rOK\\x1b[2J"), inert("caf\\u00e9 ok")
+    ('op-9\\\\rOK\\\\x1b[2J', 'café ok')
+    """
+    s = text if isinstance(text, str) else str(text)
+    if s.isprintable():
+        return s
+    return "".join(c if c.isprintable() else _escape(c) for c in s)
+
+
+def _escape(c: str) -> str:
+    n = ord(c)
+    if c in _NAMED:
+        return _NAMED[c]
+    if n < 0x100:
+        return f"\\x{n:02x}"
+    if n < 0x10000:
+        return f"\\u{n:04x}"
+    return f"\\U{n:08x}"
+
+
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}

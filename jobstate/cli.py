@@ -17,6 +17,9 @@ from jobstate._constants import (
     DEFAULT_CLIENT_SPECS,
     FAIL_ON,
     FORMATS,
+    KEEP_VIOLATIONS,
+    MAX_DOCUMENT,
+    MAX_RECORD,
     MODES,
     PCT,
     PROGRESS_BYTES,
@@ -70,8 +73,15 @@ def _echo_lines(lines: Iterable[str], *, color: bool | None = None) -> None:
     click.echo("\n".join(lines), color=color)  # click strips colour off a pipe unless told
 
 
+def _error(message: str) -> None:
+    """An error on standard error, its untrusted parts (file names, keys) made inert."""
+    from jobstate._words import inert
+
+    click.echo(f"jobstate: error: {inert(message)}", err=True)
+
+
 def _fail(message: str) -> NoReturn:
-    click.echo(f"jobstate: error: {message}", err=True)
+    _error(message)
     sys.exit(EXIT_UNUSABLE)
 
 
@@ -172,6 +182,22 @@ def _read_options(f: _F) -> _F:
         click.option(
             "--percentage-column", default=PCT, show_default=True, help="CSV percentage column."
         ),
+        click.option(
+            "--max-record-bytes",
+            type=click.IntRange(min=1024),
+            default=MAX_RECORD,
+            show_default=True,
+            metavar="N",
+            help="Reject a JSON Lines line or CSV row longer than N bytes (skipped, never held).",
+        ),
+        click.option(
+            "--max-document-bytes",
+            type=click.IntRange(min=1024),
+            default=MAX_DOCUMENT,
+            show_default=True,
+            metavar="N",
+            help="Refuse a JSON or HAR document larger than N bytes (they are read whole).",
+        ),
     ]
     for option in reversed(options):
         f = option(f)
@@ -218,7 +244,12 @@ def _make_read_options(values: dict[str, Any]) -> ReadOptions:
 
 
 @main.command(help=_INPUT_HELP)
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str, allow_dash=True))
+@click.argument(
+    "files",
+    nargs=-1,
+    required=True,
+    type=click.Path(path_type=str, allow_dash=True, readable=False),  # each input says why
+)
 @_spec_option(help="Which vocabulary and edges to check against.")
 @click.option(
     "--mode",
@@ -239,6 +270,15 @@ def _make_read_options(values: dict[str, Any]) -> ReadOptions:
     type=click.IntRange(min=0),
     metavar="N",
     help="Print at most N violations (all are still counted).",
+)
+@click.option(
+    "--keep-violations",
+    type=click.IntRange(min=0),
+    default=KEEP_VIOLATIONS,
+    show_default=True,
+    metavar="N",
+    help="Keep at most N violations per input in full; the rest are counted by job and rule,"
+    " so memory grows with jobs, not violations.",
 )
 @click.option(
     "--fail-on",
@@ -292,6 +332,7 @@ def check(
     fmt: str,
     explain: bool,
     max_violations: int | None,
+    keep_violations: int,
     fail_on: FailOn,
     diagram_path: str | None,
     select: tuple[str, ...],
@@ -313,7 +354,8 @@ def check(
         summaries, unusable = _follow(files, validator, options, idle_exit, rules, fmt)
         fmt, summary = "text", True  # the violations were printed as they came
     else:
-        summaries, unusable = _read_all(files, validator, options, explain or bool(diagram_path))
+        keep_steps = explain or bool(diagram_path)
+        summaries, unusable = _read_all(files, validator, options, keep_steps, keep_violations)
     report = Report.from_inputs(validator.spec.name, validator.mode, summaries)
     if rules is not None:
         report = report.only(rules)
@@ -326,7 +368,7 @@ def check(
         if error:
             unusable.append(error)
     for msg in unusable:
-        click.echo(f"jobstate: error: {msg}", err=True)
+        _error(msg)
     if unusable:
         sys.exit(EXIT_UNUSABLE)
     from jobstate.render import failed
@@ -363,7 +405,11 @@ def _follow(
 
 
 def _read_all(
-    files: Iterable[str], validator: Validator, options: ReadOptions, keep_steps: bool
+    files: Iterable[str],
+    validator: Validator,
+    options: ReadOptions,
+    keep_steps: bool,
+    keep_violations: int,
 ) -> tuple[list[InputSummary], list[str]]:
     """Every input read, and the messages of those that are unusable."""
     from jobstate.exceptions import InputError
@@ -375,7 +421,12 @@ def _read_all(
         try:
             with _Progress(name) as progress:
                 summary = read_input(
-                    name, validator, options, explain=keep_steps, progress=progress
+                    name,
+                    validator,
+                    options,
+                    explain=keep_steps,
+                    progress=progress,
+                    keep_violations=keep_violations,
                 )
         except InputError as exc:
             unusable.append(str(exc))

@@ -4,8 +4,9 @@
 Keys are ``check``'s long option names, with dashes or underscores: ``spec``, ``mode``,
 ``fail-on``, ``select``, ``ignore`` (lists of rule ids or prefixes), ``max-violations``,
 ``format``, ``input-format``, ``job-key``, ``body-key``, ``http-key``, ``order-by``,
-``status-column``, ``percentage-column``, ``quiet``, ``summary``, ``color``. Options given on
-the command line win.
+``status-column``, ``percentage-column``, ``quiet``, ``summary``, ``color``,
+``keep-violations``, ``max-record-bytes``, ``max-document-bytes``. Options given on the command
+line win.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ CHECK_KEYS = frozenset(
     {
         "spec", "mode", "fail_on", "select", "ignore", "max_violations", "format",
         "input_format", "job_key", "body_key", "http_key", "order_by", "status_column",
-        "percentage_column", "quiet", "summary", "color",
+        "percentage_column", "quiet", "summary", "color", "keep_violations",
+        "max_record_bytes", "max_document_bytes",
     }
 )  # fmt: skip
 

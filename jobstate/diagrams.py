@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from jobstate._constants import DIAGRAM_FORMATS, SPEC_NAMES, DiagramFormat
+from jobstate._words import inert
 from jobstate.exceptions import DiagramError
 from jobstate.results import JobReport
 from jobstate.spec import Spec, get_spec
@@ -352,6 +353,16 @@ def count_observed(jobs: Iterable[JobReport]) -> ObservedCounts:
     return counts
 
 
+def dot_text(text: str) -> str:
+    r"""An observed string as DOT label text: control characters made visible escapes, and
+    backslashes doubled (DOT reads ``\n``, ``\l`` and a final ``\`` as escapes of its own).
+
+    >>> print(dot_text("done\\"), dot_text("a\x1b"))
+    done\\ a\\x1b
+    """
+    return inert(text).replace("\\", "\\\\")
+
+
 def _width(n: int, top: int) -> str:
     return f"{1.2 + 3.5 * math.log1p(n) / math.log1p(max(top, 1)):.2f}"
 
@@ -394,10 +405,10 @@ def observed_dot(spec: str | Spec, jobs: Iterable[JobReport]) -> str:
         label=f"{_title(sp)}: observed traffic of {counts.jobs:,}"
         f" job{'s' if counts.jobs != 1 else ''}"
     )
-    for status, n in sorted(counts.unknown.items()):
+    for i, (status, n) in enumerate(sorted(counts.unknown.items())):
         graph.node(
-            f"unknown:{status}",
-            label=f"{status!s}\n(unknown) {n:,} obs",
+            f"unknown:{i}",  # an observed string is never a DOT identifier
+            label=f"{dot_text(status)}\n(unknown) {n:,} obs",
             shape="octagon",
             style="filled",
             fillcolor="#ffcdd2",

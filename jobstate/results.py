@@ -19,6 +19,7 @@ from jobstate._words import plural
 __all__ = [
     "InputSummary",
     "JobReport",
+    "Keep",
     "Record",
     "Rejected",
     "Report",
@@ -41,6 +42,36 @@ class Rejected:
 Record = Union[Mapping[str, Any], Rejected, object]  # noqa: UP007 (a runtime alias on 3.10)
 """What a reader hands to the validator: a monitor body (a mapping), a :class:`Rejected` unit,
 or any other JSON value (which the validator reports as ``malformed-record``)."""
+
+
+class Keep:
+    """How many more violations (and rejected units outside jobs) a run keeps in full; the rest
+    are counted, by job and rule, so memory grows with the jobs and this cap, never with the
+    number of violations. ``None``: keep everything.
+
+    >>> keep = Keep(1)
+    >>> keep.take(), keep.take(), keep.limit
+    (True, False, 1)
+    """
+
+    __slots__ = ("left", "limit")
+
+    def __init__(self, limit: int | None) -> None:
+        self.limit = limit
+        self.left = limit
+
+    def take(self) -> bool:
+        """Whether one more may be kept (and count it)."""
+        if self.left is None:
+            return True
+        if self.left > 0:
+            self.left -= 1
+            return True
+        return False
+
+
+Omitted = Mapping[tuple[str, Severity], int]
+"""Violations counted but not kept, by rule and severity."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +129,8 @@ class JobReport:
     ``outcome`` is that of the first terminal status observed, else ``unfinished``. A job read
     by a streaming reader keeps no ``records`` (``None``): its ``counts`` (observations,
     rejected), line ``span`` and HTTP status codes are kept instead, and its steps only when
-    they were recorded (``explain``).
+    they were recorded (``explain``). Violations beyond the run's :class:`Keep` cap are counted
+    in ``omitted`` (by rule and severity), not kept: ``errors`` and ``warnings`` include them.
     """
 
     key: str | None
@@ -113,14 +145,29 @@ class JobReport:
     http_status: Mapping[int, int] | None = field(default=None, repr=False)
     recorded_steps: tuple[Step, ...] | None = field(default=None, repr=False)
     step_source: StepSource | None = field(default=None, repr=False)
+    omitted: Omitted | None = field(default=None, repr=False)
 
     @property
     def errors(self) -> int:
-        return sum(1 for v in self.violations if v.severity == "error")
+        return sum(1 for v in self.violations if v.severity == "error") + self._omitted("error")
 
     @property
     def warnings(self) -> int:
-        return sum(1 for v in self.violations if v.severity == "warning")
+        kept = sum(1 for v in self.violations if v.severity == "warning")
+        return kept + self._omitted("warning")
+
+    def _omitted(self, severity: Severity) -> int:
+        return (
+            sum(n for (_, sev), n in self.omitted.items() if sev == severity) if self.omitted else 0
+        )
+
+    @property
+    def not_kept(self) -> dict[str, int]:
+        """How many violations of each rule were counted but not kept (none: empty)."""
+        out: dict[str, int] = {}
+        for (rule, _), n in sorted((self.omitted or {}).items()):
+            out[rule] = out.get(rule, 0) + n
+        return out
 
     @property
     def ok(self) -> bool:
@@ -165,6 +212,7 @@ class JobReport:
             "errors": self.errors,
             "warnings": self.warnings,
             "violations": [v.to_dict() for v in self.violations],
+            "violations_not_kept": self.not_kept or None,
         }
 
 
@@ -188,6 +236,20 @@ class InputSummary:
     jobs: list[JobReport] = field(default_factory=list)
     error: str | None = None
     notes: list[str] = field(default_factory=list)
+    keep: Keep | None = field(default=None, repr=False)
+    unattributed_not_kept: int = 0
+
+    def reject(self, line: int, why: str) -> None:
+        """Account a unit rejected before it reached a job (kept in full while ``keep`` lets)."""
+        if self.keep is None or self.keep.take():
+            self.unattributed.append((line, why))
+        else:
+            self.unattributed_not_kept += 1
+
+    @property
+    def loose(self) -> int:
+        """How many units were rejected before reaching a job (kept or only counted)."""
+        return len(self.unattributed) + self.unattributed_not_kept
 
     @property
     def unit(self) -> str:
@@ -196,7 +258,7 @@ class InputSummary:
 
     @property
     def rejected(self) -> int:
-        return sum(j.rejected for j in self.jobs) + len(self.unattributed)
+        return sum(j.rejected for j in self.jobs) + self.loose
 
     @property
     def observations(self) -> int:
@@ -234,6 +296,7 @@ class InputSummary:
                 {"line": line, "rule": "malformed-record", "message": msg}
                 for line, msg in self.unattributed
             ],
+            "unattributed_not_kept": self.unattributed_not_kept,
             "error": self.error,
             "notes": self.notes,
         }
@@ -335,7 +398,13 @@ class Report:
         """
         kept = frozenset(rules)
         jobs = [
-            replace(j, violations=tuple(v for v in j.violations if v.rule in kept))
+            replace(
+                j,
+                violations=tuple(v for v in j.violations if v.rule in kept),
+                omitted={k: n for k, n in j.omitted.items() if k[0] in kept} or None
+                if j.omitted
+                else None,
+            )
             for j in self.jobs
         ]
         report = Report(self.spec, self.mode, jobs, self.inputs)
@@ -374,7 +443,7 @@ class Report:
         ``malformed-record`` errors (none when that rule is not counted)."""
         if self.rules is not None and "malformed-record" not in self.rules:
             return 0
-        return sum(len(i.unattributed) for i in self.inputs)
+        return sum(i.loose for i in self.inputs)
 
     @property
     def ok(self) -> bool:
@@ -392,7 +461,7 @@ class Report:
         outcomes.update(Counter(self._outcomes))
         flagged = self._flagged.values()
         rejected = self._rejected
-        loose = sum(len(i.unattributed) for i in self.inputs)
+        loose = sum(i.loose for i in self.inputs)
         read = blank = skipped = None
         if self.inputs:
             read = sum(i.units_read for i in self.inputs)

@@ -224,10 +224,23 @@ SHAPES: dict[str, dict[str, Any]] = {  # how records are laid out, and the optio
 }
 
 
+DUPLICATES = [b'"status": "completed"', b'"percentageComplete": 5', b'"jobId": "z"', b'"status": 500']
+ESCAPES = [  # keys written with escapes (duplicates only once decoded), surrogates, escaped text
+    b'"stat\\u0075s": "failed"',
+    b'"st\\u0061tus": 503',
+    b'"job\\u0049d": "z"',
+    b'"percentageC\\u006fmplete": 7',
+    b'"note": "\\ud800"',
+    b'"note": "\\udc00x"',
+    b'"note": "\\ud83d\\ude00"',
+    b'"note": "a\\/b \\u00e9 \\"q\\": x"',
+]
+
+
 @st.composite
 def lines(draw: st.DrawFn, shape: str) -> bytes:
     """One line of JSON Lines, mostly ordinary, sometimes odd."""
-    kinds = ["body"] * 8 + ["blank", "garbage", "dup", "nostatus", "list", "textbody"]
+    kinds = ["body"] * 8 + ["blank", "garbage", "dup", "nostatus", "list", "textbody"] + ["escape"] * 2
     kind = draw(st.sampled_from(kinds))
     if kind == "blank":
         return draw(st.sampled_from([b"", b"  ", b"\r"]))
@@ -259,9 +272,8 @@ def lines(draw: st.DrawFn, shape: str) -> bytes:
     text = orjson.dumps(record, option=opt)
     if draw(st.booleans()):
         text = text.replace(b'":', b'": ')
-    if kind == "dup":  # a duplicate key, in the object the options read
-        extra = draw(st.sampled_from([b'"status": "completed"', b'"percentageComplete": 5',
-                                      b'"jobId": "z"', b'"status": 500']))  # fmt: skip
+    if kind in ("dup", "escape"):  # a duplicate key, or escapes, in the object the options read
+        extra = draw(st.sampled_from(ESCAPES if kind == "escape" else DUPLICATES))
         inner = orjson.dumps(body, option=opt)
         target = inner if shape != "flat" and inner in text else text
         cut = target.rindex(b"}")

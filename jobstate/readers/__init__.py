@@ -22,11 +22,11 @@ import zlib
 from collections.abc import Callable
 from typing import IO
 
-from jobstate._constants import FORMATS, Format
+from jobstate._constants import FORMATS, KEEP_VIOLATIONS, Format
 from jobstate.readers.opening import Opened, detect_format, peek_head
 from jobstate.readers.options import ReadOptions
 from jobstate.readers.routing import JobRouter
-from jobstate.results import InputSummary
+from jobstate.results import InputSummary, Keep
 from jobstate.validation import Validator
 
 __all__ = ["FORMATS", "ReadOptions", "detect_format", "read_input"]
@@ -64,8 +64,13 @@ def read_input(
     *,
     explain: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    keep_violations: int | None = KEEP_VIOLATIONS,
 ) -> InputSummary:
     """Read one input (a path or ``-``), validating its jobs as they stream by.
+
+    At most ``keep_violations`` violations and units rejected outside jobs are kept in full
+    (``None``: all); the rest are counted by job and rule, so memory grows with the number of
+    jobs, never with the number of violations.
 
     Raises :class:`~jobstate.InputError` when the input cannot be used at all. An input that
     breaks off (a corrupt gzip, a read error) keeps what was read before, with ``error`` set.
@@ -82,8 +87,9 @@ def read_input(
     try:
         fh = opened.stream
         fmt: Format = options.format or detect_format(source, peek_head(fh, name))
-        summary = InputSummary(name, fmt)
-        stream = Stream(validator.tables, input=name, explain=explain)
+        keep = Keep(keep_violations)
+        summary = InputSummary(name, fmt, keep=keep)
+        stream = Stream(validator.tables, input=name, explain=explain, keep=keep)
         router = JobRouter(summary, stream, options, name)
 
         def tick() -> None:

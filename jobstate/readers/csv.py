@@ -108,6 +108,38 @@ class _Rows:
         self.keys, self.bodies, self.lines, self.http, self.orders = [], [], [], [], []
 
 
+class _Lines:
+    """The physical lines of a text stream for the CSV reader, each read only up to the record
+    cap: a longer line is skipped to its end without being held, stands in as an empty line,
+    and its number is kept in :attr:`oversized`."""
+
+    def __init__(self, text: io.TextIOWrapper, cap: int) -> None:
+        self.text, self.cap = text, cap
+        self.number = 0
+        self.oversized: set[int] = set()
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = self.text.readline(self.cap + 1)
+        if not line:
+            raise StopIteration
+        self.number += 1
+        if len(line) > self.cap and line[-1] not in "\r\n":
+            while True:
+                more = self.text.readline(1 << 16)
+                if not more or more[-1] in "\r\n":
+                    break
+            self.oversized.add(self.number)
+            return "\n"
+        return line
+
+
+def _where(first: int, last: int) -> str:
+    return f"line {first}" if first == last else f"lines {first}-{last}"
+
+
 def read_csv(
     fh: IO[bytes],
     summary: InputSummary,
@@ -115,29 +147,34 @@ def read_csv(
     delimiter: str,
     tick: Callable[[], None],
 ) -> None:
-    """Read CSV (``delimiter`` ``,``) or TSV (``\\t``) from ``fh``."""
+    """Read CSV (``delimiter`` ``,``) or TSV (``\\t``) from ``fh``. A row that cannot be read
+    (bad quoting, an unclosed quote at the end, a line over the cap) is rejected with its line
+    range, never merged silently into another."""
     opts = router.opts
     if opts.order_by is not None:
         router.order_get = itemgetter(opts.order_by)  # a column name, never a dotted path
     text = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline="")
-    reader = csv.reader(text, delimiter=delimiter)
+    lines = _Lines(text, opts.max_record_bytes)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
     rows: _Rows | None = None
     count = 0
     prev_line = 0
     while True:
         try:
             row = next(reader)
+            error = None
         except StopIteration:
             break
         except csv.Error as exc:
+            row, error = [], str(exc)
+        first, prev_line = prev_line + 1, reader.line_num  # a quoted field may span lines
+        why = _unreadable(first, prev_line, error, lines, opts.max_record_bytes)
+        if why is not None:
             count += 1
-            summary.unattributed.append((reader.line_num, f"CSV error: {exc}"))
-            prev_line = reader.line_num
+            summary.reject(first, why)
             continue
-        line = prev_line + 1  # the row's first line (a quoted field may span lines)
-        prev_line = reader.line_num
         if rows is None and row and any(f.strip() for f in row):
-            rows = _Rows(router, _header(row, opts, summary.name, line))
+            rows = _Rows(router, _header(row, opts, summary.name, first))
             continue
         count += 1
         if rows is None or not row or (len(row) == 1 and not row[0].strip()):
@@ -145,9 +182,11 @@ def read_csv(
             continue
         why = rows.cols.problem(row)
         if why is not None:
-            summary.unattributed.append((line, why))
+            summary.reject(
+                first, why if first == prev_line else f"{why} ({_where(first, prev_line)})"
+            )
             continue
-        rows.add(row, line)
+        rows.add(row, first)
         if len(rows.bodies) >= BATCH:
             rows.flush()
             tick()
@@ -155,6 +194,19 @@ def read_csv(
         rows.flush()
     summary.units_read = count
     text.detach()  # the caller closes the binary stream
+
+
+def _unreadable(first: int, last: int, error: str | None, lines: _Lines, cap: int) -> str | None:
+    """Why the row on lines ``first``-``last`` could not be read, if it could not."""
+    over = [n for n in range(first, last + 1) if n in lines.oversized]
+    if over:
+        lines.oversized.difference_update(over)
+        return f"line {over[0]} longer than {cap:,} characters (--max-record-bytes): skipped unread"
+    if error is None:
+        return None
+    if error == "unexpected end of data":
+        return f"unclosed quote: {_where(first, last)} read as one row up to the end of the input"
+    return f"CSV error: {error} ({_where(first, last)})"
 
 
 def _header(row: list[str], opts: ReadOptions, name: str, line: int) -> _Columns:

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import math
 import re
+from calendar import timegm
 from collections.abc import Callable
+from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
 from jobstate._json import JSONDecodeError, loads
+from jobstate.exceptions import InputError
 from jobstate.results import InputSummary, Record, Rejected
 from jobstate.validation.rules import json_type
 
@@ -23,7 +26,9 @@ __all__ = [
     "job_key_at",
     "json_reason",
     "parse_line",
+    "read_document",
     "records_of",
+    "rfc3339_ns",
     "strip_bom",
 ]
 
@@ -35,6 +40,18 @@ _POSITION = re.compile(r": line \d+ column \d+ \(char (\d+)\)$")
 
 def strip_bom(raw: bytes) -> bytes:
     return raw[len(BOM) :] if raw.startswith(BOM) else raw
+
+
+def read_document(fh: Any, name: str, limit: int, what: str) -> bytes:
+    """A whole document (JSON, HAR), BOM stripped, or :class:`InputError` when it is larger
+    than ``limit`` bytes (it is then not read further)."""
+    raw = fh.read(limit + 1)
+    if len(raw) > limit:
+        raise InputError(
+            f"{name}: {what} document larger than {limit:,} bytes, the most read whole"
+            " (--max-document-bytes); for more, use JSON Lines, which is streamed"
+        )
+    return strip_bom(raw)
 
 
 def json_reason(exc: JSONDecodeError) -> str:
@@ -148,3 +165,36 @@ def http_status(code: Any) -> int | None:
     if isinstance(code, float) and code.is_integer() and 0 <= code <= 999:
         return int(code) if math.copysign(1.0, code) > 0 else None
     return None
+
+
+_RFC3339 = re.compile(
+    r"(\d{4})-(\d\d)-(\d\d)[Tt ](\d\d):(\d\d):(\d\d)(?:[.,](\d+))?"
+    r"(?:([Zz])|([+-])(\d\d):?(\d\d))?"
+)
+
+
+def rfc3339_ns(value: object) -> int | None:
+    """Nanoseconds since the epoch of an RFC 3339 / ISO 8601 time (``Z`` or an offset; none:
+    read as UTC), else ``None``. Exact to the nanosecond, so times sort as times, never as text.
+
+    >>> rfc3339_ns("1970-01-01T00:00:01.5Z"), rfc3339_ns("1970-01-01T01:00:00+01:00")
+    (1500000000, 0)
+    >>> rfc3339_ns("2024-02-30T00:00:00Z") is None, rfc3339_ns(1.5) is None
+    (True, True)
+    """
+    if not isinstance(value, str):
+        return None
+    m = _RFC3339.fullmatch(value.strip())
+    if m is None:
+        return None
+    y, mo, d, h, mi, sec = (int(g) for g in m.group(1, 2, 3, 4, 5, 6))
+    try:
+        datetime(y, mo, d, h, mi, min(sec, 59))  # the date and time exist (60: a leap second)
+    except ValueError:
+        return None
+    offset = 0
+    if m.group(9):
+        offset = (int(m.group(10)) * 60 + int(m.group(11))) * 60
+        offset = -offset if m.group(9) == "-" else offset
+    fraction = int((m.group(7) or "0")[:9].ljust(9, "0"))
+    return (timegm((y, mo, d, h, mi, sec)) - offset) * 1_000_000_000 + fraction

@@ -43,7 +43,7 @@ class _Jobs:
         if self.job_get is not None:
             key, why = job_key_at(self.job_get, rec, self.opts.job_key or "")
             if why is not None:
-                self.summary.unattributed.append((number, why))
+                self.summary.reject(number, why)
                 self.on(self.summary.name, Violation("malformed-record", "error", -1, number, why))
                 return
         checker = self.checkers.get(key)

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import datetime
 from typing import IO, Any, NamedTuple
 from urllib.parse import SplitResult, urlsplit
 
 from jobstate._json import JSONDecodeError, loads
 from jobstate.exceptions import InputError
-from jobstate.readers.fields import http_status, json_reason, strip_bom
+from jobstate.readers.fields import http_status, json_reason, read_document, rfc3339_ns
 from jobstate.readers.options import ReadOptions
 from jobstate.readers.routing import JobRouter
 from jobstate.results import InputSummary, Record, Rejected
@@ -30,7 +29,7 @@ _COMPLETION_SKIP = "HTTP {} redirect with no status body (completion, sources: c
 class HarPoll(NamedTuple):
     """A HAR entry that is a poll of a monitor URL."""
 
-    started: datetime | None
+    started: int | None  # nanoseconds since the epoch
     number: int
     job: str
     record: Record
@@ -54,7 +53,7 @@ def read_har(
 ) -> None:
     """Read a HAR document; ``vocabulary``: the status values that make a body a poll's."""
     _note_unused_options(router.opts, summary)
-    entries = _har_entries(fh, summary.name)
+    entries = _har_entries(fh, summary.name, router.opts.max_document_bytes)
     summary.units_read = len(entries)
     polls: list[HarPoll] = []
     for number, entry in enumerate(entries, start=1):
@@ -86,8 +85,8 @@ def _note_unused_options(options: ReadOptions, summary: InputSummary) -> None:
         )
 
 
-def _har_entries(fh: IO[bytes], name: str) -> list[Any]:
-    raw = strip_bom(fh.read())
+def _har_entries(fh: IO[bytes], name: str, limit: int) -> list[Any]:
+    raw = read_document(fh, name, limit, "a HAR")
     try:
         doc = loads(raw)
     except JSONDecodeError as exc:
@@ -133,16 +132,16 @@ def _classify(
 ) -> HarPoll | None:
     """The entry as a poll, or ``None`` once it is accounted as skipped or unattributed."""
     if not isinstance(entry, dict):
-        summary.unattributed.append((number, f"HAR entry is {json_type(entry)}, not an object"))
+        summary.reject(number, f"HAR entry is {json_type(entry)}, not an object")
         return None
     url = _obj(entry.get("request")).get("url")
     if not isinstance(url, str):
-        summary.unattributed.append((number, "HAR entry has no request.url"))
+        summary.reject(number, "HAR entry has no request.url")
         return None
     try:
         e = _read_entry(entry, url)
     except ValueError as exc:  # urlsplit: an invalid URL, such as an unclosed [IPv6 literal
-        summary.unattributed.append((number, f"HAR entry has an invalid request.url ({exc})"))
+        summary.reject(number, f"HAR entry has an invalid request.url ({exc})")
         return None
     job = e.parts._replace(query="", fragment="").geturl()
     skip = _skip_reason(e, vocabulary)
@@ -155,7 +154,7 @@ def _classify(
             )
         return None
     record = Rejected(e.why) if e.why is not None else e.body
-    return HarPoll(_iso(entry.get("startedDateTime")), number, job, record, e.http)
+    return HarPoll(rfc3339_ns(entry.get("startedDateTime")), number, job, record, e.http)
 
 
 def _skip_reason(e: _Entry, vocabulary: frozenset[str]) -> str | None:
@@ -174,21 +173,9 @@ def _skip_reason(e: _Entry, vocabulary: frozenset[str]) -> str | None:
     return None
 
 
-def _iso(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
 def _order_by_time(polls: list[HarPoll], summary: InputSummary) -> None:
     """Sort ``polls`` by ``startedDateTime`` where every one has a usable time."""
     if polls and all(p.started is not None for p in polls):
-        try:
-            polls.sort(key=lambda p: (p.started, p.number))
-        except TypeError:  # naive and aware datetimes mixed
-            summary.notes.append("startedDateTime mixes time zones: kept file order")
+        polls.sort(key=lambda p: (p.started, p.number))
     elif polls:
         summary.notes.append("some entries have no valid startedDateTime: kept file order")

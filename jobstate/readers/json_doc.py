@@ -6,7 +6,7 @@ from typing import IO
 
 from jobstate._json import JSONDecodeError, loads
 from jobstate.exceptions import InputError
-from jobstate.readers.fields import json_reason, strip_bom
+from jobstate.readers.fields import json_reason, read_document
 from jobstate.readers.routing import JobRouter
 from jobstate.results import InputSummary
 from jobstate.validation.rules import json_type
@@ -16,7 +16,7 @@ __all__ = ["read_json"]
 
 def read_json(fh: IO[bytes], summary: InputSummary, router: JobRouter) -> None:
     """Read a JSON document: each array element is one unit; an object is one body."""
-    raw = strip_bom(fh.read())
+    raw = read_document(fh, summary.name, router.opts.max_document_bytes, "a JSON")
     if not raw.strip():
         return
     try:

@@ -13,31 +13,32 @@ from jobstate._json import JSONDecodeError, loads
 from jobstate.readers.fields import records_of, strip_bom
 from jobstate.readers.jsonl_polars import PolarsJsonlReader
 from jobstate.readers.routing import JobRouter, Lines
-from jobstate.results import InputSummary, Record
+from jobstate.results import InputSummary, Record, Rejected
 
 __all__ = ["CHUNK", "read_jsonl"]
 
 CHUNK = 1 << 23
 """How many bytes one block reads (a line longer than that is held until its end)."""
 
-_Pending = tuple[bytes, "Future[Any] | None", bool]
+_Pending = tuple[bytes, "Future[Any] | None", str]
 
 
 def read_jsonl(
     fh: IO[bytes], summary: InputSummary, router: JobRouter, tick: Callable[[], None]
 ) -> None:
     """Read JSON Lines from ``fh``; a read error (a corrupt gzip) ends the input after what
-    came before it, and is raised once that is checked."""
+    came before it, and is raised once that is checked. A line longer than the record cap
+    (``ReadOptions.max_record_bytes``) is skipped without being held, and rejected."""
     fast = PolarsJsonlReader.create(router)
     checker = _BlockChecker(summary, router, fast)
-    blocks = _Blocks(fh)
+    blocks = _Blocks(fh, router.opts.max_record_bytes)
     pending: _Pending | None = None
-    for block, truncated in blocks:
-        parsing = fast.submit(block) if fast is not None and not truncated else None
+    for block, kind in blocks:
+        parsing = fast.submit(block) if fast is not None and kind == LINES else None
         if pending is not None:
             checker.check(*pending)
-        pending = (block, parsing, truncated)
-        if not truncated:
+        pending = (block, parsing, kind)
+        if kind == LINES:
             tick()
     if pending is not None:
         checker.check(*pending)
@@ -45,16 +46,26 @@ def read_jsonl(
         raise blocks.error
 
 
+LINES, TRUNCATED, OVERSIZED = "lines", "truncated", "oversized"
+"""What a block holds: whole lines; the last line, with no final newline; one line over the
+record cap, not held (the block is empty)."""
+
+
 class _Blocks:
-    """The whole-line blocks of a stream, a BOM stripped; the last may be ``truncated`` (no
-    final newline). A read error ends the iteration and is kept in :attr:`error`."""
+    """The whole-line blocks of a stream, a BOM stripped, each with its kind (see ``LINES``).
+    Memory stays within a chunk plus the record cap, whatever the line lengths. A read error
+    ends the iteration and is kept in :attr:`error`."""
 
-    def __init__(self, fh: IO[bytes]) -> None:
+    def __init__(self, fh: IO[bytes], max_record_bytes: int) -> None:
         self.fh = fh
+        self.max_record_bytes = max_record_bytes
+        self.chunk = min(CHUNK, max_record_bytes)  # a line within one chunk is within the cap
         self.error: BaseException | None = None
+        self.parts: list[bytes] = []  # the start of a line that goes on in the next chunk
+        self.held = 0
+        self.skipping = False  # inside a line over the cap: discard up to its newline
 
-    def __iter__(self) -> Iterator[tuple[bytes, bool]]:
-        parts: list[bytes] = []
+    def __iter__(self) -> Iterator[tuple[bytes, str]]:
         first = True
         while self.error is None:
             chunk = self._read_chunk()
@@ -63,28 +74,58 @@ class _Blocks:
             if first:
                 first = False
                 chunk = strip_bom(chunk)
-            cut = chunk.rfind(b"\n") + 1
-            if cut == 0:  # a line longer than a chunk: hold it until its end comes
-                parts.append(chunk)
-                continue
-            if parts:
-                parts.append(chunk[:cut])
-                block = b"".join(parts)
-                parts.clear()
-            else:
-                block = chunk[:cut] if cut < len(chunk) else chunk
-            if cut < len(chunk):
-                parts.append(chunk[cut:])
-            yield block, False
-        if parts:
-            yield b"".join(parts), True
+            if self.skipping or self.parts:
+                end = chunk.find(b"\n")
+                if end < 0:
+                    self._hold(chunk)
+                    continue
+                if self.skipping or self.held + end > self.max_record_bytes:
+                    yield b"", OVERSIZED
+                    self._reset()
+                    chunk = chunk[end + 1 :]
+            yield from self._lines(chunk)
+        if self.skipping:
+            yield b"", OVERSIZED
+        elif self.parts:
+            yield b"".join(self.parts), TRUNCATED
+
+    def _lines(self, chunk: bytes) -> Iterator[tuple[bytes, str]]:
+        """The whole lines of ``chunk`` (after any held start), holding its unfinished tail."""
+        cut = chunk.rfind(b"\n") + 1
+        if cut == 0:
+            self._hold(chunk)
+            return
+        if self.parts:
+            self.parts.append(chunk[:cut])
+            block = b"".join(self.parts)
+            self._reset()
+        else:
+            block = chunk[:cut] if cut < len(chunk) else chunk
+        if cut < len(chunk):
+            self._hold(chunk[cut:])
+        yield block, LINES
+
+    def _hold(self, piece: bytes) -> None:
+        if self.skipping:
+            return
+        self.held += len(piece)
+        if self.held > self.max_record_bytes:
+            self.parts.clear()
+            self.skipping = True
+        else:
+            self.parts.append(piece)
+
+    def _reset(self) -> None:
+        self.parts.clear()
+        self.held = 0
+        self.skipping = False
 
     def _read_chunk(self) -> bytes:
         pieces: list[bytes] = []
         size = 0
-        while size < CHUNK:
+        while size < self.chunk:
             try:
-                piece = self.fh.read1(CHUNK - size)  # type: ignore[attr-defined]
+                piece = self.fh.read1(self.chunk - size)  # type: ignore[attr-defined]
             except (OSError, EOFError, zlib.error) as exc:
                 self.error = exc
                 break
@@ -106,12 +147,19 @@ class _BlockChecker:
         self.fast = fast
         self.line0 = 0
 
-    def check(self, block: bytes, parsed: Future[Any] | None, truncated: bool) -> None:
-        """Read ``block``: whole lines, each ending in a newline unless ``truncated``."""
+    def check(self, block: bytes, parsed: Future[Any] | None, kind: str) -> None:
+        """Read ``block``: whole lines, each ending in a newline unless ``kind`` says the block
+        is the last line, with none, or one line over the cap."""
+        truncated = kind != LINES
         n = 1 if truncated else block.count(b"\n")
         start = self.line0 + 1
         self.line0 += n
         self.summary.units_read = self.line0
+        if kind == OVERSIZED:
+            cap = self.router.opts.max_record_bytes
+            why = f"line longer than {cap:,} bytes (--max-record-bytes): skipped unread"
+            self.router.route_records([Rejected(why)], [start])
+            return
         if not truncated and self.fast is not None and self.fast.try_feed(block, n, start, parsed):
             return
         raws = block.split(b"\n")

@@ -16,7 +16,7 @@ from jobstate._json import JSONDecodeError, loads
 from jobstate.exceptions import InputError
 from jobstate.readers.fields import strip_bom
 
-__all__ = ["EXTENSIONS", "Opened", "detect_format", "open_file", "peek_head"]
+__all__ = ["EXTENSIONS", "GzipStream", "Opened", "detect_format", "open_file", "peek_head"]
 
 EXTENSIONS: dict[str, Format] = {
     ".jsonl": "jsonl",
@@ -103,6 +103,88 @@ def open_file(path: str, label: str) -> IO[bytes]:
         raise InputError(f"{label}: cannot read ({exc.strerror or exc})") from None
 
 
+class GzipStream(io.RawIOBase):
+    """Decompressed gzip (members one after another, as ``zcat`` reads them) that hands out
+    every byte before a break: a truncated stream, a corrupt block or junk after the last
+    member ends the stream with an error only once all that came before it was read.
+
+    Compressed input is fed in small pieces, and a piece that fails is fed again byte by byte
+    from a copy of the decompressor, so what is lost at a corrupt block is at most what zlib
+    itself cannot decode.
+    """
+
+    _PIECE = 1 << 14
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self.raw = raw
+        self.inflate: Any = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self.in_member = False  # bytes of the current member were fed, and it has not ended
+        self.members = 0
+        self.out = b""
+        self.error: BaseException | None = None
+        self.done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self.out and not self.done:
+            piece = self.raw.read(self._PIECE)
+            if piece:
+                self._feed(piece)
+            else:
+                self.done = True
+                if self.in_member:
+                    self.error = EOFError("compressed data ends before the end of the stream")
+        if not self.out:
+            if self.error is not None:
+                error, self.error = self.error, None
+                raise error
+            return 0
+        n = min(len(buffer), len(self.out))
+        buffer[:n] = self.out[:n]
+        self.out = self.out[n:]
+        return n
+
+    def _feed(self, piece: bytes) -> None:
+        while piece:
+            if not self.in_member:
+                piece = piece.lstrip(b"\0")  # zero padding between members, as gzip allows
+                if not piece:
+                    return
+                if not piece.startswith(b"\x1f\x8b"[: len(piece)]):
+                    self._stop(gzip.BadGzipFile(f"junk after gzip member {self.members}"))
+                    return
+                self.inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+                self.in_member = True
+            saved = self.inflate.copy()
+            try:
+                self.out += self.inflate.decompress(piece)
+            except zlib.error as exc:
+                self.out += _salvage(saved, piece)
+                self._stop(exc)
+                return
+            if not self.inflate.eof:
+                return
+            self.members += 1
+            self.in_member = False
+            piece = self.inflate.unused_data
+
+    def _stop(self, error: BaseException) -> None:
+        self.error, self.done, self.in_member = error, True, False
+
+
+def _salvage(inflate: Any, piece: bytes) -> bytes:
+    """What ``piece`` decodes to, fed byte by byte, up to the byte that breaks it."""
+    got: list[bytes] = []
+    for i in range(len(piece)):
+        try:
+            got.append(inflate.decompress(piece[i : i + 1]))
+        except zlib.error:
+            break
+    return b"".join(got)
+
+
 class Opened:
     """An input (a path, or ``-`` for standard input) opened for reading, or
     :class:`InputError`: ``stream`` (decompressed), the file under it, its size on disk, and
@@ -124,8 +206,7 @@ class Opened:
             raise InputError(f"{source}: cannot read ({exc})") from None
         self.stream: IO[bytes] = buffered
         if magic == b"\x1f\x8b":
-            gz = gzip.GzipFile(fileobj=buffered)
-            self.stream = io.BufferedReader(gz, _GZIP_BUFFER)
+            self.stream = io.BufferedReader(GzipStream(buffered), _GZIP_BUFFER)
 
     def position(self) -> int:
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from jobstate._constants import PCT, Format
+from jobstate._constants import MAX_DOCUMENT, MAX_RECORD, PCT, Format
 
 __all__ = ["ReadOptions"]
 
@@ -16,6 +16,10 @@ class ReadOptions:
     Paths are dotted (``request.url``; a number indexes an array). For CSV they name columns:
     ``job_key`` defaults to ``job_id`` there, and ``status_column``/``percentage_column`` name
     the body's two columns. Without ``job_key``, a JSON or JSON Lines input is one job.
+
+    ``max_record_bytes``: the longest JSON Lines line or CSV row read (bytes); a longer one is
+    rejected without being held. ``max_document_bytes``: the largest JSON or HAR document (read
+    whole); a larger one is refused.
     """
 
     job_key: str | None = None
@@ -25,3 +29,5 @@ class ReadOptions:
     status_column: str = "status"
     percentage_column: str = PCT
     format: Format | None = None
+    max_record_bytes: int = MAX_RECORD
+    max_document_bytes: int = MAX_DOCUMENT

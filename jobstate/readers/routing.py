@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from jobstate.readers.fields import Getter, body_at, getter, http_at, job_key_at
+from jobstate.readers.fields import Getter, body_at, getter, http_at, job_key_at, rfc3339_ns
 from jobstate.readers.options import ReadOptions
 from jobstate.results import InputSummary, Record
 
@@ -42,13 +42,13 @@ class JobRouter:
         self.http_get = getter(options.http_key) if options.http_key else None
         self.order_get: Getter | None = getter(options.order_by) if options.order_by else None
         self.held: dict[Any, list[Held]] = {}
-        self._shape_checked = options.body_key is not None
+        self.shape_checked = options.body_key is not None
 
     def route_records(self, recs: list[Record], lines: Lines) -> None:
         """Attribute parsed records (wrapper or body) to jobs and pass them on."""
         if not recs:
             return
-        if not self._shape_checked:
+        if not self.shape_checked:
             self._hint_wrapper(recs)
         keys, recs, lines = self._keys(recs, lines)
         bodies = self._bodies(recs)
@@ -71,7 +71,7 @@ class JobRouter:
         for rec, line in zip(recs, lines, strict=False):
             key, why = job_key_at(self.job_get, rec, path)
             if why is not None:
-                self.summary.unattributed.append((line, why))
+                self.summary.reject(line, why)
                 continue
             keys.append(key)
             kept_recs.append(rec)
@@ -80,7 +80,7 @@ class JobRouter:
 
     def _hint_wrapper(self, recs: list[Record]) -> None:
         """Say so once when the first object has no ``status``: likely a wrapper record."""
-        self._shape_checked = True
+        self.shape_checked = True
         first = next((r for r in recs if isinstance(r, dict)), None)
         if first is not None and "status" not in first:
             keys = ", ".join(sorted(str(k) for k in first)[:10])
@@ -121,20 +121,71 @@ class JobRouter:
             except (KeyError, IndexError, TypeError):
                 value = None
             if value is None or isinstance(value, (bool, dict, list)):
-                self.summary.unattributed.append(
-                    (line, f"record has no value to order by at {path!r} (--order-by)")
+                self.summary.reject(
+                    line, f"record has no value to order by at {path!r} (--order-by)"
                 )
                 continue
             held.setdefault(key, []).append(Held(value, line, body, http[i] if http else None))
 
     def flush(self) -> None:
-        """Sort and pass on the held records, job by job."""
+        """Sort and pass on the held records, job by job, in batches of many jobs."""
+        if not self.held:
+            return
+        sort_key = self._sort_key()
+        keys: list[Any] = []
+        bodies: list[Record] = []
+        lines: list[int] = []
+        http: list[int | None] = []
         for key, items in self.held.items():
-            items.sort(key=lambda h: (isinstance(h.order, str), h.order))
-            self.stream.feed(
-                [key] * len(items),
-                [h.body for h in items],
-                [h.line for h in items],
-                [h.http for h in items] if self.http_get else None,
-            )
+            items.sort(key=lambda h: sort_key(h.order))  # stable: ties keep input order
+            keys += [key] * len(items)
+            bodies += [h.body for h in items]
+            lines += [h.line for h in items]
+            http += [h.http for h in items]
+            if len(bodies) >= _FLUSH_BATCH:
+                self.stream.feed(keys, bodies, lines, http if self.http_get else None)
+                keys, bodies, lines, http = [], [], [], []
+        if bodies:
+            self.stream.feed(keys, bodies, lines, http if self.http_get else None)
         self.held.clear()
+
+    def _sort_key(self) -> Callable[[Any], Any]:
+        """How the held values sort: as numbers if all are numbers, as times if all are RFC 3339
+        times, else as text (said in a note, with the first value that is neither)."""
+        values = (h for items in self.held.values() for h in items)
+        numbers = times = True
+        odd: Held | None = None
+        for h in values:
+            v = h.order
+            if isinstance(v, (int, float)):
+                times = False
+            elif rfc3339_ns(v) is not None:
+                numbers = False
+            else:
+                numbers = times = False
+                odd = h if odd is None or h.line < odd.line else odd
+            if not numbers and not times and odd is not None:
+                break
+        if numbers:
+            return _identity
+        if times:
+            return rfc3339_ns
+        what = f"{odd.order!r} (line {odd.line})" if odd is not None else "both numbers and times"
+        self.summary.notes.append(
+            f"--order-by {self.opts.order_by!r}: values are neither all numbers nor all RFC 3339"
+            f" times ({what}), so they were sorted as text"
+        )
+        return _as_text
+
+
+_FLUSH_BATCH = 1 << 20
+"""Held records passed on at a time: one stream batch covers many jobs (one per job would cost
+time proportional to the jobs seen, for every job)."""
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _as_text(value: Any) -> tuple[bool, Any]:
+    return (isinstance(value, str), value)  # numbers before strings, each in their own order

@@ -1,4 +1,9 @@
-"""JUnit XML: one test case per job (class name: its input), failures carrying violations."""
+"""JUnit XML: one test case per job (class name: its input), failures carrying violations.
+
+Every string from the input (file names, job keys, messages quoting statuses) goes through
+:func:`~jobstate._words.inert` first: XML 1.0 cannot hold most control characters even escaped,
+and lone surrogates from undecodable file names cannot be encoded at all.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ from collections.abc import Sequence
 from xml.etree import ElementTree as ET
 
 from jobstate._constants import FailOn
-from jobstate._words import plural
+from jobstate._words import inert, plural
 from jobstate.render.text import failed
 from jobstate.results import JobReport, Report, Violation
 
@@ -43,43 +48,58 @@ def junit_xml(report: Report, *, fail_on: FailOn = "error", unusable: Sequence[s
     suite = _Suite(f"jobstate ({report.spec}, {report.mode})")
     for msg in unusable:
         suite.errors += 1
+        msg = inert(msg)
         tc = suite.case("jobstate", msg.split(":", 1)[0])
         ET.SubElement(tc, "error", message=msg).text = msg
     for summary in report.inputs:
-        loose = summary.unattributed
-        if loose:
+        if summary.loose:
             suite.failures += 1
-            tc = suite.case(summary.name, "(records with no job)")
-            text = "\n".join(
-                f"{summary.unit} {line}: malformed-record: {message}" for line, message in loose
-            )
+            tc = suite.case(inert(summary.name), "(records with no job)")
+            lines = [
+                f"{summary.unit} {line}: malformed-record: {inert(message)}"
+                for line, message in summary.unattributed
+            ]
+            if summary.unattributed_not_kept:
+                lines.append(f"... {summary.unattributed_not_kept:,} more counted, not kept")
             failure = ET.SubElement(
-                tc, "failure", type="malformed-record", message=f"{len(loose)} rejected"
+                tc, "failure", type="malformed-record", message=f"{summary.loose} rejected"
             )
-            failure.text = text
+            failure.text = "\n".join(lines)
     for job in report.jobs:
         _job_case(suite, job, fail_on)
     return suite.finish()
 
 
 def _job_case(suite: _Suite, job: JobReport, fail_on: FailOn) -> None:
-    tc = suite.case(job.input or "jobstate", str(job.key))
+    tc = suite.case(inert(job.input or "jobstate"), inert(job.key))
     if failed(job, fail_on):
         suite.failures += 1
         counted = [v for v in job.violations if fail_on == "warning" or v.severity == "error"]
-        first = counted[0]
+        first_rule, first_message = (
+            (counted[0].rule, inert(counted[0].message))
+            if counted
+            else (next(iter(job.not_kept), "malformed-record"), "violations counted, not kept")
+        )
         ET.SubElement(
             tc,
             "failure",
-            type=first.rule,
+            type=first_rule,
             message=f"{plural(job.errors, 'error')}, {plural(job.warnings, 'warning')}: "
-            f"{first.message}",
-        ).text = "\n".join(_plain(v) for v in job.violations)
-    elif job.violations:
-        ET.SubElement(tc, "system-out").text = "\n".join(_plain(v) for v in job.violations)
+            f"{first_message}",
+        ).text = _details(job)
+    elif job.violations or job.omitted:
+        ET.SubElement(tc, "system-out").text = _details(job)
+
+
+def _details(job: JobReport) -> str:
+    lines = [_plain(v) for v in job.violations]
+    if job.omitted:
+        counts = ", ".join(f"{rule} {n:,}" for rule, n in job.not_kept.items())
+        lines.append(f"... {sum(job.omitted.values()):,} more counted, not kept ({counts})")
+    return "\n".join(lines)
 
 
 def _plain(v: Violation) -> str:
     where = f"line {v.line}" if v.line is not None else f"#{v.index}"
     http = f" [HTTP {v.http_status}]" if v.http_status is not None else ""
-    return f"{where}: {v.severity} {v.rule}: {v.message}{http}"
+    return f"{where}: {v.severity} {v.rule}: {inert(v.message)}{http}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from jobstate._constants import FailOn
-from jobstate._words import plural
+from jobstate._words import inert, plural
 from jobstate.clients import ClientModel, Finding
 from jobstate.results import InputSummary, JobReport, Report, Step, Violation
 from jobstate.spec import Spec
@@ -40,7 +40,7 @@ def _style(text: str, fg: str, *, bold: bool = False) -> str:
 def _where(job: JobReport, units: Mapping[str | None, str]) -> str:
     span = job.span
     unit = units.get(job.input, "line")
-    place = f"{job.input}" if job.input and job.input != job.key else ""
+    place = inert(job.input) if job.input and job.input != job.key else ""
     if span is not None:
         a, b = span
         place += (", " if place else "") + (
@@ -55,7 +55,7 @@ def _summary(job: JobReport, units: Mapping[str | None, str], fail_on: FailOn, c
         _style(f"{verdict:<4}", _VERDICT_COLOUR[verdict], bold=True) if color else f"{verdict:<4}"
     )
     text = (
-        f"{head} {job.key}{_where(job, units)}: outcome {job.outcome};"
+        f"{head} {inert(job.key)}{_where(job, units)}: outcome {job.outcome};"
         f" {plural(job.observations, 'observation')}"
         + (f", {job.rejected:,} rejected" if job.rejected else "")
         + f"; {plural(job.errors, 'error')}, {plural(job.warnings, 'warning')}"
@@ -72,7 +72,7 @@ def _violation(
     if color:
         sev = _style(sev, "red" if severity == "error" else "yellow")
     tail = f" [HTTP {http}]" if http is not None else ""
-    return f"  {where:>12}  {sev}  {rule:<21}  {message}{tail}"
+    return f"  {where:>12}  {sev}  {rule:<21}  {inert(message)}{tail}"
 
 
 def _job_violation(v: Violation, unit: str, color: bool) -> str:
@@ -82,12 +82,12 @@ def _job_violation(v: Violation, unit: str, color: bool) -> str:
 
 def violation_line(job: str, v: Violation) -> str:
     """A violation as ``check --follow`` prints it the moment it is found."""
-    return f"{job}: {_job_violation(v, 'line', False).strip()}"
+    return f"{inert(job)}: {_job_violation(v, 'line', False).strip()}"
 
 
 def _step(step: Step, unit: str, marks: Sequence[Violation]) -> str:
     where = f"{unit} {step.line}" if step.line is not None else f"#{step.index}"
-    status = step.status if step.status is not None else repr(step.unknown or "?")
+    status = step.status if step.status is not None else inert(repr(step.unknown or "?"))
     if step.kind == "start":
         what = f"start at {status}"
         if step.path:
@@ -101,8 +101,11 @@ def _step(step: Step, unit: str, marks: Sequence[Violation]) -> str:
     http = f" [HTTP {step.http_status}]" if step.http_status is not None else ""
     text = f"  {where:>12}  {step.kind:<14}  {what}{http}"
     for v in marks:
-        text += f"\n  {'':>12}  {'':<14}  ^ {v.severity} {v.rule}: {v.message}"
+        text += f"\n  {'':>12}  {'':<14}  ^ {v.severity} {v.rule}: {inert(v.message)}"
     return text
+
+
+_KEEP_HINT = " (--keep-violations)"
 
 
 class _Budget:
@@ -123,7 +126,7 @@ class _Budget:
 
 def _input_lines(summary: InputSummary, budget: _Budget, color: bool) -> Iterator[str]:
     """An input's notes, and the units rejected before they reached a job."""
-    unit = summary.unit
+    unit, name = summary.unit, inert(summary.name)
     notes = list(summary.notes)
     skipped = sum(summary.skipped.values())
     if skipped:
@@ -132,18 +135,19 @@ def _input_lines(summary: InputSummary, budget: _Budget, color: bool) -> Iterato
             + "; ".join(f"{n:,} {why}" for why, n in summary.skipped.items())
         )
     for note in notes:
-        yield f"note {summary.name}: {note}"
-    loose = summary.unattributed
-    if loose:
+        yield f"note {name}: {inert(note)}"
+    if summary.loose:
         yield (
-            f"FAIL {summary.name}: {plural(len(loose), unit)} rejected before reaching a job"
-            f" ({plural(len(loose), 'error')})"
+            f"FAIL {name}: {plural(summary.loose, unit)} rejected before reaching a job"
+            f" ({plural(summary.loose, 'error')})"
         )
-        for line, message in loose:
+        for line, message in summary.unattributed:
             if budget.take():
                 yield _violation(
                     f"{unit} {line}", "error", "malformed-record", message, None, color
                 )
+        if summary.unattributed_not_kept:
+            yield f"  ... {summary.unattributed_not_kept:,} more counted, not kept{_KEEP_HINT}"
 
 
 def _job_lines(
@@ -159,6 +163,12 @@ def _job_lines(
     for v in job.violations:
         if budget.take():
             yield _job_violation(v, unit, color)
+    if job.omitted:
+        counts = ", ".join(f"{rule} {n:,}" for rule, n in job.not_kept.items())
+        yield (
+            f"  ... {plural(sum(job.omitted.values()), 'more violation')} counted, not kept"
+            f" ({counts}){_KEEP_HINT}"
+        )
 
 
 def text_lines(
@@ -245,14 +255,14 @@ def spec_lines(spec: Spec) -> Iterator[str]:
 
 def client_lines(model: ClientModel, spec: str, findings: Sequence[Finding]) -> Iterator[str]:
     """A client's findings under ``spec``, each with its witness, then the counts."""
-    yield f"client {model.name} under spec {spec}"
+    yield f"client {inert(model.name)} under spec {spec}"
     if model.source:
-        yield f"source: {model.source}"
+        yield f"source: {inert(model.source)}"
     for f in findings:
         yield f"  {f.severity:<7}  {f.id:<16}  {f.status:<18}  {f.message}"
         yield f"  {'':<7}  {'':<16}  {'':<18}  witness: {' -> '.join(f.witness)}"
     if model.notes:
-        yield f"note: {model.notes}"
+        yield f"note: {inert(model.notes)}"
     errors = sum(1 for f in findings if f.severity == "error")
     yield f"{plural(errors, 'error')}, {plural(len(findings) - errors, 'warning')}"
 

@@ -8,11 +8,12 @@ validation hands a job over to it at the job's first irregular record.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any, cast
 
-from jobstate._constants import PCT, Outcome, StepKind
-from jobstate.results import JobReport, Record, Step, Violation
+from jobstate._constants import PCT, Outcome, Severity, StepKind
+from jobstate.results import JobReport, Keep, Record, Step, Violation
 from jobstate.validation import rules
 from jobstate.validation.tables import EDGE, GAP, STUTTER, Tables
 
@@ -28,8 +29,10 @@ class Checker:
         "baseline",
         "first_line",
         "index",
+        "keep",
         "last_line",
         "observations",
+        "omitted",
         "outcome",
         "rejected",
         "state",
@@ -48,9 +51,12 @@ class Checker:
         index: int = 0,
         first_line: int | None = None,
         last_line: int | None = None,
+        keep: Keep | None = None,
     ) -> None:
         self.tables = tables
         self.violations: list[Violation] = []
+        self.keep = keep  # shared by the jobs of a run: beyond it, violations are counted
+        self.omitted: Counter[tuple[str, Severity]] | None = None
         self.steps: list[Step] | None = [] if record_steps else None
         self.state = state
         self.outcome: Outcome | None = (
@@ -90,6 +96,11 @@ class Checker:
     def _add(self, rule: str, message: str, line: int | None, http: int | None) -> None:
         # called from feed(), after it counted the record
         severity = rules.RULES[rule].severity
+        if self.keep is not None and not self.keep.take():
+            if self.omitted is None:
+                self.omitted = Counter()
+            self.omitted[rule, severity] += 1
+            return
         self.violations.append(Violation(rule, severity, self.index - 1, line, message, http))
 
     def _step(self, step: Step) -> None:
@@ -193,4 +204,5 @@ class Checker:
             span=span,
             http_status=http_status,
             recorded_steps=tuple(self.steps) if self.steps is not None else None,
+            omitted=dict(self.omitted) if self.omitted else None,
         )

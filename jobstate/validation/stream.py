@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from jobstate._constants import PCT, Outcome
-from jobstate.results import JobReport
+from jobstate.results import JobReport, Keep
 from jobstate.validation.checker import Checker
 from jobstate.validation.tables import Tables
 
@@ -50,8 +50,16 @@ _HTTP_SLOTS = 1001  # > 999 + 1: a (job, HTTP status + 1) pair packed into one i
 class Stream:
     """The jobs of one input, validated as their records arrive."""
 
-    def __init__(self, tables: Tables, *, input: str | None = None, explain: bool = False):
+    def __init__(
+        self,
+        tables: Tables,
+        *,
+        input: str | None = None,
+        explain: bool = False,
+        keep: Keep | None = None,
+    ):
         self.tables = tables
+        self.keep = keep
         self.input = input
         self.explain = explain
         sp = tables.spec
@@ -125,6 +133,7 @@ class Stream:
                 index=count,
                 first_line=int(self._first[jid]) if count else None,
                 last_line=int(self._lastline[jid]) if count else None,
+                keep=self.keep,
             )
         return c
 

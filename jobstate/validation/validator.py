@@ -106,10 +106,12 @@ class Validator:
                     row = row[s]
                     p = o.get(pct)
                     if p.__class__ is float or p.__class__ is int:
-                        if last <= p:  # at a reset too: conservative, a later fall bails
+                        if s in resets:  # the segment ends; a reset's value is no baseline
+                            if not (0.0 <= p <= 100.0 and last <= 100.0):
+                                raise _Bail
+                            last = 0.0
+                        elif last <= p:
                             last = p
-                        elif p >= 0.0 and s in resets and last <= 100.0:
-                            last = 0.0  # a reset carries no baseline
                         else:
                             raise _Bail
                     elif p is None:

@@ -319,13 +319,20 @@ def test_binary_garbage_is_rejected_line_by_line_and_exits_2(tmp_path: Path) -> 
 
 
 def test_a_single_line_of_50_mb(tmp_path: Path) -> None:
-    """A huge line is read whole (across chunks), checked, and the next line still counts."""
+    """A huge line within --max-record-bytes is read whole (across chunks) and checked; over
+    the default cap it is rejected unread; either way the next line still counts."""
     f = tmp_path / "huge.jsonl"
     big = S("inProgress", 10, statusDescription="x" * (50 << 20))
     f.write_bytes(orjson.dumps(big) + b"\n" + jsonl(S("completed", 100)))
-    code, data, _ = check_json(str(f))
+    code, data, _ = check_json(str(f), "--max-record-bytes", str(64 << 20))
     assert code == 0 and data["jobs"][0]["observations"] == 2
     assert data["inputs"][0]["read"] == 2
+    code, data, _ = check_json(str(f))
+    [job] = data["jobs"]
+    assert code == 1 and (job["observations"], job["rejected"]) == (1, 1)
+    [v] = job["violations"]
+    assert v["rule"] == "malformed-record" and v["line"] == 1
+    assert "longer than 16,777,216 bytes (--max-record-bytes)" in v["message"]
 
 
 def test_a_har_that_is_not_har(tmp_path: Path) -> None:
