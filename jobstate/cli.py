@@ -86,9 +86,10 @@ def _fail(message: str) -> NoReturn:
 
 
 class _Main(click.Group):
-    """The command group, which also ends the two ways a run can stop from outside cleanly:
-    Ctrl-C exits 130 (not 1, the findings code), and output that cannot be written (a full
-    disk, a closed pipe) exits 2 with a message instead of a traceback."""
+    """The command group, which also ends the ways a run can stop from outside cleanly:
+    Ctrl-C exits 130 (not 1, the findings code); output that cannot be written (a full disk, a
+    closed pipe) and memory running out (a limit set on the process) exit 2 with a message
+    instead of a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -96,6 +97,13 @@ class _Main(click.Group):
         except KeyboardInterrupt:
             click.echo("jobstate: interrupted", err=True)
             ctx.exit(130)
+        except MemoryError:
+            click.echo(
+                "jobstate: error: out of memory (lower --keep-violations or"
+                " --max-record-bytes, or give --order-by up: it holds every record)",
+                err=True,
+            )
+            ctx.exit(EXIT_UNUSABLE)
         except OSError as exc:
             if exc.errno not in _OUTPUT_ERRNOS:
                 raise

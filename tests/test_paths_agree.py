@@ -224,7 +224,12 @@ SHAPES: dict[str, dict[str, Any]] = {  # how records are laid out, and the optio
 }
 
 
-DUPLICATES = [b'"status": "completed"', b'"percentageComplete": 5', b'"jobId": "z"', b'"status": 500']
+DUPLICATES = [
+    b'"status": "completed"',
+    b'"percentageComplete": 5',
+    b'"jobId": "z"',
+    b'"status": 500',
+]
 ESCAPES = [  # keys written with escapes (duplicates only once decoded), surrogates, escaped text
     b'"stat\\u0075s": "failed"',
     b'"st\\u0061tus": 503',
@@ -240,7 +245,9 @@ ESCAPES = [  # keys written with escapes (duplicates only once decoded), surroga
 @st.composite
 def lines(draw: st.DrawFn, shape: str) -> bytes:
     """One line of JSON Lines, mostly ordinary, sometimes odd."""
-    kinds = ["body"] * 8 + ["blank", "garbage", "dup", "nostatus", "list", "textbody"] + ["escape"] * 2
+    kinds = (
+        ["body"] * 8 + ["blank", "garbage", "dup", "nostatus", "list", "textbody"] + ["escape"] * 2
+    )
     kind = draw(st.sampled_from(kinds))
     if kind == "blank":
         return draw(st.sampled_from([b"", b"  ", b"\r"]))

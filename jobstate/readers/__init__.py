@@ -23,7 +23,8 @@ from collections.abc import Callable
 from typing import IO
 
 from jobstate._constants import FORMATS, KEEP_VIOLATIONS, Format
-from jobstate.readers.opening import Opened, detect_format, peek_head
+from jobstate._words import plural
+from jobstate.readers.opening import Opened, detect_format, display_name, peek_head
 from jobstate.readers.options import ReadOptions
 from jobstate.readers.routing import JobRouter
 from jobstate.results import InputSummary, Keep
@@ -82,7 +83,7 @@ def read_input(
     from jobstate.validation.stream import Stream
 
     options = options or ReadOptions()
-    name = "<stdin>" if source == "-" else source
+    name = display_name(source)
     opened = Opened(source)
     try:
         fh = opened.stream
@@ -101,7 +102,8 @@ def read_input(
         except (OSError, EOFError, zlib.error) as exc:
             gz = isinstance(exc, (gzip.BadGzipFile, EOFError, zlib.error))
             what = "corrupt gzip" if gz else "read error"
-            summary.error = f"{name}: {what} after {summary.units_read} {summary.unit}s ({exc})"
+            done = plural(summary.units_read, summary.unit)
+            summary.error = f"{name}: {what} after {done} ({exc})"
         router.flush()
         summary.jobs = stream.reports()
         return summary

@@ -156,44 +156,58 @@ def read_csv(
     text = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline="")
     lines = _Lines(text, opts.max_record_bytes)
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
-    rows: _Rows | None = None
-    count = 0
-    prev_line = 0
-    while True:
+    state = _Reading(summary, router, lines, tick)
+    try:
+        while state.next_row(reader):
+            pass
+    finally:  # a read error (a broken gzip) keeps every row before it
+        if state.rows is not None:
+            state.rows.flush()
+        text.detach()  # the caller closes the binary stream
+
+
+class _Reading:
+    """One CSV input being read: its header's columns once seen, rows counted as they come."""
+
+    def __init__(
+        self, summary: InputSummary, router: JobRouter, lines: _Lines, tick: Callable[[], None]
+    ) -> None:
+        self.summary, self.router, self.lines, self.tick = summary, router, lines, tick
+        self.rows: _Rows | None = None
+        self.prev_line = 0
+
+    def next_row(self, reader: Any) -> bool:
+        """Read and account one row; ``False`` at the end."""
         try:
-            row = next(reader)
-            error = None
+            row, error = next(reader), None
         except StopIteration:
-            break
+            return False
         except csv.Error as exc:
             row, error = [], str(exc)
-        first, prev_line = prev_line + 1, reader.line_num  # a quoted field may span lines
-        why = _unreadable(first, prev_line, error, lines, opts.max_record_bytes)
+        summary, opts = self.summary, self.router.opts
+        first, last = self.prev_line + 1, reader.line_num  # a quoted field may span lines
+        self.prev_line = last
+        why = _unreadable(first, last, error, self.lines, opts.max_record_bytes)
         if why is not None:
-            count += 1
+            summary.units_read += 1
             summary.reject(first, why)
-            continue
-        if rows is None and row and any(f.strip() for f in row):
-            rows = _Rows(router, _header(row, opts, summary.name, first))
-            continue
-        count += 1
-        if rows is None or not row or (len(row) == 1 and not row[0].strip()):
+            return True
+        if self.rows is None and row and any(f.strip() for f in row):
+            self.rows = _Rows(self.router, _header(row, opts, summary.name, first))
+            return True
+        summary.units_read += 1
+        if self.rows is None or not row or (len(row) == 1 and not row[0].strip()):
             summary.blank += 1
-            continue
-        why = rows.cols.problem(row)
+            return True
+        why = self.rows.cols.problem(row)
         if why is not None:
-            summary.reject(
-                first, why if first == prev_line else f"{why} ({_where(first, prev_line)})"
-            )
-            continue
-        rows.add(row, first)
-        if len(rows.bodies) >= BATCH:
-            rows.flush()
-            tick()
-    if rows is not None:
-        rows.flush()
-    summary.units_read = count
-    text.detach()  # the caller closes the binary stream
+            summary.reject(first, why if first == last else f"{why} ({_where(first, last)})")
+            return True
+        self.rows.add(row, first)
+        if len(self.rows.bodies) >= BATCH:
+            self.rows.flush()
+            self.tick()
+        return True
 
 
 def _unreadable(first: int, last: int, error: str | None, lines: _Lines, cap: int) -> str | None:

@@ -78,11 +78,17 @@ def records_of(
     ``summary``; ``truncated``: the last line had no newline."""
     recs: list[Record] = []
     lines: list[int] = []
+    seen: dict[bytes, Record] = {}  # a short bad line repeated is parsed (and refused) once
     for number, raw in enumerate(raws, start):
         if not raw.strip():
             summary.blank += 1
             continue
-        recs.append(parse_line(raw))
+        rec = seen.get(raw)
+        if rec is None:
+            rec = parse_line(raw)
+            if isinstance(rec, Rejected) and len(raw) <= 256 and len(seen) < 4096:
+                seen[raw] = rec
+        recs.append(rec)
         lines.append(number)
     if truncated and recs and isinstance(recs[-1], Rejected):
         recs[-1] = Rejected(recs[-1].reason + " (last line has no newline: truncated?)")

@@ -20,6 +20,8 @@ __all__ = ["CHUNK", "read_jsonl"]
 CHUNK = 1 << 23
 """How many bytes one block reads (a line longer than that is held until its end)."""
 
+PIECE = 1 << 18
+"""How many bytes of a block are parsed line by line at a time (records held at once)."""
 _Pending = tuple[bytes, "Future[Any] | None", str]
 
 
@@ -91,6 +93,8 @@ class _Blocks:
 
     def _lines(self, chunk: bytes) -> Iterator[tuple[bytes, str]]:
         """The whole lines of ``chunk`` (after any held start), holding its unfinished tail."""
+        if not chunk:
+            return
         cut = chunk.rfind(b"\n") + 1
         if cut == 0:
             self._hold(chunk)
@@ -162,13 +166,26 @@ class _BlockChecker:
             return
         if not truncated and self.fast is not None and self.fast.try_feed(block, n, start, parsed):
             return
-        raws = block.split(b"\n")
+        if truncated:
+            self._lines(block, start, truncated=True)
+            return
+        pos = 0
+        while pos < len(block):  # pieces of whole lines: parsed records cost many times the bytes
+            end = block.find(b"\n", pos + PIECE - 1) + 1 or len(block)
+            piece = block[pos:end]
+            start = self._lines(piece, start, truncated=False)
+            pos = end
+
+    def _lines(self, piece: bytes, start: int, *, truncated: bool) -> int:
+        """Route the records of ``piece``'s lines, numbered from ``start``; the next number."""
+        raws = piece.split(b"\n")
         if not truncated:
             raws.pop()
         lines: Lines
         try:
             recs: list[Record] = list(map(loads, raws))
-            lines = range(start, start + n)
+            lines = range(start, start + len(raws))
         except JSONDecodeError:
             recs, lines = records_of(raws, start, self.summary, truncated)
         self.router.route_records(recs, lines)
+        return start + len(raws)

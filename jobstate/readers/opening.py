@@ -16,7 +16,15 @@ from jobstate._json import JSONDecodeError, loads
 from jobstate.exceptions import InputError
 from jobstate.readers.fields import strip_bom
 
-__all__ = ["EXTENSIONS", "GzipStream", "Opened", "detect_format", "open_file", "peek_head"]
+__all__ = [
+    "EXTENSIONS",
+    "GzipStream",
+    "Opened",
+    "detect_format",
+    "display_name",
+    "open_file",
+    "peek_head",
+]
 
 EXTENSIONS: dict[str, Format] = {
     ".jsonl": "jsonl",
@@ -89,6 +97,18 @@ def _text_format(first_line: bytes) -> Format:
     return "jsonl"
 
 
+def display_name(path: str) -> str:
+    """A path as reports show it: ``<stdin>`` for ``-``, bytes that are not UTF-8 (carried by
+    the OS as surrogates) written as ``\\xNN``.
+
+    >>> display_name(os.fsdecode(b"poll\\xff.jsonl")), display_name("-")
+    ('poll\\\\xff.jsonl', '<stdin>')
+    """
+    if path == "-":
+        return "<stdin>"
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def open_file(path: str, label: str) -> IO[bytes]:
     """``path`` opened for binary reading, or :class:`InputError` saying why it cannot be."""
     try:
@@ -108,19 +128,22 @@ class GzipStream(io.RawIOBase):
     every byte before a break: a truncated stream, a corrupt block or junk after the last
     member ends the stream with an error only once all that came before it was read.
 
-    Compressed input is fed in small pieces, and a piece that fails is fed again byte by byte
-    from a copy of the decompressor, so what is lost at a corrupt block is at most what zlib
-    itself cannot decode.
+    At most ``_OUT`` bytes are inflated at a time, so a bomb costs time, not memory. A piece of
+    input that fails is fed again byte by byte from a copy of the decompressor, so what is lost
+    at a corrupt block is at most what zlib itself cannot decode.
     """
 
     _PIECE = 1 << 14
+    _OUT = 1 << 20
 
     def __init__(self, raw: IO[bytes]) -> None:
         self.raw = raw
         self.inflate: Any = zlib.decompressobj(16 + zlib.MAX_WBITS)
         self.in_member = False  # bytes of the current member were fed, and it has not ended
         self.members = 0
+        self.tail = b""  # compressed bytes read but not yet inflated
         self.out = b""
+        self.pos = 0
         self.error: BaseException | None = None
         self.done = False
 
@@ -128,47 +151,55 @@ class GzipStream(io.RawIOBase):
         return True
 
     def readinto(self, buffer: Any) -> int:
-        while not self.out and not self.done:
-            piece = self.raw.read(self._PIECE)
-            if piece:
-                self._feed(piece)
-            else:
-                self.done = True
-                if self.in_member:
-                    self.error = EOFError("compressed data ends before the end of the stream")
-        if not self.out:
+        while self.pos >= len(self.out) and not self.done:
+            self._step()
+        left = len(self.out) - self.pos
+        if left <= 0:
             if self.error is not None:
                 error, self.error = self.error, None
                 raise error
             return 0
-        n = min(len(buffer), len(self.out))
-        buffer[:n] = self.out[:n]
-        self.out = self.out[n:]
+        n = min(len(buffer), left)
+        buffer[:n] = memoryview(self.out)[self.pos : self.pos + n]
+        self.pos += n
         return n
 
-    def _feed(self, piece: bytes) -> None:
-        while piece:
-            if not self.in_member:
-                piece = piece.lstrip(b"\0")  # zero padding between members, as gzip allows
-                if not piece:
-                    return
-                if not piece.startswith(b"\x1f\x8b"[: len(piece)]):
-                    self._stop(gzip.BadGzipFile(f"junk after gzip member {self.members}"))
-                    return
-                self.inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
-                self.in_member = True
-            saved = self.inflate.copy()
-            try:
-                self.out += self.inflate.decompress(piece)
-            except zlib.error as exc:
-                self.out += _salvage(saved, piece)
-                self._stop(exc)
+    def _step(self) -> None:
+        """Inflate the next bytes into ``out`` (possibly none)."""
+        self.out, self.pos = b"", 0
+        if not self.tail:
+            self.tail = self.raw.read(self._PIECE)
+            if not self.tail:
+                self.done = True
+                if self.in_member:
+                    self.error = EOFError("compressed data ends before the end of the stream")
                 return
-            if not self.inflate.eof:
-                return
+        if not self.in_member and not self._next_member():
+            return
+        saved = self.inflate.copy()
+        try:
+            self.out = self.inflate.decompress(self.tail, self._OUT)
+        except zlib.error as exc:
+            self.out = _salvage(saved, self.tail[: self._PIECE])
+            self._stop(exc)
+            return
+        self.tail = self.inflate.unconsumed_tail
+        if self.inflate.eof:
             self.members += 1
             self.in_member = False
-            piece = self.inflate.unused_data
+            self.tail = self.inflate.unused_data
+
+    def _next_member(self) -> bool:
+        """Start the member ``tail`` begins with; ``False`` if it is padding or junk."""
+        self.tail = self.tail.lstrip(b"\0")  # zero padding between members, as gzip allows
+        if not self.tail:
+            return False
+        if not self.tail.startswith(b"\x1f\x8b"[: len(self.tail)]):
+            self._stop(gzip.BadGzipFile(f"junk after gzip member {self.members}"))
+            return False
+        self.inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        self.in_member = True
+        return True
 
     def _stop(self, error: BaseException) -> None:
         self.error, self.done, self.in_member = error, True, False
@@ -196,14 +227,14 @@ class Opened:
             self.raw: IO[bytes] = sys.stdin.buffer
             self.size = 0
         else:
-            self.raw = open_file(source, source)
+            self.raw = open_file(source, display_name(source))
             self.size = os.fstat(self.raw.fileno()).st_size
         buffered: Any = self.raw if hasattr(self.raw, "peek") else io.BufferedReader(self.raw)
         try:
             magic = buffered.peek(2)[:2]
         except OSError as exc:
             self.close()
-            raise InputError(f"{source}: cannot read ({exc})") from None
+            raise InputError(f"{display_name(source)}: cannot read ({exc})") from None
         self.stream: IO[bytes] = buffered
         if magic == b"\x1f\x8b":
             self.stream = io.BufferedReader(GzipStream(buffered), _GZIP_BUFFER)

@@ -9,7 +9,7 @@ validation hands a job over to it at the job's first irregular record.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 from jobstate._constants import PCT, Outcome, Severity, StepKind
@@ -82,7 +82,8 @@ class Checker:
         if why is not None:
             self.rejected += 1
             self._add("malformed-record", why, line, http)
-            self._step(Step(i, None, "rejected", self.state, (), line, http))
+            if self.steps is not None:
+                self.steps.append(Step(i, None, "rejected", self.state, (), line, http))
             return
         body = cast(Mapping[str, Any], rec)  # malformed_record passes mappings only
         self.observations += 1
@@ -183,7 +184,7 @@ class Checker:
         *,
         input: str | None = None,
         http_status: Mapping[int, int] | None = None,
-        records: list[Record] | None = None,
+        records: Sequence[Record] | None = None,
     ) -> JobReport:
         """The job's report; counts and line span stand for the records unless given."""
         span = (
@@ -200,7 +201,7 @@ class Checker:
             outcome=self.outcome or "unfinished",
             records=records,
             input=input,
-            counts=(self.observations, self.rejected) if records is None else None,
+            counts=(self.observations, self.rejected),
             span=span,
             http_status=http_status,
             recorded_steps=tuple(self.steps) if self.steps is not None else None,

@@ -19,6 +19,7 @@ Two modes, because polling samples the underlying path:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import PurePath
 from typing import Any, cast
 
@@ -60,22 +61,55 @@ class Validator:
         """
         keys, records = _jobs_of(jobs)
         screened, bailed = self.screen(records)
-        flagged = {i: self.check_job(records[i], key=keys[i]) for i in bailed}
+        flagged = {
+            i: (self.check_job if len(records[i]) < LONG_JOB else self._check_long_job)(
+                records[i], key=keys[i]
+            )
+            for i in bailed
+        }
         for i, job in flagged.items():
             screened[i] = job.outcome
         outcomes = cast(list[Outcome], screened)  # every None was just filled in
         return Report.of_records(self, self.spec.name, self.mode, keys, records, outcomes, flagged)
 
     def check_job(self, records: Sequence[Record], *, key: str | None = None) -> JobReport:
-        """The general path on one whole job: every violation, every step."""
-        checker = Checker(self.tables)
+        """The general path on one whole job: every violation; its steps are classified when
+        first asked for (a long job with one bad record keeps no step per record)."""
+        checker = Checker(self.tables, record_steps=False)
         for rec in records:
             checker.feed(rec)
-        return checker.to_job_report(key, records=list(records))
+        report = checker.to_job_report(key, records=records)
+        report.step_source = self
+        return report
+
+    def _check_long_job(self, records: Sequence[Record], *, key: str | None = None) -> JobReport:
+        """:meth:`check_job`'s result for a long job, from the streaming engine in batches: the
+        clean batches go by as arrays, and the general path takes over from the first batch with
+        an irregular record (proven equal to the general path by ``tests/test_paths_agree.py``)."""
+        from jobstate.validation.stream import Stream
+
+        stream = Stream(self.tables)
+        for a in range(0, len(records), _LONG_BATCH):
+            part = records[a : a + _LONG_BATCH]
+            stream.feed([None] * len(part), part, range(a, a + len(part)))
+        [job] = stream.reports()
+        return JobReport(
+            key=key,
+            spec=job.spec,
+            mode=job.mode,
+            violations=tuple(replace(v, line=None) for v in job.violations),  # no input lines
+            outcome=job.outcome,
+            records=records,
+            counts=job.counts,
+            step_source=self,
+        )
 
     def steps_of(self, records: Sequence[Record]) -> tuple[Step, ...]:
         """The step classification of a job's records."""
-        return self.check_job(records).steps
+        checker = Checker(self.tables)
+        for rec in records:
+            checker.feed(rec)
+        return tuple(checker.steps or ())
 
     def screen(self, jobs: Iterable[Sequence[Any]]) -> tuple[list[Outcome | None], list[int]]:
         """Each job's outcome when it has no violation at all, else ``None``; and the indices
@@ -170,6 +204,10 @@ def _jobs_of(jobs: object) -> tuple[list[str | None], list[Sequence[Record]]]:
         )
     return [None], [jobs if isinstance(jobs, Sequence) else list(jobs)]
 
+
+LONG_JOB = 1 << 14
+"""Jobs at least this long that need the general path start on the streaming engine instead."""
+_LONG_BATCH = 1 << 16
 
 _VALIDATORS: dict[tuple[int, str], Validator] = {}
 
