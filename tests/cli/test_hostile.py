@@ -492,7 +492,9 @@ def test_unknown_statuses_make_valid_dot_and_svg(tmp_path: Path) -> None:
     assert run("check", "--diagram", str(dot), str(f)).returncode == 1
     import pydot
 
-    [graph] = pydot.graph_from_dot_data(dot.read_text())
+    graphs = pydot.graph_from_dot_data(dot.read_text())
+    assert graphs is not None
+    [graph] = graphs
     labels = [n.get("label") or "" for n in graph.get_nodes()]
     assert any("done" in label for label in labels)
     if shutil.which("dot"):
@@ -545,7 +547,7 @@ def hostile_files(draw: st.DrawFn) -> tuple[str, bytes, list[str]]:
         ]  # fmt: skip
         for i in draw(st.lists(st.integers(0, 50), max_size=3)):
             if entries:
-                broken = draw(st.sampled_from([None, [], {"request": {}}, {"response": 1}]))
+                broken: Any = draw(st.sampled_from([None, [], {"request": {}}, {"response": 1}]))
                 entries[i % len(entries)] = broken
         data, suffix, options = orjson.dumps({"log": {"entries": entries}}), ".har", []
     packing = draw(st.sampled_from(["plain", "gzip", "truncated", "junk", "flipped"]))
