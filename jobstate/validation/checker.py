@@ -89,8 +89,9 @@ class Checker:
         self.observations += 1
         known, unknown = self._status(body, line, http)
         kind, path = self._transition(known, line, http)
-        src = None if kind == "start" else self.state
-        self._step(Step(i, known, kind, src, path, line, http, unknown))
+        if self.steps is not None:  # a Step is built only when steps are kept
+            src = None if kind == "start" else self.state
+            self.steps.append(Step(i, known, kind, src, path, line, http, unknown))
         self._advance(known)
         self._percentage(body.get(PCT), known, line, http)
 
@@ -103,10 +104,6 @@ class Checker:
             self.omitted[rule, severity] += 1
             return
         self.violations.append(Violation(rule, severity, self.index - 1, line, message, http))
-
-    def _step(self, step: Step) -> None:
-        if self.steps is not None:
-            self.steps.append(step)
 
     def _status(
         self, body: Mapping[str, Any], line: int | None, http: int | None
