@@ -15,6 +15,7 @@ from types import FunctionType as _FunctionType
 from jobstate._constants import (
     FUTURE_VALUE,
     SPEC_NAMES,
+    SQL_DIALECTS,
     Action,
     DiagramFormat,
     FailOn,
@@ -60,6 +61,7 @@ from jobstate.results import (
     Violation,
 )
 from jobstate.spec import Edge, Spec, State, get_spec
+from jobstate.sql import generate_sql
 from jobstate.validation import RULES, Rule, Validator, unknown_status_message, validate
 
 
@@ -84,6 +86,7 @@ __all__ = [
     "PROFILES",
     "RULES",
     "SPEC_NAMES",
+    "SQL_DIALECTS",
     "Action",
     "ClientModel",
     "ClientModelError",
@@ -125,6 +128,7 @@ __all__ = [
     "count_observed",
     "detect_format",
     "diagram",
+    "generate_sql",
     "get_spec",
     "load_model",
     "matrix",

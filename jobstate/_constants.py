@@ -52,3 +52,6 @@ MAX_RECORD = 16 << 20
 """The longest JSON Lines line or CSV row read, in bytes (``--max-record-bytes``)."""
 MAX_DOCUMENT = 64 << 20
 """The largest JSON or HAR document, read whole, in bytes (``--max-document-bytes``)."""
+
+SQL_DIALECTS: tuple[str, ...] = ("duckdb", "spark")
+SQL_REPORTS: tuple[str, ...] = ("jobs", "violations")

@@ -24,6 +24,8 @@ from jobstate._constants import (
     PCT,
     PROGRESS_BYTES,
     SPEC_NAMES,
+    SQL_DIALECTS,
+    SQL_REPORTS,
     UNKNOWN_ACTIONS,
     DiagramFormat,
     FailOn,
@@ -546,6 +548,60 @@ def spec_cmd(spec_name: str | None, name: str, fmt: str) -> None:
         _write_json(spec.to_dict())
     else:
         _echo_lines(spec_lines(spec))
+
+
+@main.command("sql", short_help="Print the SQL that checks a table of polls (DuckDB, Spark).")
+@_spec_option(help="Which vocabulary and edges the query checks against.")
+@click.option("--mode", type=click.Choice(MODES), default="sampled", show_default=True)
+@click.option("--dialect", type=click.Choice(SQL_DIALECTS), default="duckdb", show_default=True)
+@click.option(
+    "--report",
+    type=click.Choice(SQL_REPORTS),
+    default="jobs",
+    show_default=True,
+    help="jobs: one row per job; violations: one row per violation.",
+)
+@click.option("--table", default="polls", show_default=True, help="The table (or view) of polls.")
+@click.option("--job-col", default="job", show_default=True)
+@click.option("--status-col", default="status", show_default=True)
+@click.option("--pct-col", default=PCT, show_default=True)
+@click.option("--order-col", default="ts", show_default=True, help="Orders a job's polls.")
+@click.option(
+    "--tiebreak-col",
+    help="Breaks ties in the order column (a line number): give one if it may tie.",
+)
+def sql_cmd(
+    spec: str,
+    mode: str,
+    dialect: str,
+    report: str,
+    table: str,
+    job_col: str,
+    status_col: str,
+    pct_col: str,
+    order_col: str,
+    tiebreak_col: str | None,
+) -> None:
+    """Print one query that checks every poll of a table against the spec: every rule per
+    observation, then a report per job (or one row per violation), as the Python engine gives
+    it. Nothing needs installing where it runs: Spark SQL, Databricks, DuckDB, dbt."""
+    from jobstate.sql import generate_sql
+
+    click.echo(
+        generate_sql(
+            spec,
+            mode,
+            dialect=dialect,
+            report=report,
+            table=table,
+            job=job_col,
+            status=status_col,
+            percentage=pct_col,
+            order=order_col,
+            tiebreak=tiebreak_col,
+        ),
+        nl=False,
+    )
 
 
 @main.command("rules", short_help="List the rule ids, severities and provenance.")

@@ -1,0 +1,63 @@
+"""The generated Spark SQL on a local[2] SparkSession gives the Python engine's verdicts, for
+every spec and mode (marker ``spark``: CI runs it in a step of its own, since installing pyspark
+and starting a session take minutes; without pyspark it is skipped)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from jobstate import Validator, generate_sql
+from jobstate._constants import MODES, SPEC_NAMES
+from tests.test_sql import polls, python_engine
+
+pytestmark = pytest.mark.spark
+pyspark_sql = pytest.importorskip("pyspark.sql")
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[Any]:
+    session = (
+        pyspark_sql.SparkSession.builder.master("local[2]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+def spark_engine(spark: Any, rows: list[Any], spec: str, mode: str) -> dict[str, Any]:
+    df = spark.createDataFrame(
+        rows, "job string, ts long, line long, status string, percentageComplete double"
+    )
+    df.createOrReplaceTempView("polls")
+    out: dict[str, Any] = {}
+    query = generate_sql(spec, mode, dialect="spark", tiebreak="line")
+    for r in spark.sql(query).collect():
+        listed = [(v["idx"], v["rule"]) for v in r["violations"] or []]
+        out[r["job"]] = (r["observations"], r["outcome"], r["errors"], r["warnings"], listed)
+    return out
+
+
+@pytest.mark.parametrize("spec", SPEC_NAMES)
+@pytest.mark.parametrize("mode", MODES)
+@settings(
+    max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_spark_sql_agrees_with_the_python_engine(
+    spark: Any, spec: str, mode: str, data: Any
+) -> None:
+    """Per job: observations, outcome, errors, warnings and every violation, on Spark."""
+    rows = [
+        (f"{i}-{job}", ts, line, status, pct)
+        for i in range(6)
+        for job, ts, line, status, pct in data.draw(polls(spec))
+    ]
+    assert spark_engine(spark, rows, spec, mode) == python_engine(rows, Validator(spec, mode))
