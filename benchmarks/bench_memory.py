@@ -70,8 +70,7 @@ def make_cases(d: Path, jobs: int) -> dict[str, list[str]]:
         for a in range(0, jobs, step):
             yield b"".join(
                 b'{"job": "op-%07d", "status": "notStarted"}\n'
-                b'{"job": "op-%07d", "status": "completed", "percentageComplete": 100}\n'
-                % (i, i)
+                b'{"job": "op-%07d", "status": "completed", "percentageComplete": 100}\n' % (i, i)
                 for i in range(a, min(a + step, jobs))
             )
 

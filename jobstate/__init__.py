@@ -60,6 +60,7 @@ from jobstate.results import (
     Totals,
     Violation,
 )
+from jobstate.spark import spark_validate, spark_violations
 from jobstate.spec import Edge, Spec, State, get_spec
 from jobstate.sql import generate_sql
 from jobstate.validation import RULES, Rule, Validator, unknown_status_message, validate
@@ -135,6 +136,8 @@ __all__ = [
     "observed_dot",
     "read_input",
     "render_dot",
+    "spark_validate",
+    "spark_violations",
     "to_dot",
     "to_mermaid",
     "unknown_status_message",

@@ -7,6 +7,7 @@ import math
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,7 @@ def polls(draw: st.DrawFn, spec: str) -> list[tuple[str, int, int, str | None, f
 
 
 def python_engine(
-    rows: list[tuple[str, int, int, str | None, float | None]], v: Validator
+    rows: Sequence[tuple[str, int, int, str | None, float | None]], v: Validator
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for job in sorted({r[0] for r in rows}):
@@ -138,7 +139,7 @@ def test_bad_choices_are_option_errors() -> None:
     """An unknown dialect, report, spec or mode is an OptionError naming the choices."""
     for kwargs in ({"dialect": "oracle"}, {"report": "all"}, {"mode": "strict"}):
         with pytest.raises(OptionError):
-            generate_sql(**kwargs)  # type: ignore[arg-type]
+            generate_sql(**kwargs)
 
 
 def test_sql_command_prints_a_query_duckdb_runs(tmp_path: Path) -> None:

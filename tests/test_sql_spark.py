@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jobstate import Validator, generate_sql
+from jobstate import Validator, generate_sql, spark_validate, spark_violations
 from jobstate._constants import MODES, SPEC_NAMES
 from tests.test_sql import polls, python_engine
 
@@ -61,3 +61,20 @@ def test_spark_sql_agrees_with_the_python_engine(
         for job, ts, line, status, pct in data.draw(polls(spec))
     ]
     assert spark_engine(spark, rows, spec, mode) == python_engine(rows, Validator(spec, mode))
+
+
+def test_spark_functions_on_a_dataframe(spark: Any) -> None:
+    """`spark_validate` and `spark_violations` take a DataFrame with its own column names and
+    return DataFrames: a report per job, and one row per violation."""
+    df = spark.createDataFrame(
+        [("op-1", 1, "inProgress", 40.0), ("op-1", 2, "completed", 90.0),
+         ("op-2", 1, "completed", 100.0), ("op-2", 2, "failed", None)],
+        "id string, at long, state string, pct double",
+    )  # fmt: skip
+    cols = {"job": "id", "order": "at", "status": "state", "percentage": "pct"}
+    jobs = {r["job"]: r for r in spark_validate(df, **cols).collect()}
+    assert (jobs["op-1"]["outcome"], jobs["op-1"]["warnings"]) == ("success", 1)
+    assert (jobs["op-2"]["outcome"], jobs["op-2"]["errors"]) == ("success", 1)
+    flat = [tuple(r) for r in spark_violations(df, **cols).collect()]
+    assert flat == [("op-1", 1, "completed-not-100", "warning"),
+                    ("op-2", 1, "after-terminal", "error")]  # fmt: skip
