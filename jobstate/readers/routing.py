@@ -169,7 +169,15 @@ class JobRouter:
         if numbers:
             return _identity
         if times:
-            return rfc3339_ns
+            parsed: dict[str, int] = {}
+
+            def time_key(value: str) -> int:
+                key = parsed.get(value)
+                if key is None:
+                    key = parsed[value] = rfc3339_ns(value) or 0  # all parse: checked above
+                return key
+
+            return time_key
         what = f"{odd.order!r} (line {odd.line})" if odd is not None else "both numbers and times"
         self.summary.notes.append(
             f"--order-by {self.opts.order_by!r}: values are neither all numbers nor all RFC 3339"

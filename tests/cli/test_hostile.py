@@ -17,6 +17,7 @@ import tempfile
 import time
 import traceback
 import zlib
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -430,6 +431,29 @@ def test_order_by_sorts_rfc3339_times_and_offsets_as_times(tmp_path: Path) -> No
     code, data = check_json("--job-key", "j", "--order-by", "t", str(f))
     assert code == 0 and all(j["outcome"] == "success" for j in data["jobs"])
     assert data["inputs"][0]["notes"] == []
+
+
+@given(
+    when=st.datetimes(
+        min_value=datetime(1900, 1, 1), max_value=datetime(2200, 1, 1),
+        timezones=st.sampled_from([timezone.utc, timezone(timedelta(hours=5, minutes=30)),
+                                   timezone(timedelta(hours=-8))]),
+    ),
+    nanos=st.integers(0, 999),
+    zulu=st.booleans(),
+)  # fmt: skip
+def test_rfc3339_times_read_exactly(when: datetime, nanos: int, zulu: bool) -> None:
+    """Any time with any offset, to the nanosecond, reads as its exact instant: the order of
+    the parsed values is the order of the instants."""
+    from jobstate.readers.fields import rfc3339_ns
+
+    text = when.isoformat(timespec="microseconds")
+    if nanos:
+        text = text[:26] + f"{nanos:03d}" + text[26:]
+    if zulu and when.utcoffset() == timedelta(0):
+        text = text[:-6] + "Z"
+    expected = (when - datetime(1970, 1, 1, tzinfo=timezone.utc)) // timedelta(microseconds=1)
+    assert rfc3339_ns(text) == expected * 1000 + nanos
 
 
 def test_order_by_numbers_and_a_column_that_is_not_time(tmp_path: Path) -> None:
