@@ -1,9 +1,11 @@
-"""Shared test set-up: Hypothesis profiles (``HYPOTHESIS_PROFILE=ci`` runs more examples)."""
+"""Shared test set-up: Hypothesis profiles (``HYPOTHESIS_PROFILE=ci`` runs more examples), and
+the columnar stream for in-process reads of small files."""
 
 from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile("dev", max_examples=100, deadline=None)
@@ -11,3 +13,13 @@ settings.register_profile(
     "ci", max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+@pytest.fixture(autouse=True)
+def columnar_for_small_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process reads take the columnar stream (numpy, polars) even for the small files tests
+    write, so the suite exercises it; the CLI run as a subprocess keeps the real threshold, and
+    ``test_paths_agree`` proves the two streams agree."""
+    import jobstate.readers
+
+    monkeypatch.setattr(jobstate.readers, "SMALL_INPUT", 0)

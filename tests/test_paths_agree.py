@@ -313,3 +313,30 @@ def test_polars_reading_agrees_with_line_by_line(
     orjson.dumps([j.to_dict() for j in fast.jobs])  # plain Python values, no numpy scalars
     assert fast.to_dict() == slow.to_dict()
     assert [j.to_dict() for j in fast.jobs] == [j.to_dict() for j in slow.jobs]
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(data=st.data())
+def test_small_inputs_on_the_general_path_agree_with_the_columnar_stream(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: st.DataObject
+) -> None:
+    """A small file, read on the general path alone (no numpy), gives the report the columnar
+    stream gives: jobs, counts, spans, HTTP counts, violations, accounting."""
+    import jobstate.readers
+
+    shape = data.draw(st.sampled_from(sorted(SHAPES)))
+    body = data.draw(st.lists(lines(shape), min_size=1, max_size=40))
+    path = tmp_path / "t.jsonl"
+    path.write_bytes(b"".join(line + b"\n" for line in body))
+    options = ReadOptions(**SHAPES[shape])
+    explain = data.draw(st.booleans())
+    v = Validator("current", "sampled")
+    with monkeypatch.context() as m:
+        m.setattr(jobstate.readers, "SMALL_INPUT", 0)
+        columnar = read_input(str(path), v, options, explain=explain)
+        m.setattr(jobstate.readers, "SMALL_INPUT", 1 << 30)
+        small = read_input(str(path), v, options, explain=explain)
+    assert small.to_dict() == columnar.to_dict()
+    assert [j.to_dict() for j in small.jobs] == [j.to_dict() for j in columnar.jobs]
+    if explain:
+        assert [j.steps for j in small.jobs] == [j.steps for j in columnar.jobs]

@@ -20,7 +20,7 @@ from __future__ import annotations
 import gzip
 import zlib
 from collections.abc import Callable
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from jobstate._constants import FORMATS, KEEP_VIOLATIONS, Format
 from jobstate._words import plural
@@ -30,7 +30,11 @@ from jobstate.readers.routing import JobRouter
 from jobstate.results import InputSummary, Keep
 from jobstate.validation import Validator
 
-__all__ = ["FORMATS", "ReadOptions", "detect_format", "read_input"]
+if TYPE_CHECKING:  # numpy loads only for inputs that need it
+    from jobstate.validation.checker import CheckerStream
+    from jobstate.validation.stream import Stream
+
+__all__ = ["FORMATS", "SMALL_INPUT", "ReadOptions", "detect_format", "read_input"]
 
 _Tick = Callable[[], None]
 
@@ -58,6 +62,23 @@ def _read(
         read_csv(fh, summary, router, "\t" if fmt == "tsv" else ",", tick)
 
 
+SMALL_INPUT = 1 << 20
+"""An uncompressed file smaller than this (bytes on disk) is checked on the general path alone:
+importing numpy (and polars) would cost more than the whole check."""
+
+
+def _engine(small: bool) -> type[Stream] | type[CheckerStream]:
+    """The validation stream for an input: the general path alone for a small one, else the
+    columnar stream (numpy), each imported when first needed."""
+    if small:
+        from jobstate.validation.checker import CheckerStream
+
+        return CheckerStream
+    from jobstate.validation.stream import Stream
+
+    return Stream
+
+
 def read_input(
     source: str,
     validator: Validator,
@@ -80,8 +101,6 @@ def read_input(
     >>> summary.format, summary.units_read, [(j.key, j.errors) for j in summary.jobs][-1]
     ('csv', 29, ('op-0007', 3))
     """
-    from jobstate.validation.stream import Stream
-
     options = options or ReadOptions()
     name = display_name(source)
     opened = Opened(source)
@@ -90,7 +109,8 @@ def read_input(
         fmt: Format = options.format or detect_format(source, peek_head(fh, name))
         keep = Keep(keep_violations)
         summary = InputSummary(name, fmt, keep=keep)
-        stream = Stream(validator.tables, input=name, explain=explain, keep=keep)
+        small = not opened.stdin and not opened.compressed and opened.size < SMALL_INPUT
+        stream = _engine(small)(validator.tables, input=name, explain=explain, keep=keep)
         router = JobRouter(summary, stream, options, name)
 
         def tick() -> None:

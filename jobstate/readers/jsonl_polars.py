@@ -10,7 +10,7 @@ import io
 import re
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from jobstate._constants import PCT
 from jobstate.readers.fields import body_at, parse_line
@@ -66,7 +66,7 @@ class PolarsJsonlReader:
     def __init__(self, pl: Any, router: JobRouter) -> None:
         self.pl = pl
         self.router = router
-        self.stream: Stream = router.stream
+        self.stream = cast("Stream", router.stream)  # create() admits columnar streams only
         opts = router.opts
 
         def split(path: str | None) -> list[str] | None:
@@ -115,9 +115,9 @@ class PolarsJsonlReader:
     @classmethod
     def create(cls, router: JobRouter) -> PolarsJsonlReader | None:
         """The fast path for this router's options, or ``None`` where it does not apply (no
-        polars, ``order_by``, ``explain``, paths polars cannot follow)."""
+        polars, ``order_by``, ``explain``, a small input, paths polars cannot follow)."""
         opts = router.opts
-        if opts.order_by or router.stream.explain:
+        if opts.order_by or router.stream.explain or not router.stream.columnar:
             return None
         paths = [p for p in (opts.job_key, opts.body_key, opts.http_key) if p]
         if any(part.isdigit() or not part or '"' in part for p in paths for part in p.split(".")):

@@ -236,7 +236,8 @@ class Opened:
             self.close()
             raise InputError(f"{display_name(source)}: cannot read ({exc})") from None
         self.stream: IO[bytes] = buffered
-        if magic == b"\x1f\x8b":
+        self.compressed = magic == b"\x1f\x8b"
+        if self.compressed:
             self.stream = io.BufferedReader(GzipStream(buffered), _GZIP_BUFFER)
 
     def position(self) -> int:

@@ -10,6 +10,7 @@ from jobstate.readers.options import ReadOptions
 from jobstate.results import InputSummary, Record
 
 if TYPE_CHECKING:  # numpy loads only when a check runs
+    from jobstate.validation.checker import CheckerStream
     from jobstate.validation.stream import Stream
 
 __all__ = ["Held", "JobRouter", "Lines"]
@@ -31,7 +32,11 @@ class JobRouter:
     the stream; with ``order_by`` each job's records are held and sorted at :meth:`flush`."""
 
     def __init__(
-        self, summary: InputSummary, stream: Stream, options: ReadOptions, single_key: str
+        self,
+        summary: InputSummary,
+        stream: Stream | CheckerStream,
+        options: ReadOptions,
+        single_key: str,
     ) -> None:
         self.summary = summary
         self.stream = stream

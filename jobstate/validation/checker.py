@@ -17,7 +17,7 @@ from jobstate.results import JobReport, Keep, Record, Step, Violation
 from jobstate.validation import rules
 from jobstate.validation.tables import EDGE, GAP, STUTTER, Tables
 
-__all__ = ["Checker"]
+__all__ = ["Checker", "CheckerStream"]
 
 _KIND_NAME: dict[int, StepKind] = {STUTTER: "stutter", EDGE: "edge", GAP: "gap"}
 
@@ -204,3 +204,53 @@ class Checker:
             recorded_steps=tuple(self.steps) if self.steps is not None else None,
             omitted=dict(self.omitted) if self.omitted else None,
         )
+
+
+class CheckerStream:
+    """The jobs of a small input, each on the general path from its first record: the same
+    interface as :class:`~jobstate.validation.stream.Stream` for readers, without numpy (whose
+    import costs more than checking a small file). ``columnar`` is false: no polars reader."""
+
+    columnar = False
+
+    def __init__(
+        self,
+        tables: Tables,
+        *,
+        input: str | None = None,
+        explain: bool = False,
+        keep: Keep | None = None,
+    ) -> None:
+        self.tables, self.input, self.explain, self.keep = tables, input, explain, keep
+        self.checkers: dict[Any, Checker] = {}
+        self.http: dict[Any, Counter[int]] = {}
+
+    def feed(
+        self,
+        keys: Sequence[Any],
+        bodies: Sequence[Any],
+        lines: Sequence[int],
+        http: Sequence[int | None] | None = None,
+    ) -> None:
+        """Validate a batch: record ``i`` is ``bodies[i]`` of job ``keys[i]``, from ``lines[i]``."""
+        for i, key in enumerate(keys):
+            c = self.checkers.get(key)
+            if c is None:
+                c = self.checkers[key] = Checker(
+                    self.tables, record_steps=self.explain, keep=self.keep
+                )
+            code = http[i] if http is not None else None
+            c.feed(bodies[i], lines[i], code)
+            if code is not None and code >= 0:
+                self.http.setdefault(key, Counter())[code] += 1
+
+    def reports(self) -> list[JobReport]:
+        """One report per job, in order of first appearance."""
+        return [
+            c.to_job_report(
+                key if key is None or isinstance(key, str) else str(key),
+                input=self.input,
+                http_status=dict(self.http[key]) if key in self.http else None,
+            )
+            for key, c in self.checkers.items()
+        ]

@@ -50,6 +50,8 @@ _HTTP_SLOTS = 1001  # > 999 + 1: a (job, HTTP status + 1) pair packed into one i
 class Stream:
     """The jobs of one input, validated as their records arrive."""
 
+    columnar = True  # batches in columns: the polars reader may feed it
+
     def __init__(
         self,
         tables: Tables,

@@ -152,3 +152,20 @@ def test_version_and_help() -> None:
     assert proc.returncode == 0 and __version__.encode() in proc.stdout
     assert run("--help").returncode == 0
     assert b"Exit codes" in run("--help").stdout
+
+
+def test_a_small_file_is_checked_without_numpy_or_polars() -> None:
+    """`check` on a small uncompressed file imports neither numpy nor polars (their imports
+    cost more than the check); a larger or compressed input uses them."""
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from jobstate.cli import main\n"
+        "r = CliRunner().invoke(main, ['check', sys.argv[1]])\n"
+        "print(r.exit_code, 'numpy' in sys.modules, 'polars' in sys.modules)\n"
+    )
+    example = str(Path(__file__).resolve().parents[2] / "examples" / "traces" / "invalid.jsonl")
+    out = subprocess.run(
+        [sys.executable, "-c", code, example], capture_output=True, text=True, timeout=60
+    ).stdout.split()
+    assert out == ["1", "False", "False"]
