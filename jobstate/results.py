@@ -377,14 +377,15 @@ class Report:
     ) -> Report:
         """A report on in-memory jobs whose clean :class:`JobReport` objects are built lazily
         (``flagged``: the reports of the jobs with violations, by index)."""
-        report = cls(spec, mode)
+        report = cls.__new__(cls)  # every field set here: no __init__ work to overwrite
+        report.spec, report.mode, report.inputs, report.rules = spec, mode, [], None
         report._keys, report._outcomes = keys, outcomes
-        report._records = list(records)
+        report._records = records  # type: ignore[assignment]  # list is invariant
         report._flagged = flagged
         report._jobs = None
         report._source = source
         report._size = sum(map(len, records))
-        report._rejected = sum(j.rejected for j in flagged.values())  # clean jobs reject none
+        report._rejected = sum(j.rejected for j in flagged.values()) if flagged else 0
         return report
 
     def only(self, rules: Collection[str]) -> Report:

@@ -23,7 +23,7 @@ from dataclasses import replace
 from pathlib import PurePath
 from typing import Any, cast
 
-from jobstate._constants import PCT, Mode, Outcome
+from jobstate._constants import PCT, SPEC_NAMES, Mode, Outcome
 from jobstate.results import JobReport, Record, Report, Step
 from jobstate.spec import Spec, get_spec
 from jobstate.validation.checker import Checker
@@ -46,6 +46,7 @@ class Validator:
         self.tables = Tables.compile(spec, mode)
         self.spec: Spec = self.tables.spec
         self.mode: Mode = self.tables.mode
+        self._outcome_of: dict[Any, Outcome] = {None: "unfinished", **self.tables.outcome}
 
     def __repr__(self) -> str:
         return f"<Validator spec={self.spec.name!r} mode={self.mode!r}>"
@@ -61,6 +62,9 @@ class Validator:
         """
         keys, records = _jobs_of(jobs)
         screened, bailed = self.screen(records)
+        if not bailed:  # every job clean: nothing more to compute
+            outcomes = cast(list[Outcome], screened)
+            return Report.of_records(self, self.spec.name, self.mode, keys, records, outcomes, {})
         flagged = {
             i: (self.check_job if len(records[i]) < LONG_JOB else self._check_long_job)(
                 records[i], key=keys[i]
@@ -123,7 +127,7 @@ class Validator:
         """
         t = self.tables
         start, resets, success = t.rows, t.resets, t.success
-        outcome_of: dict[Any, Outcome] = {None: "unfinished", **t.outcome}
+        outcome_of = self._outcome_of
         pct = PCT
         out: list[Outcome | None] = []
         append = out.append
@@ -175,6 +179,8 @@ class Validator:
 
 def _jobs_of(jobs: object) -> tuple[list[str | None], list[Sequence[Record]]]:
     """Job keys and record lists from what :meth:`Validator.validate` was given."""
+    if jobs.__class__ is list:  # one job as a list: the common case, decided at once
+        return [None], [jobs]
     if isinstance(jobs, (str, bytes, bytearray, PurePath)):
         raise TypeError(
             f"validate() takes monitor bodies (dicts), not {type(jobs).__name__}: to check a file,"
@@ -212,12 +218,20 @@ _LONG_BATCH = 1 << 16
 _VALIDATORS: dict[tuple[int, str], Validator] = {}
 
 
+_BUILT_IN: dict[tuple[str, str], Validator] = {}
+
+
 def _validator(spec: str | Spec, mode: str) -> Validator:
+    v = _BUILT_IN.get((spec, mode)) if spec.__class__ is str else None
+    if v is not None:
+        return v
     sp = get_spec(spec)
     key = (id(sp), mode)
     v = _VALIDATORS.get(key)
     if v is None or v.spec is not sp:
         v = _VALIDATORS[key] = Validator(sp, mode)
+    if isinstance(spec, str) and spec in SPEC_NAMES:  # built-in specs never change
+        _BUILT_IN[(spec, mode)] = v
     return v
 
 
