@@ -13,7 +13,9 @@ StateClass = Literal["initial", "active", "terminal"]
 Outcome = Literal["success", "failure", "cancelled", "unfinished"]
 Mode = Literal["sampled", "step"]
 Severity = Literal["error", "warning"]
-StepKind = Literal["start", "stutter", "edge", "gap", "illegal", "after-terminal", "rejected"]
+StepKind = Literal[
+    "start", "stutter", "edge", "gap", "illegal", "after-terminal", "rejected", "expired", "lost"
+]
 Format = Literal["jsonl", "json", "har", "csv", "tsv"]
 FailOn = Literal["error", "warning"]
 Action = Literal["success", "failure", "cancelled", "poll", "crash"]

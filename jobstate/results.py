@@ -146,6 +146,7 @@ class JobReport:
     recorded_steps: tuple[Step, ...] | None = field(default=None, repr=False)
     step_source: StepSource | None = field(default=None, repr=False)
     omitted: Omitted | None = field(default=None, repr=False)
+    expired: int = field(default=0, repr=False)
 
     @property
     def errors(self) -> int:
@@ -213,6 +214,7 @@ class JobReport:
             "warnings": self.warnings,
             "violations": [v.to_dict() for v in self.violations],
             "violations_not_kept": self.not_kept or None,
+            "expired_polls": self.expired,
         }
 
 

@@ -109,7 +109,28 @@ def generate_sql(
     def q(name: str) -> str:
         return _ident(name, dialect)
 
-    sp = t.spec
+    head = f"-- jobstate {t.spec.name!r} spec, {t.mode} mode, {dialect}: " + (
+        "one row per job" if report == "jobs" else "one row per violation"
+    )
+    order_by = q(order) + (f", {q(tiebreak)}" if tiebreak else "")
+    polls = [
+        "polls AS (",
+        f"  SELECT {q(job)} AS job, CAST({q(status)} AS STRING) AS status,"
+        f" CAST({q(percentage)} AS DOUBLE) AS pct,",
+        f"    row_number() OVER (PARTITION BY {q(job)} ORDER BY {order_by}) - 1 AS k",
+        f"  FROM {q(table)}",
+        "),",
+    ]
+    parts = [head, "WITH", *_table_ctes(t, dialect), *polls, *_rule_ctes(dialect)]
+    if report == "violations":
+        parts.append("SELECT job, idx, rule, severity FROM violations ORDER BY job, idx, rank")
+    else:
+        parts += _report_select(dialect)
+    return "\n".join(parts) + "\n"
+
+
+def _table_ctes(t: Tables, dialect: str) -> list[str]:
+    """The spec's states, legal changes and rules as inline tables."""
     states = _values(
         (
             (
@@ -119,7 +140,7 @@ def generate_sql(
                 "TRUE" if s in t.resets else "FALSE",
                 _literal(t.outcome[s]),
             )
-            for s in sp.names
+            for s in t.spec.names
         ),
         "name, terminal, success, resets, outcome",
         dialect,
@@ -129,8 +150,21 @@ def generate_sql(
         "src, dst",
         dialect,
     )
-    order_by = q(order) + (f", {q(tiebreak)}" if tiebreak else "")
-    window = f"PARTITION BY {q(job)} ORDER BY {order_by}"
+    rule_rows = _values(
+        ((_literal(r), _literal(RULES[r].severity), str(i)) for i, r in enumerate(_ORDER)),
+        "rule, severity, rank",
+        dialect,
+    )
+    return [
+        f"states AS (SELECT * FROM {states}),",
+        f"legal_changes AS (SELECT * FROM {legal}),",
+        f"rules AS (SELECT * FROM {rule_rows}),",
+    ]
+
+
+def _rule_ctes(dialect: str) -> list[str]:
+    """Each observation's known status, the state and baseline carried to it, its rule flags,
+    then one row per violation."""
     before = "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING"
     if dialect == "spark":
         last_known = f"last_value(known, true) OVER (PARTITION BY job ORDER BY k {before})"
@@ -138,27 +172,7 @@ def generate_sql(
     else:
         last_known = f"last_value(known IGNORE NULLS) OVER (PARTITION BY job ORDER BY k {before})"
         last_event = f"last_value(event IGNORE NULLS) OVER (PARTITION BY job ORDER BY k {before})"
-    rank = {r: i for i, r in enumerate(_ORDER)}
-    rule_rows = _values(
-        ((_literal(r), _literal(RULES[r].severity), str(rank[r])) for r in _ORDER),
-        "rule, severity, rank",
-        dialect,
-    )
-    head = f"-- jobstate {sp.name!r} spec, {t.mode} mode, {dialect}: " + (
-        "one row per job" if report == "jobs" else "one row per violation"
-    )
-    parts = [
-        head,
-        "WITH",
-        f"states AS (SELECT * FROM {states}),",
-        f"legal_changes AS (SELECT * FROM {legal}),",
-        f"rules AS (SELECT * FROM {rule_rows}),",
-        "polls AS (",
-        f"  SELECT {q(job)} AS job, CAST({q(status)} AS STRING) AS status,"
-        f" CAST({q(percentage)} AS DOUBLE) AS pct,",
-        f"    row_number() OVER ({window}) - 1 AS k",
-        f"  FROM {q(table)}",
-        "),",
+    return [
         "known AS (",
         "  SELECT p.*, s.name AS known, COALESCE(s.success, FALSE) AS known_success,",
         "    COALESCE(s.resets, FALSE) AS resets,",
@@ -194,9 +208,10 @@ def generate_sql(
         + ")",
         ")",
     ]
-    if report == "violations":
-        parts.append("SELECT job, idx, rule, severity FROM violations ORDER BY job, idx, rank")
-        return "\n".join(parts) + "\n"
+
+
+def _report_select(dialect: str) -> list[str]:
+    """The per-job report: counts, outcome (the first terminal status), violations in order."""
     if dialect == "spark":
         listed = (
             "transform(array_sort(collect_list(named_struct('idx', v.idx, 'rank', v.rank,"
@@ -206,7 +221,7 @@ def generate_sql(
     else:
         listed = "list({'idx': v.idx, 'rule': v.rule} ORDER BY v.idx, v.rank)"
         first_terminal = "arg_min(o.known, o.k) FILTER (WHERE st.terminal)"
-    parts += [
+    return [
         ", per_job AS (",
         f"  SELECT o.job, count(*) AS observations, {first_terminal} AS first_terminal",
         "  FROM obs o LEFT JOIN states st ON st.name = o.known",
@@ -228,4 +243,3 @@ def generate_sql(
         "LEFT JOIN per_job_violations pv ON pv.job = j.job",
         "ORDER BY j.job",
     ]
-    return "\n".join(parts) + "\n"

@@ -44,6 +44,7 @@ def arbitrary_records(spec: str, *, min_size: int = 0) -> st.SearchStrategy[list
         st.just([1]),
         st.just(Rejected("invalid JSON")),
         st.just({"status": ["a"]}),
+        st.just({"error": {"code": "operationNotFound"}}),
     )
     return st.lists(body, min_size=min_size, max_size=12)
 

@@ -98,8 +98,8 @@ def read_input(
     breaks off (a corrupt gzip, a read error) keeps what was read before, with ``error`` set.
 
     >>> summary = read_input("examples/polls.csv", Validator(), ReadOptions(http_key="http_status"))
-    >>> summary.format, summary.units_read, [(j.key, j.errors) for j in summary.jobs][-1]
-    ('csv', 29, ('op-0007', 3))
+    >>> summary.format, summary.units_read, [(j.key, j.errors, j.expired) for j in summary.jobs][-1]
+    ('csv', 29, ('op-0007', 0, 3))
     """
     options = options or ReadOptions()
     name = display_name(source)

@@ -23,9 +23,6 @@ MONITOR_PATHS = ("/monitor/", "/drive/operations/")
 (sources: monitor-start, v21-operations)."""
 
 
-_COMPLETION_SKIP = "HTTP {} redirect with no status body (completion, sources: completion-303)"
-
-
 class HarPoll(NamedTuple):
     """A HAR entry that is a poll of a monitor URL."""
 
@@ -147,11 +144,6 @@ def _classify(
     skip = _skip_reason(e, vocabulary)
     if skip is not None:
         summary.skipped[skip] += 1
-        if skip == _COMPLETION_SKIP.format(e.http):
-            summary.notes.append(
-                f"entry {number}: {job} answered HTTP {e.http} (the OneDrive doc's completion"
-                " signal): the job ends there, with no status body to check"
-            )
         return None
     record = Rejected(e.why) if e.why is not None else e.body
     return HarPoll(rfc3339_ns(entry.get("startedDateTime")), number, job, record, e.http)
@@ -166,8 +158,8 @@ def _skip_reason(e: _Entry, vocabulary: frozenset[str]) -> str | None:
         return f"{e.method} on a monitor URL (only GET polls are observations)"
     if not e.http:
         return "no response (aborted or blocked request, status 0)"
-    if 300 <= e.http < 400 and not has_status:
-        return _COMPLETION_SKIP.format(e.http)
+    if 300 <= e.http < 400:
+        return None  # a completion (sources: completion-303): the router reads it so
     if e.text is None or e.text == "":
         return "monitor poll whose body the capture did not keep"
     return None

@@ -13,7 +13,7 @@ if TYPE_CHECKING:  # numpy loads only when a check runs
     from jobstate.validation.checker import CheckerStream
     from jobstate.validation.stream import Stream
 
-__all__ = ["Held", "JobRouter", "Lines"]
+__all__ = ["REDIRECT_COMPLETION", "Held", "JobRouter", "Lines"]
 
 Lines = Sequence[int]  # a list, or a range for a whole chunk
 
@@ -114,7 +114,13 @@ class JobRouter:
         http: list[int | None] | None,
         wrappers: list[Record] | None = None,
     ) -> None:
-        """Pass bodies on to their jobs (``wrappers``: the records ``order_by`` reads)."""
+        """Pass bodies on to their jobs (``wrappers``: the records ``order_by`` reads). A
+        redirect (HTTP 3xx) answered without a status body is the job's completion, as the
+        OneDrive documentation gives it (sources: completion-303): it is read as ``completed``."""
+        if http is not None:
+            for i, code in enumerate(http):
+                if code is not None and 300 <= code < 400 and not _has_status(bodies[i]):
+                    bodies[i] = REDIRECT_COMPLETION
         if self.order_get is None:
             self.stream.feed(keys, bodies, lines, http)
             return
@@ -189,6 +195,14 @@ class JobRouter:
             f" times ({what}), so they were sorted as text"
         )
         return _as_text
+
+
+REDIRECT_COMPLETION: dict[str, Any] = {"status": "completed"}
+"""What a monitor's redirect without a status body stands for (sources: completion-303)."""
+
+
+def _has_status(body: Any) -> bool:
+    return isinstance(body, dict) and isinstance(body.get("status"), str)
 
 
 _FLUSH_BATCH = 1 << 20

@@ -62,6 +62,8 @@ def _summary(job: JobReport, units: Mapping[str | None, str], fail_on: FailOn, c
     )
     if job.http_status:
         text += "; HTTP " + ", ".join(f"{c}x{n}" for c, n in sorted(job.http_status.items()))
+    if job.expired:
+        text += f"; {plural(job.expired, 'poll')} after the end answered 'gone' (monitor expired)"
     return text
 
 
@@ -96,6 +98,8 @@ def _step(step: Step, unit: str, marks: Sequence[Violation]) -> str:
         what = f"{step.source} -> {status}, gap via {' -> '.join(step.path)}"
     elif step.kind == "rejected":
         what = f"{status if step.unknown else 'no usable status'}"
+    elif step.kind in ("expired", "lost"):
+        what = "monitor gone" + (" after the end" if step.kind == "expired" else "")
     else:
         what = f"{step.source} -> {status}" if step.kind != "stutter" else status
     http = f" [HTTP {step.http_status}]" if step.http_status is not None else ""

@@ -27,6 +27,7 @@ class Checker:
 
     __slots__ = (
         "baseline",
+        "expired",
         "first_line",
         "index",
         "keep",
@@ -66,6 +67,7 @@ class Checker:
         self.index = index
         self.observations = index
         self.rejected = 0
+        self.expired = 0  # polls answered 'gone' after the end: the monitor expired
         self.first_line = first_line
         self.last_line = last_line
 
@@ -78,6 +80,9 @@ class Checker:
                 self.last_line = line
         i = self.index
         self.index += 1
+        if http is not None and rules.monitor_gone(rec, http):
+            self._gone(i, http, line)
+            return
         why = rules.malformed_record(rec)
         if why is not None:
             self.rejected += 1
@@ -94,6 +99,18 @@ class Checker:
             self.steps.append(Step(i, known, kind, src, path, line, http, unknown))
         self._advance(known)
         self._percentage(body.get(PCT), known, line, http)
+
+    def _gone(self, i: int, http: int, line: int | None) -> None:
+        """A monitor that answered 'gone': expired after the end, else ``monitor-lost``."""
+        self.observations += 1
+        if self.outcome is not None:
+            self.expired += 1
+            kind: StepKind = "expired"
+        else:
+            self._add("monitor-lost", rules.monitor_lost(http), line, http)
+            kind = "lost"
+        if self.steps is not None:
+            self.steps.append(Step(i, None, kind, self.state, (), line, http))
 
     def _add(self, rule: str, message: str, line: int | None, http: int | None) -> None:
         # called from feed(), after it counted the record
@@ -203,6 +220,7 @@ class Checker:
             http_status=http_status,
             recorded_steps=tuple(self.steps) if self.steps is not None else None,
             omitted=dict(self.omitted) if self.omitted else None,
+            expired=self.expired,
         )
 
 

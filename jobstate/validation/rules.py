@@ -47,6 +47,8 @@ __all__ = [
     "json_type",
     "malformed_record",
     "missing_status",
+    "monitor_gone",
+    "monitor_lost",
     "next_baseline",
     "percentage_range",
     "percentage_regression",
@@ -136,6 +138,15 @@ RULES: Mapping[str, Rule] = {
             "the Graph sample shows 100.0 on completed; not stated as a rule"
             " (sources: completion-sample)",
         ),
+        Rule(
+            "monitor-lost",
+            "error",
+            "doc",
+            "the monitor answered 'gone' (404, 410, operationNotFound) before any terminal status",
+            "while the job runs, its monitor answers 202 with the status body"
+            " (sources: monitor-running); it is gone only after the end"
+            " (sources: expiry-404, operation-not-found)",
+        ),
     )
 }
 
@@ -162,6 +173,40 @@ def missing_status(body: Mapping[str, Any]) -> str | None:
     if not isinstance(s, str):
         return f"'status' is not a string (got {json_type(s)})"
     return None
+
+
+# -- the monitor itself ----------------------------------------------------------------------
+
+_GONE = frozenset({404, 410})
+
+
+def monitor_gone(rec: Record, http: int | None) -> bool:
+    """Whether an answer says the monitor no longer exists: HTTP 404 or 410 without a status
+    body, or an error whose code is ``operationNotFound`` (sources: expiry-404,
+    operation-not-found). A body with a status is read as a status body, whatever the code.
+
+    >>> monitor_gone({"error": {"code": "itemNotFound"}}, 404), monitor_gone({}, None)
+    (True, False)
+    >>> monitor_gone({"error": {"code": "operationNotFound"}}, 500)
+    True
+    """
+    if http is None:
+        return False
+    body = rec if isinstance(rec, Mapping) else None
+    if body is not None and isinstance(body.get("status"), str):
+        return False
+    if http in _GONE:
+        return True
+    error = body.get("error") if body is not None else None
+    return isinstance(error, Mapping) and error.get("code") == "operationNotFound"
+
+
+def monitor_lost(http: int | None) -> str:
+    """``monitor-lost``: the message for a monitor gone before the job's end was seen."""
+    return (
+        f"the monitor answered HTTP {http} (gone) before any terminal status:"
+        " the job's end was never seen"
+    )
 
 
 # -- status changes (the spec's tables are compiled in ``tables``) ---------------------------

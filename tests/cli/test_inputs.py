@@ -180,8 +180,8 @@ def test_har_selects_polls_groups_by_monitor_url_and_orders_by_time(tmp_path: Pa
     code, data, _ = check_json(str(f))
     [acc] = data["inputs"]
     assert acc["format"] == "har" and acc["unit"] == "entry" and acc["read"] == 8
-    assert acc["skipped"] == 4 and sum(acc["skip_reasons"].values()) == 4
-    assert any("303" in r for r in acc["skip_reasons"])
+    assert acc["skipped"] == 3 and sum(acc["skip_reasons"].values()) == 3
+    assert not any("303" in r for r in acc["skip_reasons"])  # a 303 is the completion
     jobs = jobs_by_key(data)
     a = jobs["https://api.example/monitor/abc"]
     assert a["ok"] and a["observations"] == 3 and a["http_status"] == {"202": 3}
@@ -191,6 +191,7 @@ def test_har_selects_polls_groups_by_monitor_url_and_orders_by_time(tmp_path: Pa
         ("malformed-record", 4, 500)
     ]
     assert "not JSON" in b["violations"][0]["message"] and code == 1
+    assert b["outcome"] == "success" and b["http_status"] == {"303": 1, "500": 1}
 
 
 def test_csv_and_tsv_with_configurable_columns(tmp_path: Path) -> None:
@@ -530,3 +531,74 @@ def test_progress_bar_on_a_terminal_only(tmp_path: Path) -> None:
     assert str(f).encode() in seen and b"100%" in seen
     piped = subprocess.run(cmd, capture_output=True, env=env, timeout=60)
     assert piped.returncode == 0 and piped.stderr == b""
+
+
+# -- the monitor's HTTP answers (issue #10, part) ------------------------------------------------
+
+
+def test_gone_after_the_end_is_expiry_and_before_it_is_monitor_lost(tmp_path: Path) -> None:
+    """A 404 or 410 without a status body, or an operationNotFound error, after a terminal
+    status is the monitor expiring (counted, no violation); before any terminal it is a
+    monitor-lost error. A 404 that carries a status body is read as a status body."""
+    recs = [
+        {"j": "a", "http": 202, "body": S("inProgress", 50)},
+        {"j": "a", "http": 202, "body": S("completed", 100)},
+        {"j": "a", "http": 404, "body": {"error": {"code": "itemNotFound"}}},
+        {"j": "a", "http": 410, "body": {}},
+        {"j": "a", "http": 500, "body": {"error": {"code": "operationNotFound"}}},
+        {"j": "b", "http": 202, "body": S("inProgress", 10)},
+        {"j": "b", "http": 404, "body": {"error": {"code": "itemNotFound"}}},
+        {"j": "c", "http": 202, "body": S("inProgress", 10)},
+        {"j": "c", "http": 404, "body": S("failed", 10)},
+    ]
+    f = tmp_path / "p.jsonl"
+    f.write_bytes(jsonl(*recs))
+    code, data, _ = check_json("--job-key", "j", "--body-key", "body", "--http-key", "http",
+                               str(f))  # fmt: skip
+    jobs = jobs_by_key(data)
+    assert (jobs["a"]["ok"], jobs["a"]["expired_polls"], jobs["a"]["outcome"]) == (
+        True,
+        3,
+        "success",
+    )
+    assert [v["rule"] for v in jobs["b"]["violations"]] == ["monitor-lost"]
+    assert "HTTP 404" in jobs["b"]["violations"][0]["message"] and code == 1
+    assert (jobs["c"]["ok"], jobs["c"]["outcome"]) == (True, "failure")
+    text = run("check", "--job-key", "j", "--body-key", "body", "--http-key", "http", str(f))
+    assert b"3 polls after the end answered 'gone' (monitor expired)" in text.stdout
+    explained = run("check", "--explain", "--job-key", "j", "--body-key", "body",
+                    "--http-key", "http", str(f)).stdout  # fmt: skip
+    assert b"expired" in explained and b"monitor gone after the end" in explained
+
+
+def test_a_redirect_without_a_status_body_is_the_completion(tmp_path: Path) -> None:
+    """HTTP 303 (any 3xx) with no status body ends the job as success, in JSON Lines and CSV
+    as in HAR; a 3xx that carries a status body is read as that body."""
+    f = tmp_path / "p.jsonl"
+    f.write_bytes(jsonl(
+        {"j": "a", "http": 202, "body": S("inProgress", 50)},
+        {"j": "a", "http": 303, "body": {}},
+        {"j": "b", "http": 202, "body": S("inProgress", 50)},
+        {"j": "b", "http": 302, "body": S("failed", 50)},
+    ))  # fmt: skip
+    code, data, _ = check_json("--job-key", "j", "--body-key", "body", "--http-key", "http",
+                               str(f))  # fmt: skip
+    jobs = jobs_by_key(data)
+    assert code == 0 and jobs["a"]["outcome"] == "success" and jobs["b"]["outcome"] == "failure"
+    c = tmp_path / "p.csv"
+    c.write_text("job_id,status,http_status\nop,inProgress,202\nop,,303\n")
+    code, data, _ = check_json("--http-key", "http_status", str(c))
+    assert code == 0 and data["jobs"][0]["outcome"] == "success"
+
+
+def test_a_gone_answer_that_is_not_json_is_expiry_in_a_har(tmp_path: Path) -> None:
+    """A HAR 404 whose body is an HTML page, after the end, is expiry, not a malformed record."""
+    m = "https://h/monitor/1"
+    f = tmp_path / "c.har"
+    f.write_bytes(har(
+        entry(m, "2026-01-01T00:00:01Z", 202, S("completed", 100)),
+        entry(m, "2026-01-01T00:00:02Z", 404, "<html>Not Found</html>"),
+    ))  # fmt: skip
+    code, data, _ = check_json(str(f))
+    [job] = data["jobs"]
+    assert code == 0 and job["expired_polls"] == 1 and job["violations"] == []

@@ -33,6 +33,7 @@ def test_rule_table_is_the_public_contract() -> None:
         "percentage-range": "error",
         "percentage-regression": "warning",
         "completed-not-100": "warning",
+        "monitor-lost": "error",
     }
     for rule in RULES.values():
         assert (rule.severity == "warning") == (rule.provenance == "inferred")
