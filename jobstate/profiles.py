@@ -71,8 +71,10 @@ PROFILES: Mapping[str, ClientModel] = {
             unknown="poll",
             source="O365/python-o365 O365/drive.py CopyOperation",
             notes="done means 'resourceId' present, which the completed body carries (Graph"
-            " doc sample): modelled as 'completed' -> success; no failure case, no delay by"
-            " default, no timeout",
+            " doc sample): modelled as 'completed' -> success; a 'completed' body without"
+            " 'resourceId' and a 303 completion (followed to the item) are polled forever too;"
+            " no failure case; polls about 200 ms apart (its Connection's requests_delay);"
+            " no timeout (sources: client-python-o365)",
         ),
         ClientModel(
             "nuxeo-onedrive-java",
