@@ -16,7 +16,7 @@ Severity = Literal["error", "warning"]
 StepKind = Literal[
     "start", "stutter", "edge", "gap", "illegal", "after-terminal", "rejected", "expired", "lost"
 ]
-Format = Literal["jsonl", "json", "har", "csv", "tsv"]
+Format = Literal["jsonl", "json", "har", "csv", "tsv", "parquet"]
 FailOn = Literal["error", "warning"]
 Action = Literal["success", "failure", "cancelled", "poll", "crash"]
 UnknownAction = Literal["poll", "failure", "crash"]
@@ -29,7 +29,7 @@ STATE_CLASSES: tuple[StateClass, ...] = ("initial", "active", "terminal")
 OUTCOMES: tuple[Outcome, ...] = ("success", "failure", "cancelled", "unfinished")
 TERMINAL_OUTCOMES: tuple[Outcome, ...] = ("success", "failure", "cancelled")
 MODES: tuple[Mode, ...] = ("sampled", "step")
-FORMATS: tuple[Format, ...] = ("jsonl", "json", "har", "csv", "tsv")
+FORMATS: tuple[Format, ...] = ("jsonl", "json", "har", "csv", "tsv", "parquet")
 FAIL_ON: tuple[FailOn, ...] = ("error", "warning")
 ACTIONS: tuple[Action, ...] = ("success", "failure", "cancelled", "poll", "crash")
 UNKNOWN_ACTIONS: tuple[UnknownAction, ...] = ("poll", "failure", "crash")

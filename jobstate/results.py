@@ -29,7 +29,9 @@ __all__ = [
     "Violation",
 ]
 
-_UNITS = {"jsonl": "line", "json": "element", "har": "entry", "csv": "row", "tsv": "row"}
+_UNITS = {
+    "jsonl": "line", "json": "element", "har": "entry", "csv": "row", "tsv": "row", "parquet": "row"
+}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

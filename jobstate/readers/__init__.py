@@ -1,6 +1,7 @@
 """② Readers: turn captured files into jobs for the validator, accounting for every input unit.
 
-Formats: JSON Lines, JSON (an array or one body), HAR 1.2, CSV and TSV; any of them gzipped;
+Formats: JSON Lines, JSON (an array or one body), HAR 1.2, CSV, TSV and Parquet; any of them
+gzipped (Parquet compresses itself);
 ``-`` is standard input. Every unit read (a line, an array element, a HAR entry, a CSV row) ends
 up as an observation, a rejected record (reported as ``malformed-record``), a blank line, or a
 skipped HAR entry with its reason::
@@ -56,6 +57,10 @@ def _read(
         from jobstate.spec import get_spec
 
         read_har(fh, summary, router, frozenset(get_spec("any").names))
+    elif fmt == "parquet":
+        from jobstate.readers.parquet import read_parquet
+
+        read_parquet(fh, summary, router, tick)
     else:
         from jobstate.readers.csv import read_csv
 

@@ -36,8 +36,9 @@ EXTENSIONS: dict[str, Format] = {
     ".csv": "csv",
     ".tsv": "tsv",
     ".tab": "tsv",
+    ".parquet": "parquet",
 }
-_DECISIVE = (".har", ".csv", ".tsv", ".tab", ".jsonl", ".ndjson", ".jsonlines")
+_DECISIVE = (".har", ".csv", ".tsv", ".tab", ".jsonl", ".ndjson", ".jsonlines", ".parquet")
 """Extensions that decide the format whatever the content (``.json`` and ``.log`` do not)."""
 _GZIP_BUFFER = 1 << 16
 _HEAD = 1 << 16
@@ -61,6 +62,8 @@ def detect_format(name: str, head: bytes) -> Format:
     ext = os.path.splitext(_strip_gz(name))[1].lower()
     if ext in _DECISIVE:
         return EXTENSIONS[ext]
+    if head.startswith(b"PAR1"):
+        return "parquet"
     text = strip_bom(head).lstrip()
     first_line = text.partition(b"\n")[0]
     if text.startswith(b"{"):

@@ -17,6 +17,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 import orjson
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -602,3 +603,65 @@ def test_a_gone_answer_that_is_not_json_is_expiry_in_a_har(tmp_path: Path) -> No
     code, data, _ = check_json(str(f))
     [job] = data["jobs"]
     assert code == 0 and job["expired_polls"] == 1 and job["violations"] == []
+
+
+# -- Parquet (issue #13, part) ---------------------------------------------------------------
+
+
+def test_parquet_reads_as_the_csv_export_does(tmp_path: Path) -> None:
+    """The CSV example written as Parquet (typed columns, a timestamp column) gives the same
+    jobs, verdicts and accounting, ordered by its timestamps as times."""
+    pl = pytest.importorskip("polars")
+    csv = Path(__file__).resolve().parents[2] / "examples" / "polls.csv"
+    path = tmp_path / "polls.parquet"
+    pl.read_csv(csv, try_parse_dates=True).write_parquet(path)
+    _, from_csv, _ = check_json("--http-key", "http_status", str(csv))
+    for extra in ([], ["--order-by", "timestamp"]):
+        code, data, _ = check_json("--http-key", "http_status", *extra, str(path))
+        assert code == 0 and data["inputs"][0]["format"] == "parquet"
+        assert data["inputs"][0]["notes"] == []
+        keep = ("key", "outcome", "observations", "errors", "warnings", "http_status",
+                "expired_polls")  # fmt: skip
+        assert [{k: j[k] for k in keep} for j in data["jobs"]] == [
+            {k: j[k] for k in keep} for j in from_csv["jobs"]
+        ]
+        assert data["totals"] == from_csv["totals"]
+
+
+def test_parquet_rows_without_a_job_and_odd_values(tmp_path: Path) -> None:
+    """A row with no job key is rejected at its row; a percentage stored as text is a
+    percentage-type error; a missing column is exit 2 naming the columns there are."""
+    pl = pytest.importorskip("polars")
+    path = tmp_path / "p.parquet"
+    pl.DataFrame({
+        "job_id": ["a", None, "a", "b"],
+        "status": ["inProgress", "inProgress", "completed", None],
+        "percentageComplete": ["10", None, "100", None],
+    }).write_parquet(path)  # fmt: skip
+    code, data, _ = check_json(str(path))
+    [acc] = data["inputs"]
+    assert code == 1 and acc["read"] == 4 and acc["unattributed"][0]["line"] == 2
+    rules = {j["key"]: [v["rule"] for v in j["violations"]] for j in data["jobs"]}
+    assert rules == {"a": ["percentage-type", "percentage-type"], "b": ["missing-status"]}
+    proc = run("check", "--job-key", "nope", str(path))
+    assert proc.returncode == 2 and b"no column 'nope'" in proc.stderr
+    (tmp_path / "bad.parquet").write_bytes(b"PAR1 not really")
+    proc = run("check", str(tmp_path / "bad.parquet"))
+    assert proc.returncode == 2 and b"not a readable Parquet file" in proc.stderr
+
+
+def test_parquet_without_polars_says_how_to_get_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without polars (the fast extra) a Parquet input is exit 2 naming the extra to install."""
+    import sys
+
+    from click.testing import CliRunner
+
+    from jobstate.cli import main
+
+    path = tmp_path / "p.parquet"
+    path.write_bytes(b"PAR1")
+    monkeypatch.setitem(sys.modules, "polars", None)  # import polars raises ImportError
+    result = CliRunner().invoke(main, ["check", str(path)])
+    assert result.exit_code == 2 and "jobstate[fast]" in result.stderr
