@@ -163,32 +163,25 @@ class JobRouter:
     def _sort_key(self) -> Callable[[Any], Any]:
         """How the held values sort: as numbers if all are numbers, as times if all are RFC 3339
         times, else as text (said in a note, with the first value that is neither)."""
-        values = (h for items in self.held.values() for h in items)
+        parsed: dict[str, int] = {}  # each time parsed once: here, and read again to sort
         numbers = times = True
-        odd: Held | None = None
-        for h in values:
+        odd: Held | None = None  # the first value that is neither
+        for h in (h for items in self.held.values() for h in items):
             v = h.order
             if isinstance(v, (int, float)):
                 times = False
-            elif rfc3339_ns(v) is not None:
-                numbers = False
-            else:
-                numbers = times = False
-                odd = h if odd is None or h.line < odd.line else odd
-            if not numbers and not times and odd is not None:
-                break
+                continue
+            numbers = False
+            if v not in parsed:
+                ns = rfc3339_ns(v)
+                if ns is None:
+                    times, odd = False, h
+                    break
+                parsed[v] = ns
         if numbers:
             return _identity
         if times:
-            parsed: dict[str, int] = {}
-
-            def time_key(value: str) -> int:
-                key = parsed.get(value)
-                if key is None:
-                    key = parsed[value] = rfc3339_ns(value) or 0  # all parse: checked above
-                return key
-
-            return time_key
+            return parsed.__getitem__
         what = f"{odd.order!r} (line {odd.line})" if odd is not None else "both numbers and times"
         self.summary.notes.append(
             f"--order-by {self.opts.order_by!r}: values are neither all numbers nor all RFC 3339"
