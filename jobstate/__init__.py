@@ -1,8 +1,9 @@
 """jobstate: the executable specification of Microsoft Graph's asyncJobStatus lifecycle.
 
 Every public name is ``jobstate.X`` (the modules under it are the pipeline's rooms, not import
-paths to rely on), except two public modules that need Hypothesis: :mod:`jobstate.strategies`
-and :mod:`jobstate.testing`.
+paths to rely on), except three public modules: :mod:`jobstate.strategies` and
+:mod:`jobstate.testing` (they need Hypothesis) and :mod:`jobstate.monitor` (the poller; it needs
+httpx).
 
 >>> import jobstate
 >>> jobstate.validate([{"status": "inProgress"}, {"status": "completed"}]).ok
@@ -11,6 +12,7 @@ True
 
 from contextlib import suppress as _suppress
 from types import FunctionType as _FunctionType
+from typing import Any as _Any
 
 from jobstate._constants import (
     FUTURE_VALUE,
@@ -45,6 +47,7 @@ from jobstate.exceptions import (
     DiagramError,
     InputError,
     JobstateError,
+    MonitorError,
     OptionError,
     PollsForever,
     SpecError,
@@ -52,6 +55,8 @@ from jobstate.exceptions import (
 from jobstate.profiles import PROFILES
 from jobstate.readers import ReadOptions, detect_format, read_input
 from jobstate.results import (
+    BehaviourFinding,
+    Grade,
     InputSummary,
     JobReport,
     Rejected,
@@ -62,13 +67,24 @@ from jobstate.results import (
 )
 from jobstate.spark import spark_validate, spark_violations
 from jobstate.spec import Edge, Spec, State, get_spec
+from jobstate.spec.protocol import DEVIATIONS, DIALECTS, Deviation, Dialect, Exchange
 from jobstate.sql import generate_sql
 from jobstate.validation import RULES, Rule, Validator, unknown_status_message, validate
+from jobstate.validation.behaviour import BEHAVIOURS, BehaviourRule
+
+_LAZY = {
+    "MonitorServer": "jobstate.emulator",
+    "SCENARIOS": "jobstate.spec.scenarios",
+    "Answer": "jobstate.spec.scenarios",
+    "Scenario": "jobstate.spec.scenarios",
+}
+"""Names loaded on first use: the emulator and the generated scenarios cost start-up time that
+``jobstate check`` does not need."""
 
 
-def __getattr__(name: str) -> str:
-    """``__version__``, read from the installed metadata on first use (importlib.metadata
-    costs tens of milliseconds at start-up, which the CLI does not pay unless asked)."""
+def __getattr__(name: str) -> _Any:
+    """``__version__`` (read from the installed metadata on first use: importlib.metadata costs
+    tens of milliseconds) and the names of :data:`_LAZY`, each imported on first use."""
     if name == "__version__":
         from importlib.metadata import PackageNotFoundError, version
 
@@ -78,30 +94,54 @@ def __getattr__(name: str) -> str:
             value = "0.0.0+unknown"
         globals()["__version__"] = value
         return value
+    if name in _LAZY:
+        from importlib import import_module
+
+        obj = getattr(import_module(_LAZY[name]), name)
+        _publish(obj)
+        globals()[name] = obj
+        return obj
     raise AttributeError(f"module 'jobstate' has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
+
 __all__ = [
+    "BEHAVIOURS",
+    "DEVIATIONS",
+    "DIALECTS",
     "FINDINGS",
     "FUTURE_VALUE",
     "PROFILES",
     "RULES",
+    "SCENARIOS",
     "SPEC_NAMES",
     "SQL_DIALECTS",
     "Action",
+    "Answer",
+    "BehaviourFinding",
+    "BehaviourRule",
     "ClientModel",
     "ClientModelError",
+    "Deviation",
     "DiagramError",
     "DiagramFormat",
+    "Dialect",
     "Edge",
+    "Exchange",
     "FailOn",
     "Finding",
     "Format",
+    "Grade",
     "InputError",
     "InputSummary",
     "JobReport",
     "JobstateError",
     "Mode",
+    "MonitorError",
+    "MonitorServer",
     "MutatedTrace",
     "ObservedCounts",
     "OptionError",
@@ -112,6 +152,7 @@ __all__ = [
     "Rejected",
     "Report",
     "Rule",
+    "Scenario",
     "Severity",
     "Spec",
     "SpecError",
@@ -145,11 +186,16 @@ __all__ = [
     "write_diagrams",
 ]
 
-# One public namespace: reprs, tracebacks and docs say ``jobstate.Report``, not the room the
-# class lives in.
-for _name in __all__:
-    _obj = globals().get(_name)
-    if isinstance(_obj, (type, _FunctionType)):
+
+def _publish(obj: object) -> None:
+    """One public namespace: reprs, tracebacks and docs say ``jobstate.Report``, not the room
+    the class lives in."""
+    if isinstance(obj, (type, _FunctionType)):
         with _suppress(AttributeError, TypeError):  # a built-in type keeps its own
-            _obj.__module__ = "jobstate"
-del _name, _obj, _suppress, _FunctionType
+            obj.__module__ = "jobstate"
+
+
+for _name in __all__:
+    if _name not in _LAZY and _name != "__version__":
+        _publish(globals()[_name])
+del _name

@@ -14,7 +14,16 @@ Outcome = Literal["success", "failure", "cancelled", "unfinished"]
 Mode = Literal["sampled", "step"]
 Severity = Literal["error", "warning"]
 StepKind = Literal[
-    "start", "stutter", "edge", "gap", "illegal", "after-terminal", "rejected", "expired", "lost"
+    "start",
+    "stutter",
+    "edge",
+    "gap",
+    "illegal",
+    "after-terminal",
+    "rejected",
+    "expired",
+    "lost",
+    "error-answer",
 ]
 Format = Literal["jsonl", "json", "har", "csv", "tsv", "parquet"]
 FailOn = Literal["error", "warning"]

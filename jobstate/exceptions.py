@@ -19,6 +19,7 @@ __all__ = [
     "DiagramError",
     "InputError",
     "JobstateError",
+    "MonitorError",
     "OptionError",
     "PollsForever",
     "SpecError",
@@ -51,3 +52,8 @@ class DiagramError(JobstateError):
 
 class PollsForever(JobstateError, AssertionError):
     """The poller kept polling long after the monitor answered a terminal status."""
+
+
+class MonitorError(JobstateError):
+    """A monitor that cannot be read to an end (:func:`jobstate.monitor.wait`): too many error
+    answers in a row, the monitor gone before any terminal status, or an answer no retry fixes."""

@@ -85,6 +85,28 @@ PROFILES: Mapping[str, ClientModel] = {
             " other value throws; ends only on 'completed'; exponential back-off 256 ms to ~8 s,"
             " no timeout",
         ),
+        ClientModel(
+            "office365-rest-python-client",
+            {"completed": "success", "failed": "failure", "cancelled": "cancelled"},
+            unknown="poll",
+            timeout=1800,
+            source="vgrem/Office365-REST-Python-Client 3.3.0 office365/runtime/lro.py",
+            notes="polls every 5 s, raises TimeoutError after 1800 s; a 303 to the item also"
+            " ends it; retries only 429 and 503, so a single transient 500 raises"
+            " ClientRequestException (a status-level model cannot show that: grade it with"
+            " 'jobstate serve --scenario transient-500'); 'deleteFailed' is polled to the"
+            " timeout (sources: client-office365-rest)",
+        ),
+        ClientModel(
+            "fs-onedrivefs",
+            {"completed": "success"},
+            unknown="poll",
+            source="PyPI fs-onedrivefs 2.0.0 fs/onedrivefs/onedrivefs.py OneDriveFS.copy",
+            notes="polls again with no sleep; only 'completed' ends the loop, so 'failed' and"
+            " 'cancelled' are polled forever; a 303 completion raises KeyError (it reads"
+            " the body's 'status'), which a status-level model cannot show"
+            " (sources: client-fs-onedrivefs)",
+        ),
     )
 }
 """Real clients as status-level models (see each model's ``notes``)."""

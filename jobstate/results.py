@@ -17,6 +17,8 @@ from jobstate._constants import OUTCOMES, Mode, Outcome, Severity, StepKind
 from jobstate._words import plural
 
 __all__ = [
+    "BehaviourFinding",
+    "Grade",
     "InputSummary",
     "JobReport",
     "Keep",
@@ -98,6 +100,59 @@ class Violation:
         }
 
 
+@dataclass(frozen=True)
+class BehaviourFinding:
+    """One client-behaviour finding on one monitor URL: how often, from which poll (1-based)."""
+
+    id: str
+    severity: Severity
+    message: str
+    count: int
+    first_poll: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "severity": self.severity,
+            "message": self.message,
+            "count": self.count,
+            "first_poll": self.first_poll,
+        }
+
+
+@dataclass(frozen=True)
+class Grade:
+    """How a client did on one monitor URL."""
+
+    polls: int
+    ended_at: int | None  # the poll (1-based) whose answer ended the job
+    end: str | None  # the terminal status, or "303"
+    polls_after_end: int
+    seconds_after_end: float | None
+    findings: tuple[BehaviourFinding, ...]
+
+    @property
+    def stopped_before_end(self) -> bool:
+        """The client stopped (or gave up) before any terminal answer."""
+        return self.ended_at is None
+
+    @property
+    def ok(self) -> bool:
+        return self.ended_at is not None and not self.findings
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "polls": self.polls,
+            "ended_at": self.ended_at,
+            "end": self.end,
+            "stopped_before_end": self.stopped_before_end,
+            "polls_after_end": self.polls_after_end,
+            "seconds_after_end": self.seconds_after_end,
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
 @dataclass(frozen=True, slots=True)
 class Step:
     """How one observation relates to the state before it (``source``, ``None`` at the start).
@@ -149,6 +204,9 @@ class JobReport:
     step_source: StepSource | None = field(default=None, repr=False)
     omitted: Omitted | None = field(default=None, repr=False)
     expired: int = field(default=0, repr=False)
+    transient: int = field(default=0, repr=False)
+    error_answers: int = field(default=0, repr=False)
+    client: Grade | None = field(default=None, repr=False)
 
     @property
     def errors(self) -> int:
@@ -173,9 +231,22 @@ class JobReport:
         return out
 
     @property
+    def client_findings(self) -> tuple[BehaviourFinding, ...]:
+        """What the traffic says the client did wrong (see ``jobstate.BEHAVIOURS``)."""
+        return self.client.findings if self.client is not None else ()
+
+    @property
+    def client_errors(self) -> int:
+        return sum(1 for f in self.client_findings if f.severity == "error")
+
+    @property
+    def client_warnings(self) -> int:
+        return sum(1 for f in self.client_findings if f.severity == "warning")
+
+    @property
     def ok(self) -> bool:
-        """True when the job has no error (warnings allowed)."""
-        return self.errors == 0
+        """True when the job has no error, of the lifecycle or of the client (warnings allowed)."""
+        return self.errors == 0 and self.client_errors == 0
 
     @property
     def observations(self) -> int:
@@ -217,6 +288,9 @@ class JobReport:
             "violations": [v.to_dict() for v in self.violations],
             "violations_not_kept": self.not_kept or None,
             "expired_polls": self.expired,
+            "transient_5xx": self.transient,
+            "error_answers": self.error_answers,
+            "client": self.client.to_dict() if self.client is not None else None,
         }
 
 
@@ -242,6 +316,7 @@ class InputSummary:
     notes: list[str] = field(default_factory=list)
     keep: Keep | None = field(default=None, repr=False)
     unattributed_not_kept: int = 0
+    clients: dict[str, Grade] = field(default_factory=dict, repr=False)
 
     def reject(self, line: int, why: str) -> None:
         """Account a unit rejected before it reached a job (kept in full while ``keep`` lets)."""
@@ -320,6 +395,8 @@ class Totals:
     read: int | None = None
     blank: int | None = None
     skipped: int | None = None
+    client_errors: int = 0
+    client_warnings: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -328,6 +405,8 @@ class Totals:
             "outcomes": dict(self.outcomes),
             "errors": self.errors,
             "warnings": self.warnings,
+            "client_errors": self.client_errors,
+            "client_warnings": self.client_warnings,
             "observations": self.observations,
             "rejected": self.rejected,
         }
@@ -356,7 +435,9 @@ class Report:
         self._keys: list[str | None] = [j.key for j in jobs]
         self._records: list[Sequence[Record] | None] = [j.records for j in jobs]
         self._outcomes: list[Outcome] = [j.outcome for j in jobs]
-        self._flagged: dict[int, JobReport] = {i: j for i, j in enumerate(jobs) if j.violations}
+        self._flagged: dict[int, JobReport] = {
+            i: j for i, j in enumerate(jobs) if j.violations or j.client_findings
+        }
         self._jobs: list[JobReport] | None = list(jobs)
         self._source: StepSource | None = None
         self._size = sum(j.observations + j.rejected for j in jobs)
@@ -408,6 +489,11 @@ class Report:
                 violations=tuple(v for v in j.violations if v.rule in kept),
                 omitted={k: n for k, n in j.omitted.items() if k[0] in kept} or None
                 if j.omitted
+                else None,
+                client=replace(
+                    j.client, findings=tuple(f for f in j.client.findings if f.id in kept)
+                )
+                if j.client is not None
                 else None,
             )
             for j in self.jobs
@@ -483,6 +569,8 @@ class Report:
             read=read,
             blank=blank,
             skipped=skipped,
+            client_errors=sum(j.client_errors for j in flagged),
+            client_warnings=sum(j.client_warnings for j in flagged),
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -82,11 +82,33 @@ def test_every_format_reads_the_same_jobs(args: list[str]) -> None:
     *opts, name = args
     code, data = check(*opts, str(EXAMPLES / name))
     har = name.endswith(".har")
-    assert code == 0 and summary(data) == (HAR_EXPECTED if har else EXPECTED)
+    assert summary(data) == (HAR_EXPECTED if har else EXPECTED)
+    # only the HAR shows the client: it polled op-0007 after its end (waiting for a resourceId)
+    clients = {j["key"].rsplit("/", 1)[-1]: j["client"] for j in data["jobs"] if j["client"]}
+    found = {k: [f["id"] for f in c["findings"]] for k, c in clients.items() if c["findings"]}
+    assert found == ({"op-0007": ["polled-after-terminal"]} if har else {})
+    assert code == (1 if har else 0)
     [acc] = data["inputs"]
     assert acc["observations"] == (30 if har else 29) and acc["rejected"] == 0
     expired = {j["key"].rsplit("/", 1)[-1]: j["expired_polls"] for j in data["jobs"]}
     assert expired["op-0007"] == 3 and sum(expired.values()) == 3
+
+
+def test_the_serve_recording() -> None:
+    """examples/serve.har, recorded through `jobstate serve`: the 303 job is a success, the
+    transient 500 is validated and counted, the 404s after the end are expiry, and the naive
+    poller's polls after the end are client findings, apart from the lifecycle (no errors)."""
+    har = orjson.loads((EXAMPLES / "serve.har").read_bytes())
+    assert har["log"]["creator"]["name"] == "jobstate serve"
+    code, data = check(str(EXAMPLES / "serve.har"))
+    jobs = {j["key"].rsplit("/", 1)[-1].rsplit("-", 1)[0]: j for j in data["jobs"]}
+    assert code == 1 and data["totals"]["errors"] == 0 and data["totals"]["client_errors"] == 2
+    assert jobs["completed-303"]["outcome"] == "success"
+    assert jobs["completed-303"]["client"]["end"] == "303"
+    assert jobs["transient-500"]["transient_5xx"] == 1
+    assert jobs["expired-404"]["expired_polls"] == 2
+    for name in ("failed", "expired-404"):
+        assert [f["id"] for f in jobs[name]["client"]["findings"]] == ["polled-after-terminal"]
 
 
 def test_har_accounting_names_the_skipped_entries() -> None:

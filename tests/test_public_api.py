@@ -10,11 +10,12 @@ import jobstate
 
 
 def test_all_is_exactly_the_public_names() -> None:
-    """__all__ is sorted and lists every public non-module attribute of jobstate, no more."""
+    """__all__ is sorted and lists every public non-module attribute of jobstate (those loaded
+    on first use included), no more."""
     public = {
         name
-        for name, value in vars(jobstate).items()
-        if not name.startswith("_") and not isinstance(value, types.ModuleType)
+        for name in dir(jobstate)
+        if not name.startswith("_") and not isinstance(getattr(jobstate, name), types.ModuleType)
     }
     assert jobstate.__all__ == sorted(jobstate.__all__, key=lambda n: (not n.isupper(), n))
     assert set(jobstate.__all__) - {"__version__"} == public
@@ -42,6 +43,16 @@ def test_import_does_not_load_hypothesis() -> None:
     code = "import sys, jobstate, jobstate.cli; print('hypothesis' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_import_does_not_load_the_emulator() -> None:
+    """The emulator and its scenarios load when first used, not with jobstate."""
+    code = (
+        "import sys, jobstate; print('jobstate.emulator' in sys.modules);"
+        " jobstate.MonitorServer; print('jobstate.emulator' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"]
 
 
 def test_help_does_not_load_numpy_or_polars() -> None:

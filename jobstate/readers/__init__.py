@@ -131,6 +131,9 @@ def read_input(
             summary.error = f"{name}: {what} after {done} ({exc})"
         router.flush()
         summary.jobs = stream.reports()
+        if summary.clients:  # what the traffic says of the client, beside the lifecycle
+            for job in summary.jobs:
+                job.client = summary.clients.get(job.key or "")
         return summary
     finally:
         opened.close()

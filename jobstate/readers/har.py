@@ -14,13 +14,11 @@ from jobstate.readers.fields import http_status, json_reason, read_document, rfc
 from jobstate.readers.options import ReadOptions
 from jobstate.readers.routing import JobRouter
 from jobstate.results import InputSummary, Record, Rejected
+from jobstate.spec.protocol import MONITOR_PATHS, Exchange, retry_after_seconds
+from jobstate.validation.behaviour import BehaviourTracker
 from jobstate.validation.rules import json_type
 
-__all__ = ["MONITOR_PATHS", "read_har"]
-
-MONITOR_PATHS = ("/monitor/", "/drive/operations/")
-"""Monitor URL paths: Graph/OneDrive monitors and SharePoint v2.1 operations
-(sources: monitor-start, v21-operations)."""
+__all__ = ["read_har"]
 
 
 class HarPoll(NamedTuple):
@@ -31,6 +29,7 @@ class HarPoll(NamedTuple):
     job: str
     record: Record
     http: int | None
+    exchange: Exchange
 
 
 class _Entry(NamedTuple):
@@ -43,6 +42,8 @@ class _Entry(NamedTuple):
     body: Record
     why: str | None
     method: Any
+    request: dict[str, Any]
+    response: dict[str, Any]
 
 
 def read_har(
@@ -58,6 +59,7 @@ def read_har(
         if poll is not None:
             polls.append(poll)
     _order_by_time(polls, summary)
+    _grade_clients(polls, summary, router)
     router.route_bodies(
         [p.job for p in polls], [p.record for p in polls], [p.number for p in polls],
         [p.http for p in polls],
@@ -121,7 +123,7 @@ def _read_entry(entry: dict[str, Any], url: str) -> _Entry:
             else:
                 why = f"HTTP {http}: response body is not valid base64 ({exc})"
     on_monitor = any(p in parts.path.lower() for p in MONITOR_PATHS)
-    return _Entry(parts, on_monitor, http, text, body, why, req.get("method", "GET"))
+    return _Entry(parts, on_monitor, http, text, body, why, req.get("method", "GET"), req, resp)
 
 
 def _classify(
@@ -146,7 +148,47 @@ def _classify(
         summary.skipped[skip] += 1
         return None
     record = Rejected(e.why) if e.why is not None else e.body
-    return HarPoll(rfc3339_ns(entry.get("startedDateTime")), number, job, record, e.http)
+    started = rfc3339_ns(entry.get("startedDateTime"))
+    return HarPoll(started, number, job, record, e.http, _exchange(e, started))
+
+
+def _headers(message: dict[str, Any]) -> dict[str, str] | None:
+    """A message's headers by lower-case name (the last wins), ``None`` if not kept."""
+    headers = message.get("headers")
+    if not isinstance(headers, list):
+        return None
+    out: dict[str, str] = {}
+    for h in headers:
+        if isinstance(h, dict) and isinstance(h.get("name"), str):
+            value = h.get("value")
+            out[h["name"].lower()] = value if isinstance(value, str) else ""
+    return out
+
+
+def _exchange(e: _Entry, started: int | None) -> Exchange:
+    """What the client-behaviour findings read of an entry."""
+    sent, got = _headers(e.request), _headers(e.response) or {}
+    return Exchange.of(
+        e.http,
+        e.body,
+        time=started / 1e9 if started is not None else None,
+        authorization=None if sent is None else "authorization" in sent,
+        retry_after=retry_after_seconds(got.get("retry-after")),
+        location=got.get("location") or None,
+    )
+
+
+def _grade_clients(polls: list[HarPoll], summary: InputSummary, router: JobRouter) -> None:
+    """The client-behaviour grade of every monitor URL, from its polls in time order."""
+    terminal = router.stream.tables.terminal
+    floor = router.opts.poll_floor
+    trackers: dict[str, BehaviourTracker] = {}
+    for p in polls:
+        t = trackers.get(p.job)
+        if t is None:
+            t = trackers[p.job] = BehaviourTracker(terminal, floor)
+        t.feed(p.exchange)
+    summary.clients = {job: t.grade() for job, t in trackers.items()}
 
 
 def _skip_reason(e: _Entry, vocabulary: frozenset[str]) -> str | None:

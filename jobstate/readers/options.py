@@ -19,7 +19,8 @@ class ReadOptions:
 
     ``max_record_bytes``: the longest JSON Lines line or CSV row read (bytes); a longer one is
     rejected without being held. ``max_document_bytes``: the largest JSON or HAR document (read
-    whole); a larger one is refused.
+    whole); a larger one is refused. ``poll_floor``: the shortest interval (seconds) a client
+    may leave between polls of one monitor (the ``poll-interval`` client finding).
     """
 
     job_key: str | None = None
@@ -31,3 +32,4 @@ class ReadOptions:
     format: Format | None = None
     max_record_bytes: int = MAX_RECORD
     max_document_bytes: int = MAX_DOCUMENT
+    poll_floor: float | None = None

@@ -12,7 +12,6 @@ from xml.etree import ElementTree as ET
 
 from jobstate._constants import FailOn
 from jobstate._words import inert, plural
-from jobstate.render.text import failed
 from jobstate.results import JobReport, Report, Violation
 
 __all__ = ["junit_xml"]
@@ -67,12 +66,31 @@ def junit_xml(report: Report, *, fail_on: FailOn = "error", unusable: Sequence[s
             failure.text = "\n".join(lines)
     for job in report.jobs:
         _job_case(suite, job, fail_on)
+        if job.client_findings:
+            _client_case(suite, job, fail_on)
     return suite.finish()
+
+
+def _client_case(suite: _Suite, job: JobReport, fail_on: FailOn) -> None:
+    """The client-behaviour findings of a job: a test case of their own (class ``client``)."""
+    tc = suite.case(f"client: {inert(job.input or 'jobstate')}", inert(job.key))
+    findings = job.client_findings
+    text = "\n".join(
+        f"poll {f.first_poll}: {f.severity} {f.id}: {inert(f.message)}" for f in findings
+    )
+    counted = [f for f in findings if fail_on == "warning" or f.severity == "error"]
+    if counted:
+        suite.failures += 1
+        ET.SubElement(
+            tc, "failure", type=counted[0].id, message=inert(counted[0].message)
+        ).text = text
+    else:
+        ET.SubElement(tc, "system-out").text = text
 
 
 def _job_case(suite: _Suite, job: JobReport, fail_on: FailOn) -> None:
     tc = suite.case(inert(job.input or "jobstate"), inert(job.key))
-    if failed(job, fail_on):
+    if job.errors or (fail_on == "warning" and job.warnings):
         suite.failures += 1
         counted = [v for v in job.violations if fail_on == "warning" or v.severity == "error"]
         first_rule, first_message = (

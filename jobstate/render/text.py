@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from jobstate._constants import FailOn
 from jobstate._words import inert, plural
@@ -14,8 +15,10 @@ from jobstate.validation.rules import Rule
 __all__ = [
     "client_lines",
     "failed",
+    "grade_line",
     "matrix_markdown",
     "matrix_table",
+    "protocol_lines",
     "rule_lines",
     "spec_lines",
     "text_lines",
@@ -27,8 +30,10 @@ _VERDICT_COLOUR = {"FAIL": "red", "WARN": "yellow", "OK": "green"}
 
 
 def failed(job: JobReport, fail_on: FailOn = "error") -> bool:
-    """Whether ``job`` fails at the ``fail_on`` severity."""
-    return job.errors > 0 or (fail_on == "warning" and job.warnings > 0)
+    """Whether ``job`` fails at the ``fail_on`` severity (its lifecycle or its client)."""
+    if job.errors or job.client_errors:
+        return True
+    return fail_on == "warning" and bool(job.warnings or job.client_warnings)
 
 
 def _style(text: str, fg: str, *, bold: bool = False) -> str:
@@ -50,7 +55,8 @@ def _where(job: JobReport, units: Mapping[str | None, str]) -> str:
 
 
 def _summary(job: JobReport, units: Mapping[str | None, str], fail_on: FailOn, color: bool) -> str:
-    verdict = "FAIL" if failed(job, fail_on) else ("WARN" if job.warnings else "OK")
+    warned = job.warnings or job.client_warnings
+    verdict = "FAIL" if failed(job, fail_on) else ("WARN" if warned else "OK")
     head = (
         _style(f"{verdict:<4}", _VERDICT_COLOUR[verdict], bold=True) if color else f"{verdict:<4}"
     )
@@ -64,7 +70,23 @@ def _summary(job: JobReport, units: Mapping[str | None, str], fail_on: FailOn, c
         text += "; HTTP " + ", ".join(f"{c}x{n}" for c, n in sorted(job.http_status.items()))
     if job.expired:
         text += f"; {plural(job.expired, 'poll')} after the end answered 'gone' (monitor expired)"
+    if job.transient:
+        text += f"; {plural(job.transient, 'transient 5xx answer')} with a status body"
+    if job.error_answers:
+        text += f"; {plural(job.error_answers, 'error answer')} without a status body"
+    if job.client is not None and job.client.end == "303":
+        text += "; completed by 303 See Other"
     return text
+
+
+def _client_lines(job: JobReport, color: bool) -> Iterator[str]:
+    """The client-behaviour findings of a job: a section of their own, apart from the lifecycle."""
+    findings = job.client_findings
+    if not findings:
+        return
+    yield f"  client behaviour ({plural(len(findings), 'finding')}):"
+    for f in findings:
+        yield _violation(f"poll {f.first_poll}", f.severity, f.id, f.message, None, color)
 
 
 def _violation(
@@ -100,6 +122,8 @@ def _step(step: Step, unit: str, marks: Sequence[Violation]) -> str:
         what = f"{status if step.unknown else 'no usable status'}"
     elif step.kind in ("expired", "lost"):
         what = "monitor gone" + (" after the end" if step.kind == "expired" else "")
+    elif step.kind == "error-answer":
+        what = "HTTP error answer, no status body"
     else:
         what = f"{step.source} -> {status}" if step.kind != "stutter" else status
     http = f" [HTTP {step.http_status}]" if step.http_status is not None else ""
@@ -163,10 +187,12 @@ def _job_lines(
             marks.setdefault(v.index, []).append(v)
         for step in job.steps:
             yield _step(step, unit, marks.get(step.index, ()))
+        yield from _client_lines(job, color)
         return
     for v in job.violations:
         if budget.take():
             yield _job_violation(v, unit, color)
+    yield from _client_lines(job, color)
     if job.omitted:
         counts = ", ".join(f"{rule} {n:,}" for rule, n in job.not_kept.items())
         yield (
@@ -200,7 +226,10 @@ def text_lines(
         lines = _input_lines(inp, budget, color)
         yield from (ln for ln in lines if not (quiet and ln.startswith("note ")))
     jobs = report.jobs
-    order = sorted(range(len(jobs)), key=lambda i: (-jobs[i].errors, -jobs[i].warnings, i))
+    order = sorted(
+        range(len(jobs)),
+        key=lambda i: (-jobs[i].errors - jobs[i].client_errors, -jobs[i].warnings, i),
+    )
     for i in order:
         job = jobs[i]
         if quiet and not failed(job, fail_on):
@@ -228,6 +257,10 @@ def totals_line(report: Report, fail_on: FailOn = "error") -> str:
         f" {outcomes or 'no outcome'});"
         f" {plural(t.errors, 'error')}, {plural(t.warnings, 'warning')}"
     )
+    if t.client_errors or t.client_warnings:
+        line += (
+            f"; client: {plural(t.client_errors, 'error')}, {plural(t.client_warnings, 'warning')}"
+        )
     if t.read is not None:
         units = {i.unit for i in report.inputs}
         unit = units.pop() if len(units) == 1 else "record"
@@ -307,3 +340,28 @@ def matrix_markdown(
     for profile, per in table.items():
         cells = [_cell(per[s], "**{}**") for s in specs]
         yield f"| `{profile}` | " + " | ".join(cells) + " |"
+
+
+def protocol_lines() -> Iterator[str]:
+    """The monitor's HTTP protocol: dialects, then observed deviations, with provenance."""
+    from jobstate.spec.protocol import DEVIATIONS, DIALECTS
+
+    yield ""
+    yield "protocol dialects (HTTP status while running / at a successful end):"
+    for d in DIALECTS.values():
+        yield f"  {d.name:<10} {d.running} / {d.completion}  [{d.provenance}] {d.rationale}"
+    yield "deviations any dialect may show:"
+    for v in DEVIATIONS.values():
+        yield f"  {v.id:<20} {v.http} {v.when:<9} [{v.provenance}] {v.description}"
+
+
+def grade_line(grade: Mapping[str, Any]) -> str:
+    """A monitor URL's grade as ``jobstate serve`` prints it."""
+    head = f"grade {grade['url']} {inert(grade['scenario'])}:"
+    polls = f"{plural(grade['polls'], 'poll')}"
+    if grade["ok"]:
+        return f"{head} ok ({polls}, ended at poll {grade['ended_at']} with {grade['end']})"
+    parts = [f"{f['id']} x{f['count']}" for f in grade["findings"]]
+    if grade["stopped_before_end"]:
+        parts.append("stopped before the end")
+    return f"{head} FAIL {'; '.join(parts)} ({polls})"

@@ -27,6 +27,7 @@ class Checker:
 
     __slots__ = (
         "baseline",
+        "error_answers",
         "expired",
         "first_line",
         "index",
@@ -39,6 +40,7 @@ class Checker:
         "state",
         "steps",
         "tables",
+        "transient",
         "violations",
     )
 
@@ -68,6 +70,8 @@ class Checker:
         self.observations = index
         self.rejected = 0
         self.expired = 0  # polls answered 'gone' after the end: the monitor expired
+        self.transient = 0  # 5xx answers with a status body, validated as usual
+        self.error_answers = 0  # 4xx/5xx answers with no status body: not observations
         self.first_line = first_line
         self.last_line = last_line
 
@@ -80,9 +84,18 @@ class Checker:
                 self.last_line = line
         i = self.index
         self.index += 1
-        if http is not None and rules.monitor_gone(rec, http):
-            self._gone(i, http, line)
-            return
+        if http is not None and http >= 400:
+            if rules.monitor_gone(rec, http):
+                self._gone(i, http, line)
+                return
+            if not rules.has_status_body(rec):
+                self.observations += 1
+                self.error_answers += 1
+                if self.steps is not None:
+                    self.steps.append(Step(i, None, "error-answer", self.state, (), line, http))
+                return
+            if http >= 500:
+                self.transient += 1
         why = rules.malformed_record(rec)
         if why is not None:
             self.rejected += 1
@@ -221,6 +234,8 @@ class Checker:
             recorded_steps=tuple(self.steps) if self.steps is not None else None,
             omitted=dict(self.omitted) if self.omitted else None,
             expired=self.expired,
+            transient=self.transient,
+            error_answers=self.error_answers,
         )
 
 

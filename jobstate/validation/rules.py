@@ -43,6 +43,7 @@ __all__ = [
     "Rule",
     "after_terminal",
     "completed_not_100",
+    "has_status_body",
     "illegal_transition",
     "json_type",
     "malformed_record",
@@ -178,6 +179,16 @@ def missing_status(body: Mapping[str, Any]) -> str | None:
 # -- the monitor itself ----------------------------------------------------------------------
 
 _GONE = frozenset({404, 410})
+
+
+def has_status_body(rec: Record) -> bool:
+    """Whether a record is a body with a string ``status``: an HTTP error answer without one
+    (``401`` with an error body, a ``503`` page) is classified by its HTTP status instead.
+
+    >>> has_status_body({"status": "inProgress"}), has_status_body({"error": {}})
+    (True, False)
+    """
+    return isinstance(rec, Mapping) and isinstance(rec.get("status"), str)
 
 
 def monitor_gone(rec: Record, http: int | None) -> bool:

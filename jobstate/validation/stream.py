@@ -47,6 +47,17 @@ _INITIAL_JOBS = 1024  # the job tables' first size; they double as jobs arrive
 _HTTP_SLOTS = 1001  # > 999 + 1: a (job, HTTP status + 1) pair packed into one integer
 
 
+def _http_errors(http: Sequence[int | None] | Ints | None, n: int) -> Bools:
+    """Which answers are HTTP errors (4xx/5xx): their jobs take the general path, which tells
+    an error answer, an expired monitor and a transient 5xx apart."""
+    if http is None:
+        return np.zeros(n, dtype=bool)
+    if not isinstance(http, np.ndarray):
+        http = np.fromiter((-1 if c is None else c for c in http), np.int64, n)
+    result: Bools = http >= 400
+    return result
+
+
 class Stream:
     """The jobs of one input, validated as their records arrive."""
 
@@ -161,6 +172,7 @@ class Stream:
             dirty = np.ones(n, dtype=bool)
         else:
             codes, values, absent, mistyped = columns
+            mistyped |= _http_errors(http, n)
             dirty = self._check(ids, local, codes, values, absent, mistyped, lines)
         self._general(ids, dirty, bodies, lines, http)
 
@@ -179,7 +191,8 @@ class Stream:
         batch, from 0, as a grouping key; status codes,
         percentages as floats with ``absent`` marking none); ``bodies`` is read only for the
         records that need the general path, so it may parse them lazily."""
-        dirty = self._check(ids, local, codes, values, absent, np.zeros(len(ids), bool), lines)
+        hbad = _http_errors(http, len(ids))
+        dirty = self._check(ids, local, codes, values, absent, hbad, lines)
         self._general(ids, dirty, bodies, lines, http)
 
     def _general(

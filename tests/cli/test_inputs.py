@@ -187,12 +187,10 @@ def test_har_selects_polls_groups_by_monitor_url_and_orders_by_time(tmp_path: Pa
     a = jobs["https://api.example/monitor/abc"]
     assert a["ok"] and a["observations"] == 3 and a["http_status"] == {"202": 3}
     assert a["lines"] == [2, 6]  # entries 3 (t=1), 6 (t=2), 2 (t=3): lowest and highest
-    b = jobs[m2]
-    assert [(v["rule"], v["line"], v["http_status"]) for v in b["violations"]] == [
-        ("malformed-record", 4, 500)
-    ]
-    assert "not JSON" in b["violations"][0]["message"] and code == 1
+    b = jobs[m2]  # a 500 HTML page is an error answer, classified by its HTTP status
+    assert b["violations"] == [] and b["error_answers"] == 1 and b["transient_5xx"] == 0
     assert b["outcome"] == "success" and b["http_status"] == {"303": 1, "500": 1}
+    assert code == 0
 
 
 def test_csv_and_tsv_with_configurable_columns(tmp_path: Path) -> None:
@@ -593,7 +591,8 @@ def test_a_redirect_without_a_status_body_is_the_completion(tmp_path: Path) -> N
 
 
 def test_a_gone_answer_that_is_not_json_is_expiry_in_a_har(tmp_path: Path) -> None:
-    """A HAR 404 whose body is an HTML page, after the end, is expiry, not a malformed record."""
+    """A HAR 404 whose body is an HTML page, after the end, is expiry, not a malformed record;
+    the poll itself is a client finding."""
     m = "https://h/monitor/1"
     f = tmp_path / "c.har"
     f.write_bytes(har(
@@ -602,7 +601,10 @@ def test_a_gone_answer_that_is_not_json_is_expiry_in_a_har(tmp_path: Path) -> No
     ))  # fmt: skip
     code, data, _ = check_json(str(f))
     [job] = data["jobs"]
-    assert code == 0 and job["expired_polls"] == 1 and job["violations"] == []
+    assert job["expired_polls"] == 1 and job["violations"] == [] and job["errors"] == 0
+    # the lifecycle is fine; the client polled after the end, which is its own finding
+    assert [f["id"] for f in job["client"]["findings"]] == ["polled-after-terminal"]
+    assert code == 1 and data["totals"]["errors"] == 0
 
 
 # -- Parquet (issue #13, part) ---------------------------------------------------------------

@@ -169,6 +169,9 @@ def test_a_faithful_client_has_no_error(spec: str) -> None:
         ("onedrive-sdk-python", "current", ("polls-forever", "cancelled")),
         ("onedrive-sdk-python", "current", ("polls-forever", "completed")),
         ("msgraph-dotnet", "current", ("polls-forever", "completed")),
+        ("office365-rest-python-client", "legacy", ("spurious-timeout", "deleteFailed")),
+        ("fs-onedrivefs", "current", ("polls-forever", "failed")),
+        ("fs-onedrivefs", "current", ("polls-forever", "cancelled")),
     ],
 )
 def test_profiles_match_the_facts(profile: str, spec: str, expected: tuple[str, str]) -> None:
@@ -184,10 +187,10 @@ def test_rclone_handles_failed_today() -> None:
 
 
 def test_every_profile_has_source_and_notes() -> None:
-    """The six clients of §3, each citing its source and how it is approximated."""
+    """The eight clients of §3, each citing its source and how it is approximated."""
     assert set(PROFILES) == {
         "rclone", "rclone-2018", "msgraph-dotnet", "onedrive-sdk-python", "python-o365",
-        "nuxeo-onedrive-java",
+        "nuxeo-onedrive-java", "office365-rest-python-client", "fs-onedrivefs",
     }  # fmt: skip
     for model in PROFILES.values():
         assert model.source and model.notes

@@ -1,0 +1,152 @@
+"""Client-behaviour findings from exchanges, the protocol data, and the scenarios."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+import jobstate
+from jobstate import Exchange
+from jobstate.validation.behaviour import BehaviourTracker
+
+TERMINAL = jobstate.get_spec("current").terminal
+STATUSES = [*jobstate.get_spec("current").names, "unknownFutureValue"]
+
+
+@st.composite
+def exchanges(draw: st.DrawFn) -> list[Exchange]:
+    """Polls in time order: status bodies, 303s, 404s, some with a token or Retry-After."""
+    out = []
+    t = 1_000.0
+    for _ in range(draw(st.integers(0, 12))):
+        t += draw(st.floats(0.0, 3.0))
+        kind = draw(st.sampled_from(["body", "body", "body", "303", "404", "500"]))
+        after = draw(st.none() | st.sampled_from([1.0, 2.0]))
+        auth = draw(st.booleans())
+        if kind == "body":
+            ex = Exchange.of(202, {"status": draw(st.sampled_from(STATUSES))}, time=t)
+        elif kind == "303":
+            ex = Exchange.of(303, None, time=t, location="/items/1")
+        elif kind == "404":
+            ex = Exchange.of(404, {"error": {"code": "itemNotFound"}}, time=t)
+        else:
+            ex = Exchange.of(500, {"status": "inProgress"}, time=t)
+        out.append(Exchange(**{**ex.__dict__, "authorization": auth, "retry_after": after}))
+    return out
+
+
+def _end(ex: Exchange) -> bool:
+    return ex.redirect or ex.status in TERMINAL or ex.gone
+
+
+@given(exchanges())
+def test_findings_count_what_the_exchanges_show(polls: list[Exchange]) -> None:
+    """Every finding's count is what a direct reading of the exchanges gives: polls after the
+    first end (after a 303: re-polls instead), polls with a token, polls sooner than asked."""
+    t = BehaviourTracker(TERMINAL)
+    for ex in polls:
+        t.feed(ex)
+    found = {f.id: f.count for f in t.findings()}
+    end = next((i for i, ex in enumerate(polls) if _end(ex)), None)
+    after = len(polls) - end - 1 if end is not None else 0
+    key = (
+        "repolled-redirect" if end is not None and polls[end].redirect else "polled-after-terminal"
+    )
+    assert found.get(key, 0) == after
+    assert found.get("auth-to-monitor", 0) == sum(1 for ex in polls if ex.authorization)
+    fast = sum(
+        1
+        for a, b in pairwise(polls)
+        if a.retry_after and b.time is not None and a.time is not None
+        if b.time - a.time + 0.05 < a.retry_after
+    )
+    assert found.get("poll-interval", 0) == fast
+    grade = t.grade()
+    assert grade.polls == len(polls)
+    assert grade.stopped_before_end == (end is None)
+    assert grade.ok == (end is not None and not found)
+    assert all(f.severity == jobstate.BEHAVIOURS[f.id].severity for f in grade.findings)
+
+
+def test_floor_reports_polls_closer_than_it() -> None:
+    """poll-interval: a configured floor counts like Retry-After; the shortest gap is named."""
+    t = BehaviourTracker(TERMINAL, floor=1.0)
+    for at in (0.0, 0.2, 1.5, 1.6):
+        t.feed(Exchange.of(202, {"status": "inProgress"}, time=at))
+    (finding,) = t.findings()
+    assert (finding.id, finding.count, finding.first_poll) == ("poll-interval", 2, 2)
+    assert "0.1 s" in finding.message
+
+
+def test_item_at_the_monitor_and_gone_end_the_job() -> None:
+    """The item itself (a body with no status) and a 404 both end a job for the grade."""
+    for answer in (Exchange.of(200, {"id": "x"}), Exchange.of(404, None)):
+        t = BehaviourTracker(TERMINAL)
+        t.feed(Exchange.of(202, {"status": "inProgress"}))
+        t.feed(answer)
+        t.feed(answer)
+        assert t.grade().ended_at == 2
+        assert [f.id for f in t.findings()] == ["polled-after-terminal"]
+
+
+def test_behaviour_rules_carry_provenance() -> None:
+    """Every finding id has a severity and provenance; only inferred ones are warnings-only
+    where the rationale is ours (poll-interval)."""
+    assert set(jobstate.BEHAVIOURS) == {
+        "polled-after-terminal",
+        "repolled-redirect",
+        "poll-interval",
+        "auth-to-monitor",
+    }
+    for rule in jobstate.BEHAVIOURS.values():
+        assert rule.provenance in jobstate.Provenance.__args__  # type: ignore[attr-defined]
+        assert rule.rationale
+        if rule.provenance == "inferred":
+            assert rule.severity == "warning"
+
+
+def test_protocol_dialects_and_deviations() -> None:
+    """The three dialects and the observed deviations, each with provenance and a source."""
+    assert {d.name: (d.running, d.completion) for d in jobstate.DIALECTS.values()} == {
+        "graph": (202, 202),
+        "onedrive": (202, 303),
+        "business": (200, 200),
+    }
+    assert {"transient-500", "expired-404", "operation-not-found", "bearer-401"} <= set(
+        jobstate.DEVIATIONS
+    )
+    rationales = [d.rationale for d in jobstate.DIALECTS.values()]
+    rationales += [d.rationale for d in jobstate.DEVIATIONS.values()]
+    assert all("sources:" in r for r in rationales)
+
+
+def test_scenarios_are_legal_traces_of_their_spec() -> None:
+    """Every scenario's status bodies pass the lifecycle rules of its spec (the service plays
+    fair); the one that loses its monitor fails exactly with monitor-lost, and the one whose
+    monitor answers the item itself with missing-status (a deviation the spec reports)."""
+    from jobstate.validation.checker import Checker
+
+    names = set(jobstate.SCENARIOS)
+    assert {"completed", "completed-303", "failed", "cancelled", "waiting-retry"} <= names
+    assert {"transient-500", "expired-404", "unknown-future"} <= names
+    for s in jobstate.SCENARIOS.values():
+        c = Checker(jobstate.Validator(s.spec).tables)
+        polls = len(s.answers) + (s.expire_after or 0) + 2
+        for n in range(1, polls + 1):
+            a = s.answer(n, n - len(s.answers) + 1 if n >= len(s.answers) else None)
+            body = dict(a.body) if a.body is not None else {}
+            if 300 <= a.http < 400:
+                body = {"status": "completed"}
+            c.feed(body, n, a.http)
+        rules = {v.rule for v in c.violations if v.rule != "unknown-status"}
+        expected = {"operation-not-found": {"monitor-lost"}, "location-is-item": {"missing-status"}}
+        assert rules == expected.get(s.name, set()), (s.name, c.violations)
+
+
+def test_dialect_rewrites_the_completion() -> None:
+    """--dialect: the same course in onedrive ends with a 303; in business every code is 200."""
+    s = jobstate.SCENARIOS["waiting-retry"]
+    assert s.in_dialect("onedrive").answers[-1].http == 303
+    assert {a.http for a in s.in_dialect("business").answers} == {200}
