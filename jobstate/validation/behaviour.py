@@ -6,8 +6,7 @@ to the pre-authenticated monitor URL, or fetched the monitor again after its 303
 read from exchanges in time order (:class:`~jobstate.spec.protocol.Exchange`), one
 :class:`BehaviourTracker` per monitor URL whose memory does not grow with the polls.
 
->>> from jobstate.results import BehaviourFinding, Grade
-from jobstate.spec.protocol import Exchange
+>>> from jobstate.spec.protocol import Exchange
 >>> t = BehaviourTracker(frozenset({"failed"}))
 >>> for s in ("inProgress", "failed", "failed", "failed"):
 ...     t.feed(Exchange(202, s))
