@@ -30,6 +30,10 @@ FailOn = Literal["error", "warning"]
 Action = Literal["success", "failure", "cancelled", "poll", "crash"]
 UnknownAction = Literal["poll", "failure", "crash"]
 DiagramFormat = Literal["mermaid", "dot", "svg", "png"]
+EndsOn = Literal["status", "http-not-202", "no-status", "resource-id"]
+OnRedirect = Literal["follow", "stop", "crash"]
+OnGone = Literal["stop", "crash", "poll"]
+OnServerError = Literal["retry", "raise", "poll"]
 
 SPEC_NAMES: tuple[str, ...] = ("current", "legacy", "any")
 """The names of the built-in specs (a test checks them against ``spec.builtin``)."""
@@ -43,6 +47,12 @@ FAIL_ON: tuple[FailOn, ...] = ("error", "warning")
 ACTIONS: tuple[Action, ...] = ("success", "failure", "cancelled", "poll", "crash")
 UNKNOWN_ACTIONS: tuple[UnknownAction, ...] = ("poll", "failure", "crash")
 DIAGRAM_FORMATS: tuple[DiagramFormat, ...] = ("mermaid", "dot", "svg", "png")
+ENDS_ON: tuple[EndsOn, ...] = ("status", "http-not-202", "no-status", "resource-id")
+"""What ends a client's loop: its action on the status value, any 2xx other than 202, a body
+without ``status``, a body with ``resourceId``."""
+ON_REDIRECT: tuple[OnRedirect, ...] = ("follow", "stop", "crash")
+ON_GONE: tuple[OnGone, ...] = ("stop", "crash", "poll")
+ON_SERVER_ERROR: tuple[OnServerError, ...] = ("retry", "raise", "poll")
 DEFAULT_CLIENT_SPECS: tuple[str, ...] = ("current", "legacy")
 """The specs ``jobstate clients`` checks when none is named."""
 

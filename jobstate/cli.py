@@ -15,12 +15,16 @@ import click
 
 from jobstate._constants import (
     DEFAULT_CLIENT_SPECS,
+    ENDS_ON,
     FAIL_ON,
     FORMATS,
     KEEP_VIOLATIONS,
     MAX_DOCUMENT,
     MAX_RECORD,
     MODES,
+    ON_GONE,
+    ON_REDIRECT,
+    ON_SERVER_ERROR,
     PCT,
     PROGRESS_BYTES,
     SPEC_NAMES,
@@ -191,6 +195,12 @@ def _read_options(f: _F) -> _F:
         ),
         click.option(
             "--percentage-column", default=PCT, show_default=True, help="CSV percentage column."
+        ),
+        click.option(
+            "--time-key",
+            metavar="PATH",
+            help="Dotted path (CSV: column) of each poll's time (RFC 3339 or epoch seconds);"
+            " turns on the client-behaviour findings (a HAR has them always).",
         ),
         click.option(
             "--poll-floor",
@@ -708,6 +718,14 @@ def _values(text: str | None) -> list[str]:
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Its timeout, s.")
 @_spec_option()
 @_format_option("text", "json")
+@click.option("--ends-on", help="What ends its loop (comma-separated): " + ", ".join(ENDS_ON))
+@click.option("--on-redirect", type=click.Choice(ON_REDIRECT), help="What it does on a 303.")
+@click.option("--on-gone", type=click.Choice(ON_GONE), help="What it does on a 404 (expired).")
+@click.option("--on-5xx", "on_server_error", type=click.Choice(ON_SERVER_ERROR), help="On a 5xx.")
+@click.option("--interval", type=click.FloatRange(min=0), help="Seconds between its polls.")
+@click.option(
+    "--retry-after/--no-retry-after", default=None, help="Whether it honours Retry-After."
+)
 def client_cmd(
     profile: str | None,
     model_file: str | None,
@@ -721,15 +739,30 @@ def client_cmd(
     Exit codes: 0 no error finding, 1 an error finding, 2 usage or a bad model file.
     """
     from jobstate import render
-    from jobstate.clients import check_client
+    from jobstate.clients import check_client, with_protocol
 
+    protocol = {k: lists.pop(k) for k in _PROTOCOL_OPTIONS}
     model = _client_model(profile, model_file, lists)
+    try:
+        model = with_protocol(model, **protocol)
+    except ValueError as exc:
+        _fail(str(exc))
     findings = check_client(model, spec)
     if fmt == "json":
         _write_json(render.client_payload(model, spec, findings))
     else:
         _echo_lines(render.client_lines(model, spec, findings))
     sys.exit(EXIT_ERRORS if any(f.severity == "error" for f in findings) else EXIT_OK)
+
+
+_PROTOCOL_OPTIONS = (
+    "ends_on",
+    "on_redirect",
+    "on_gone",
+    "on_server_error",
+    "interval",
+    "retry_after",
+)
 
 
 def _client_model(

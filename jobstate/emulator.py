@@ -28,7 +28,7 @@ from urllib.parse import quote
 from jobstate._json import dumps
 from jobstate.results import Grade
 from jobstate.spec import get_spec
-from jobstate.spec.protocol import Exchange, retry_after_seconds
+from jobstate.spec.protocol import MONITOR_PATHS, Exchange, retry_after_seconds
 from jobstate.spec.scenarios import ITEM_PATH, SCENARIOS, Answer, Scenario
 from jobstate.validation.behaviour import BehaviourTracker
 
@@ -95,7 +95,10 @@ class MonitorServer:
         self.not_recorded = 0
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
-        self._sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        # IPPROTO_TCP named, so asyncio sets TCP_NODELAY on each connection (with proto 0 it
+        # does not, and every keep-alive answer waits ~40 ms for a delayed ACK)
+        self._sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind((host, port))
         self._sock.listen(128)
@@ -108,17 +111,23 @@ class MonitorServer:
 
     # -- playing and grading ------------------------------------------------------------------
 
-    def play(self, name: str) -> str:
-        """A new monitor URL playing scenario ``name``."""
+    def play(self, name: str, *, path: str | None = None) -> str:
+        """A new monitor URL playing scenario ``name``; ``path``: its path, under one of the
+        monitor paths (default ``/monitor/NAME-N``), such as a SharePoint v2.1
+        ``/_api/v2.1/drive/operations/ID``."""
+        if path is not None and not any(p in path for p in MONITOR_PATHS):
+            raise ValueError(f"{path!r} is not under a monitor path ({', '.join(MONITOR_PATHS)})")
         with self._lock:
-            return self._new_monitor(name)
+            return self._new_monitor(name, path)
 
-    def _new_monitor(self, name: str) -> str:
+    def _new_monitor(self, name: str, path: str | None = None) -> str:
         scenario = self.scenarios.get(name)
         if scenario is None:
             raise KeyError(f"no scenario {name!r}; scenarios: {', '.join(self.scenarios)}")
         terminal = get_spec(scenario.spec).terminal
-        url = f"{self.url}/monitor/{quote(name)}-{next(self._ids)}"
+        url = self.url + (path or f"/monitor/{quote(name)}-{next(self._ids)}")
+        if url in self.monitors:
+            raise ValueError(f"{url} is already playing")
         self.monitors[url] = _Monitor(url, scenario, BehaviourTracker(terminal, self.floor))
         return url
 
@@ -247,7 +256,7 @@ class MonitorServer:
 
     def _answer(self, method: str, path: str, headers: Mapping[str, str], now: float) -> Answer:
         url = self.url + path
-        if path.startswith("/monitor/"):
+        if any(p in path for p in MONITOR_PATHS):
             m = self.monitors.get(url)
             if m is None:
                 return Answer(404, _error("itemNotFound", "no such monitor"))

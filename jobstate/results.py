@@ -130,6 +130,7 @@ class Grade:
     polls_after_end: int
     seconds_after_end: float | None
     findings: tuple[BehaviourFinding, ...]
+    location: str | None = None  # where a 303 completion pointed
 
     @property
     def stopped_before_end(self) -> bool:
@@ -149,6 +150,7 @@ class Grade:
             "stopped_before_end": self.stopped_before_end,
             "polls_after_end": self.polls_after_end,
             "seconds_after_end": self.seconds_after_end,
+            "location": self.location,
             "findings": [f.to_dict() for f in self.findings],
         }
 

@@ -1,11 +1,13 @@
-"""Regenerate the real-world input examples: a local monitor service, a real HTTP client
-(httpx) polling it through a real proxy (mitmproxy, which writes the HAR), and the poll log,
-CSV export and JSON dump that client writes.
+"""Regenerate the real-world input examples: jobstate's monitor emulator (what
+``jobstate serve`` runs, here in-process with these scripts as its scenarios), a real HTTP
+client (httpx) polling it through a real proxy (mitmproxy, which writes the HAR), and the poll
+log, CSV export and JSON dump that client writes.
 
     python -m venv /tmp/capture && /tmp/capture/bin/pip install mitmproxy httpx
+    /tmp/capture/bin/pip install -e '.[serve]'
     /tmp/capture/bin/python examples/capture/make_examples.py
 
-Nothing here is a jobstate dependency; the outputs land in examples/ and are what the README
+mitmproxy is no jobstate dependency; the outputs land in examples/ and are what the README
 and the tests read. The service follows the observed protocol (docs/sources.md): 202 with a
 status body while running, completion as 202 + body (Graph doc) or 303 to the item (OneDrive
 doc), a 500 with a valid status body (rclone#1224), `failed` at 0 with a statusDescription
@@ -22,14 +24,14 @@ import shutil
 import socket
 import subprocess
 import sys
-import threading
 import time
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import httpx
+
+from jobstate import Answer, MonitorServer, Scenario
 
 OUT = Path(__file__).resolve().parent.parent
 
@@ -89,48 +91,16 @@ SCRIPTS: dict[str, list[tuple[int, dict[str, Any] | None]]] = {
 V21 = {"site-assets"}  # SharePoint v2.1 operations monitor
 
 
-class Service(BaseHTTPRequestHandler):
-    jobs: ClassVar[dict[str, list[tuple[int, dict[str, Any] | None]]]] = {}
-    lock = threading.Lock()
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-    def _send(self, code: int, body: Any = None, location: str | None = None) -> None:
-        data = json.dumps(body).encode() if body is not None else b""
-        self.send_response(code)
-        if body is not None:
-            self.send_header("Content-Type", "application/json")
-        if location:
-            self.send_header("Location", location)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def do_POST(self) -> None:
-        # /v1.0/me/drive/items/{name}/copy
-        name = self.path.split("/")[-2]
-        job = f"op-{len(self.jobs) + 1:04d}"
-        with self.lock:
-            self.jobs[job] = list(SCRIPTS[name])
-        host = self.headers["Host"]
-        path = f"/_api/v2.1/drive/operations/{job}" if name in V21 else f"/monitor/{job}"
-        self._send(202, location=f"http://{host}{path}")
-
-    def do_GET(self) -> None:
-        job = self.path.rstrip("/").split("/")[-1].split("?")[0]
-        if self.path.startswith("/v1.0/me/drive/items/"):
-            self._send(200, {"id": job, "name": "copy of item", "size": 1024})
-            return
-        with self.lock:
-            script = self.jobs.get(job)
-            step = script.pop(0) if script else None
-        if step is None:
-            self._send(404, {"error": {"code": "itemNotFound", "message": "Monitor expired"}})
-        elif step[0] == 303:
-            self._send(303, location=f"http://{self.headers['Host']}/v1.0/me/drive/items/NEW")
-        else:
-            self._send(step[0], step[1])
+def scenarios() -> dict[str, Scenario]:
+    """Each script as a monitor scenario; after its last answer the monitor is gone (404)."""
+    out = {}
+    for name, steps in SCRIPTS.items():
+        answers = tuple(
+            Answer(code, body, {"Location": "/items/NEW"} if code == 303 else {})
+            for code, body in steps
+        )
+        out[name] = Scenario(name, "example", answers, spec="any", expire_after=1)
+    return out
 
 
 def free_port() -> int:
@@ -144,14 +114,13 @@ def now() -> str:
 
 
 def main() -> None:
-    server = ThreadingHTTPServer(("127.0.0.1", free_port()), Service)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = MonitorServer(scenarios(), duration=600).start()
     proxy_port = free_port()
     har = OUT / "capture.har"
     mitmdump = shutil.which("mitmdump") or str(Path(sys.executable).parent / "mitmdump")
     proxy = subprocess.Popen(
         [
-            mitmdump, "--quiet", "--mode", f"reverse:http://127.0.0.1:{server.server_port}",
+            mitmdump, "--quiet", "--mode", f"reverse:{server.url}",
             "--listen-host", "127.0.0.1", "--listen-port", str(proxy_port),
             "--set", f"hardump={har}", "--set", "keep_host_header=true",
         ]
@@ -159,16 +128,17 @@ def main() -> None:
     base = f"http://127.0.0.1:{proxy_port}"
     for _ in range(100):
         try:
-            httpx.get(base + "/v1.0/me/drive/items/x", timeout=1)
+            httpx.get(base + "/scenarios", timeout=1)
             break
         except httpx.TransportError:
             time.sleep(0.1)
     log: list[dict[str, Any]] = []
+    monitors = {}
+    for number, name in enumerate(SCRIPTS, start=1):
+        job = f"op-{number:04d}"
+        path = f"/_api/v2.1/drive/operations/{job}" if name in V21 else f"/monitor/{job}"
+        monitors[name] = server.play(name, path=path).replace(server.url, base)
     with httpx.Client(base_url=base, follow_redirects=False, timeout=5) as client:
-        monitors = {}
-        for name in SCRIPTS:
-            r = client.post(f"/v1.0/me/drive/items/{name}/copy", json={"name": f"copy of {name}"})
-            monitors[name] = r.headers["location"]
         # The poller under test waits for a resourceId on success (python-o365's assumption,
         # docs/sources.md: client-python-o365) and gives up after three 404s: all monitors are
         # polled round-robin.
@@ -194,7 +164,7 @@ def main() -> None:
     time.sleep(0.5)
     proxy.terminate()
     proxy.wait(timeout=20)
-    server.shutdown()
+    server.stop()
 
     # The client's poll log (JSON Lines of wrapper records), and a gzipped copy.
     lines = "".join(json.dumps(rec) + "\n" for rec in log)

@@ -130,6 +130,8 @@ def read_input(
             done = plural(summary.units_read, summary.unit)
             summary.error = f"{name}: {what} after {done} ({exc})"
         router.flush()
+        if router.trackers:  # time_key: the client's grade per job
+            summary.clients = {str(k): t.grade() for k, t in router.trackers.items()}
         summary.jobs = stream.reports()
         if summary.clients:  # what the traffic says of the client, beside the lifecycle
             for job in summary.jobs:

@@ -45,7 +45,9 @@ class _Columns:
                 + f" (columns: {', '.join(header)}); name them with --job-key"
                 " / --status-column"
             )
-        for opt, col in (("--order-by", opts.order_by), ("--http-key", opts.http_key)):
+        named = (("--order-by", opts.order_by), ("--http-key", opts.http_key),
+                 ("--time-key", opts.time_key))  # fmt: skip
+        for opt, col in named:
             if col is not None and col not in cols:
                 columns = ", ".join(header)
                 raise InputError(
@@ -56,6 +58,7 @@ class _Columns:
         self.pct = cols.get(opts.percentage_column)
         self.http = cols[opts.http_key] if opts.http_key is not None else None
         self.order = cols[opts.order_by] if opts.order_by is not None else None
+        self.time = cols[opts.time_key] if opts.time_key is not None else None
 
     def problem(self, row: list[str]) -> str | None:
         """Why ``row`` cannot be a record, if it cannot."""
@@ -95,9 +98,13 @@ class _Rows:
         self.lines.append(line)
         if cols.http is not None:
             self.http.append(http_status(row[cols.http].strip()))
-        if cols.order is not None:
-            cell = row[cols.order].strip()
-            self.orders.append({self.router.opts.order_by: _number(cell) if cell else None})
+        if cols.order is not None or cols.time is not None:  # what order_by and time_key read
+            opts, wrapper = self.router.opts, {}
+            for col, name in ((cols.order, opts.order_by), (cols.time, opts.time_key)):
+                if col is not None and name is not None:
+                    cell = row[col].strip()
+                    wrapper[name] = _number(cell) if cell else None
+            self.orders.append(wrapper)
 
     def flush(self) -> None:
         if not self.bodies:

@@ -115,9 +115,10 @@ class PolarsJsonlReader:
     @classmethod
     def create(cls, router: JobRouter) -> PolarsJsonlReader | None:
         """The fast path for this router's options, or ``None`` where it does not apply (no
-        polars, ``order_by``, ``explain``, a small input, paths polars cannot follow)."""
+        polars, ``order_by``, ``time_key``, ``explain``, a small input, paths polars cannot
+        follow)."""
         opts = router.opts
-        if opts.order_by or router.stream.explain or not router.stream.columnar:
+        if opts.order_by or opts.time_key or router.stream.explain or not router.stream.columnar:
             return None
         paths = [p for p in (opts.job_key, opts.body_key, opts.http_key) if p]
         if any(part.isdigit() or not part or '"' in part for p in paths for part in p.split(".")):

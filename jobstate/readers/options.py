@@ -19,14 +19,17 @@ class ReadOptions:
 
     ``max_record_bytes``: the longest JSON Lines line or CSV row read (bytes); a longer one is
     rejected without being held. ``max_document_bytes``: the largest JSON or HAR document (read
-    whole); a larger one is refused. ``poll_floor``: the shortest interval (seconds) a client
-    may leave between polls of one monitor (the ``poll-interval`` client finding).
+    whole); a larger one is refused. ``time_key``: where each poll's time sits (an RFC 3339
+    time or seconds since the epoch); it turns on the client-behaviour findings for formats
+    other than HAR (whose entries carry their times). ``poll_floor``: the shortest interval
+    (seconds) a client may leave between polls of one monitor (``poll-interval``).
     """
 
     job_key: str | None = None
     body_key: str | None = None
     order_by: str | None = None
     http_key: str | None = None
+    time_key: str | None = None
     status_column: str = "status"
     percentage_column: str = PCT
     format: Format | None = None

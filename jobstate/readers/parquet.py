@@ -55,18 +55,21 @@ def _columns(names: list[str], router: JobRouter, file: str) -> dict[str, str | 
         "status": opts.status_column,
         "http": opts.http_key,
         "order": opts.order_by,
+        "time": opts.time_key,
     }
     missing = [c for c in want.values() if c is not None and c not in names]
     if missing:
         raise InputError(
             f"{file}: the Parquet file has no column " + " or ".join(repr(m) for m in missing)
             + f" (columns: {', '.join(names)}); name them with --job-key / --status-column"
-            " / --http-key / --order-by"
+            " / --http-key / --order-by / --time-key"
         )  # fmt: skip
-    if opts.order_by is not None:
-        from operator import itemgetter
+    from operator import itemgetter
 
-        router.order_get = itemgetter(opts.order_by)  # a column name, never a dotted path
+    if opts.order_by is not None:  # column names, never dotted paths
+        router.order_get = itemgetter(opts.order_by)
+    if opts.time_key is not None:
+        router.time_get = itemgetter(opts.time_key)
     return {**want, "pct": opts.percentage_column if opts.percentage_column in names else None}
 
 
@@ -79,8 +82,7 @@ def _route(
     statuses = part.get_column(cols["status"]).to_list()
     pcts = part.get_column(cols["pct"]).to_list() if cols["pct"] else [None] * n
     codes = part.get_column(cols["http"]).to_list() if cols["http"] else None
-    order = cols["order"]
-    orders = part.get_column(order).to_list() if order else None
+    extra = [(c, part.get_column(c).to_list()) for c in (cols["order"], cols["time"]) if c]
     keys: list[Any] = []
     bodies: list[Record] = []
     lines: list[int] = []
@@ -102,7 +104,7 @@ def _route(
         lines.append(start + i)
         if codes is not None:
             http.append(http_status(codes[i]))
-        if orders is not None and order is not None:
-            wrappers.append({order: orders[i]})
+        # what order_by and time_key read (a datetime keeps its type: read as a time)
+        wrappers.append({name: values[i] for name, values in extra})
     router.route_bodies(keys, bodies, lines, http if codes is not None else None,
-                        wrappers if orders is not None else None)  # fmt: skip
+                        wrappers if extra else None)  # fmt: skip

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jobstate.readers.fields import Getter, body_at, getter, http_at, job_key_at, rfc3339_ns
 from jobstate.readers.options import ReadOptions
 from jobstate.results import InputSummary, Record
+from jobstate.spec.protocol import Exchange
+from jobstate.validation.behaviour import BehaviourTracker
 
 if TYPE_CHECKING:  # numpy loads only when a check runs
     from jobstate.validation.checker import CheckerStream
     from jobstate.validation.stream import Stream
 
-__all__ = ["REDIRECT_COMPLETION", "Held", "JobRouter", "Lines"]
+__all__ = ["REDIRECT_COMPLETION", "Held", "JobRouter", "Lines", "seconds"]
 
 Lines = Sequence[int]  # a list, or a range for a whole chunk
 
@@ -25,6 +28,7 @@ class Held(NamedTuple):
     line: int
     body: Record
     http: int | None
+    time: float | None = None
 
 
 class JobRouter:
@@ -46,7 +50,9 @@ class JobRouter:
         self.body_get = getter(options.body_key) if options.body_key else None
         self.http_get = getter(options.http_key) if options.http_key else None
         self.order_get: Getter | None = getter(options.order_by) if options.order_by else None
+        self.time_get: Getter | None = getter(options.time_key) if options.time_key else None
         self.held: dict[Any, list[Held]] = {}
+        self.trackers: dict[Any, BehaviourTracker] = {}  # with time_key: the client's grade
         self.shape_checked = options.body_key is not None
 
     def route_records(self, recs: list[Record], lines: Lines) -> None:
@@ -117,11 +123,14 @@ class JobRouter:
         """Pass bodies on to their jobs (``wrappers``: the records ``order_by`` reads). A
         redirect (HTTP 3xx) answered without a status body is the job's completion, as the
         OneDrive documentation gives it (sources: completion-303): it is read as ``completed``."""
+        times = self._times(wrappers if wrappers is not None else bodies)
         if http is not None:
             for i, code in enumerate(http):
                 if code is not None and 300 <= code < 400 and not _has_status(bodies[i]):
                     bodies[i] = REDIRECT_COMPLETION
         if self.order_get is None:
+            if times is not None:
+                self._track(keys, bodies, http, times)
             self.stream.feed(keys, bodies, lines, http)
             return
         get, path, held = self.order_get, self.opts.order_by, self.held
@@ -136,7 +145,8 @@ class JobRouter:
                     line, f"record has no value to order by at {path!r} (--order-by)"
                 )
                 continue
-            held.setdefault(key, []).append(Held(value, line, body, http[i] if http else None))
+            code, at = http[i] if http else None, times[i] if times else None
+            held.setdefault(key, []).append(Held(value, line, body, code, at))
 
     def flush(self) -> None:
         """Sort and pass on the held records, job by job, in batches of many jobs."""
@@ -149,6 +159,9 @@ class JobRouter:
         http: list[int | None] = []
         for key, items in self.held.items():
             items.sort(key=lambda h: sort_key(h.order))  # stable: ties keep input order
+            if self.time_get is not None:
+                self._track([key] * len(items), [h.body for h in items],
+                            [h.http for h in items], [h.time for h in items])  # fmt: skip
             keys += [key] * len(items)
             bodies += [h.body for h in items]
             lines += [h.line for h in items]
@@ -159,6 +172,36 @@ class JobRouter:
         if bodies:
             self.stream.feed(keys, bodies, lines, http if self.http_get else None)
         self.held.clear()
+
+    def _times(self, records: list[Record]) -> list[float | None] | None:
+        """Each record's time in seconds (``time_key``), or ``None`` without one."""
+        get = self.time_get
+        if get is None:
+            return None
+        out: list[float | None] = []
+        for rec in records:
+            try:
+                value = get(rec)
+            except (KeyError, IndexError, TypeError):
+                value = None
+            out.append(seconds(value))
+        return out
+
+    def _track(
+        self,
+        keys: list[Any],
+        bodies: list[Record],
+        http: list[int | None] | None,
+        times: list[float | None],
+    ) -> None:
+        """Feed each job's polls, in order, to its client-behaviour tracker."""
+        terminal, floor = self.stream.tables.terminal, self.opts.poll_floor
+        for i, key in enumerate(keys):
+            t = self.trackers.get(key)
+            if t is None:
+                t = self.trackers[key] = BehaviourTracker(terminal, floor)
+            code = http[i] if http is not None else None
+            t.feed(Exchange.of(code, bodies[i], time=times[i]))
 
     def _sort_key(self) -> Callable[[Any], Any]:
         """How the held values sort: as numbers if all are numbers, as times if all are RFC 3339
@@ -192,6 +235,26 @@ class JobRouter:
 
 REDIRECT_COMPLETION: dict[str, Any] = {"status": "completed"}
 """What a monitor's redirect without a status body stands for (sources: completion-303)."""
+
+
+def seconds(value: Any) -> float | None:
+    """A time in seconds since the epoch: an RFC 3339 time, a number, or a ``datetime`` (a
+    naive one is read as UTC); else ``None``.
+
+    >>> seconds("1970-01-01T00:01:00Z"), seconds(1.5), seconds(True), seconds("soon")
+    (60.0, 1.5, None, None)
+    """
+    if isinstance(value, str):
+        ns = rfc3339_ns(value)
+        return ns / 1e9 if ns is not None else None
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
+        return aware.timestamp()
+    return None
 
 
 def _has_status(body: Any) -> bool:

@@ -75,7 +75,8 @@ def _summary(job: JobReport, units: Mapping[str | None, str], fail_on: FailOn, c
     if job.error_answers:
         text += f"; {plural(job.error_answers, 'error answer')} without a status body"
     if job.client is not None and job.client.end == "303":
-        text += "; completed by 303 See Other"
+        where = job.client.location
+        text += "; completed by 303 See Other" + (f" to {inert(where)}" if where else "")
     return text
 
 
@@ -296,12 +297,24 @@ def client_lines(model: ClientModel, spec: str, findings: Sequence[Finding]) -> 
     if model.source:
         yield f"source: {inert(model.source)}"
     for f in findings:
-        yield f"  {f.severity:<7}  {f.id:<16}  {f.status:<18}  {f.message}"
-        yield f"  {'':<7}  {'':<16}  {'':<18}  witness: {' -> '.join(f.witness)}"
+        yield f"  {f.severity:<7}  {f.id:<19}  {f.status:<14}  {f.message}"
+        witness = [_exchange_text(e) for e in f.exchanges] or list(f.witness)
+        yield f"  {'':<7}  {'':<19}  {'':<14}  witness: {' -> '.join(witness)}"
     if model.notes:
         yield f"note: {inert(model.notes)}"
     errors = sum(1 for f in findings if f.severity == "error")
     yield f"{plural(errors, 'error')}, {plural(len(findings) - errors, 'warning')}"
+
+
+def _exchange_text(e: Mapping[str, Any]) -> str:
+    """A witness exchange as ``202 inProgress``, ``303 -> /items/x`` or ``404``."""
+    body = e.get("body") or {}
+    headers = e.get("headers") or {}
+    if "status" in body:
+        return f"{e['http']} {body['status']}"
+    if "Location" in headers:
+        return f"{e['http']} -> {headers['Location']}"
+    return str(e["http"])
 
 
 def rule_lines(rules: Iterable[Rule]) -> Iterator[str]:
@@ -326,7 +339,8 @@ def matrix_table(
 def _cell(findings: Sequence[Finding], error_mark: str) -> str:
     by_id: dict[str, list[str]] = {}
     for f in findings:
-        mark = error_mark.format(f.status) if f.severity == "error" else f.status
+        what = f"HTTP {f.exchanges[-1]['http']}" if f.exchanges else f.status
+        mark = error_mark.format(what) if f.severity == "error" else what
         by_id.setdefault(f.id, []).append(mark)
     return "; ".join(f"{k}: {', '.join(v)}" for k, v in by_id.items()) or "none"
 

@@ -111,6 +111,7 @@ class BehaviourTracker:
         self.ended_at: int | None = None
         self.end: str | None = None
         self._end_time: float | None = None
+        self._location: str | None = None
         self._last_time: float | None = None
         self._wait: float | None = None  # what the previous answer asked to wait
         self._after, self._repolled = _Count(), _Count()
@@ -132,6 +133,7 @@ class BehaviourTracker:
             end = self.end_of(ex)
             if end is not None:
                 self.ended_at, self.end, self._end_time = n, end, ex.time
+                self._location = ex.location if ex.redirect else None
         if ex.time is not None:
             self._last_time = ex.time
         waits = [w for w in (ex.retry_after, self.floor) if w]
@@ -203,6 +205,7 @@ class BehaviourTracker:
             polls_after_end=self.polls - self.ended_at if self.ended_at else 0,
             seconds_after_end=self._span_after_end(),
             findings=tuple(self.findings()),
+            location=self._location,
         )
 
     def _span_after_end(self) -> float | None:

@@ -21,6 +21,7 @@ from jobstate import (
     SPEC_NAMES,
     Action,
     ClientModel,
+    ClientModelError,
     UnknownAction,
     check_client,
     get_spec,
@@ -42,10 +43,11 @@ def errors(model: ClientModel, spec: str = "current") -> list[Any]:
 
 
 def test_finding_ids_are_the_public_contract() -> None:
-    """The six finding ids of the issue."""
+    """The status-level finding ids, and those on what the client does with HTTP answers."""
     assert set(FINDINGS) == {
         "polls-forever", "spurious-timeout", "stops-early", "wrong-outcome", "crashes-on",
-        "unknown-value",
+        "unknown-value", "misses-completion", "dies-on-transient", "crashes-on-gone",
+        "ignores-retry-after",
     }  # fmt: skip
 
 
@@ -194,6 +196,76 @@ def test_every_profile_has_source_and_notes() -> None:
     }  # fmt: skip
     for model in PROFILES.values():
         assert model.source and model.notes
+
+
+# -- what clients decide by beyond the status string --------------------------------------------
+
+MISS, GONE = "misses-completion", "crashes-on-gone"
+FAITHFUL = ClientModel.from_lists(
+    "faithful", success=["completed"], failure=["failed", "deleteFailed"], cancelled=["cancelled"]
+)
+
+
+def _protocol(model: ClientModel) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for f in check_client(model):
+        if f.exchanges:
+            out.setdefault(f.id, []).append(str(f.exchanges[-1]["http"]))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({}, {}),
+        ({"on_redirect": "follow"}, {MISS: ["303"]}),
+        ({"on_redirect": "crash"}, {MISS: ["303"]}),
+        ({"ends_on": frozenset({"no-status"})}, {MISS: ["202", "200"]}),
+        ({"ends_on": frozenset({"http-not-202"}), "on_redirect": "follow"}, {MISS: ["202"]}),
+        ({"ends_on": frozenset({"resource-id"}), "on_redirect": "follow"}, {MISS: ["303"]}),
+        ({"on_server_error": "raise"}, {"dies-on-transient": ["500"]}),
+        ({"on_server_error": "poll"}, {}),
+        ({"on_gone": "crash"}, {}),  # it never polls past an end: no 404 reaches it
+        ({"on_gone": "crash", "on_redirect": "follow"}, {MISS: ["303"], GONE: ["404"]}),
+        ({"interval": 0.0, "retry_after": False}, {"ignores-retry-after": ["202"]}),
+        ({"interval": 0.0, "retry_after": True}, {}),
+    ],
+)  # fmt: skip
+def test_protocol_findings(changes: dict[str, Any], expected: dict[str, list[str]]) -> None:
+    """Each way of deciding by HTTP answers gets its finding, with a witness exchange sequence
+    from the monitor scenarios ending at the answer that breaks the client."""
+    from dataclasses import replace
+
+    assert _protocol(replace(FAITHFUL, **changes)) == expected
+
+
+def test_profiles_say_what_the_real_clients_decide_by() -> None:
+    """The facts of §3 as protocol findings: python-o365 misses the 303 and dies on the 404,
+    onedrive-sdk-python misses the 202/200 bodies, msgraph-dotnet the 202 body,
+    Office365-REST dies on a transient 500, fs-onedrivefs crashes on the 303."""
+    assert _protocol(PROFILES["python-o365"]) == {
+        "misses-completion": ["303"], "crashes-on-gone": ["404"], "ignores-retry-after": ["202"]
+    }  # fmt: skip
+    assert _protocol(PROFILES["onedrive-sdk-python"])["misses-completion"] == ["202", "200"]
+    assert _protocol(PROFILES["msgraph-dotnet"])["misses-completion"] == ["202"]
+    assert "dies-on-transient" in _protocol(PROFILES["office365-rest-python-client"])
+    assert _protocol(PROFILES["fs-onedrivefs"])["misses-completion"] == ["303"]
+
+
+def test_model_file_and_cli_take_the_protocol(tmp_path: Path) -> None:
+    """Model files and `jobstate client` options set what the client decides by."""
+    f = tmp_path / "m.toml"
+    f.write_text('success = ["completed"]\nends_on = ["resource-id"]\non_redirect = "follow"\n')
+    model = load_model(f)
+    assert model.ends_on == frozenset({"resource-id"}) and model.on_redirect == "follow"
+    proc = run("client", "--profile", "rclone", "--on-5xx", "raise", "--format", "json")
+    ids = [x["id"] for x in orjson.loads(proc.stdout)["findings"]]
+    assert proc.returncode == 1 and "dies-on-transient" in ids
+    bad = run("client", "--success", "completed", "--ends-on", "bogus")
+    assert bad.returncode == 2 and b"ends_on bogus" in bad.stderr
+    f.write_text('success = ["completed"]\ninterval = "fast"\n')
+    with pytest.raises(ClientModelError, match="interval"):
+        load_model(f)
 
 
 # -- model sources ------------------------------------------------------------------------------
