@@ -12,74 +12,148 @@ True
 
 from contextlib import suppress as _suppress
 from types import FunctionType as _FunctionType
+from typing import TYPE_CHECKING as _TYPE_CHECKING
 from typing import Any as _Any
 
-from jobstate._constants import (
-    FUTURE_VALUE,
-    SPEC_NAMES,
-    SQL_DIALECTS,
-    Action,
-    DiagramFormat,
-    FailOn,
-    Format,
-    Mode,
-    Outcome,
-    Provenance,
-    Severity,
-    StateClass,
-    StepKind,
-    UnknownAction,
-)
-from jobstate._trace import MutatedTrace, Trace
-from jobstate.clients import FINDINGS, ClientModel, Finding, check_client, load_model, matrix
-from jobstate.diagrams import (
-    ObservedCounts,
-    count_observed,
-    diagram,
-    observed_dot,
-    render_dot,
-    to_dot,
-    to_mermaid,
-    write_diagrams,
-)
-from jobstate.exceptions import (
-    ClientModelError,
-    DiagramError,
-    InputError,
-    JobstateError,
-    MonitorError,
-    OptionError,
-    PollsForever,
-    SpecError,
-)
-from jobstate.profiles import PROFILES
-from jobstate.readers import ReadOptions, detect_format, read_input
-from jobstate.results import (
-    BehaviourFinding,
-    Grade,
-    InputSummary,
-    JobReport,
-    Rejected,
-    Report,
-    Step,
-    Totals,
-    Violation,
-)
-from jobstate.spark import spark_validate, spark_violations
-from jobstate.spec import Edge, Spec, State, get_spec
-from jobstate.spec.protocol import DEVIATIONS, DIALECTS, Deviation, Dialect, Exchange
-from jobstate.sql import generate_sql
-from jobstate.validation import RULES, Rule, Validator, unknown_status_message, validate
-from jobstate.validation.behaviour import BEHAVIOURS, BehaviourRule
+if _TYPE_CHECKING:  # the names as type checkers see them; at run time each loads on first use
+    from jobstate._constants import (
+        FUTURE_VALUE,
+        SPEC_NAMES,
+        SQL_DIALECTS,
+        Action,
+        DiagramFormat,
+        FailOn,
+        Format,
+        Mode,
+        Outcome,
+        Provenance,
+        Severity,
+        StateClass,
+        StepKind,
+        UnknownAction,
+    )
+    from jobstate._trace import MutatedTrace, Trace
+    from jobstate.clients import FINDINGS, ClientModel, Finding, check_client, load_model, matrix
+    from jobstate.diagrams import (
+        ObservedCounts,
+        count_observed,
+        diagram,
+        observed_dot,
+        render_dot,
+        to_dot,
+        to_mermaid,
+        write_diagrams,
+    )
+    from jobstate.emulator import MonitorServer
+    from jobstate.exceptions import (
+        ClientModelError,
+        DiagramError,
+        InputError,
+        JobstateError,
+        MonitorError,
+        OptionError,
+        PollsForever,
+        SpecError,
+    )
+    from jobstate.profiles import PROFILES
+    from jobstate.readers import ReadOptions, detect_format, read_input
+    from jobstate.results import (
+        BehaviourFinding,
+        Grade,
+        InputSummary,
+        JobReport,
+        Rejected,
+        Report,
+        Step,
+        Totals,
+        Violation,
+    )
+    from jobstate.spark import spark_validate, spark_violations
+    from jobstate.spec import Edge, Spec, State, get_spec
+    from jobstate.spec.protocol import DEVIATIONS, DIALECTS, Deviation, Dialect, Exchange
+    from jobstate.spec.scenarios import SCENARIOS, Answer, Scenario
+    from jobstate.sql import generate_sql
+    from jobstate.validation import RULES, Rule, Validator, unknown_status_message, validate
+    from jobstate.validation.behaviour import BEHAVIOURS, BehaviourRule
 
-_LAZY = {
+_LAZY: dict[str, str] = {
+    "FUTURE_VALUE": "jobstate._constants",
+    "SPEC_NAMES": "jobstate._constants",
+    "SQL_DIALECTS": "jobstate._constants",
+    "Action": "jobstate._constants",
+    "DiagramFormat": "jobstate._constants",
+    "FailOn": "jobstate._constants",
+    "Format": "jobstate._constants",
+    "Mode": "jobstate._constants",
+    "Outcome": "jobstate._constants",
+    "Provenance": "jobstate._constants",
+    "Severity": "jobstate._constants",
+    "StateClass": "jobstate._constants",
+    "StepKind": "jobstate._constants",
+    "UnknownAction": "jobstate._constants",
+    "MutatedTrace": "jobstate._trace",
+    "Trace": "jobstate._trace",
+    "FINDINGS": "jobstate.clients",
+    "ClientModel": "jobstate.clients",
+    "Finding": "jobstate.clients",
+    "check_client": "jobstate.clients",
+    "load_model": "jobstate.clients",
+    "matrix": "jobstate.clients",
+    "ObservedCounts": "jobstate.diagrams",
+    "count_observed": "jobstate.diagrams",
+    "diagram": "jobstate.diagrams",
+    "observed_dot": "jobstate.diagrams",
+    "render_dot": "jobstate.diagrams",
+    "to_dot": "jobstate.diagrams",
+    "to_mermaid": "jobstate.diagrams",
+    "write_diagrams": "jobstate.diagrams",
     "MonitorServer": "jobstate.emulator",
+    "ClientModelError": "jobstate.exceptions",
+    "DiagramError": "jobstate.exceptions",
+    "InputError": "jobstate.exceptions",
+    "JobstateError": "jobstate.exceptions",
+    "MonitorError": "jobstate.exceptions",
+    "OptionError": "jobstate.exceptions",
+    "PollsForever": "jobstate.exceptions",
+    "SpecError": "jobstate.exceptions",
+    "PROFILES": "jobstate.profiles",
+    "ReadOptions": "jobstate.readers",
+    "detect_format": "jobstate.readers",
+    "read_input": "jobstate.readers",
+    "BehaviourFinding": "jobstate.results",
+    "Grade": "jobstate.results",
+    "InputSummary": "jobstate.results",
+    "JobReport": "jobstate.results",
+    "Rejected": "jobstate.results",
+    "Report": "jobstate.results",
+    "Step": "jobstate.results",
+    "Totals": "jobstate.results",
+    "Violation": "jobstate.results",
+    "spark_validate": "jobstate.spark",
+    "spark_violations": "jobstate.spark",
+    "Edge": "jobstate.spec",
+    "Spec": "jobstate.spec",
+    "State": "jobstate.spec",
+    "get_spec": "jobstate.spec",
+    "DEVIATIONS": "jobstate.spec.protocol",
+    "DIALECTS": "jobstate.spec.protocol",
+    "Deviation": "jobstate.spec.protocol",
+    "Dialect": "jobstate.spec.protocol",
+    "Exchange": "jobstate.spec.protocol",
     "SCENARIOS": "jobstate.spec.scenarios",
     "Answer": "jobstate.spec.scenarios",
     "Scenario": "jobstate.spec.scenarios",
+    "generate_sql": "jobstate.sql",
+    "RULES": "jobstate.validation",
+    "Rule": "jobstate.validation",
+    "Validator": "jobstate.validation",
+    "unknown_status_message": "jobstate.validation",
+    "validate": "jobstate.validation",
+    "BEHAVIOURS": "jobstate.validation.behaviour",
+    "BehaviourRule": "jobstate.validation.behaviour",
 }
-"""Names loaded on first use: the emulator and the generated scenarios cost start-up time that
-``jobstate check`` does not need."""
+"""Where each public name lives: each is imported on first use, so ``import jobstate`` (and the
+CLI's start-up) pays only for what is used. Type checkers read the imports above."""
 
 
 def __getattr__(name: str) -> _Any:
@@ -193,9 +267,3 @@ def _publish(obj: object) -> None:
     if isinstance(obj, (type, _FunctionType)):
         with _suppress(AttributeError, TypeError):  # a built-in type keeps its own
             obj.__module__ = "jobstate"
-
-
-for _name in __all__:
-    if _name not in _LAZY and _name != "__version__":
-        _publish(globals()[_name])
-del _name

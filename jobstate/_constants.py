@@ -53,6 +53,18 @@ without ``status``, a body with ``resourceId``."""
 ON_REDIRECT: tuple[OnRedirect, ...] = ("follow", "stop", "crash")
 ON_GONE: tuple[OnGone, ...] = ("stop", "crash", "poll")
 ON_SERVER_ERROR: tuple[OnServerError, ...] = ("retry", "raise", "poll")
+PROFILE_NAMES: tuple[str, ...] = (
+    "rclone",
+    "rclone-2018",
+    "msgraph-dotnet",
+    "onedrive-sdk-python",
+    "python-o365",
+    "nuxeo-onedrive-java",
+    "office365-rest-python-client",
+    "fs-onedrivefs",
+)
+"""The built-in client profiles' names, for the CLI's choices without loading the profiles (a
+test checks them against ``jobstate.PROFILES``)."""
 DEFAULT_CLIENT_SPECS: tuple[str, ...] = ("current", "legacy")
 """The specs ``jobstate clients`` checks when none is named."""
 

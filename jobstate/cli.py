@@ -26,6 +26,7 @@ from jobstate._constants import (
     ON_REDIRECT,
     ON_SERVER_ERROR,
     PCT,
+    PROFILE_NAMES,
     PROGRESS_BYTES,
     SPEC_NAMES,
     SQL_DIALECTS,
@@ -36,7 +37,6 @@ from jobstate._constants import (
     Format,
     Mode,
 )
-from jobstate.profiles import PROFILES
 
 if TYPE_CHECKING:
     from jobstate.clients import ClientModel
@@ -696,7 +696,7 @@ def _values(text: str | None) -> list[str]:
 @main.command("client", short_help="Check a client's assumptions against a spec.")
 @click.option(
     "--profile",
-    type=click.Choice(sorted(PROFILES)),
+    type=click.Choice(sorted(PROFILE_NAMES)),
     help="A built-in real-client profile (see `jobstate clients`).",
 )
 @click.option(
@@ -776,6 +776,8 @@ def _client_model(
         raise click.UsageError("give exactly one of --profile, --model, or the value lists")
     try:
         if profile is not None:
+            from jobstate.profiles import PROFILES
+
             return PROFILES[profile]
         if model_file is not None:
             return load_model(model_file)
@@ -802,6 +804,7 @@ def clients_cmd(specs: tuple[str, ...], fmt: str) -> None:
     """The matrix of real-client profiles x specs with their findings."""
     from jobstate import render
     from jobstate.clients import matrix
+    from jobstate.profiles import PROFILES
 
     names = list(specs or DEFAULT_CLIENT_SPECS)
     table = matrix(PROFILES, names)

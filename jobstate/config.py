@@ -11,6 +11,7 @@ line win.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ CHECK_KEYS = frozenset(
         "spec", "mode", "fail_on", "select", "ignore", "max_violations", "format",
         "input_format", "job_key", "body_key", "http_key", "order_by", "status_column",
         "percentage_column", "quiet", "summary", "color", "keep_violations",
-        "max_record_bytes", "max_document_bytes",
+        "max_record_bytes", "max_document_bytes", "time_key", "poll_floor",
     }
 )  # fmt: skip
 
@@ -41,6 +42,16 @@ def _toml(path: Path) -> dict[str, Any]:
         raise OptionError(f"{path}: not a readable TOML file ({exc})") from None
 
 
+def _mentions_jobstate(path: Path) -> bool:
+    """Whether a pyproject.toml may hold a ``[tool.jobstate]`` table: most do not, and then
+    the TOML parser is not even imported (it costs start-up time)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return True  # let the parser say what is wrong
+    return re.search(rb'tool\s*\.\s*"?jobstate|^\s*"?jobstate"?\s*[.=]', data, re.M) is not None
+
+
 def load_config(directory: str | Path = ".") -> tuple[Path | None, dict[str, Any]]:
     """The config file found in ``directory`` and its ``check`` defaults (option names with
     underscores), or ``(None, {})``; :class:`~jobstate.OptionError` for an unknown key."""
@@ -49,7 +60,7 @@ def load_config(directory: str | Path = ".") -> tuple[Path | None, dict[str, Any
     path = base / "jobstate.toml"
     if path.is_file():
         table = _toml(path)
-    elif (base / "pyproject.toml").is_file():
+    elif (base / "pyproject.toml").is_file() and _mentions_jobstate(base / "pyproject.toml"):
         path = base / "pyproject.toml"
         table = _toml(path).get("tool", {}).get("jobstate")
     if table is None:

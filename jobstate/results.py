@@ -475,6 +475,23 @@ class Report:
         report._rejected = sum(j.rejected for j in flagged.values()) if flagged else 0
         return report
 
+    @classmethod
+    def of_one(
+        cls, source: StepSource, spec: str, mode: Mode, records: Sequence[Record], outcome: Outcome
+    ) -> Report:
+        """The report on one clean in-memory job (``validate(trace)``'s short way): its
+        :class:`JobReport` is built only when asked for."""
+        report = cls.__new__(cls)
+        report.spec, report.mode, report.inputs, report.rules = spec, mode, [], None
+        report._keys, report._outcomes = [None], [outcome]
+        report._records = [records]
+        report._flagged = {}
+        report._jobs = None
+        report._source = source
+        report._size = len(records)
+        report._rejected = 0
+        return report
+
     def only(self, rules: Collection[str]) -> Report:
         """The same report counting only the violations of ``rules`` (``--select``/``--ignore``):
         verdicts, totals and exit codes follow; the accounting of units is unchanged.

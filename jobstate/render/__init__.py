@@ -6,20 +6,53 @@ is testable without a subprocess. ``fail_on`` decides which severity fails a job
 
 from __future__ import annotations
 
-from jobstate.render.json import client_payload, matrix_payload, report_payload, rules_payload
-from jobstate.render.junit import junit_xml
-from jobstate.render.text import (
-    client_lines,
-    failed,
-    grade_line,
-    matrix_markdown,
-    matrix_table,
-    protocol_lines,
-    rule_lines,
-    spec_lines,
-    text_lines,
-    totals_line,
-)
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # each renderer loads when first used: the XML one costs start-up time
+    from jobstate.render.json import client_payload, matrix_payload, report_payload, rules_payload
+    from jobstate.render.junit import junit_xml
+    from jobstate.render.text import (
+        client_lines,
+        failed,
+        grade_line,
+        matrix_markdown,
+        matrix_table,
+        protocol_lines,
+        rule_lines,
+        spec_lines,
+        text_lines,
+        totals_line,
+    )
+
+_LAZY: dict[str, str] = {
+    "client_lines": "jobstate.render.text",
+    "client_payload": "jobstate.render.json",
+    "failed": "jobstate.render.text",
+    "grade_line": "jobstate.render.text",
+    "junit_xml": "jobstate.render.junit",
+    "matrix_markdown": "jobstate.render.text",
+    "matrix_payload": "jobstate.render.json",
+    "matrix_table": "jobstate.render.text",
+    "protocol_lines": "jobstate.render.text",
+    "report_payload": "jobstate.render.json",
+    "rule_lines": "jobstate.render.text",
+    "rules_payload": "jobstate.render.json",
+    "spec_lines": "jobstate.render.text",
+    "text_lines": "jobstate.render.text",
+    "totals_line": "jobstate.render.text",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """A renderer, imported from its module on first use."""
+    if name in _LAZY:
+        from importlib import import_module
+
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'jobstate.render' has no attribute {name!r}")
+
 
 __all__ = [
     "client_lines",

@@ -6,12 +6,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jobstate._constants import FailOn
-from jobstate.clients import ClientModel, Finding
 from jobstate.results import Report
-from jobstate.validation.rules import Rule
+
+if TYPE_CHECKING:  # annotations only: the client models load when a command needs them
+    from jobstate.clients import ClientModel, Finding
+    from jobstate.validation.rules import Rule
 
 __all__ = ["client_payload", "matrix_payload", "report_payload", "rules_payload"]
 

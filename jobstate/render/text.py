@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jobstate._constants import FailOn
 from jobstate._words import inert, plural
-from jobstate.clients import ClientModel, Finding
 from jobstate.results import InputSummary, JobReport, Report, Step, Violation
-from jobstate.spec import Spec
-from jobstate.validation.rules import Rule
+
+if TYPE_CHECKING:  # annotations only: the client models load when a command needs them
+    from jobstate.clients import ClientModel, Finding
+    from jobstate.spec import Spec
+    from jobstate.validation.rules import Rule
 
 __all__ = [
     "client_lines",

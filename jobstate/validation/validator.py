@@ -46,6 +46,7 @@ class Validator:
         self.tables = Tables.compile(spec, mode)
         self.spec: Spec = self.tables.spec
         self.mode: Mode = self.tables.mode
+        self.name: str = self.spec.name
         self._outcome_of: dict[Any, Outcome] = {None: "unfinished", **self.tables.outcome}
 
     def __repr__(self) -> str:
@@ -249,4 +250,10 @@ def validate(
     >>> validate([{"status": "inProgress"}, {"status": "cancelled"}]).jobs[0].steps[-1].path
     ('inProgress', 'cancelPending', 'cancelled')
     """
+    if observations.__class__ is list and spec.__class__ is str:  # one trace: the short way
+        v = _BUILT_IN.get((spec, mode))
+        if v is not None:
+            (outcome,), bailed = v.screen((observations,))
+            if not bailed:
+                return Report.of_one(v, v.name, v.mode, observations, cast(Outcome, outcome))
     return _validator(spec, mode).validate(observations)

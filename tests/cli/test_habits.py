@@ -99,6 +99,16 @@ def test_project_config_sets_check_defaults(tmp_path: Path) -> None:
     assert bad.returncode == 2 and "jobstate.toml" in bad.stderr and "colour" in bad.stderr
 
 
+def test_a_pyproject_without_jobstate_is_not_parsed(tmp_path: Path) -> None:
+    """A project's pyproject.toml that never mentions jobstate is not read as TOML (start-up
+    time): even a broken one does not stop a check; one with [tool.jobstate] is read."""
+    (tmp_path / "pyproject.toml").write_text('[project\nname = "other"\n')
+    assert run("check", INVALID, cwd=tmp_path).returncode == 1
+    (tmp_path / "pyproject.toml").write_text('[tool.jobstate\nspec = "any"\n')
+    bad = run("check", INVALID, cwd=tmp_path)
+    assert bad.returncode == 2 and "pyproject.toml" in bad.stderr
+
+
 def test_wrapper_records_without_body_key_get_a_hint(tmp_path: Path) -> None:
     """Records that wrap the body get one note naming their keys and --body-key."""
     f = tmp_path / "wrapped.jsonl"

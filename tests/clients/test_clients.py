@@ -27,6 +27,7 @@ from jobstate import (
     get_spec,
     load_model,
 )
+from jobstate._constants import PROFILE_NAMES
 from jobstate.testing import check_poller
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -196,6 +197,7 @@ def test_every_profile_has_source_and_notes() -> None:
     }  # fmt: skip
     for model in PROFILES.values():
         assert model.source and model.notes
+    assert tuple(PROFILES) == PROFILE_NAMES  # the CLI's choices, without loading the profiles
 
 
 # -- what clients decide by beyond the status string --------------------------------------------

@@ -7,8 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jobstate import Validator, validate
+from tests.strategies import any_job
 
 
 def test_a_path_is_refused_with_a_pointer_to_read_input() -> None:
@@ -50,3 +53,27 @@ def test_wrong_types_say_what_to_pass(wrong: Any, says: str) -> None:
 def test_an_empty_mapping_is_no_job() -> None:
     """An empty mapping of jobs is a report with no job, not a job with an empty body."""
     assert validate({}).jobs == [] and validate({}).ok
+
+
+# -- validate(trace)'s short way -----------------------------------------------------------------
+
+
+@settings(max_examples=300)
+@given(
+    st.sampled_from(["current", "legacy", "any"]), st.sampled_from(["sampled", "step"]), st.data()
+)
+def test_the_short_way_for_one_trace_gives_the_full_report(
+    spec: str, mode: str, data: st.DataObject
+) -> None:
+    """validate(list) takes a short way for a clean trace of a built-in spec; its report is the
+    one the Validator's full path gives: verdict, outcome, totals, steps."""
+    records = any_job(data, spec, mode)
+    short = validate(records, spec, mode)
+    full = Validator(spec, mode).validate(records)
+    assert (short.ok, short.spec, short.mode) == (full.ok, full.spec, full.mode)
+    assert short.totals == full.totals
+    [a], [b] = short.jobs, full.jobs
+    assert (a.key, a.outcome, a.violations, a.observations) == (
+        b.key, b.outcome, b.violations, b.observations
+    )  # fmt: skip
+    assert a.steps == b.steps

@@ -1,0 +1,121 @@
+"""`jobstate check --format json` against a DuckDB query computing the same rules on the same
+JSON Lines file (issue #13's main target: the ratio of throughputs, >= 1.0 wanted).
+
+    python benchmarks/bench_check_vs_duckdb.py [--lines 1000000] [--per-job 100] [--rounds 2]
+
+The file: ``--lines`` polls, ``--per-job`` polls a job (statuses rising to a terminal; one job in
+50 with a percentage that falls), as ``{"job", "ts", "status", "percentageComplete"}`` lines.
+Each round runs, interleaved, in fresh processes whose peak RSS the parent reads with
+``wait4``: ``jobstate check --format json --job-key job FILE`` (stdout to a file), and DuckDB
+(Python API) running jobstate's generated SQL for the ``current`` spec over
+``read_json(FILE)``, writing its per-job rows as JSON. Both must report the same errors and
+warnings in total. Prints lines/s (median), the ratio jobstate/DuckDB and both peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+_DUCKDB = r"""
+import sys, duckdb
+from jobstate import generate_sql
+path, out = sys.argv[1], sys.argv[2]
+con = duckdb.connect()
+con.execute(f"CREATE VIEW polls AS SELECT * FROM read_json('{path}', format='newline_delimited')")
+con.execute(f"COPY ({generate_sql()}) TO '{out}' (FORMAT json)")
+totals = f"SELECT sum(errors), sum(warnings) FROM read_json('{out}')"
+[(errors, warnings)] = con.sql(totals).fetchall()
+print(int(errors), int(warnings))
+"""
+
+
+def make_jsonl(path: Path, lines: int, per: int) -> None:
+    import polars as pl
+
+    k = pl.int_range(0, lines, eager=True)
+    job, pos = k // per, k % per
+    status = (
+        pl.when(pos == 0).then(pl.lit("notStarted"))
+        .when(pos < per - 1).then(pl.lit("inProgress"))
+        .otherwise(pl.lit("completed"))
+    )  # fmt: skip
+    pct = (pos.cast(pl.Float64) * 100.0 / max(per - 1, 1)).round(1)
+    faulty = (job % 50 == 0) & (pos == per // 2) & (pos > 0) & (pos < per - 1)
+    pct = pl.when(faulty).then(pl.lit(0.5)).otherwise(pct)
+    df = pl.DataFrame({"job": job, "ts": k}).with_columns(
+        ("op-" + pl.col("job").cast(pl.String)).alias("job"),
+        status.alias("status"),
+        pct.alias("percentageComplete"),
+    )
+    df.write_ndjson(path)
+    jobs = (lines + per - 1) // per
+    print(f"{lines:,} lines, {jobs:,} jobs -> {path.stat().st_size / 1e6:.0f} MB JSON Lines")
+
+
+def _timed(args: list[str], stdout: int | None) -> tuple[float, int, str]:
+    """Wall time, peak RSS (KiB) and stdout of a child process."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(args, stdout=stdout if stdout is not None else subprocess.PIPE)
+    out = b""
+    if stdout is None:
+        assert proc.stdout is not None
+        out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status) not in (0, 1):
+        raise SystemExit(f"{args[:4]} failed")
+    return time.perf_counter() - t, usage.ru_maxrss, out.decode()
+
+
+def run_jobstate(path: Path, out: Path) -> tuple[float, int, tuple[int, int]]:
+    import orjson
+
+    with open(out, "wb") as fh:
+        seconds, rss, _ = _timed(
+            [sys.executable, "-m", "jobstate", "check", "--format", "json", "--job-key", "job",
+             str(path)], fh.fileno(),
+        )  # fmt: skip
+    totals = orjson.loads(out.read_bytes())["totals"]
+    return seconds, rss, (totals["errors"], totals["warnings"])
+
+
+def run_duckdb(path: Path, out: Path) -> tuple[float, int, tuple[int, int]]:
+    seconds, rss, text = _timed([sys.executable, "-c", _DUCKDB, str(path), str(out)], None)
+    errors, warnings = map(int, text.split())
+    return seconds, rss, (errors, warnings)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--lines", type=int, default=1_000_000)
+    ap.add_argument("--per-job", type=int, default=100)
+    ap.add_argument("--rounds", type=int, default=2)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "polls.jsonl"
+        make_jsonl(path, args.lines, args.per_job)
+        js, dd, js_rss, dd_rss = [], [], [], []
+        for _ in range(args.rounds):
+            t, rss, a = run_jobstate(path, Path(tmp) / "jobstate.json")
+            js.append(t)
+            js_rss.append(rss)
+            t, rss, b = run_duckdb(path, Path(tmp) / "duckdb.json")
+            dd.append(t)
+            dd_rss.append(rss)
+            assert a == b, f"they disagree: jobstate {a}, DuckDB {b} (errors, warnings)"
+        j, d = statistics.median(js), statistics.median(dd)
+        print(f"both report errors, warnings = {a}")
+        for name, secs, rss in (("jobstate check", j, js_rss), ("DuckDB query", d, dd_rss)):
+            rate = args.lines / secs
+            print(f"{name:<15} {rate:,.0f} lines/s ({secs:.1f} s), peak {max(rss) / 1024:,.0f} MiB")
+        print(f"ratio jobstate/DuckDB: {d / j:.2f}")
+
+
+if __name__ == "__main__":
+    main()
