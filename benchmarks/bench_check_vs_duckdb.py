@@ -6,7 +6,8 @@ JSON Lines file (issue #13's main target: the ratio of throughputs, >= 1.0 wante
 The file: ``--lines`` polls, ``--per-job`` polls a job (statuses rising to a terminal; one job in
 50 with a percentage that falls), as ``{"job", "ts", "status", "percentageComplete"}`` lines.
 Each round runs, interleaved, in fresh processes whose peak RSS the parent reads with
-``wait4``: ``jobstate check --format json --job-key job FILE`` (stdout to a file), and DuckDB
+``wait4`` (the file is written by another child, so the parent stays small):
+``jobstate check --format json --job-key job FILE`` (stdout to a file), and DuckDB
 (Python API) running jobstate's generated SQL for the ``current`` spec over
 ``read_json(FILE)``, writing its per-job rows as JSON. Both must report the same errors and
 warnings in total. Prints lines/s (median), the ratio jobstate/DuckDB and both peak RSS.
@@ -28,6 +29,7 @@ import sys, duckdb
 from jobstate import generate_sql
 path, out = sys.argv[1], sys.argv[2]
 con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
 con.execute(f"CREATE VIEW polls AS SELECT * FROM read_json('{path}', format='newline_delimited')")
 con.execute(f"COPY ({generate_sql()}) TO '{out}' (FORMAT json)")
 totals = f"SELECT sum(errors), sum(warnings) FROM read_json('{out}')"
@@ -73,16 +75,19 @@ def _timed(args: list[str], stdout: int | None) -> tuple[float, int, str]:
     return time.perf_counter() - t, usage.ru_maxrss, out.decode()
 
 
-def run_jobstate(path: Path, out: Path) -> tuple[float, int, tuple[int, int]]:
-    import orjson
-
+def run_jobstate(path: Path, out: Path, *extra: str) -> tuple[float, int, tuple[int, int]]:
     with open(out, "wb") as fh:
         seconds, rss, _ = _timed(
             [sys.executable, "-m", "jobstate", "check", "--format", "json", "--job-key", "job",
-             str(path)], fh.fileno(),
+             *extra, str(path)], fh.fileno(),
         )  # fmt: skip
-    totals = orjson.loads(out.read_bytes())["totals"]
-    return seconds, rss, (totals["errors"], totals["warnings"])
+    # read in a child: parsing a large report here would raise this process's peak RSS, which
+    # the next child inherits (Linux keeps the peak across exec)
+    read = "import orjson, sys; t = orjson.loads(open(sys.argv[1], 'rb').read())['totals'];"
+    read += " print(t['errors'], t['warnings'])"
+    text = subprocess.run([sys.executable, "-c", read, str(out)], capture_output=True, text=True)
+    errors, warnings = map(int, text.stdout.split())
+    return seconds, rss, (errors, warnings)
 
 
 def run_duckdb(path: Path, out: Path) -> tuple[float, int, tuple[int, int]]:
@@ -96,13 +101,22 @@ def main() -> None:
     ap.add_argument("--lines", type=int, default=1_000_000)
     ap.add_argument("--per-job", type=int, default=100)
     ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--only-failing", action="store_true", help="pass it to jobstate check")
+    ap.add_argument("--make", help=argparse.SUPPRESS)  # the child that writes the file
     args = ap.parse_args()
+    if args.make:
+        make_jsonl(Path(args.make), args.lines, args.per_job)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "polls.jsonl"
-        make_jsonl(path, args.lines, args.per_job)
+        # written by a child: Linux keeps a process's peak RSS across exec, so children forked
+        # from a parent that held the data would all report the parent's peak
+        make = ["--lines", str(args.lines), "--per-job", str(args.per_job), "--make", str(path)]
+        subprocess.run([sys.executable, __file__, *make], check=True)
         js, dd, js_rss, dd_rss = [], [], [], []
         for _ in range(args.rounds):
-            t, rss, a = run_jobstate(path, Path(tmp) / "jobstate.json")
+            extra = ["--only-failing"] if args.only_failing else []
+            t, rss, a = run_jobstate(path, Path(tmp) / "jobstate.json", *extra)
             js.append(t)
             js_rss.append(rss)
             t, rss, b = run_duckdb(path, Path(tmp) / "duckdb.json")

@@ -65,6 +65,9 @@ PROFILE_NAMES: tuple[str, ...] = (
 )
 """The built-in client profiles' names, for the CLI's choices without loading the profiles (a
 test checks them against ``jobstate.PROFILES``)."""
+DIALECT_NAMES: tuple[str, ...] = ("graph", "onedrive", "business")
+"""The monitor protocol's dialects, for the CLI's choices (a test checks them against
+``jobstate.DIALECTS``)."""
 DEFAULT_CLIENT_SPECS: tuple[str, ...] = ("current", "legacy")
 """The specs ``jobstate clients`` checks when none is named."""
 

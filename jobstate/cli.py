@@ -15,6 +15,7 @@ import click
 
 from jobstate._constants import (
     DEFAULT_CLIENT_SPECS,
+    DIALECT_NAMES,
     ENDS_ON,
     FAIL_ON,
     FORMATS,
@@ -336,6 +337,12 @@ def _make_read_options(values: dict[str, Any]) -> ReadOptions:
 @click.option("-q", "--quiet", is_flag=True, help="Show only failing jobs and the totals.")
 @click.option("--summary", is_flag=True, help="Show only the totals line.")
 @click.option(
+    "--only-failing",
+    is_flag=True,
+    help="List only the jobs with findings (any format); the others are counted in the totals,"
+    " so memory grows with the failing jobs, not all jobs.",
+)
+@click.option(
     "--color/--no-color",
     default=None,
     help="Colour the text report (default: on a terminal, unless NO_COLOR is set).",
@@ -366,6 +373,7 @@ def check(
     ignore: tuple[str, ...],
     quiet: bool,
     summary: bool,
+    only_failing: bool,
     color: bool | None,
     follow: bool,
     idle_exit: float | None,
@@ -381,8 +389,12 @@ def check(
         summaries, unusable = _follow(files, validator, options, idle_exit, rules, fmt)
         fmt, summary = "text", True  # the violations were printed as they came
     else:
+        if only_failing and diagram_path:
+            raise click.UsageError("--diagram draws every job: it cannot take --only-failing")
         keep_steps = explain or bool(diagram_path)
-        summaries, unusable = _read_all(files, validator, options, keep_steps, keep_violations)
+        summaries, unusable = _read_all(
+            files, validator, options, keep_steps, keep_violations, only_failing
+        )
     report = Report.from_inputs(validator.spec.name, validator.mode, summaries)
     if rules is not None:
         report = report.only(rules)
@@ -437,6 +449,7 @@ def _read_all(
     options: ReadOptions,
     keep_steps: bool,
     keep_violations: int,
+    only_failing: bool = False,
 ) -> tuple[list[InputSummary], list[str]]:
     """Every input read, and the messages of those that are unusable."""
     from jobstate.exceptions import InputError
@@ -454,6 +467,7 @@ def _read_all(
                     explain=keep_steps,
                     progress=progress,
                     keep_violations=keep_violations,
+                    only_failing=only_failing,
                 )
         except InputError as exc:
             unusable.append(str(exc))
@@ -848,7 +862,7 @@ _LOOPBACK = ("127.0.0.1", "::1", "localhost")
     type=click.Path(exists=True, dir_okay=False),
     help="Also play a trace file: JSON Lines, a status body or {http, body, headers} per line.",
 )
-@click.option("--dialect", type=click.Choice(["graph", "onedrive", "business"]))
+@click.option("--dialect", type=click.Choice(DIALECT_NAMES), help="Answer in this dialect.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", default=0, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--record", type=click.Path(dir_okay=False), help="Write every request as HAR.")

@@ -28,6 +28,7 @@ __all__ = [
     "Step",
     "StepSource",
     "Totals",
+    "Unlisted",
     "Violation",
 ]
 
@@ -301,6 +302,21 @@ def _http_dict(counts: Mapping[int, int] | None) -> dict[str, int] | None:
 
 
 @dataclass
+class Unlisted:
+    """Clean jobs counted but not listed (``only_failing``): how many, their outcomes and
+    observations. Memory then grows with the failing jobs, not all jobs."""
+
+    jobs: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    observations: int = 0
+
+    def add(self, other: Unlisted) -> None:
+        self.jobs += other.jobs
+        self.outcomes.update(other.outcomes)
+        self.observations += other.observations
+
+
+@dataclass
 class InputSummary:
     """What one input held, and how every unit of it was accounted for::
 
@@ -319,6 +335,7 @@ class InputSummary:
     keep: Keep | None = field(default=None, repr=False)
     unattributed_not_kept: int = 0
     clients: dict[str, Grade] = field(default_factory=dict, repr=False)
+    unlisted: Unlisted | None = None  # only_failing: the clean jobs, counted, not listed
 
     def reject(self, line: int, why: str) -> None:
         """Account a unit rejected before it reached a job (kept in full while ``keep`` lets)."""
@@ -343,7 +360,8 @@ class InputSummary:
 
     @property
     def observations(self) -> int:
-        return sum(j.observations for j in self.jobs)
+        listed = sum(j.observations for j in self.jobs)
+        return listed + (self.unlisted.observations if self.unlisted else 0)
 
     @property
     def problem(self) -> str | None:
@@ -372,7 +390,7 @@ class InputSummary:
             "blank": self.blank,
             "skipped": sum(self.skipped.values()),
             "skip_reasons": dict(self.skipped),
-            "jobs": len(self.jobs),
+            "jobs": len(self.jobs) + (self.unlisted.jobs if self.unlisted else 0),
             "unattributed": [
                 {"line": line, "rule": "malformed-record", "message": msg}
                 for line, msg in self.unattributed
@@ -399,6 +417,7 @@ class Totals:
     skipped: int | None = None
     client_errors: int = 0
     client_warnings: int = 0
+    unlisted: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -409,6 +428,7 @@ class Totals:
             "warnings": self.warnings,
             "client_errors": self.client_errors,
             "client_warnings": self.client_warnings,
+            "jobs_not_listed": self.unlisted,
             "observations": self.observations,
             "rejected": self.rejected,
         }
@@ -577,19 +597,26 @@ class Report:
             read = sum(i.units_read for i in self.inputs)
             blank = sum(i.blank for i in self.inputs)
             skipped = sum(sum(i.skipped.values()) for i in self.inputs)
+        clean = Unlisted()
+        for i in self.inputs:
+            if i.unlisted is not None:
+                clean.add(i.unlisted)
+        for outcome, n in clean.outcomes.items():
+            outcomes[outcome] = outcomes.get(outcome, 0) + n
         return Totals(
-            jobs=len(self._keys),
+            jobs=len(self._keys) + clean.jobs,
             jobs_with_errors=sum(1 for j in flagged if not j.ok),
             outcomes=outcomes,
             errors=sum(j.errors for j in flagged) + self.unattributed,
             warnings=sum(j.warnings for j in flagged),
-            observations=self._size - rejected,
+            observations=self._size - rejected + clean.observations,
             rejected=rejected + loose,
             read=read,
             blank=blank,
             skipped=skipped,
             client_errors=sum(j.client_errors for j in flagged),
             client_warnings=sum(j.client_warnings for j in flagged),
+            unlisted=clean.jobs,
         )
 
     def to_dict(self) -> dict[str, Any]:

@@ -92,12 +92,14 @@ def read_input(
     explain: bool = False,
     progress: Callable[[int, int], None] | None = None,
     keep_violations: int | None = KEEP_VIOLATIONS,
+    only_failing: bool = False,
 ) -> InputSummary:
     """Read one input (a path or ``-``), validating its jobs as they stream by.
 
     At most ``keep_violations`` violations and units rejected outside jobs are kept in full
     (``None``: all); the rest are counted by job and rule, so memory grows with the number of
-    jobs, never with the number of violations.
+    jobs, never with the number of violations. ``only_failing``: list only the jobs with
+    findings; the clean ones are counted (``summary.unlisted``), not listed.
 
     Raises :class:`~jobstate.InputError` when the input cannot be used at all. An input that
     breaks off (a corrupt gzip, a read error) keeps what was read before, with ``error`` set.
@@ -132,7 +134,10 @@ def read_input(
         router.flush()
         if router.trackers:  # time_key: the client's grade per job
             summary.clients = {str(k): t.grade() for k, t in router.trackers.items()}
-        summary.jobs = stream.reports()
+        flagged = {k for k, g in summary.clients.items() if g.findings} if only_failing else None
+        summary.jobs = stream.reports(flagged)
+        if only_failing:
+            summary.unlisted = stream.unlisted
         if summary.clients:  # what the traffic says of the client, beside the lifecycle
             for job in summary.jobs:
                 job.client = summary.clients.get(job.key or "")

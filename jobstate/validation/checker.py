@@ -9,11 +9,11 @@ validation hands a job over to it at the job's first irregular record.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, cast
 
 from jobstate._constants import PCT, Outcome, Severity, StepKind
-from jobstate.results import JobReport, Keep, Record, Step, Violation
+from jobstate.results import JobReport, Keep, Record, Step, Unlisted, Violation
 from jobstate.validation import rules
 from jobstate.validation.tables import EDGE, GAP, STUTTER, Tables
 
@@ -257,6 +257,7 @@ class CheckerStream:
         self.tables, self.input, self.explain, self.keep = tables, input, explain, keep
         self.checkers: dict[Any, Checker] = {}
         self.http: dict[Any, Counter[int]] = {}
+        self.unlisted = Unlisted()
 
     def feed(
         self,
@@ -277,13 +278,21 @@ class CheckerStream:
             if code is not None and code >= 0:
                 self.http.setdefault(key, Counter())[code] += 1
 
-    def reports(self) -> list[JobReport]:
-        """One report per job, in order of first appearance."""
-        return [
-            c.to_job_report(
-                key if key is None or isinstance(key, str) else str(key),
-                input=self.input,
-                http_status=dict(self.http[key]) if key in self.http else None,
+    def reports(self, only_failing: Collection[Any] | None = None) -> list[JobReport]:
+        """One report per job, in order of first appearance. ``only_failing``: list only the
+        jobs with violations and those whose keys it holds; the rest go to :attr:`unlisted`."""
+        out = []
+        for key, c in self.checkers.items():
+            if only_failing is not None and not (c.violations or c.omitted or key in only_failing):
+                self.unlisted.jobs += 1
+                self.unlisted.outcomes[c.outcome or "unfinished"] += 1
+                self.unlisted.observations += c.observations
+                continue
+            out.append(
+                c.to_job_report(
+                    key if key is None or isinstance(key, str) else str(key),
+                    input=self.input,
+                    http_status=dict(self.http[key]) if key in self.http else None,
+                )
             )
-            for key, c in self.checkers.items()
-        ]
+        return out

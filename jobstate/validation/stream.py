@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from itertools import repeat
 from operator import is_, methodcaller
 from typing import Any, Protocol
@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from jobstate._constants import PCT, Outcome
-from jobstate.results import JobReport, Keep
+from jobstate.results import JobReport, Keep, Unlisted
 from jobstate.validation.checker import Checker
 from jobstate.validation.tables import Tables
 
@@ -100,6 +100,7 @@ class Stream:
         self._lastline = np.zeros(size, dtype=np.int64)
         self._checkers: dict[int, Checker] = {}
         self._http: Counter[tuple[int, Any]] = Counter()
+        self.unlisted = Unlisted()
 
     # -- job ids --------------------------------------------------------------------------------
 
@@ -355,17 +356,23 @@ class Stream:
 
     # -- results --------------------------------------------------------------------------------
 
-    def reports(self) -> list[JobReport]:
-        """One report per job, in order of first appearance."""
+    def reports(self, only_failing: Collection[Any] | None = None) -> list[JobReport]:
+        """One report per job, in order of first appearance. ``only_failing``: list only the
+        jobs with violations and those whose keys it holds; the clean rest are counted in
+        :attr:`unlisted` (from the arrays: no object per job)."""
         t = self.tables
         per_job: dict[int, dict[int, int]] = {}
         for (jid, code), count in self._http.items():
             if code is not None and code >= 0:
                 per_job.setdefault(jid, {})[code] = count
+        listed: Sequence[int] = range(len(self.keys))
+        if only_failing is not None:
+            listed = self._count_unlisted(only_failing)
         out = []
         last, count = self._last.tolist(), self._count.tolist()
         first, lastline = self._first.tolist(), self._lastline.tolist()
-        for jid, key in enumerate(self.keys):
+        for jid in listed:
+            key = self.keys[jid]
             label = key if key is None or isinstance(key, str) else str(key)
             c = self._checkers.get(jid)
             if c is not None:
@@ -386,6 +393,35 @@ class Stream:
                 )
             )
         return out
+
+    def _count_unlisted(self, keep: Collection[Any]) -> list[int]:
+        """Count the clean jobs into :attr:`unlisted` (the jobs still on the array path by
+        status code, without a loop over them); the ids of the jobs to list."""
+        n, u = len(self.keys), self.unlisted
+        listed = np.zeros(n, dtype=bool)
+        on_arrays = np.ones(n, dtype=bool)
+        for key in keep:
+            jid = self._ids.get(key)
+            if jid is not None:
+                listed[jid] = True
+        for jid, c in self._checkers.items():
+            on_arrays[jid] = False
+            if c.violations or c.omitted:
+                listed[jid] = True
+            elif not listed[jid]:
+                u.jobs += 1
+                u.outcomes[c.outcome or "unfinished"] += 1
+                u.observations += c.observations
+        clean = on_arrays & ~listed
+        by_code = np.bincount(self._last[:n][clean], minlength=len(self._outcomes) + 1).tolist()
+        for code, k in enumerate(by_code):
+            if k:
+                terminal = code < len(self._outcomes) and self._terminal[code]
+                u.outcomes[self._outcomes[code] if terminal else "unfinished"] += k
+        u.jobs += int(clean.sum())
+        u.observations += int(self._count[:n][clean].sum())
+        result: list[int] = np.flatnonzero(listed).tolist()
+        return result
 
 
 class _Batch:

@@ -667,3 +667,64 @@ def test_parquet_without_polars_says_how_to_get_it(
     monkeypatch.setitem(sys.modules, "polars", None)  # import polars raises ImportError
     result = CliRunner().invoke(main, ["check", str(path)])
     assert result.exit_code == 2 and "jobstate[fast]" in result.stderr
+
+
+# -- --only-failing (issue #13, part) ---------------------------------------------------------
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    jobs=st.lists(
+        st.lists(
+            st.sampled_from(["notStarted", "inProgress", "waiting", "completed", "failed", "Bad"]),
+            min_size=1,
+            max_size=5,
+        ),
+        min_size=1,
+        max_size=40,
+    ),
+    http=st.booleans(),
+)
+def test_only_failing_lists_the_jobs_with_findings_and_keeps_the_totals(
+    tmp_path: Path, jobs: list[list[str]], http: bool
+) -> None:
+    """--only-failing: the same totals, accounting and verdict; listed are exactly the jobs with
+    violations (or client findings), the rest counted as jobs_not_listed. Both streams (the
+    conftest makes in-process reads columnar; a subprocess reads small files generally)."""
+    from jobstate import ReadOptions, Validator, read_input
+
+    f = tmp_path / "jobs.jsonl"
+    rows = []
+    for n, statuses in enumerate(jobs):
+        for i, status in enumerate(statuses):
+            rows.append({"job": f"j{n}", "http": 500 if http and i == 1 else 202,
+                         "body": {"status": status}})  # fmt: skip
+    f.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
+    opts = ReadOptions(job_key="job", body_key="body", http_key="http")
+    full = read_input(str(f), Validator(), opts)
+    only = read_input(str(f), Validator(), opts, only_failing=True)
+    flagged = [j.key for j in full.jobs if j.violations or j.client_findings]
+    assert [j.key for j in only.jobs] == flagged
+    assert only.unlisted is not None and only.unlisted.jobs == len(full.jobs) - len(flagged)
+    assert only.observations == full.observations and only.rejected == full.rejected
+    code_full, data_full, _ = check_json("--job-key", "job", "--body-key", "body", str(f))
+    code_only, data_only, _ = check_json(
+        "--only-failing", "--job-key", "job", "--body-key", "body", str(f)
+    )
+    assert code_only == code_full
+    assert data_only["totals"] == {
+        **data_full["totals"],
+        "jobs_not_listed": len(data_full["jobs"]) - len(data_only["jobs"]),
+    }
+    assert [j["key"] for j in data_only["jobs"]] == [
+        j["key"] for j in data_full["jobs"] if j["violations"]
+    ]
+
+
+def test_only_failing_refuses_diagram(tmp_path: Path) -> None:
+    """--diagram draws every job, so it cannot take --only-failing: exit 2."""
+    proc = run("check", "--only-failing", "--diagram", str(tmp_path / "o.svg"),
+               str(Path(__file__).resolve().parents[2] / "examples" / "polls.csv"))  # fmt: skip
+    assert proc.returncode == 2 and b"--only-failing" in proc.stderr

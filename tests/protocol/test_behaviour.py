@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 import jobstate
 from jobstate import Exchange
+from jobstate._constants import DIALECT_NAMES
 from jobstate.validation.behaviour import BehaviourTracker
 
 TERMINAL = jobstate.get_spec("current").terminal
@@ -117,6 +118,7 @@ def test_protocol_dialects_and_deviations() -> None:
     assert {"transient-500", "expired-404", "operation-not-found", "bearer-401"} <= set(
         jobstate.DEVIATIONS
     )
+    assert tuple(jobstate.DIALECTS) == DIALECT_NAMES  # the CLI's choices
     rationales = [d.rationale for d in jobstate.DIALECTS.values()]
     rationales += [d.rationale for d in jobstate.DEVIATIONS.values()]
     assert all("sources:" in r for r in rationales)
