@@ -116,7 +116,9 @@ def read_input(
         fmt: Format = options.format or detect_format(source, peek_head(fh, name))
         keep = Keep(keep_violations)
         summary = InputSummary(name, fmt, keep=keep)
+        # Parquet compresses (1M polls can be 50 KB) and needs polars anyway: never "small"
         small = not opened.stdin and not opened.compressed and opened.size < SMALL_INPUT
+        small = small and fmt != "parquet"
         stream = _engine(small)(validator.tables, input=name, explain=explain, keep=keep)
         router = JobRouter(summary, stream, options, name)
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from jobstate import ReadOptions, Validator, detect_format, read_input
 
@@ -34,3 +36,55 @@ def test_read_input_api(tmp_path: Path) -> None:
     f.write_text("job_id,status\na,completed\n")
     data = read_input(str(f), Validator(), ReadOptions())
     assert data.format == "csv" and [j.outcome for j in data.jobs] == ["success"]
+
+
+# -- Parquet's columnar way (issue #13, part) -------------------------------------------------
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c", "d"]),
+            st.none()
+            | st.sampled_from(
+                ["notStarted", "inProgress", "waiting", "completed", "failed", "Run", ""]
+            ),
+            st.none() | st.sampled_from([0.0, 10.0, 55.5, 100.0, -1.0, 250.0]),
+            st.sampled_from([202, 303, 404, 500]),
+        ),
+        min_size=1,
+        max_size=60,
+    ),
+    http=st.booleans(),
+)
+def test_parquet_columnar_way_reports_as_the_csv_rows_do(
+    tmp_path: Path, rows: list[tuple[str, str, float | None, int]], http: bool
+) -> None:
+    """The same polls as CSV (read row by row) and as Parquet (its columns straight into the
+    stream's arrays): the same jobs, verdicts, violations (rule, index, row, message) and
+    totals."""
+    pl = pytest.importorskip("polars")
+    df = pl.DataFrame(
+        {"job_id": [r[0] for r in rows], "status": [r[1] for r in rows],
+         "percentageComplete": [r[2] for r in rows], "http_status": [r[3] for r in rows]},
+        schema={"job_id": pl.String, "status": pl.String, "percentageComplete": pl.Float64,
+                "http_status": pl.Int64},
+    )  # fmt: skip
+    df.write_csv(tmp_path / "p.csv")
+    df.write_parquet(tmp_path / "p.parquet")
+    opts = ReadOptions(http_key="http_status" if http else None)
+    got = {}
+    for name in ("p.csv", "p.parquet"):
+        summary = read_input(str(tmp_path / name), Validator(), opts)
+        shift = 1 if name == "p.csv" else 0  # a CSV's first row is line 2, after the header
+        got[name] = (
+            [(j.key, j.outcome, j.observations, j.rejected, j.expired, j.transient,
+              j.error_answers,
+              [(v.rule, v.index, (v.line or 0) - shift, v.message) for v in j.violations])
+             for j in summary.jobs],
+            summary.observations, summary.rejected,
+        )  # fmt: skip
+    assert got["p.parquet"] == got["p.csv"]
