@@ -319,6 +319,28 @@ def test_polars_reading_agrees_with_line_by_line(
     assert [j.to_dict() for j in fast.jobs] == [j.to_dict() for j in slow.jobs]
 
 
+def test_a_redirect_with_a_status_that_is_no_string_agrees(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 303 whose body's status is a number: polars reads it as text, the line reader as a
+    number; both read the redirect as the completion (a case the CI profile found)."""
+    pytest.importorskip("polars")
+    path = tmp_path / "t.jsonl"
+    path.write_bytes(
+        b'{"jobId":"a","resp":{"body":{"status":"notStarted"},"status":202}}\n'
+        b'{"jobId":"a","resp":{"body":{"status":5},"status":303}}\n'
+    )
+    options = ReadOptions(**SHAPES["http"])
+    v = Validator("current", "sampled")
+    with monkeypatch.context() as m:
+        m.setattr(jsonl_mod, "CHUNK", 64)
+        fast = read_input(str(path), v, options)
+        m.setattr(PolarsJsonlReader, "create", classmethod(lambda cls, *a: None))
+        slow = read_input(str(path), v, options)
+    assert [j.to_dict() for j in fast.jobs] == [j.to_dict() for j in slow.jobs]
+    assert fast.jobs[0].outcome == "success" and fast.jobs[0].violations == ()
+
+
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
 @given(data=st.data())
 def test_small_inputs_on_the_general_path_agree_with_the_columnar_stream(

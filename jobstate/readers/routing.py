@@ -11,12 +11,13 @@ from jobstate.readers.options import ReadOptions
 from jobstate.results import InputSummary, Record
 from jobstate.spec.protocol import Exchange
 from jobstate.validation.behaviour import BehaviourTracker
+from jobstate.validation.rules import REDIRECT_COMPLETION
 
 if TYPE_CHECKING:  # numpy loads only when a check runs
     from jobstate.validation.checker import CheckerStream
     from jobstate.validation.stream import Stream
 
-__all__ = ["REDIRECT_COMPLETION", "Held", "JobRouter", "Lines", "seconds"]
+__all__ = ["Held", "JobRouter", "Lines", "seconds"]
 
 Lines = Sequence[int]  # a list, or a range for a whole chunk
 
@@ -231,10 +232,6 @@ class JobRouter:
             f" times ({what}), so they were sorted as text"
         )
         return _as_text
-
-
-REDIRECT_COMPLETION: dict[str, Any] = {"status": "completed"}
-"""What a monitor's redirect without a status body stands for (sources: completion-303)."""
 
 
 def seconds(value: Any) -> float | None:

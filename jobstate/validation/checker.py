@@ -84,6 +84,8 @@ class Checker:
                 self.last_line = line
         i = self.index
         self.index += 1
+        if http is not None and 300 <= http < 400 and not rules.has_status_body(rec):
+            rec = rules.REDIRECT_COMPLETION  # as the router reads it, whichever path came here
         if http is not None and http >= 400:
             if rules.monitor_gone(rec, http):
                 self._gone(i, http, line)

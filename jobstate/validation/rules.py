@@ -39,6 +39,7 @@ from jobstate.results import Record, Rejected
 from jobstate.spec import Spec, get_spec
 
 __all__ = [
+    "REDIRECT_COMPLETION",
     "RULES",
     "Rule",
     "after_terminal",
@@ -179,6 +180,11 @@ def missing_status(body: Mapping[str, Any]) -> str | None:
 # -- the monitor itself ----------------------------------------------------------------------
 
 _GONE = frozenset({404, 410})
+
+
+REDIRECT_COMPLETION: Mapping[str, Any] = {"status": "completed"}
+"""What a monitor's redirect (3xx) without a status body stands for: OneDrive's documented
+completion (sources: completion-303)."""
 
 
 def has_status_body(rec: Record) -> bool:
