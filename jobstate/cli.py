@@ -943,9 +943,9 @@ def _scenarios(
             param_hint="--scenario",
         )
     chosen = {n: SCENARIOS[n] for n in (names or (() if traces else SCENARIOS))}
-    for path in traces:
-        from pathlib import Path
+    from pathlib import Path
 
+    for path in traces:
         records = []
         with open(path, "rb") as fh:
             for number, raw in enumerate(fh, 1):

@@ -97,7 +97,7 @@ class _Poller:
             return None
         if ex.gone:
             raise MonitorError(f"the monitor is gone (HTTP {code}) before any terminal status")
-        if code in (429,) or code >= 500:
+        if code == 429 or code >= 500:
             self.errors_in_row += 1
             if self.errors_in_row > self.retries:
                 raise MonitorError(

@@ -310,6 +310,12 @@ class Unlisted:
     outcomes: Counter[str] = field(default_factory=Counter)
     observations: int = 0
 
+    def add_job(self, outcome: str | None, observations: int) -> None:
+        """Count one clean job (``None``: no terminal status seen)."""
+        self.jobs += 1
+        self.outcomes[outcome or "unfinished"] += 1
+        self.observations += observations
+
     def add(self, other: Unlisted) -> None:
         self.jobs += other.jobs
         self.outcomes.update(other.outcomes)

@@ -134,7 +134,7 @@ def read_input(
             done = plural(summary.units_read, summary.unit)
             summary.error = f"{name}: {what} after {done} ({exc})"
         router.flush()
-        if router.trackers:  # time_key: the client's grade per job
+        if router.trackers:  # a HAR, or time_key: the client's grade per job
             summary.clients = {str(k): t.grade() for k, t in router.trackers.items()}
         flagged = {k for k, g in summary.clients.items() if g.findings} if only_failing else None
         summary.jobs = stream.reports(flagged)

@@ -15,7 +15,6 @@ from jobstate.readers.options import ReadOptions
 from jobstate.readers.routing import JobRouter
 from jobstate.results import InputSummary, Record, Rejected
 from jobstate.spec.protocol import MONITOR_PATHS, Exchange, retry_after_seconds
-from jobstate.validation.behaviour import BehaviourTracker
 from jobstate.validation.rules import json_type
 
 __all__ = ["read_har"]
@@ -59,7 +58,8 @@ def read_har(
         if poll is not None:
             polls.append(poll)
     _order_by_time(polls, summary)
-    _grade_clients(polls, summary, router)
+    for p in polls:  # the client's grade per monitor URL, from its polls in time order
+        router.track(p.job, p.exchange)
     router.route_bodies(
         [p.job for p in polls], [p.record for p in polls], [p.number for p in polls],
         [p.http for p in polls],
@@ -176,19 +176,6 @@ def _exchange(e: _Entry, started: int | None) -> Exchange:
         retry_after=retry_after_seconds(got.get("retry-after")),
         location=got.get("location") or None,
     )
-
-
-def _grade_clients(polls: list[HarPoll], summary: InputSummary, router: JobRouter) -> None:
-    """The client-behaviour grade of every monitor URL, from its polls in time order."""
-    terminal = router.stream.tables.terminal
-    floor = router.opts.poll_floor
-    trackers: dict[str, BehaviourTracker] = {}
-    for p in polls:
-        t = trackers.get(p.job)
-        if t is None:
-            t = trackers[p.job] = BehaviourTracker(terminal, floor)
-        t.feed(p.exchange)
-    summary.clients = {job: t.grade() for job, t in trackers.items()}
 
 
 def _skip_reason(e: _Entry, vocabulary: frozenset[str]) -> str | None:

@@ -11,7 +11,7 @@ from jobstate.readers.options import ReadOptions
 from jobstate.results import InputSummary, Record
 from jobstate.spec.protocol import Exchange
 from jobstate.validation.behaviour import BehaviourTracker
-from jobstate.validation.rules import REDIRECT_COMPLETION
+from jobstate.validation.rules import REDIRECT_COMPLETION, has_status_body
 
 if TYPE_CHECKING:  # numpy loads only when a check runs
     from jobstate.validation.checker import CheckerStream
@@ -53,7 +53,7 @@ class JobRouter:
         self.order_get: Getter | None = getter(options.order_by) if options.order_by else None
         self.time_get: Getter | None = getter(options.time_key) if options.time_key else None
         self.held: dict[Any, list[Held]] = {}
-        self.trackers: dict[Any, BehaviourTracker] = {}  # with time_key: the client's grade
+        self.trackers: dict[Any, BehaviourTracker] = {}  # HAR or time_key: the client's grade
         self.shape_checked = options.body_key is not None
 
     def route_records(self, recs: list[Record], lines: Lines) -> None:
@@ -127,7 +127,7 @@ class JobRouter:
         times = self._times(wrappers if wrappers is not None else bodies)
         if http is not None:
             for i, code in enumerate(http):
-                if code is not None and 300 <= code < 400 and not _has_status(bodies[i]):
+                if code is not None and 300 <= code < 400 and not has_status_body(bodies[i]):
                     bodies[i] = REDIRECT_COMPLETION
         if self.order_get is None:
             if times is not None:
@@ -196,13 +196,19 @@ class JobRouter:
         times: list[float | None],
     ) -> None:
         """Feed each job's polls, in order, to its client-behaviour tracker."""
-        terminal, floor = self.stream.tables.terminal, self.opts.poll_floor
         for i, key in enumerate(keys):
-            t = self.trackers.get(key)
-            if t is None:
-                t = self.trackers[key] = BehaviourTracker(terminal, floor)
             code = http[i] if http is not None else None
-            t.feed(Exchange.of(code, bodies[i], time=times[i]))
+            self.track(key, Exchange.of(code, bodies[i], time=times[i]))
+
+    def track(self, key: Any, exchange: Exchange) -> None:
+        """Give job ``key``'s next poll to its client-behaviour tracker (made on first use);
+        :func:`~jobstate.readers.read_input` grades every tracked job at the end."""
+        t = self.trackers.get(key)
+        if t is None:
+            t = self.trackers[key] = BehaviourTracker(
+                self.stream.tables.terminal, self.opts.poll_floor
+            )
+        t.feed(exchange)
 
     def _sort_key(self) -> Callable[[Any], Any]:
         """How the held values sort: as numbers if all are numbers, as times if all are RFC 3339
@@ -252,10 +258,6 @@ def seconds(value: Any) -> float | None:
         aware = value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)
         return aware.timestamp()
     return None
-
-
-def _has_status(body: Any) -> bool:
-    return isinstance(body, dict) and isinstance(body.get("status"), str)
 
 
 _FLUSH_BATCH = 1 << 20

@@ -21,6 +21,7 @@ from jobstate._constants import Provenance
 __all__ = [
     "DEVIATIONS",
     "DIALECTS",
+    "GONE",
     "MONITOR_PATHS",
     "Deviation",
     "Dialect",
@@ -28,6 +29,10 @@ __all__ = [
     "protocol_dict",
     "retry_after_seconds",
 ]
+
+GONE = frozenset({404, 410})
+"""HTTP statuses that say a monitor no longer exists (sources: expiry-404); so does an error
+whose code is ``operationNotFound`` (sources: operation-not-found)."""
 
 MONITOR_PATHS = ("/monitor/", "/drive/operations/")
 """Monitor URL paths: Graph/OneDrive monitors and SharePoint v2.1 operations
@@ -229,7 +234,7 @@ class Exchange:
     @property
     def gone(self) -> bool:
         """The monitor says it no longer exists: 404/410, or ``operationNotFound``."""
-        return self.http in (404, 410) or self.error == "operationNotFound"
+        return self.http in GONE or self.error == "operationNotFound"
 
     @property
     def redirect(self) -> bool:

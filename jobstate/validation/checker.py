@@ -286,9 +286,7 @@ class CheckerStream:
         out = []
         for key, c in self.checkers.items():
             if only_failing is not None and not (c.violations or c.omitted or key in only_failing):
-                self.unlisted.jobs += 1
-                self.unlisted.outcomes[c.outcome or "unfinished"] += 1
-                self.unlisted.observations += c.observations
+                self.unlisted.add_job(c.outcome, c.observations)
                 continue
             out.append(
                 c.to_job_report(

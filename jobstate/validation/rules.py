@@ -37,6 +37,7 @@ from typing import Any, TypeGuard
 from jobstate._constants import SPEC_NAMES, Provenance, Severity
 from jobstate.results import Record, Rejected
 from jobstate.spec import Spec, get_spec
+from jobstate.spec.protocol import GONE
 
 __all__ = [
     "REDIRECT_COMPLETION",
@@ -179,9 +180,6 @@ def missing_status(body: Mapping[str, Any]) -> str | None:
 
 # -- the monitor itself ----------------------------------------------------------------------
 
-_GONE = frozenset({404, 410})
-
-
 REDIRECT_COMPLETION: Mapping[str, Any] = {"status": "completed"}
 """What a monitor's redirect (3xx) without a status body stands for: OneDrive's documented
 completion (sources: completion-303)."""
@@ -207,14 +205,11 @@ def monitor_gone(rec: Record, http: int | None) -> bool:
     >>> monitor_gone({"error": {"code": "operationNotFound"}}, 500)
     True
     """
-    if http is None:
+    if http is None or has_status_body(rec):
         return False
-    body = rec if isinstance(rec, Mapping) else None
-    if body is not None and isinstance(body.get("status"), str):
-        return False
-    if http in _GONE:
+    if http in GONE:
         return True
-    error = body.get("error") if body is not None else None
+    error = rec.get("error") if isinstance(rec, Mapping) else None
     return isinstance(error, Mapping) and error.get("code") == "operationNotFound"
 
 

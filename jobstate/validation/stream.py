@@ -409,9 +409,7 @@ class Stream:
             if c.violations or c.omitted:
                 listed[jid] = True
             elif not listed[jid]:
-                u.jobs += 1
-                u.outcomes[c.outcome or "unfinished"] += 1
-                u.observations += c.observations
+                u.add_job(c.outcome, c.observations)
         clean = on_arrays & ~listed
         by_code = np.bincount(self._last[:n][clean], minlength=len(self._outcomes) + 1).tolist()
         for code, k in enumerate(by_code):
