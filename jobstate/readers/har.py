@@ -50,6 +50,7 @@ def read_har(
 ) -> None:
     """Read a HAR document; ``vocabulary``: the status values that make a body a poll's."""
     _note_unused_options(router.opts, summary)
+    router.time_get = None  # entries carry their own times: each poll is graded once, below
     entries = _har_entries(fh, summary.name, router.opts.max_document_bytes)
     summary.units_read = len(entries)
     polls: list[HarPoll] = []
@@ -74,13 +75,14 @@ def _note_unused_options(options: ReadOptions, summary: InputSummary) -> None:
             ("--body-key", options.body_key),
             ("--http-key", options.http_key),
             ("--order-by", options.order_by),
+            ("--time-key", options.time_key),
         )
         if value is not None
     ]
     if ignored:
         summary.notes.append(
             f"{', '.join(ignored)} not used: a HAR has one job per monitor URL, in"
-            " startedDateTime order, with each entry's own HTTP status"
+            " startedDateTime order, with each entry's own HTTP status and time"
         )
 
 

@@ -126,3 +126,22 @@ def test_time_key_column_must_exist(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert proc.returncode == 2 and "'when' (--time-key)" in proc.stderr
+
+
+def test_a_har_keeps_its_own_times_and_headers_under_time_key(tmp_path: Path) -> None:
+    """--time-key means nothing to a HAR (its entries carry times and headers): it is noted as
+    unused, and the client findings still read the headers (a token sent to the monitor)."""
+    url = "https://h/monitor/1"
+    entries = [
+        {"startedDateTime": _at(t), "request": {"method": "GET", "url": url,
+         "headers": [{"name": "Authorization", "value": "Bearer x"}]},
+         "response": {"status": 202, "content": {"mimeType": "application/json",
+                      "text": orjson.dumps({"status": s}).decode()}}}
+        for t, s in ((1.0, "inProgress"), (2.0, "completed"))
+    ]  # fmt: skip
+    har = tmp_path / "c.har"
+    har.write_bytes(orjson.dumps({"log": {"version": "1.2", "entries": entries}}))
+    summary = read_input(str(har), Validator(), ReadOptions(time_key="ts"))
+    [job] = summary.jobs
+    assert job.client is not None and [f.id for f in job.client.findings] == ["auth-to-monitor"]
+    assert any("--time-key not used" in note for note in summary.notes)
