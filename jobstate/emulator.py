@@ -20,7 +20,7 @@ import socket
 import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote
@@ -53,7 +53,6 @@ class _Monitor:
     polls: int = 0
     last: float = 0.0
     refused: int = 0  # polls answered 429 (past the cap)
-    exchanges: list[Exchange] = field(default_factory=list)
 
     @property
     def ended(self) -> int | None:
@@ -139,10 +138,6 @@ class MonitorServer:
     def findings(self, url: str) -> list[str]:
         """The ids of the client-behaviour findings on monitor ``url`` so far."""
         return [f.id for f in self.grade(url).findings]
-
-    def polls(self, url: str) -> int:
-        with self._lock:
-            return self.monitors[url].polls
 
     def settled(self) -> bool:
         """Every monitor ended and then idle for ``idle`` seconds, or polled past the cap."""
