@@ -7,11 +7,11 @@ from __future__ import annotations
 import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future
-from typing import IO, Any
+from typing import IO
 
 from jobstate._json import JSONDecodeError, loads
 from jobstate.readers.fields import records_of, strip_bom
-from jobstate.readers.jsonl_polars import PolarsJsonlReader
+from jobstate.readers.jsonl_polars import PolarsJsonlReader, Scan
 from jobstate.readers.routing import JobRouter, Lines
 from jobstate.results import InputSummary, Record, Rejected
 
@@ -22,7 +22,7 @@ CHUNK = 1 << 23
 
 PIECE = 1 << 18
 """How many bytes of a block are parsed line by line at a time (records held at once)."""
-_Pending = tuple[bytes, "Future[Any] | None", str]
+_Pending = tuple[bytes, "Future[Scan] | None", str]
 
 
 def read_jsonl(
@@ -151,11 +151,14 @@ class _BlockChecker:
         self.fast = fast
         self.line0 = 0
 
-    def check(self, block: bytes, parsed: Future[Any] | None, kind: str) -> None:
+    def check(self, block: bytes, parsed: Future[Scan] | None, kind: str) -> None:
         """Read ``block``: whole lines, each ending in a newline unless ``kind`` says the block
         is the last line, with none, or one line over the cap."""
         truncated = kind != LINES
-        n = 1 if truncated else block.count(b"\n")
+        scan = None
+        if not truncated and self.fast is not None:  # its newlines are found in the background
+            scan = parsed.result() if parsed is not None else self.fast.scan(block)
+        n = 1 if truncated else len(scan.ends) if scan is not None else block.count(b"\n")
         start = self.line0 + 1
         self.line0 += n
         self.summary.units_read = self.line0
@@ -164,7 +167,7 @@ class _BlockChecker:
             why = f"line longer than {cap:,} bytes (--max-record-bytes): skipped unread"
             self.router.route_records([Rejected(why)], [start])
             return
-        if not truncated and self.fast is not None and self.fast.try_feed(block, n, start, parsed):
+        if scan is not None and self.fast is not None and self.fast.try_feed(block, start, scan):
             return
         if truncated:
             self._lines(block, start, truncated=True)

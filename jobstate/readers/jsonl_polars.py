@@ -10,7 +10,7 @@ import io
 import re
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from jobstate._constants import PCT
 from jobstate.readers.fields import body_at, parse_line
@@ -20,7 +20,7 @@ from jobstate.results import Record
 if TYPE_CHECKING:  # numpy loads only when a check runs
     from jobstate.validation.stream import Stream
 
-__all__ = ["LazyBodies", "PolarsJsonlReader"]
+__all__ = ["LazyBodies", "PolarsJsonlReader", "Scan"]
 
 _POOL: ThreadPoolExecutor | None = None
 _SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
@@ -31,22 +31,30 @@ libraries keep different ones of duplicates (the counts of plain key names canno
 
 
 class LazyBodies:
-    """The bodies of a chunk's lines, parsed (exactly, with orjson) only when asked for."""
+    """The bodies of a chunk's lines, parsed (exactly, with orjson) only when asked for;
+    ``ends`` holds the offset of each line's newline, so a line is sliced, not split out."""
 
-    def __init__(self, block: bytes, n: int, router: JobRouter) -> None:
+    def __init__(self, block: bytes, ends: Any, router: JobRouter) -> None:
         self.block = block
-        self.n = n
-        self.raws: list[bytes] | None = None
+        self.ends = ends
         self.router = router
 
     def __len__(self) -> int:
-        return self.n
+        return len(self.ends)
 
     def __getitem__(self, i: int) -> Record:
-        if self.raws is None:
-            self.raws = self.block.split(b"\n")
-        rec = parse_line(self.raws[i])
+        start = int(self.ends[i - 1]) + 1 if i else 0
+        rec = parse_line(self.block[start : int(self.ends[i])])
         return body_at(self.router.body_get, rec, self.router.opts.body_key)
+
+
+class Scan(NamedTuple):
+    """What the background thread learns of a chunk: its parse (``None``: polars refused it),
+    the newline offsets, and how often each guarded pattern occurs (``None``: not UTF-8)."""
+
+    df: Any
+    ends: Any
+    counts: tuple[int, ...] | None
 
 
 class PolarsJsonlReader:
@@ -109,6 +117,9 @@ class PolarsJsonlReader:
         self.counts = [(f'"{name}"'.encode(), k) for name, k in names.items()]
         last = self.key_path[-1] if self.key_path else None
         self.key_patterns = (f'"{last}":"'.encode(), f'"{last}": "'.encode()) if last else ()
+        # every pattern counted in one polars query, off the main thread (see scan())
+        self.patterns = [p.decode() for p, _ in self.counts]
+        self.patterns += [p.decode() for p in self.key_patterns] + [f'"{PCT}"']
         status_names, codes, self.none = self.stream.status_codes()
         self.names, self.codes = status_names, codes
 
@@ -138,41 +149,62 @@ class PolarsJsonlReader:
             col = col.struct.field(part)
         return col
 
-    def _parse(self, block: bytes) -> Any:
-        return self.pl.read_ndjson(io.BytesIO(block), schema=self.schema)
-
-    def submit(self, block: bytes) -> Future[Any]:
-        """Start parsing ``block`` in the background (polars releases the GIL), so that the
-        previous chunk is checked meanwhile."""
-        global _POOL
-        if _POOL is None:
-            _POOL = ThreadPoolExecutor(1, thread_name_prefix="jobstate-parse")
-        return _POOL.submit(self._parse, block)
-
-    def try_feed(self, block: bytes, n: int, start: int, parsed: Future[Any] | None = None) -> bool:
-        """Validate ``block``, ``n`` whole lines from line ``start`` (``parsed``: its parse,
-        from :meth:`submit`); ``False`` if not taken."""
+    def scan(self, block: bytes) -> Scan:
+        """Parse ``block`` and run the guards' counts and the newline search: all in polars and
+        numpy, which release the GIL, so that a background thread does it while the main thread
+        checks the previous chunk."""
         import numpy as np
 
         pl = self.pl
-        if any(block.count(p) != k * n for p, k in self.counts):
+        ends = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10)
+        try:
+            text = pl.Series([block], dtype=pl.Binary).cast(pl.String)
+            found = pl.select(
+                pl.lit(text).str.count_matches(p, literal=True).alias(str(i))
+                for i, p in enumerate(self.patterns)
+            )
+            counts: tuple[int, ...] | None = tuple(int(v) for v in found.row(0))
+        except (Exception, pl.exceptions.PanicException):  # not UTF-8: read line by line
+            counts = None
+        df = None
+        try:
+            if counts is not None:
+                df = pl.read_ndjson(io.BytesIO(block), schema=self.schema)
+        except (Exception, pl.exceptions.PanicException):  # read the chunk line by line
+            df = None
+        return Scan(df, ends, counts)
+
+    def submit(self, block: bytes) -> Future[Scan]:
+        """Start scanning ``block`` in the background, so that the previous chunk is checked
+        meanwhile."""
+        global _POOL
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(1, thread_name_prefix="jobstate-parse")
+        return _POOL.submit(self.scan, block)
+
+    def try_feed(self, block: bytes, start: int, scan: Scan) -> bool:
+        """Validate ``block``, whole lines numbered from ``start`` (``scan``: its
+        :meth:`scan`); ``False`` if not taken."""
+        import numpy as np
+
+        pl = self.pl
+        df, counts, n = scan.df, scan.counts, len(scan.ends)
+        if df is None or counts is None:
+            return False
+        if any(c != k * n for c, (_, k) in zip(counts, self.counts, strict=False)):
             return False
         if b"\\" in block and (_SURROGATE.search(block) or _ESCAPED_KEY.search(block)):
             return False
         if self.key_patterns:  # string-valued job keys, in the spacing of the first line
             head = block[: block.find(b"\n")]
-            pattern = next((p for p in self.key_patterns if p in head), None)
-            if pattern is None or block.count(pattern) != n:
+            at = next((i for i, p in enumerate(self.key_patterns) if p in head), None)
+            if at is None or counts[len(self.counts) + at] != n:
                 return False
-        try:
-            df = parsed.result() if parsed is not None else self._parse(block)
-        except (Exception, pl.exceptions.PanicException):  # read the chunk line by line
-            return False
         if df.height != n:
             return False
         status = self._walk(df, self.status_path)
         pct = self._walk(df, self.pct_path)
-        if status.null_count() or block.count(f'"{PCT}"'.encode()) != n - pct.null_count():
+        if status.null_count() or counts[-1] != n - pct.null_count():
             return False
         http = None
         if self.http_path:
@@ -201,6 +233,6 @@ class PolarsJsonlReader:
         absent = pct.is_null().to_numpy()
         stream.feed_columns(
             ids, local, codes, values, absent, range(start, start + n),
-            LazyBodies(block, n, self.router), http,
+            LazyBodies(block, scan.ends, self.router), http,
         )  # fmt: skip
         return True

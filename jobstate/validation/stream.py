@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Collection, Sequence
-from itertools import repeat
+from itertools import filterfalse, repeat
 from operator import is_, methodcaller
 from typing import Any, Protocol
 
@@ -106,7 +106,7 @@ class Stream:
 
     def job_ids(self, distinct: Sequence[Any]) -> list[int]:
         """The ids of ``distinct`` keys, registering the new ones."""
-        self._register([k for k in distinct if k not in self._ids])
+        self._register(list(filterfalse(self._ids.__contains__, distinct)))
         return list(map(self._ids.__getitem__, distinct))
 
     def _job_ids(self, keys: Sequence[Any]) -> tuple[Ints, Ints]:
@@ -119,11 +119,10 @@ class Stream:
         return glob[local], local
 
     def _register(self, new: list[Any]) -> None:
-        ids = self._ids
         if new:
-            for key in new:
-                ids[key] = len(self.keys)
-                self.keys.append(key)
+            start = len(self.keys)
+            self._ids.update(zip(new, range(start, start + len(new)), strict=True))
+            self.keys.extend(new)
             n = len(self.keys)
             if n > len(self._last):
                 grow = max(n, 2 * len(self._last)) - len(self._last)
