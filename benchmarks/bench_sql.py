@@ -19,10 +19,9 @@ from pathlib import Path
 from typing import Any
 
 
-def make_parquet(path: Path, rows: int) -> None:
+def make_parquet(path: Path, rows: int, per: int = 100) -> None:
     import polars as pl
 
-    per = 100
     jobs = rows // per
     k = pl.int_range(0, rows, eager=True)
     job = k // per

@@ -26,6 +26,7 @@ StepKind = Literal[
     "error-answer",
 ]
 Format = Literal["jsonl", "json", "har", "csv", "tsv", "parquet"]
+Engine = Literal["auto", "python", "polars", "duckdb"]
 FailOn = Literal["error", "warning"]
 Action = Literal["success", "failure", "cancelled", "poll", "crash"]
 UnknownAction = Literal["poll", "failure", "crash"]
@@ -43,6 +44,11 @@ OUTCOMES: tuple[Outcome, ...] = ("success", "failure", "cancelled", "unfinished"
 TERMINAL_OUTCOMES: tuple[Outcome, ...] = ("success", "failure", "cancelled")
 MODES: tuple[Mode, ...] = ("sampled", "step")
 FORMATS: tuple[Format, ...] = ("jsonl", "json", "har", "csv", "tsv", "parquet")
+ENGINES: tuple[Engine, ...] = ("auto", "python", "polars", "duckdb")
+"""What checks an input: ``python`` the exact engine alone, record by record; ``polars``
+columns (polars reads, numpy screens, the exact engine takes irregular jobs); ``duckdb`` (Parquet
+files) the generated SQL screens, the exact engine takes flagged jobs; ``auto`` the fastest
+that applies."""
 FAIL_ON: tuple[FailOn, ...] = ("error", "warning")
 ACTIONS: tuple[Action, ...] = ("success", "failure", "cancelled", "poll", "crash")
 UNKNOWN_ACTIONS: tuple[UnknownAction, ...] = ("poll", "failure", "crash")

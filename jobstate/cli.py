@@ -17,6 +17,7 @@ from jobstate._constants import (
     DEFAULT_CLIENT_SPECS,
     DIALECT_NAMES,
     ENDS_ON,
+    ENGINES,
     FAIL_ON,
     FORMATS,
     KEEP_VIOLATIONS,
@@ -170,9 +171,9 @@ Exit codes: 0 nothing at the --fail-on severity, 1 findings, 2 unusable input or
 """
 
 
-def _read_options(f: _F) -> _F:
-    """The options that say where things sit in the records (they make a ReadOptions)."""
-    options = [
+def _where_options() -> list[Callable[[_F], _F]]:
+    """Where things sit in the records: format, keys, columns, order, times."""
+    return [
         click.option(
             "--input-format",
             type=click.Choice(FORMATS),
@@ -203,12 +204,29 @@ def _read_options(f: _F) -> _F:
             help="Dotted path (CSV: column) of each poll's time (RFC 3339 or epoch seconds);"
             " turns on the client-behaviour findings (a HAR has them always).",
         ),
+    ]
+
+
+def _read_options(f: _F) -> _F:
+    """The options that say where things sit in the records and how to read them (they make a
+    ReadOptions)."""
+    options = [
+        *_where_options(),
         click.option(
             "--poll-floor",
             type=click.FloatRange(min=0, min_open=True),
             metavar="SECONDS",
             help="Report polls of one monitor sooner than this apart (client finding"
             " poll-interval; Retry-After is always checked where a HAR keeps it).",
+        ),
+        click.option(
+            "--engine",
+            type=click.Choice(ENGINES),
+            default="auto",
+            show_default=True,
+            help="What checks the input: python (record by record), polars (columns; numpy"
+            " screens), duckdb (Parquet files: the generated SQL screens); auto: the fastest"
+            " that applies. Flagged jobs always get the exact engine: reports are the same.",
         ),
         click.option(
             "--max-record-bytes",

@@ -26,6 +26,7 @@ CHECK_KEYS = frozenset(
         "input_format", "job_key", "body_key", "http_key", "order_by", "status_column",
         "percentage_column", "quiet", "summary", "color", "keep_violations",
         "max_record_bytes", "max_document_bytes", "time_key", "poll_floor", "only_failing",
+        "engine",
     }
 )  # fmt: skip
 

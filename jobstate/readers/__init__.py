@@ -23,8 +23,9 @@ import zlib
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING
 
-from jobstate._constants import FORMATS, KEEP_VIOLATIONS, Format
+from jobstate._constants import ENGINES, FORMATS, KEEP_VIOLATIONS, Engine, Format
 from jobstate._words import plural
+from jobstate.exceptions import InputError
 from jobstate.readers.opening import Opened, detect_format, display_name, peek_head
 from jobstate.readers.options import ReadOptions
 from jobstate.readers.routing import JobRouter
@@ -32,10 +33,19 @@ from jobstate.results import InputSummary, Keep
 from jobstate.validation import Validator
 
 if TYPE_CHECKING:  # numpy loads only for inputs that need it
+    from jobstate.readers.parquet_duckdb import CleanJobs
     from jobstate.validation.checker import CheckerStream
     from jobstate.validation.stream import Stream
 
-__all__ = ["FORMATS", "SMALL_INPUT", "ReadOptions", "detect_format", "read_input"]
+__all__ = [
+    "ENGINES",
+    "FORMATS",
+    "SMALL_INPUT",
+    "ReadOptions",
+    "choose_engine",
+    "detect_format",
+    "read_input",
+]
 
 _Tick = Callable[[], None]
 
@@ -72,10 +82,63 @@ SMALL_INPUT = 1 << 20
 importing numpy (and polars) would cost more than the whole check."""
 
 
-def _engine(small: bool) -> type[Stream] | type[CheckerStream]:
-    """The validation stream for an input: the general path alone for a small one, else the
-    columnar stream (numpy), each imported when first needed."""
-    if small:
+def _installed(module: str) -> bool:
+    from importlib.util import find_spec
+
+    return find_spec(module) is not None
+
+
+def choose_engine(
+    options: ReadOptions, fmt: Format, opened: Opened, name: str, explain: bool
+) -> Engine:
+    """The engine that checks this input: ``options.engine``, or for ``auto`` the fastest
+    that applies (measured: polars, then DuckDB, on Parquet; the exact engine alone on a small
+    uncompressed file, where importing numpy would cost more than the check). An engine that
+    cannot read the input is an :class:`~jobstate.InputError` saying why."""
+    engine = options.engine
+    if engine == "auto":
+        if fmt == "parquet":  # compresses (1M polls can be 50 KB): never "small"
+            if (
+                _installed("polars")
+                or not _installed("duckdb")
+                or _duckdb_refuses(options, opened, explain)
+            ):
+                return "polars"
+            return "duckdb"
+        small = not opened.stdin and not opened.compressed and opened.size < SMALL_INPUT
+        return "python" if small else "polars"
+    if engine == "polars" and not _installed("polars"):
+        raise InputError(f"{name}: --engine polars needs polars: pip install 'jobstate[fast]'")
+    if engine == "duckdb":
+        why = (
+            "it reads Parquet files"
+            if fmt != "parquet"
+            else _duckdb_refuses(options, opened, explain)
+        )
+        if why:
+            raise InputError(f"{name}: --engine duckdb cannot check this input: {why}")
+    return engine
+
+
+def _duckdb_refuses(options: ReadOptions, opened: Opened, explain: bool) -> str | None:
+    """Why the DuckDB engine cannot take an input, or ``None``."""
+    if opened.stdin or opened.compressed:
+        return "it reads Parquet files by path, not standard input or gzip"
+    taken = [
+        f"--{o.replace('_', '-')}"
+        for o in ("order_by", "http_key", "time_key")
+        if getattr(options, o)
+    ]
+    if explain:
+        taken.append("--explain/--diagram")
+    return f"it does not take {', '.join(taken)}" if taken else None
+
+
+def _stream(engine: Engine) -> type[Stream] | type[CheckerStream]:
+    """The validation stream of an engine: the general path alone (``python``; ``duckdb``,
+    which hands it the flagged jobs only), else the columnar stream (numpy), each imported
+    when first needed."""
+    if engine in ("python", "duckdb"):
         from jobstate.validation.checker import CheckerStream
 
         return CheckerStream
@@ -116,18 +179,24 @@ def read_input(
         fmt: Format = options.format or detect_format(source, peek_head(fh, name))
         keep = Keep(keep_violations)
         summary = InputSummary(name, fmt, keep=keep)
-        # Parquet compresses (1M polls can be 50 KB) and needs polars anyway: never "small"
-        small = not opened.stdin and not opened.compressed and opened.size < SMALL_INPUT
-        small = small and fmt != "parquet"
-        stream = _engine(small)(validator.tables, input=name, explain=explain, keep=keep)
+        engine = choose_engine(options, fmt, opened, name, explain)
+        stream = _stream(engine)(validator.tables, input=name, explain=explain, keep=keep)
         router = JobRouter(summary, stream, options, name)
+        screened: CleanJobs | None = None
 
         def tick() -> None:
             if progress is not None:
                 progress(opened.position(), opened.size)
 
         try:
-            _read(fmt, fh, summary, router, tick)
+            if engine == "duckdb":
+                from jobstate.readers.parquet_duckdb import read_parquet_duckdb
+
+                screened = read_parquet_duckdb(
+                    source, summary, router, validator.tables, tick, only_failing
+                )
+            else:
+                _read(fmt, fh, summary, router, tick)
         except (OSError, EOFError, zlib.error) as exc:
             gz = isinstance(exc, (gzip.BadGzipFile, EOFError, zlib.error))
             what = "corrupt gzip" if gz else "read error"
@@ -140,6 +209,9 @@ def read_input(
         summary.jobs = stream.reports(flagged)
         if only_failing:
             summary.unlisted = stream.unlisted
+        if screened is not None:  # the flagged jobs' exact reports among the clean ones
+            unlisted = summary.unlisted if only_failing else None
+            summary.jobs = screened.reports(summary.jobs, validator.tables, name, unlisted)
         if summary.clients:  # what the traffic says of the client, beside the lifecycle
             for job in summary.jobs:
                 job.client = summary.clients.get(job.key or "")

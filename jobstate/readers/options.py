@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from jobstate._constants import MAX_DOCUMENT, MAX_RECORD, PCT, Format
+from jobstate._constants import MAX_DOCUMENT, MAX_RECORD, PCT, Engine, Format
 
 __all__ = ["ReadOptions"]
 
@@ -23,6 +23,8 @@ class ReadOptions:
     time or seconds since the epoch); it turns on the client-behaviour findings for formats
     other than HAR (whose entries carry their times). ``poll_floor``: the shortest interval
     (seconds) a client may leave between polls of one monitor (``poll-interval``).
+    ``engine``: what checks the input, ``auto``, ``python``, ``polars`` or ``duckdb`` (Parquet
+    files); every engine gives the same report.
     """
 
     job_key: str | None = None
@@ -36,3 +38,4 @@ class ReadOptions:
     max_record_bytes: int = MAX_RECORD
     max_document_bytes: int = MAX_DOCUMENT
     poll_floor: float | None = None
+    engine: Engine = "auto"

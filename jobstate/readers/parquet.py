@@ -18,7 +18,7 @@ from jobstate.results import InputSummary, Record
 if TYPE_CHECKING:  # numpy loads only when a check runs
     from jobstate.validation.stream import Stream
 
-__all__ = ["BATCH", "read_parquet"]
+__all__ = ["BATCH", "parquet_columns", "read_parquet", "row_body"]
 
 BATCH = 100_000
 """Rows handed to the router at a time."""
@@ -33,13 +33,14 @@ def read_parquet(
         import polars as pl
     except ImportError:
         raise InputError(
-            f"{summary.name}: reading Parquet needs polars: pip install 'jobstate[fast]'"
+            f"{summary.name}: reading Parquet needs polars (pip install 'jobstate[fast]')"
+            " or, for --engine duckdb, duckdb (pip install 'jobstate[sql]')"
         ) from None
     try:
         df = pl.read_parquet(fh)
     except Exception as exc:  # polars raises its own error types for a damaged file
         raise InputError(f"{summary.name}: not a readable Parquet file ({exc})") from None
-    cols = _columns(df.columns, router, summary.name)
+    cols = parquet_columns(df.columns, router, summary.name)
     for name in (cols["order"],):
         if name is not None and df.schema[name].is_temporal():
             df = df.with_columns(pl.col(name).cast(pl.String))  # RFC 3339 text, read as times
@@ -66,7 +67,7 @@ class _Rows:
     def __getitem__(self, i: int) -> Record:
         if self.cache is None:
             self.cache = (self.statuses.to_list(), self.pcts.to_list())
-        return _body(self.cache[0][i], self.cache[1][i])
+        return row_body(self.cache[0][i], self.cache[1][i])
 
 
 class _Columnar:
@@ -96,10 +97,9 @@ class _Columnar:
             schema[job] == pl.String or schema[job].is_integer()
         ):
             return None
-        if pct is not None and not schema[pct].is_numeric():
-            return None
-        if http is not None and not schema[http].is_numeric():
-            return None
+        for name in (pct, http):  # a Decimal is no JSON number: the rows say percentage-type
+            if name is not None and not (schema[name].is_float() or schema[name].is_integer()):
+                return None
         return cls(pl, cols, router)
 
     def feed(self, part: Any, start: int) -> bool:
@@ -138,8 +138,8 @@ class _Columnar:
         return True
 
 
-def _body(status: Any, pct: Any) -> dict[str, Any]:
-    """A row's monitor body, as the row-by-row way builds it."""
+def row_body(status: Any, pct: Any) -> dict[str, Any]:
+    """A row's monitor body, as every way of reading Parquet builds it."""
     body: dict[str, Any] = {}
     if status is not None and status != "":
         body["status"] = status
@@ -148,7 +148,9 @@ def _body(status: Any, pct: Any) -> dict[str, Any]:
     return body
 
 
-def _columns(names: list[str], router: JobRouter, file: str) -> dict[str, str | None]:
+def parquet_columns(names: list[str], router: JobRouter, file: str) -> dict[str, str | None]:
+    """The columns the options name (``pct``: ``None`` when the file has none), or an
+    :class:`~jobstate.InputError` naming the missing ones."""
     opts = router.opts
     want = {
         "job": opts.job_key or "job_id",
@@ -193,7 +195,7 @@ def _route(
         if key is None or (isinstance(key, str) and not key.strip()):
             summary.reject(start + i, f"row has an empty {cols['job']!r}")
             continue
-        body = _body(statuses[i], pcts[i])
+        body = row_body(statuses[i], pcts[i])
         keys.append(key if isinstance(key, str) else str(key))
         bodies.append(body)
         lines.append(start + i)

@@ -655,7 +655,8 @@ def test_parquet_rows_without_a_job_and_odd_values(tmp_path: Path) -> None:
 def test_parquet_without_polars_says_how_to_get_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Without polars (the fast extra) a Parquet input is exit 2 naming the extra to install."""
+    """Without polars (the fast extra) or duckdb (the sql extra) a Parquet input is exit 2
+    naming the extras to install."""
     import sys
 
     from click.testing import CliRunner
@@ -665,8 +666,30 @@ def test_parquet_without_polars_says_how_to_get_it(
     path = tmp_path / "p.parquet"
     path.write_bytes(b"PAR1")
     monkeypatch.setitem(sys.modules, "polars", None)  # import polars raises ImportError
+    monkeypatch.setitem(sys.modules, "duckdb", None)
     result = CliRunner().invoke(main, ["check", str(path)])
-    assert result.exit_code == 2 and "jobstate[fast]" in result.stderr
+    assert result.exit_code == 2
+    assert "jobstate[fast]" in result.stderr and "jobstate[sql]" in result.stderr
+
+
+def test_parquet_without_polars_is_read_by_duckdb(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without polars but with duckdb, ``--engine auto`` checks a Parquet file with DuckDB."""
+    import sys
+
+    pl = pytest.importorskip("polars")
+    pytest.importorskip("duckdb")
+    from click.testing import CliRunner
+
+    from jobstate.cli import main
+
+    path = tmp_path / "p.parquet"
+    pl.DataFrame({"job_id": ["a", "a"], "status": ["inProgress", "completed"]}).write_parquet(path)
+    monkeypatch.setitem(sys.modules, "polars", None)
+    result = CliRunner().invoke(main, ["check", "--format", "json", str(path)])
+    assert result.exit_code == 0, result.output
+    assert '"outcome": "success"' in result.output
 
 
 # -- --only-failing (issue #13, part) ---------------------------------------------------------

@@ -1,0 +1,218 @@
+"""Parquet through DuckDB (``--engine duckdb``, the ``sql`` extra): the generated SQL
+(:func:`jobstate.generate_sql`) screens every job inside DuckDB; only the rows of flagged jobs
+and of rows without a job key come back to Python, where the exact engine gives their messages.
+
+Clean jobs' reports are built from the query's counts, outcome and line span, so the report is
+the one the other engines give (a property test compares all three). The rows that come back are
+handed on in the same slices of :data:`~jobstate.readers.parquet.BATCH` rows as the other ways of
+reading Parquet, rejections first, so that ``--keep-violations`` keeps the same ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from jobstate.exceptions import InputError
+from jobstate.readers.parquet import BATCH, parquet_columns, row_body
+from jobstate.readers.routing import JobRouter
+from jobstate.results import InputSummary, JobReport, Record, Unlisted
+from jobstate.validation.tables import Tables
+
+__all__ = ["WHITESPACE", "CleanJobs", "read_parquet_duckdb"]
+
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+"""What ``str.strip()`` removes (a test checks it against ``str.isspace``): a job key of these
+alone is empty, as the other ways read it."""
+_NUMBERS = {
+    "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
+    "FLOAT", "DOUBLE",
+}  # fmt: skip
+_KEYS = _NUMBERS - {"FLOAT", "DOUBLE"} | {"VARCHAR"}
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+class CleanJobs:
+    """Jobs' counts, outcomes and line spans from the query, in order of first appearance, and
+    which of them were flagged (their reports come from the exact engine); with
+    ``only_failing``, the flagged jobs only and the clean ones counted by outcome
+    (``unlisted``: outcome, jobs, observations)."""
+
+    def __init__(
+        self,
+        rows: Sequence[tuple[str, int, int, int, str, bool]],
+        unlisted: Sequence[tuple[str, int, int]] = (),
+    ) -> None:
+        self.rows, self.unlisted = rows, unlisted
+
+    def reports(
+        self,
+        flagged: list[JobReport],
+        tables: Tables,
+        input: str | None,
+        unlisted: Unlisted | None,
+    ) -> list[JobReport]:
+        """All reports in order (``unlisted``: count the clean jobs there instead)."""
+        exact = {r.key: r for r in flagged}
+        out = []
+        name, mode = tables.spec.name, tables.mode
+        for key, n, first, last, outcome, bad in self.rows:
+            if bad:
+                out.append(exact[key])
+            elif unlisted is not None:
+                unlisted.add_job(outcome, n)
+            else:
+                out.append(
+                    JobReport(
+                        key=key, spec=name, mode=mode, violations=(), outcome=outcome,  # type: ignore[arg-type]
+                        input=input, counts=(n, 0), span=(first, last),
+                    )
+                )  # fmt: skip
+        if unlisted is not None:
+            for outcome, jobs, observations in self.unlisted:
+                unlisted.jobs += jobs
+                unlisted.outcomes[outcome] += jobs
+                unlisted.observations += observations
+        return out
+
+
+def read_parquet_duckdb(
+    path: str,
+    summary: InputSummary,
+    router: JobRouter,
+    tables: Tables,
+    tick: Callable[[], None],
+    only_failing: bool = False,
+) -> CleanJobs:
+    """Read the Parquet file at ``path`` with DuckDB; route the rows of flagged jobs (and
+    reject those without a job key) through ``router``; the per-job results of the rest
+    (``only_failing``: of the flagged ones, and the others counted by outcome)."""
+    try:
+        import duckdb
+    except ImportError:
+        raise InputError(
+            f"{summary.name}: --engine duckdb needs duckdb: pip install 'jobstate[sql]'"
+        ) from None
+    con = duckdb.connect()
+    try:
+        con.execute("SET enable_progress_bar = false")
+        source = f"read_parquet({_literal(path)}, file_row_number = true)"
+        try:
+            described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
+        except duckdb.Error as exc:
+            raise InputError(f"{summary.name}: not a readable Parquet file ({exc})") from None
+        schema = {row[0]: row[1] for row in described if row[0] != "file_row_number"}
+        cols = parquet_columns(list(schema), router, summary.name)
+        _check_types(schema, cols, summary.name)
+        return _Query(con, source, cols, summary, router, tables).run(tick, only_failing)
+    finally:
+        con.close()
+
+
+def _check_types(schema: dict[str, str], cols: dict[str, str | None], file: str) -> None:
+    """The column types the query reads as the other engines do, else a clear refusal."""
+    want = [(cols["job"], _KEYS, "text or integers"), (cols["status"], {"VARCHAR"}, "text")]
+    if cols["pct"] is not None:
+        want.append((cols["pct"], _NUMBERS, "integers or floats"))
+    for col, types, what in want:
+        assert col is not None
+        if schema[col] not in types:
+            raise InputError(
+                f"{file}: --engine duckdb reads column {col!r} as {what}, not {schema[col]};"
+                " use --engine python or polars"
+            )
+
+
+class _Query:
+    """The queries of one file, on one DuckDB connection."""
+
+    def __init__(
+        self,
+        con: Any,
+        source: str,
+        cols: dict[str, str | None],
+        summary: InputSummary,
+        router: JobRouter,
+        tables: Tables,
+    ) -> None:
+        self.con, self.summary, self.router, self.cols = con, summary, router, cols
+        job, status, pct = (
+            _ident(c) if c else "NULL" for c in (cols["job"], cols["status"], cols["pct"])
+        )
+        con.execute(
+            f"CREATE TEMP VIEW raw AS SELECT CAST({job} AS VARCHAR) AS job, {status} AS status,"
+            f" {pct} AS pct, file_row_number + 1 AS line FROM {source}"
+        )
+        ws = _literal(WHITESPACE)
+        con.execute(
+            "CREATE TEMP TABLE blank AS SELECT DISTINCT job FROM raw"
+            f" WHERE job IS NOT NULL AND trim(job, {ws}) = ''"
+        )
+        con.execute(
+            "CREATE TEMP VIEW polls AS SELECT job, status, pct AS percentageComplete, line"
+            " FROM raw WHERE job IS NOT NULL AND job NOT IN (SELECT job FROM blank)"
+        )
+        from jobstate.sql import generate_sql
+
+        screen = generate_sql(tables.spec, tables.mode, order="line")
+        con.execute(
+            "CREATE TEMP TABLE res AS SELECT s.job, s.n, s.first, s.last, r.outcome,"
+            " r.errors + r.warnings > 0 AS flagged FROM (SELECT job, count(*) AS n,"
+            " min(line) AS first, max(line) AS last FROM polls GROUP BY job) s"
+            f" JOIN (\n{screen}\n) r ON s.job = r.job"
+        )
+
+    def run(self, tick: Callable[[], None], only_failing: bool) -> CleanJobs:
+        """Hand the rows that need the exact engine on; every job's screen result."""
+        con, summary = self.con, self.summary
+        [(rows,)] = con.execute("SELECT count(*) FROM raw").fetchall()
+        cur = con.execute(
+            "SELECT job, status, pct, line FROM raw WHERE job IS NULL"
+            " OR job IN (SELECT job FROM blank) OR job IN (SELECT job FROM res WHERE flagged)"
+            " ORDER BY line"
+        )
+        slice_no = None
+        batch: list[tuple[Any, ...]] = []
+        while chunk := cur.fetchmany(BATCH):
+            for row in chunk:
+                k = (row[3] - 1) // BATCH
+                if k != slice_no and batch:
+                    self._slice(batch)
+                    batch = []
+                    tick()
+                slice_no = k
+                batch.append(row)
+        if batch:
+            self._slice(batch)
+        summary.units_read = int(rows)
+        listed = "SELECT job, n, first, last, outcome, flagged FROM res"
+        if not only_failing:
+            return CleanJobs(con.execute(f"{listed} ORDER BY first").fetchall())
+        clean = "SELECT outcome, count(*), sum(n) FROM res WHERE NOT flagged GROUP BY outcome"
+        counted = [(o, int(j), int(k)) for o, j, k in con.execute(clean).fetchall()]
+        return CleanJobs(con.execute(f"{listed} WHERE flagged ORDER BY first").fetchall(), counted)
+
+    def _slice(self, rows: list[tuple[Any, ...]]) -> None:
+        """One slice's returned rows, as the row-by-row way gives them: the rows without a job
+        key rejected at their line, then the others to their jobs."""
+        keys: list[Any] = []
+        bodies: list[Record] = []
+        lines: list[int] = []
+        for key, status, pct, line in rows:
+            if key is None or not key.strip():
+                self.summary.reject(line, f"row has an empty {self.cols['job']!r}")
+                continue
+            keys.append(key)
+            bodies.append(row_body(status, pct))
+            lines.append(line)
+        self.router.route_bodies(keys, bodies, lines, None)

@@ -1,0 +1,200 @@
+"""``--engine``: python, polars and duckdb give the same report on the same Parquet file, and an
+engine that cannot take an input says why (exit 2), never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from jobstate import ReadOptions, Validator, read_input
+from jobstate._constants import Engine
+from jobstate.results import InputSummary
+
+pl = pytest.importorskip("polars")
+pytest.importorskip("duckdb")
+
+PCT = "percentageComplete"
+ENGINES: tuple[Engine, ...] = ("python", "polars", "duckdb")
+
+
+def _everything(summary: InputSummary) -> Any:
+    """All a report says of an input, message by message."""
+    u = summary.unlisted
+    return (
+        [j.to_dict() for j in summary.jobs],
+        summary.units_read,
+        summary.unattributed,
+        summary.unattributed_not_kept,
+        (u.jobs, dict(u.outcomes), u.observations) if u is not None else None,
+        summary.observations,
+        summary.rejected,
+    )
+
+
+_KEYS = st.sampled_from(["a", "b", "c", "d", "", "  ", "\u2003"]) | st.none()
+_ROWS = st.lists(
+    st.tuples(
+        _KEYS,
+        st.none()
+        | st.sampled_from(
+            [
+                "notStarted",
+                "inProgress",
+                "waiting",
+                "completed",
+                "failed",
+                "cancelPending",
+                "cancelled",
+                "updating",
+                "Run",
+                "",
+            ]
+        ),
+        st.none() | st.sampled_from([0.0, 10.0, 55.5, 100.0, 5.0, -1.0, 250.0, float("nan")]),
+    ),
+    min_size=1,
+    max_size=60,
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=_ROWS,
+    spec=st.sampled_from(["current", "legacy", "any"]),
+    mode=st.sampled_from(["sampled", "step"]),
+    keep=st.none() | st.integers(0, 4),
+    only_failing=st.booleans(),
+    pct_type=st.sampled_from(["f64", "f32", "int"]),
+)
+def test_engines_report_alike_on_parquet(
+    tmp_path: Path,
+    rows: list[tuple[str | None, str | None, float | None]],
+    spec: str,
+    mode: str,
+    keep: int | None,
+    only_failing: bool,
+    pct_type: str,
+) -> None:
+    """Every engine gives the same jobs (key, outcome, counts, span, every violation with its
+    row and message), the same rejected rows, the same kept and counted violations under a
+    small ``--keep-violations``, and the same unlisted counts with ``--only-failing``."""
+    pcts: list[Any] = [r[2] for r in rows]
+    dtype = {"f64": pl.Float64, "f32": pl.Float32, "int": pl.Int64}[pct_type]
+    if pct_type == "int":
+        pcts = [None if p is None or p != p else int(p) for p in pcts]
+    df = pl.DataFrame(
+        {"job_id": [r[0] for r in rows], "status": [r[1] for r in rows], PCT: pcts},
+        schema={"job_id": pl.String, "status": pl.String, PCT: dtype},
+    )
+    path = str(tmp_path / "p.parquet")
+    df.write_parquet(path)
+    got = {}
+    for engine in ENGINES:
+        summary = read_input(
+            path,
+            Validator(spec, mode),
+            ReadOptions(engine=engine),
+            keep_violations=keep,
+            only_failing=only_failing,
+        )
+        got[engine] = _everything(summary)
+    assert got["polars"] == got["python"]
+    assert got["duckdb"] == got["python"]
+
+
+def test_engines_take_integer_job_keys(tmp_path: Path) -> None:
+    """An integer job column is read as its decimal text by every engine."""
+    df = pl.DataFrame(
+        {"job_id": [7, 7, 8, 8], "status": ["inProgress", "completed", "completed", "waiting"],
+         "percentageComplete": [10, 100, 90, None]}
+    )  # fmt: skip
+    path = str(tmp_path / "k.parquet")
+    df.write_parquet(path)
+    reports = [_everything(read_input(path, Validator(), ReadOptions(engine=e))) for e in ENGINES]
+    assert reports[0] == reports[1] == reports[2]
+    assert [j["key"] for j in reports[0][0]] == ["7", "8"]
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "jobstate", "check", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("make", "extra", "why"),
+    [
+        ("jsonl", (), "it reads Parquet files"),
+        ("parquet", ("--order-by", "ts"), "it does not take --order-by"),
+        ("parquet", ("--explain",), "--explain/--diagram"),
+        ("decimal", (), "not DECIMAL"),
+    ],
+)
+def test_duckdb_engine_refuses_what_it_cannot_read(
+    tmp_path: Path, make: str, extra: tuple[str, ...], why: str
+) -> None:
+    """An input or option the DuckDB engine cannot take: exit 2 and one line saying why."""
+    if make == "jsonl":
+        path = tmp_path / "x.jsonl"
+        path.write_text('{"status": "completed"}\n')
+    else:
+        from decimal import Decimal
+
+        pct = [Decimal("50.0")] if make == "decimal" else [50.0]
+        path = tmp_path / "x.parquet"
+        df = pl.DataFrame({"job_id": ["a"], "status": ["inProgress"], "ts": [1], PCT: pct})
+        df.write_parquet(path)
+    proc = _cli("--engine", "duckdb", *extra, str(path))
+    assert proc.returncode == 2, proc.stderr
+    assert why in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_decimal_percentages_are_not_numbers_on_any_engine(tmp_path: Path) -> None:
+    """A Decimal percentage column is no JSON number: ``percentage-type`` from python and polars
+    alike (the columnar way once cast it to a float and passed it)."""
+    from decimal import Decimal
+
+    path = tmp_path / "d.parquet"
+    pl.DataFrame({"job_id": ["a"], "status": ["inProgress"], PCT: [Decimal("5")]}).write_parquet(
+        path
+    )
+    rules = {}
+    for e in ("python", "polars"):
+        jobs = read_input(str(path), Validator(), ReadOptions(engine=e)).jobs
+        rules[e] = [v.rule for j in jobs for v in j.violations]
+    assert rules == {"python": ["percentage-type"], "polars": ["percentage-type"]}
+
+
+@pytest.mark.parametrize("extra", [(), ("--only-failing",)])
+def test_engine_on_the_command_line_changes_nothing_in_the_report(
+    tmp_path: Path, extra: tuple[str, ...]
+) -> None:
+    """``check --engine E --format json`` prints the same document for every engine."""
+    path = tmp_path / "c.parquet"
+    pl.DataFrame(
+        {"job_id": ["a", "a", "b", "b", "c"],
+         "status": ["inProgress", "completed", "waiting", "Run", "failed"],
+         "percentageComplete": [50.0, 90.0, 10.0, None, None]}
+    ).write_parquet(path)  # fmt: skip
+    outs = {e: _cli("--engine", e, "--format", "json", *extra, str(path)) for e in ENGINES}
+    assert {p.returncode for p in outs.values()} == {1}
+    assert outs["python"].stdout == outs["polars"].stdout == outs["duckdb"].stdout
+
+
+def test_duckdb_whitespace_is_what_str_strip_removes() -> None:
+    """The characters the DuckDB engine trims from job keys are exactly ``str.isspace``'s."""
+    from jobstate.readers.parquet_duckdb import WHITESPACE
+
+    spaces = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+    assert spaces == WHITESPACE
