@@ -449,6 +449,8 @@ def _follow(
 
     if len(files) != 1 or files[0] == "-" or fmt != "text" or options.order_by:
         raise click.UsageError("--follow watches one JSON Lines file, in text, with no --order-by")
+    if options.engine not in ("auto", "python"):
+        raise click.UsageError("--follow checks each line as it comes (--engine python)")
 
     def show(job: str, v: Violation) -> None:
         if rules is None or v.rule in rules:

@@ -190,6 +190,8 @@ def test_follow_prints_each_violation_as_the_log_grows(tmp_path: Path) -> None:
     assert proc.returncode == 1
     usage = run("check", "--follow", str(log), str(log))
     assert usage.returncode == 2 and "one JSON Lines file" in usage.stderr
+    usage = run("check", "--follow", "--engine", "duckdb", str(log))
+    assert usage.returncode == 2 and "--engine python" in usage.stderr
 
 
 def test_diagram_all_writes_nothing_when_it_cannot_write_everything(tmp_path: Path) -> None:
