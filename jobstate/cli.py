@@ -430,7 +430,7 @@ def check(
         sys.exit(EXIT_UNUSABLE)
     from jobstate.render import failed
 
-    findings = report.unattributed or any(failed(j, fail_on) for j in report.jobs)
+    findings = report.unattributed or any(failed(j, fail_on) for j in report.flagged)
     sys.exit(EXIT_ERRORS if findings else EXIT_OK)
 
 

@@ -213,10 +213,14 @@ class JobReport:
 
     @property
     def errors(self) -> int:
+        if not self.violations and not self.omitted:  # most jobs: no loop
+            return 0
         return sum(1 for v in self.violations if v.severity == "error") + self._omitted("error")
 
     @property
     def warnings(self) -> int:
+        if not self.violations and not self.omitted:
+            return 0
         kept = sum(1 for v in self.violations if v.severity == "warning")
         return kept + self._omitted("warning")
 
@@ -229,6 +233,8 @@ class JobReport:
     def not_kept(self) -> dict[str, int]:
         """How many violations of each rule were counted but not kept (none: empty)."""
         out: dict[str, int] = {}
+        if not self.omitted:
+            return out
         for (rule, _), n in sorted((self.omitted or {}).items()):
             out[rule] = out.get(rule, 0) + n
         return out
@@ -240,10 +246,14 @@ class JobReport:
 
     @property
     def client_errors(self) -> int:
+        if self.client is None:
+            return 0
         return sum(1 for f in self.client_findings if f.severity == "error")
 
     @property
     def client_warnings(self) -> int:
+        if self.client is None:
+            return 0
         return sum(1 for f in self.client_findings if f.severity == "warning")
 
     @property
@@ -277,19 +287,21 @@ class JobReport:
         return self.recorded_steps
 
     def to_dict(self) -> dict[str, Any]:
+        clean = not self.violations and not self.omitted  # most jobs: no property to call
+        errors = 0 if clean else self.errors
         return {
             "key": self.key,
             "input": self.input,
             "lines": list(self.span) if self.span else None,
             "http_status": _http_dict(self.http_status),
-            "ok": self.ok,
+            "ok": errors == 0 and self.client_errors == 0,
             "outcome": self.outcome,
             "observations": self.observations,
             "rejected": self.rejected,
-            "errors": self.errors,
-            "warnings": self.warnings,
-            "violations": [v.to_dict() for v in self.violations],
-            "violations_not_kept": self.not_kept or None,
+            "errors": errors,
+            "warnings": 0 if clean else self.warnings,
+            "violations": [v.to_dict() for v in self.violations] if self.violations else [],
+            "violations_not_kept": None if clean else self.not_kept or None,
             "expired_polls": self.expired,
             "transient_5xx": self.transient,
             "error_answers": self.error_answers,
@@ -464,7 +476,7 @@ class Report:
         self._records: list[Sequence[Record] | None] = [j.records for j in jobs]
         self._outcomes: list[Outcome] = [j.outcome for j in jobs]
         self._flagged: dict[int, JobReport] = {
-            i: j for i, j in enumerate(jobs) if j.violations or j.client_findings
+            i: j for i, j in enumerate(jobs) if j.violations or j.omitted or j.client_findings
         }
         self._jobs: list[JobReport] | None = list(jobs)
         self._source: StepSource | None = None
@@ -585,6 +597,12 @@ class Report:
     def ok(self) -> bool:
         """True when no job has an error and no input unit was rejected outside a job."""
         return all(j.ok for j in self._flagged.values()) and not self.unattributed
+
+    @property
+    def flagged(self) -> list[JobReport]:
+        """The jobs with violations (kept or only counted) or client findings, in input order
+        (the others are clean: no verdict of theirs can fail a run)."""
+        return [self._flagged[i] for i in sorted(self._flagged)]
 
     @property
     def violations(self) -> list[Violation]:

@@ -252,7 +252,7 @@ def totals_line(report: Report, fail_on: FailOn = "error") -> str:
     t = report.totals
     outcomes = ", ".join(f"{n:,} {o}" for o, n in t.outcomes.items() if n)
     if fail_on == "warning":
-        bad, what = sum(1 for j in report.jobs if failed(j, fail_on)), "with findings"
+        bad, what = sum(1 for j in report.flagged if failed(j, fail_on)), "with findings"
     else:
         bad, what = t.jobs_with_errors, "with errors"
     line = (

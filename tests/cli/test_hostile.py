@@ -154,6 +154,20 @@ def test_violations_beyond_the_cap_are_counted_not_kept(tmp_path: Path) -> None:
     assert "45 more violations counted, not kept" in text and "(--keep-violations)" in text
 
 
+@pytest.mark.parametrize("keep", ["0", "1"])
+def test_jobs_whose_violations_were_all_counted_still_fail(tmp_path: Path, keep: str) -> None:
+    """A job whose violations all came after the cap (none kept, all counted) still counts in
+    the totals and the exit code: before, it was ok, and ``--keep-violations 0`` exited 0."""
+    f = tmp_path / "two.jsonl"
+    f.write_bytes(b'{"j": "a", "status": "X"}\n{"j": "b", "status": "Y"}\n')
+    code, data = check_json("--job-key", "j", "--keep-violations", keep, str(f))
+    assert code == 1 and data["ok"] is False
+    assert data["totals"]["errors"] == 2 and data["totals"]["jobs_with_errors"] == 2
+    assert [j["ok"] for j in data["jobs"]] == [False, False]
+    text = run("check", "--job-key", "j", "--keep-violations", keep, str(f)).stdout
+    assert "(0 ok, 2 with errors" in text and "2 errors" in text
+
+
 def test_units_rejected_outside_jobs_are_capped_too(tmp_path: Path) -> None:
     """Lines with no job key count toward the same cap, and are still all accounted for."""
     f = tmp_path / "loose.jsonl"
