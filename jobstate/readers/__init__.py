@@ -8,8 +8,9 @@ skipped HAR entry with its reason::
 
     read = observations + rejected + blank + skipped
 
-JSON Lines and CSV are streamed: memory grows with the number of jobs, not with the input
-(``order_by`` is the exception: it holds each job's records until the input ends, to sort them).
+JSON Lines, CSV and Parquet files (by path) are streamed: memory grows with the number of
+jobs, not with the input (``order_by`` is the exception: it holds each job's records until the
+input ends, to sort them). A Parquet stream (standard input, gzip) is read whole.
 
 ``opening`` (paths, gzip, detection) → one module per format (``jsonl``, ``jsonl_polars``,
 ``json_doc``, ``har``, ``csv``) → ``routing`` (records to jobs) → the validation stream;
@@ -51,7 +52,12 @@ _Tick = Callable[[], None]
 
 
 def _read(
-    fmt: Format, fh: IO[bytes], summary: InputSummary, router: JobRouter, tick: _Tick
+    fmt: Format,
+    fh: IO[bytes],
+    summary: InputSummary,
+    router: JobRouter,
+    tick: _Tick,
+    path: str | None = None,
 ) -> None:
     """The reader of format ``fmt``, each imported when first used."""
     if fmt == "jsonl":
@@ -70,7 +76,7 @@ def _read(
     elif fmt == "parquet":
         from jobstate.readers.parquet import read_parquet
 
-        read_parquet(fh, summary, router, tick)
+        read_parquet(fh, summary, router, tick, path)
     else:
         from jobstate.readers.csv import read_csv
 
@@ -196,7 +202,8 @@ def read_input(
                     source, summary, router, validator.tables, tick, only_failing
                 )
             else:
-                _read(fmt, fh, summary, router, tick)
+                path = None if opened.stdin or opened.compressed else source
+                _read(fmt, fh, summary, router, tick, path)
         except (OSError, EOFError, zlib.error) as exc:
             gz = isinstance(exc, (gzip.BadGzipFile, EOFError, zlib.error))
             what = "corrupt gzip" if gz else "read error"

@@ -1,12 +1,12 @@
 """Parquet: one row per poll, columns named as for CSV (``job_id``, ``status``,
 ``percentageComplete``, or ``--job-key``, ``--status-column``, ``--percentage-column``;
-``--http-key`` and ``--order-by`` name columns too), read with polars (the ``fast`` extra) and
-handed on in slices of rows. Values keep their Parquet types: a percentage stored as text is a
-``percentage-type`` error, as it would be in JSON."""
+``--http-key`` and ``--order-by`` name columns too), read with polars (the ``fast`` extra) in
+batches and handed on in slices of :data:`BATCH` rows. Values keep their Parquet types: a
+percentage stored as text is a ``percentage-type`` error, as it would be in JSON."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from jobstate._constants import PCT
@@ -25,10 +25,15 @@ BATCH = 100_000
 
 
 def read_parquet(
-    fh: IO[bytes], summary: InputSummary, router: JobRouter, tick: Callable[[], None]
+    fh: IO[bytes],
+    summary: InputSummary,
+    router: JobRouter,
+    tick: Callable[[], None],
+    path: str | None = None,
 ) -> None:
-    """Read a Parquet file from ``fh`` (its columns are loaded whole, then passed on in
-    slices)."""
+    """Read a Parquet file: from ``path`` in batches of rows, so memory grows with the jobs, not
+    the file; else whole from ``fh`` (standard input or gzip: a Parquet reader needs the footer
+    first). A file damaged past its footer breaks off as a read error after the rows before."""
     try:
         import polars as pl
     except ImportError:
@@ -37,21 +42,45 @@ def read_parquet(
             " or, for --engine duckdb, duckdb (pip install 'jobstate[sql]')"
         ) from None
     try:
-        df = pl.read_parquet(fh)
+        lf = pl.scan_parquet(path) if path is not None else pl.read_parquet(fh).lazy()
+        schema = lf.collect_schema()
     except Exception as exc:  # polars raises its own error types for a damaged file
         raise InputError(f"{summary.name}: not a readable Parquet file ({exc})") from None
-    cols = parquet_columns(df.columns, router, summary.name)
-    for name in (cols["order"],):
-        if name is not None and df.schema[name].is_temporal():
-            df = df.with_columns(pl.col(name).cast(pl.String))  # RFC 3339 text, read as times
-    columnar = _Columnar.create(pl, df, cols, router)
+    cols = parquet_columns(list(schema.names()), router, summary.name)
+    order = cols["order"]
+    if order is not None and schema[order].is_temporal():
+        lf = lf.with_columns(pl.col(order).cast(pl.String))  # RFC 3339 text, read as times
+        schema = lf.collect_schema()
+    columnar = _Columnar.create(pl, schema, cols, router)
     start = 1
-    for part in df.iter_slices(BATCH):
+    for part in _slices(pl, lf):
         if columnar is None or not columnar.feed(part, start):
             _route(part, cols, start, summary, router)
         start += part.height
+        summary.units_read = start - 1
         tick()
-    summary.units_read = df.height
+
+
+def _slices(pl: Any, lf: Any) -> Iterator[Any]:
+    """``lf``'s rows in slices of exactly :data:`BATCH` (the last one shorter), in file order,
+    read in batches where polars can (``collect_batches``)."""
+    batches = getattr(lf, "collect_batches", None)
+    held: list[Any] = []
+    size = 0
+    try:
+        source = batches(chunk_size=BATCH, maintain_order=True) if batches else [lf.collect()]
+        for batch in source:
+            held.append(batch)
+            size += batch.height
+            while size >= BATCH:
+                frame = pl.concat(held, rechunk=False) if len(held) > 1 else held[0]
+                yield frame.slice(0, BATCH)
+                rest = frame.slice(BATCH)
+                held, size = ([rest] if rest.height else []), rest.height
+    except (Exception, pl.exceptions.PanicException) as exc:  # a damaged row group
+        raise OSError(f"a damaged Parquet file ({exc})") from None
+    if held:
+        yield pl.concat(held, rechunk=False) if len(held) > 1 else held[0]
 
 
 class _Rows:
@@ -85,9 +114,9 @@ class _Columnar:
 
     @classmethod
     def create(
-        cls, pl: Any, df: Any, cols: dict[str, str | None], router: JobRouter
+        cls, pl: Any, schema: Any, cols: dict[str, str | None], router: JobRouter
     ) -> _Columnar | None:
-        opts, schema = router.opts, df.schema
+        opts = router.opts
         if opts.order_by or opts.time_key or not router.stream.columnar:
             return None
         if router.stream.explain:

@@ -198,3 +198,70 @@ def test_duckdb_whitespace_is_what_str_strip_removes() -> None:
 
     spaces = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
     assert spaces == WHITESPACE
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=_ROWS,
+    batch=st.integers(1, 9),
+    group=st.integers(1, 9),
+    keep=st.none() | st.integers(0, 4),
+    pieces=st.none() | st.lists(st.integers(1, 5), min_size=1, max_size=4),
+)
+def test_parquet_read_in_batches_reports_as_read_whole(
+    tmp_path: Path,
+    rows: list[tuple[str | None, str | None, float | None]],
+    batch: int,
+    group: int,
+    keep: int | None,
+    pieces: list[int] | None,
+) -> None:
+    """A Parquet file read by path in batches (row groups of ``group`` rows, slices of ``batch``;
+    ``pieces``: polars made to hand over batches of those sizes instead) gives the report of the
+    same file read whole (gzipped: no seeking), on every engine that reads it so."""
+    import itertools
+
+    from jobstate.readers import parquet, parquet_duckdb
+
+    def irregular(self: Any, **_: Any) -> Any:
+        frame, sizes, at = self.collect(), itertools.cycle(pieces or [1]), 0
+        while at < frame.height:
+            n = next(sizes)
+            yield frame.slice(at, n)
+            at += n
+
+    with pytest.MonkeyPatch.context() as mp:  # undone after each example
+        mp.setattr(parquet, "BATCH", batch)
+        mp.setattr(parquet_duckdb, "BATCH", batch)
+        if pieces is not None:  # irregular batches: the reader must still cut slices of ``batch``
+            mp.setattr(pl.LazyFrame, "collect_batches", irregular)
+        _batches_agree(tmp_path, rows, group, keep)
+
+
+def _batches_agree(
+    tmp_path: Path,
+    rows: list[tuple[str | None, str | None, float | None]],
+    group: int,
+    keep: int | None,
+) -> None:
+    import gzip
+
+    df = pl.DataFrame(
+        {"job_id": [r[0] for r in rows], "status": [r[1] for r in rows], PCT: [r[2] for r in rows]},
+        schema={"job_id": pl.String, "status": pl.String, PCT: pl.Float64},
+    )
+    path = tmp_path / "b.parquet"
+    df.write_parquet(path, row_group_size=group)
+    packed = tmp_path / "b.parquet.gz"
+    packed.write_bytes(gzip.compress(path.read_bytes()))
+
+    def report(source: Path, engine: Engine = "auto") -> Any:
+        opts = ReadOptions(format="parquet", engine=engine)
+        jobs, *rest = _everything(read_input(str(source), Validator(), opts, keep_violations=keep))
+        return [{**j, "input": None} for j in jobs], *rest  # the two files' names differ
+
+    whole = report(packed)
+    for engine in ENGINES:
+        assert report(path, engine) == whole, engine
