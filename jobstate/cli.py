@@ -397,6 +397,7 @@ def check(
     idle_exit: float | None,
     **read_options: Any,
 ) -> None:
+    from jobstate._gc import paused_gc
     from jobstate.results import Report
     from jobstate.validation import Validator
 
@@ -413,13 +414,14 @@ def check(
         summaries, unusable = _read_all(
             files, validator, options, keep_steps, keep_violations, only_failing
         )
-    report = Report.from_inputs(validator.spec.name, validator.mode, summaries)
-    if rules is not None:
-        report = report.only(rules)
     if color is None:
         color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     view = _View(explain, max_violations, quiet, summary, color)
-    _render_report(report, fmt, fail_on, unusable, view)
+    with paused_gc():  # a report, then its text or JSON: many small objects, no cycles
+        report = Report.from_inputs(validator.spec.name, validator.mode, summaries)
+        if rules is not None:
+            report = report.only(rules)
+        _render_report(report, fmt, fail_on, unusable, view)
     if diagram_path is not None:
         error = _write_observed(diagram_path, report)
         if error:

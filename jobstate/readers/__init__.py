@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import IO, TYPE_CHECKING
 
 from jobstate._constants import ENGINES, FORMATS, KEEP_VIOLATIONS, Engine, Format
+from jobstate._gc import paused_gc
 from jobstate._words import plural
 from jobstate.exceptions import InputError
 from jobstate.readers.opening import Opened, detect_format, display_name, peek_head
@@ -213,12 +214,13 @@ def read_input(
         if router.trackers:  # a HAR, or time_key: the client's grade per job
             summary.clients = {str(k): t.grade() for k, t in router.trackers.items()}
         flagged = {k for k, g in summary.clients.items() if g.findings} if only_failing else None
-        summary.jobs = stream.reports(flagged)
-        if only_failing:
-            summary.unlisted = stream.unlisted
-        if screened is not None:  # the flagged jobs' exact reports among the clean ones
-            unlisted = summary.unlisted if only_failing else None
-            summary.jobs = screened.reports(summary.jobs, validator.tables, name, unlisted)
+        with paused_gc():  # one report per job: no cycles among them to look for
+            summary.jobs = stream.reports(flagged)
+            if only_failing:
+                summary.unlisted = stream.unlisted
+            if screened is not None:  # the flagged jobs' exact reports among the clean ones
+                unlisted = summary.unlisted if only_failing else None
+                summary.jobs = screened.reports(summary.jobs, validator.tables, name, unlisted)
         if summary.clients:  # what the traffic says of the client, beside the lifecycle
             for job in summary.jobs:
                 job.client = summary.clients.get(job.key or "")
