@@ -135,7 +135,7 @@ def test_write_all_regenerates_the_folder(tmp_path: Path) -> None:
 
 
 def corpus() -> list[Any]:
-    jobs = []
+    jobs: list[Any] = []
     for f in sorted(EXAMPLES.glob("*.jsonl")):
         jobs.extend(read_input(str(f), Validator(), explain=True).jobs)
     return jobs

@@ -222,6 +222,7 @@ def read_input(
                 unlisted = summary.unlisted if only_failing else None
                 summary.jobs = screened.reports(summary.jobs, validator.tables, name, unlisted)
         if summary.clients:  # what the traffic says of the client, beside the lifecycle
+            summary.jobs = list(summary.jobs)  # objects, to carry each grade
             for job in summary.jobs:
                 job.client = summary.clients.get(job.key or "")
         return summary

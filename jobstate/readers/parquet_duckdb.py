@@ -57,7 +57,7 @@ class CleanJobs:
 
     def reports(
         self,
-        flagged: list[JobReport],
+        flagged: Sequence[JobReport],
         tables: Tables,
         input: str | None,
         unlisted: Unlisted | None,

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from jobstate._constants import PCT, Outcome
-from jobstate.results import JobReport, Keep, Unlisted
+from jobstate.results import JobReport, JobTable, Keep, Unlisted
 from jobstate.validation.checker import Checker
 from jobstate.validation.tables import Tables
 
@@ -355,7 +355,7 @@ class Stream:
 
     # -- results --------------------------------------------------------------------------------
 
-    def reports(self, only_failing: Collection[Any] | None = None) -> list[JobReport]:
+    def reports(self, only_failing: Collection[Any] | None = None) -> Sequence[JobReport]:
         """One report per job, in order of first appearance. ``only_failing``: list only the
         jobs with violations and those whose keys it holds; the clean rest are counted in
         :attr:`unlisted` (from the arrays: no object per job)."""
@@ -364,9 +364,9 @@ class Stream:
         for (jid, code), count in self._http.items():
             if code is not None and code >= 0:
                 per_job.setdefault(jid, {})[code] = count
-        listed: Sequence[int] = range(len(self.keys))
-        if only_failing is not None:
-            listed = self._count_unlisted(only_failing)
+        if only_failing is None:
+            return self._table(per_job)
+        listed = self._count_unlisted(only_failing)
         out = []
         last, count = self._last.tolist(), self._count.tolist()
         first, lastline = self._first.tolist(), self._lastline.tolist()
@@ -392,6 +392,29 @@ class Stream:
                 )
             )
         return out
+
+    def _table(self, http: dict[int, dict[int, int]]) -> JobTable:
+        """Every job's report as columns (the exact engine's jobs as objects)."""
+        t = self.tables
+        n = len(self.keys)
+        ended = [
+            o if end else "unfinished"
+            for o, end in zip(self._outcomes, self._terminal, strict=True)
+        ]
+        ended.append("unfinished")  # the code of no status yet
+        keys = [k if k is None or isinstance(k, str) else str(k) for k in self.keys]
+        exact = {
+            jid: c.to_job_report(keys[jid], input=self.input, http_status=http.get(jid))
+            for jid, c in self._checkers.items()
+        }
+        outcomes = list(map(ended.__getitem__, self._last[:n].tolist()))
+        counts = self._count[:n].tolist()
+        for jid, job in exact.items():  # the columns say what the exact reports say
+            outcomes[jid], counts[jid] = job.outcome, job.observations
+        first, last = self._first[:n].tolist(), self._lastline[:n].tolist()
+        return JobTable(
+            t.spec.name, t.mode, self.input, keys, outcomes, counts, first, last, http, exact
+        )
 
     def _count_unlisted(self, keep: Collection[Any]) -> list[int]:
         """Count the clean jobs into :attr:`unlisted` (the jobs still on the array path by

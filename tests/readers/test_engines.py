@@ -3,6 +3,7 @@ engine that cannot take an input says why (exit 2), never a traceback."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -265,3 +266,37 @@ def _batches_agree(
     whole = report(packed)
     for engine in ENGINES:
         assert report(path, engine) == whole, engine
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=_ROWS, http=st.booleans(), keep=st.none() | st.integers(0, 4))
+def test_job_table_reports_as_its_objects_do(
+    tmp_path: Path,
+    rows: list[tuple[str | None, str | None, float | None]],
+    http: bool,
+    keep: int | None,
+) -> None:
+    """The columnar engine's reports come as a :class:`JobTable`: its JSON written from the
+    columns is each built report's ``to_dict``, and the whole report (totals, inputs, jobs) is
+    the one the exact engine gives for the same JSON Lines."""
+    from jobstate.results import JobTable, Report
+
+    lines = []
+    for n, (key, status, pct) in enumerate(rows):
+        rec: dict[str, Any] = {"job": key, "status": status, PCT: pct}
+        if http:
+            rec["code"] = [202, 200, 303, 404, 500][n % 5]
+        lines.append(json.dumps({k: v for k, v in rec.items() if v is not None}, allow_nan=True))
+    path = tmp_path / "t.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    got = {}
+    for engine in ("python", "polars"):
+        opts = ReadOptions(job_key="job", http_key="code" if http else None, engine=engine)
+        summary = read_input(str(path), Validator(), opts, keep_violations=keep)
+        if engine == "polars":
+            assert isinstance(summary.jobs, JobTable)
+            assert list(summary.jobs.dicts()) == [j.to_dict() for j in summary.jobs]
+        got[engine] = Report.from_inputs("current", "sampled", [summary]).to_dict()
+    assert got["polars"] == got["python"]
