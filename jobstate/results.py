@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol, Union
+from typing import Any, Protocol, Union, overload
 
 from jobstate._constants import OUTCOMES, Mode, Outcome, Severity, StepKind
 from jobstate._words import plural
@@ -324,6 +324,8 @@ class JobTable(Sequence[JobReport]):
     >>> t = JobTable("current", "sampled", "x.jsonl", ["a"], ["success"], [3], [1], [3])
     >>> t[0].outcome, t[0].observations, list(t.dicts()) == [t[0].to_dict()]
     ('success', 3, True)
+    >>> t[-1].key, [j.span for j in t[0:5]], t.totals()
+    ('a', [(1, 3)], (3, 0))
     """
 
     def __init__(
@@ -348,7 +350,13 @@ class JobTable(Sequence[JobReport]):
     def __len__(self) -> int:
         return len(self.keys)
 
-    def __getitem__(self, i: Any) -> Any:
+    @overload
+    def __getitem__(self, i: int) -> JobReport: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[JobReport]: ...
+
+    def __getitem__(self, i: int | slice) -> JobReport | Sequence[JobReport]:
         if isinstance(i, slice):
             return [self[k] for k in range(*i.indices(len(self)))]
         if i < 0:

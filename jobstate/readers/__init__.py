@@ -49,7 +49,7 @@ __all__ = [
     "read_input",
 ]
 
-_Tick = Callable[[], None]
+_Tick = Callable[..., None]
 
 
 def _read(
@@ -154,6 +154,18 @@ def _stream(engine: Engine) -> type[Stream] | type[CheckerStream]:
     return Stream
 
 
+def _ticker(opened: Opened, progress: Callable[[int, int], None] | None) -> _Tick:
+    """What a reader calls as it goes: progress in bytes read, or as ``fraction`` of the file
+    (Parquet by path, read by rows, not through the handle)."""
+
+    def tick(fraction: float | None = None) -> None:
+        if progress is not None:
+            at = opened.position() if fraction is None else int(opened.size * fraction)
+            progress(at, opened.size)
+
+    return tick
+
+
 def read_input(
     source: str,
     validator: Validator,
@@ -191,9 +203,7 @@ def read_input(
         router = JobRouter(summary, stream, options, name)
         screened: CleanJobs | None = None
 
-        def tick() -> None:
-            if progress is not None:
-                progress(opened.position(), opened.size)
+        tick = _ticker(opened, progress)
 
         try:
             if engine == "duckdb":

@@ -28,7 +28,7 @@ def read_parquet(
     fh: IO[bytes],
     summary: InputSummary,
     router: JobRouter,
-    tick: Callable[[], None],
+    tick: Callable[[float], None],
     path: str | None = None,
 ) -> None:
     """Read a Parquet file: from ``path`` in batches of rows, so memory grows with the jobs, not
@@ -52,13 +52,14 @@ def read_parquet(
         lf = lf.with_columns(pl.col(order).cast(pl.String))  # RFC 3339 text, read as times
         schema = lf.collect_schema()
     columnar = _Columnar.create(pl, schema, cols, router)
+    total = lf.select(pl.len()).collect().item() or 1  # from the footer: no rows read
     start = 1
     for part in _slices(pl, lf):
         if columnar is None or not columnar.feed(part, start):
             _route(part, cols, start, summary, router)
         start += part.height
         summary.units_read = start - 1
-        tick()
+        tick(summary.units_read / total)
 
 
 def _slices(pl: Any, lf: Any) -> Iterator[Any]:

@@ -91,7 +91,7 @@ def read_parquet_duckdb(
     summary: InputSummary,
     router: JobRouter,
     tables: Tables,
-    tick: Callable[[], None],
+    tick: Callable[[float], None],
     only_failing: bool = False,
 ) -> CleanJobs:
     """Read the Parquet file at ``path`` with DuckDB; route the rows of flagged jobs (and
@@ -172,7 +172,7 @@ class _Query:
             f" JOIN (\n{screen}\n) r ON s.job = r.job"
         )
 
-    def run(self, tick: Callable[[], None], only_failing: bool) -> CleanJobs:
+    def run(self, tick: Callable[[float], None], only_failing: bool) -> CleanJobs:
         """Hand the rows that need the exact engine on; every job's screen result."""
         con, summary = self.con, self.summary
         [(rows,)] = con.execute("SELECT count(*) FROM raw").fetchall()
@@ -189,7 +189,7 @@ class _Query:
                 if k != slice_no and batch:
                     self._slice(batch)
                     batch = []
-                    tick()
+                    tick(min(k * BATCH / max(rows, 1), 1.0))
                 slice_no = k
                 batch.append(row)
         if batch:

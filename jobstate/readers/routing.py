@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from jobstate.readers.fields import Getter, body_at, getter, http_at, job_key_at, rfc3339_ns
 from jobstate.readers.options import ReadOptions
 from jobstate.results import InputSummary, Record
-from jobstate.spec.protocol import Exchange
-from jobstate.validation.behaviour import BehaviourTracker
 from jobstate.validation.rules import REDIRECT_COMPLETION, has_status_body
 
-if TYPE_CHECKING:  # numpy loads only when a check runs
+if TYPE_CHECKING:  # numpy loads only when a check runs; the protocol, when one is tracked
+    from jobstate.spec.protocol import Exchange
+    from jobstate.validation.behaviour import BehaviourTracker
     from jobstate.validation.checker import CheckerStream
     from jobstate.validation.stream import Stream
 
@@ -196,6 +196,8 @@ class JobRouter:
         times: list[float | None],
     ) -> None:
         """Feed each job's polls, in order, to its client-behaviour tracker."""
+        from jobstate.spec.protocol import Exchange  # the protocol loads only when tracking
+
         for i, key in enumerate(keys):
             code = http[i] if http is not None else None
             self.track(key, Exchange.of(code, bodies[i], time=times[i]))
@@ -205,6 +207,8 @@ class JobRouter:
         :func:`~jobstate.readers.read_input` grades every tracked job at the end."""
         t = self.trackers.get(key)
         if t is None:
+            from jobstate.validation.behaviour import BehaviourTracker
+
             t = self.trackers[key] = BehaviourTracker(
                 self.stream.tables.terminal, self.opts.poll_floor
             )

@@ -37,7 +37,6 @@ from typing import Any, TypeGuard
 from jobstate._constants import SPEC_NAMES, Provenance, Severity
 from jobstate.results import Record, Rejected
 from jobstate.spec import Spec, get_spec
-from jobstate.spec.protocol import GONE
 
 __all__ = [
     "REDIRECT_COMPLETION",
@@ -207,6 +206,8 @@ def monitor_gone(rec: Record, http: int | None) -> bool:
     """
     if http is None or has_status_body(rec):
         return False
+    from jobstate.spec.protocol import GONE  # loaded only when a check meets HTTP statuses
+
     if http in GONE:
         return True
     error = rec.get("error") if isinstance(rec, Mapping) else None

@@ -300,3 +300,29 @@ def test_job_table_reports_as_its_objects_do(
             assert list(summary.jobs.dicts()) == [j.to_dict() for j in summary.jobs]
         got[engine] = Report.from_inputs("current", "sampled", [summary]).to_dict()
     assert got["polars"] == got["python"]
+
+
+@pytest.mark.parametrize("engine", ["polars", "duckdb"])
+def test_parquet_progress_rises_to_the_whole_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: Engine
+) -> None:
+    """Read by path (by rows, not through the file handle), Parquet still reports progress:
+    positions that rise, slice by slice, to the file's size."""
+    from jobstate.readers import parquet, parquet_duckdb
+
+    monkeypatch.setattr(parquet, "BATCH", 3)
+    monkeypatch.setattr(parquet_duckdb, "BATCH", 3)
+    path = tmp_path / "p.parquet"
+    n = 10
+    pl.DataFrame({"job_id": ["a"] * n, "status": ["inProgress"] * (n - 1) + ["Run"]}).write_parquet(
+        path
+    )
+    seen: list[tuple[int, int]] = []
+    opts = ReadOptions(engine=engine)
+    read_input(str(path), Validator(), opts, progress=lambda at, size: seen.append((at, size)))
+    size = path.stat().st_size
+    assert seen and all(s == size for _, s in seen)
+    positions = [at for at, _ in seen]
+    assert positions == sorted(positions) and 0 < positions[0] < size
+    if engine == "polars":
+        assert positions[-1] == size and len(positions) == 4  # slices of 3, 3, 3 and 1 rows
