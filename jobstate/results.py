@@ -236,7 +236,7 @@ class JobReport:
         out: dict[str, int] = {}
         if not self.omitted:
             return out
-        for (rule, _), n in sorted((self.omitted or {}).items()):
+        for (rule, _), n in sorted(self.omitted.items()):
             out[rule] = out.get(rule, 0) + n
         return out
 
@@ -562,50 +562,52 @@ class Report:
         mode: Mode,
         jobs: Sequence[JobReport] = (),
         inputs: Sequence[InputSummary] = (),
+        *,
+        parts: Sequence[Sequence[JobReport]] | None = None,
     ) -> None:
+        """``parts``: the jobs as several sequences (the inputs'), read lazily, in place of
+        ``jobs``."""
         self.spec = spec
         self.mode = mode
         self.inputs = list(inputs)
-        self._keys: list[str | None] = [j.key for j in jobs]
-        self._records: list[Sequence[Record] | None] = [j.records for j in jobs]
-        self._outcomes: list[Outcome] = [j.outcome for j in jobs]
-        self._flagged: dict[int, JobReport] = {
-            i: j for i, j in enumerate(jobs) if j.violations or j.omitted or j.client_findings
-        }
-        self._jobs: list[JobReport] | None = list(jobs)
-        self._parts: list[Sequence[JobReport]] | None = None  # the inputs' jobs, read lazily
+        self._keys: list[str | None] = []
+        self._outcomes: list[Outcome] = []
+        self._flagged: dict[int, JobReport] = {}
         self._source: StepSource | None = None
-        self._size = sum(j.observations + j.rejected for j in jobs)
-        self._rejected = sum(j.rejected for j in jobs)
+        self._size = self._rejected = 0
         self.rules: frozenset[str] | None = None  # None: every rule counts
+        for part in (jobs,) if parts is None else parts:
+            self._add(part)
+        self._records: list[Sequence[Record] | None] = (
+            [j.records for j in jobs] if parts is None else [None] * len(self._keys)
+        )
+        self._jobs: list[JobReport] | None = list(jobs) if parts is None else None
+        self._parts = None if parts is None else list(parts)  # the inputs' jobs, read lazily
+
+    def _add(self, jobs: Sequence[JobReport]) -> None:
+        """Count ``jobs`` in after the others (a :class:`JobTable` from its columns)."""
+        base = len(self._keys)
+        shown: Iterable[tuple[int, JobReport]]
+        if isinstance(jobs, JobTable):
+            self._keys += jobs.keys
+            self._outcomes += jobs.outcomes
+            shown = jobs.exact.items()
+        else:
+            self._keys += [j.key for j in jobs]
+            self._outcomes += [j.outcome for j in jobs]
+            shown = enumerate(jobs)
+        for i, j in shown:
+            if j.violations or j.omitted or j.client_findings:
+                self._flagged[base + i] = j
+        observations, rejected = _totals(jobs)
+        self._size += observations + rejected
+        self._rejected += rejected
 
     @classmethod
     def from_inputs(cls, spec: str, mode: Mode, inputs: Sequence[InputSummary]) -> Report:
         """The report on every job of ``inputs``, with their accounting (a :class:`JobTable`'s
         clean jobs stay columns until :attr:`jobs` is read)."""
-        if not any(isinstance(i.jobs, JobTable) for i in inputs):
-            return cls(spec, mode, [j for i in inputs for j in i.jobs], inputs)
-        report = cls(spec, mode, (), inputs)
-        keys, outcomes = report._keys, report._outcomes
-        for part in (i.jobs for i in inputs):
-            base = len(keys)
-            if isinstance(part, JobTable):
-                keys += part.keys
-                outcomes += part.outcomes
-                shown: Iterable[tuple[int, JobReport]] = part.exact.items()
-            else:
-                keys += [j.key for j in part]
-                outcomes += [j.outcome for j in part]
-                shown = enumerate(part)
-            for i, j in shown:
-                if j.violations or j.omitted or j.client_findings:
-                    report._flagged[base + i] = j
-            observations, rejected = _totals(part)
-            report._size += observations + rejected
-            report._rejected += rejected
-        report._records = [None] * len(keys)
-        report._jobs, report._parts = None, [i.jobs for i in inputs]
-        return report
+        return cls(spec, mode, inputs=inputs, parts=[i.jobs for i in inputs])
 
     @classmethod
     def of_records(

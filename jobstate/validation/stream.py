@@ -88,8 +88,10 @@ class Stream:
         self._legal = legal
         self._resets = np.array([s in sp.resets for s in names] + [False])
         self._success = np.array([s in tables.success for s in names] + [False])
-        self._outcomes: list[Outcome] = [tables.outcome[s] for s in names]
-        self._terminal = [s in sp.terminal for s in names]
+        # the outcome a job has with each last status code ("no status yet" included)
+        self._ended: list[Outcome] = [
+            tables.outcome[s] if s in sp.terminal else "unfinished" for s in names
+        ] + ["unfinished"]
         self.keys: list[Any] = []
         self._ids: dict[Any, int] = {}
         size = _INITIAL_JOBS
@@ -359,59 +361,35 @@ class Stream:
         """One report per job, in order of first appearance. ``only_failing``: list only the
         jobs with violations and those whose keys it holds; the clean rest are counted in
         :attr:`unlisted` (from the arrays: no object per job)."""
-        t = self.tables
         per_job: dict[int, dict[int, int]] = {}
         for (jid, code), count in self._http.items():
             if code is not None and code >= 0:
                 per_job.setdefault(jid, {})[code] = count
         if only_failing is None:
             return self._table(per_job)
-        listed = self._count_unlisted(only_failing)
-        out = []
-        last, count = self._last.tolist(), self._count.tolist()
-        first, lastline = self._first.tolist(), self._lastline.tolist()
-        for jid in listed:
-            key = self.keys[jid]
-            label = key if key is None or isinstance(key, str) else str(key)
-            c = self._checkers.get(jid)
-            if c is not None:
-                out.append(c.to_job_report(label, input=self.input, http_status=per_job.get(jid)))
-                continue
-            code = last[jid]
-            out.append(
-                JobReport(
-                    key=label,
-                    spec=t.spec.name,
-                    mode=t.mode,
-                    violations=(),
-                    outcome=self._outcomes[code] if self._terminal[code] else "unfinished",
-                    input=self.input,
-                    counts=(count[jid], 0),
-                    span=(first[jid], lastline[jid]),
-                    http_status=per_job.get(jid),
-                )
-            )
-        return out
+        return list(self._table(per_job, self._count_unlisted(only_failing)))
 
-    def _table(self, http: dict[int, dict[int, int]]) -> JobTable:
-        """Every job's report as columns (the exact engine's jobs as objects)."""
+    def _table(self, http: dict[int, dict[int, int]], ids: list[int] | None = None) -> JobTable:
+        """The reports of jobs ``ids`` (all: ``None``) as columns, the exact engine's jobs as
+        objects; positions in the table follow ``ids``."""
         t = self.tables
         n = len(self.keys)
-        ended = [
-            o if end else "unfinished"
-            for o, end in zip(self._outcomes, self._terminal, strict=True)
-        ]
-        ended.append("unfinished")  # the code of no status yet
-        keys = [k if k is None or isinstance(k, str) else str(k) for k in self.keys]
-        exact = {
-            jid: c.to_job_report(keys[jid], input=self.input, http_status=http.get(jid))
-            for jid, c in self._checkers.items()
-        }
-        outcomes = list(map(ended.__getitem__, self._last[:n].tolist()))
-        counts = self._count[:n].tolist()
-        for jid, job in exact.items():  # the columns say what the exact reports say
-            outcomes[jid], counts[jid] = job.outcome, job.observations
-        first, last = self._first[:n].tolist(), self._lastline[:n].tolist()
+        sel: Any = slice(0, n) if ids is None else np.array(ids, dtype=np.int64)
+        keys = self.keys if ids is None else [self.keys[j] for j in ids]
+        keys = [k if k is None or isinstance(k, str) else str(k) for k in keys]
+        at = None if ids is None else {j: p for p, j in enumerate(ids)}
+        exact: dict[int, JobReport] = {}
+        for jid, c in self._checkers.items():
+            p = jid if at is None else at.get(jid)
+            if p is not None:
+                exact[p] = c.to_job_report(keys[p], input=self.input, http_status=http.get(jid))
+        outcomes = list(map(self._ended.__getitem__, self._last[sel].tolist()))
+        counts = self._count[sel].tolist()
+        for p, job in exact.items():  # the columns say what the exact reports say
+            outcomes[p], counts[p] = job.outcome, job.observations
+        if at is not None:
+            http = {at[j]: h for j, h in http.items() if j in at}
+        first, last = self._first[sel].tolist(), self._lastline[sel].tolist()
         return JobTable(
             t.spec.name, t.mode, self.input, keys, outcomes, counts, first, last, http, exact
         )
@@ -433,11 +411,10 @@ class Stream:
             elif not listed[jid]:
                 u.add_job(c.outcome, c.observations)
         clean = on_arrays & ~listed
-        by_code = np.bincount(self._last[:n][clean], minlength=len(self._outcomes) + 1).tolist()
+        by_code = np.bincount(self._last[:n][clean], minlength=len(self._ended)).tolist()
         for code, k in enumerate(by_code):
             if k:
-                terminal = code < len(self._outcomes) and self._terminal[code]
-                u.outcomes[self._outcomes[code] if terminal else "unfinished"] += k
+                u.outcomes[self._ended[code]] += k
         u.jobs += int(clean.sum())
         u.observations += int(self._count[:n][clean].sum())
         result: list[int] = np.flatnonzero(listed).tolist()
