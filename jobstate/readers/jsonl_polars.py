@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from jobstate._constants import PCT
 from jobstate.readers.fields import body_at, parse_line
+from jobstate.readers.polars_columns import feed_polars, http_codes, job_ids
 from jobstate.readers.routing import JobRouter
 from jobstate.results import Record
 
@@ -120,8 +121,6 @@ class PolarsJsonlReader:
         # every pattern counted in one polars query, off the main thread (see scan())
         self.patterns = [p.decode() for p, _ in self.counts]
         self.patterns += [p.decode() for p in self.key_patterns] + [f'"{PCT}"']
-        status_names, codes, self.none = self.stream.status_codes()
-        self.names, self.codes = status_names, codes
 
     @classmethod
     def create(cls, router: JobRouter) -> PolarsJsonlReader | None:
@@ -211,28 +210,18 @@ class PolarsJsonlReader:
             column = self._walk(df, self.http_path)
             if column.null_count():
                 return False
-            v = column.to_numpy()
-            ok = (v == np.floor(v)) & (v >= 0) & (v <= 999) & ~np.signbit(v)
-            http = np.where(ok, v, -1).astype(np.int64)  # -1: not an HTTP status
+            http = http_codes(column.to_numpy())
         stream = self.stream
         self.router.shape_checked = True  # every body has a status: no wrapper hint to give
         if self.key_path:
             keys = self._walk(df, self.key_path)
             if keys.null_count():
                 return False
-            distinct = keys.unique(maintain_order=True).to_list()
-            local = keys.cast(pl.Enum(distinct)).to_physical().to_numpy().astype(np.int64)
-            ids = np.array(stream.job_ids(distinct), dtype=np.int64)[local]
+            ids, local = job_ids(pl, keys, stream)
         else:
             local = np.zeros(n, dtype=np.int64)
             ids = np.full(n, stream.job_ids([self.router.single_key])[0], dtype=np.int64)
-        codes = status.replace_strict(
-            self.names, self.codes, default=self.none, return_dtype=pl.Int16
-        ).to_numpy()
-        values = pct.cast(pl.Float64).to_numpy()
-        absent = pct.is_null().to_numpy()
-        stream.feed_columns(
-            ids, local, codes, values, absent, range(start, start + n),
-            LazyBodies(block, scan.ends, self.router), http,
-        )  # fmt: skip
+        lines = range(start, start + n)
+        bodies = LazyBodies(block, scan.ends, self.router)
+        feed_polars(pl, stream, ids, local, status, pct, http, lines, bodies)
         return True

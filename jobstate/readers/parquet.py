@@ -12,6 +12,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 from jobstate._constants import PCT
 from jobstate.exceptions import InputError
 from jobstate.readers.fields import http_status
+from jobstate.readers.polars_columns import feed_polars, http_codes, job_ids
 from jobstate.readers.routing import JobRouter
 from jobstate.results import InputSummary, Record
 
@@ -111,7 +112,6 @@ class _Columnar:
     def __init__(self, pl: Any, cols: dict[str, str | None], router: JobRouter) -> None:
         self.pl, self.cols, self.router = pl, cols, router
         self.stream = cast("Stream", router.stream)
-        self.names, self.codes, self.none = self.stream.status_codes()
 
     @classmethod
     def create(
@@ -134,37 +134,28 @@ class _Columnar:
 
     def feed(self, part: Any, start: int) -> bool:
         """Validate one slice; ``False`` if it must go row by row."""
-        import numpy as np
 
-        pl, cols, stream = self.pl, self.cols, self.stream
+        pl, cols = self.pl, self.cols
         keys = part.get_column(cols["job"]).cast(pl.String)
         if keys.null_count() or (keys.str.strip_chars() == "").any():
             return False
         n = part.height
-        distinct = keys.unique(maintain_order=True).to_list()
-        local = keys.cast(pl.Enum(distinct)).to_physical().to_numpy().astype(np.int64)
-        ids = np.array(stream.job_ids(distinct), dtype=np.int64)[local]
         status = part.get_column(cols["status"])
-        codes = status.replace_strict(
-            self.names, self.codes, default=self.none, return_dtype=pl.Int16
-        ).to_numpy()
         pct = (
             part.get_column(cols["pct"]) if cols["pct"] else pl.Series([None] * n, dtype=pl.Float64)
         )
-        values = pct.cast(pl.Float64).to_numpy()
-        absent = pct.is_null().to_numpy()
         http = None
         if cols["http"]:
-            v = part.get_column(cols["http"]).cast(pl.Float64).fill_null(-1.0).to_numpy()
-            ok = (v == np.floor(v)) & (v >= 0) & (v <= 999) & ~np.signbit(v)
-            http = np.where(ok, v, -1).astype(np.int64)  # -1: not an HTTP status
+            http = http_codes(
+                part.get_column(cols["http"]).cast(pl.Float64).fill_null(-1.0).to_numpy()
+            )
             bare = (status.is_null() | (status == "")).to_numpy()
             if ((http >= 300) & (http < 400) & bare).any():
                 return False  # a redirect without a status is a completion: the router's job
         self.router.shape_checked = True
-        stream.feed_columns(
-            ids, local, codes, values, absent, range(start, start + n), _Rows(status, pct), http
-        )
+        ids, local = job_ids(pl, keys, self.stream)
+        lines = range(start, start + n)
+        feed_polars(pl, self.stream, ids, local, status, pct, http, lines, _Rows(status, pct))
         return True
 
 
