@@ -39,7 +39,8 @@ _ORDER = (  # the order the general path reports one observation's violations in
 )
 
 
-def _literal(value: str) -> str:
+def sql_literal(value: str) -> str:
+    """``value`` as an SQL string literal (quotes doubled), in both dialects."""
     return "'" + value.replace("'", "''") + "'"
 
 
@@ -72,7 +73,7 @@ def _flag_columns() -> str:
         "completed-not-100": "pct_valid AND known_success AND pct <> 100",
     }
     return ",\n    ".join(
-        f"CASE WHEN {cases[r]} THEN {_literal(r)} END AS {_flag(r)}" for r in _ORDER
+        f"CASE WHEN {cases[r]} THEN {sql_literal(r)} END AS {_flag(r)}" for r in _ORDER
     )
 
 
@@ -134,11 +135,11 @@ def _table_ctes(t: Tables, dialect: str) -> list[str]:
     states = _values(
         (
             (
-                _literal(s),
+                sql_literal(s),
                 "TRUE" if s in t.terminal else "FALSE",
                 "TRUE" if s in t.success else "FALSE",
                 "TRUE" if s in t.resets else "FALSE",
-                _literal(t.outcome[s]),
+                sql_literal(t.outcome[s]),
             )
             for s in t.spec.names
         ),
@@ -146,12 +147,12 @@ def _table_ctes(t: Tables, dialect: str) -> list[str]:
         dialect,
     )
     legal = _values(
-        ((_literal(a), _literal(b)) for (a, b) in sorted(t.kind) if a != b),
+        ((sql_literal(a), sql_literal(b)) for (a, b) in sorted(t.kind) if a != b),
         "src, dst",
         dialect,
     )
     rule_rows = _values(
-        ((_literal(r), _literal(RULES[r].severity), str(i)) for i, r in enumerate(_ORDER)),
+        ((sql_literal(r), sql_literal(RULES[r].severity), str(i)) for i, r in enumerate(_ORDER)),
         "rule, severity, rank",
         dialect,
     )

@@ -16,7 +16,8 @@ from typing import Any
 from jobstate.exceptions import InputError
 from jobstate.readers.parquet import BATCH, parquet_columns, row_body
 from jobstate.readers.routing import JobRouter
-from jobstate.results import InputSummary, JobReport, Record, Unlisted
+from jobstate.results import InputSummary, JobReport, JobTable, Record, Unlisted
+from jobstate.sql import generate_sql, sql_literal
 from jobstate.validation.tables import Tables
 
 __all__ = ["WHITESPACE", "CleanJobs", "read_parquet_duckdb"]
@@ -35,11 +36,9 @@ _KEYS = _NUMBERS - {"FLOAT", "DOUBLE"} | {"VARCHAR"}
 
 
 def _ident(name: str) -> str:
+    """A Parquet column name quoted whole (a dot in it is part of the name, unlike the
+    qualified table names :func:`jobstate.sql.generate_sql` quotes)."""
     return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 class CleanJobs:
@@ -61,29 +60,32 @@ class CleanJobs:
         tables: Tables,
         input: str | None,
         unlisted: Unlisted | None,
-    ) -> list[JobReport]:
-        """All reports in order (``unlisted``: count the clean jobs there instead)."""
+    ) -> Sequence[JobReport]:
+        """All reports in order, as a :class:`JobTable` whose flagged jobs are the exact
+        engine's ``flagged`` reports; with ``unlisted``, the flagged ones alone (the rows hold
+        no others then) and the clean ones counted there."""
         exact = {r.key: r for r in flagged}
-        out = []
-        name, mode = tables.spec.name, tables.mode
-        for key, n, first, last, outcome, bad in self.rows:
-            if bad:
-                out.append(exact[key])
-            elif unlisted is not None:
-                unlisted.add_job(outcome, n)
-            else:
-                out.append(
-                    JobReport(
-                        key=key, spec=name, mode=mode, violations=(), outcome=outcome,  # type: ignore[arg-type]
-                        input=input, counts=(n, 0), span=(first, last),
-                    )
-                )  # fmt: skip
         if unlisted is not None:
             for outcome, jobs, observations in self.unlisted:
                 unlisted.jobs += jobs
                 unlisted.outcomes[outcome] += jobs
                 unlisted.observations += observations
-        return out
+            return [exact[row[0]] for row in self.rows]
+        keys: list[str | None] = []
+        counts, first, last = [], [], []
+        outcomes: list[Any] = []
+        by_index: dict[int, JobReport] = {}
+        for i, (key, n, a, b, outcome, bad) in enumerate(self.rows):
+            if bad:  # the columns say what the exact report says
+                job = by_index[i] = exact[key]
+                outcome, n = job.outcome, job.observations
+            keys.append(key)
+            outcomes.append(outcome)
+            counts.append(n)
+            first.append(a)
+            last.append(b)
+        name, mode = tables.spec.name, tables.mode
+        return JobTable(name, mode, input, keys, outcomes, counts, first, last, None, by_index)
 
 
 def read_parquet_duckdb(
@@ -106,7 +108,7 @@ def read_parquet_duckdb(
     con = duckdb.connect()
     try:
         con.execute("SET enable_progress_bar = false")
-        source = f"read_parquet({_literal(path)}, file_row_number = true)"
+        source = f"read_parquet({sql_literal(path)}, file_row_number = true)"
         try:
             described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
         except duckdb.Error as exc:
@@ -153,7 +155,7 @@ class _Query:
             f"CREATE TEMP VIEW raw AS SELECT CAST({job} AS VARCHAR) AS job, {status} AS status,"
             f" {pct} AS pct, file_row_number + 1 AS line FROM {source}"
         )
-        ws = _literal(WHITESPACE)
+        ws = sql_literal(WHITESPACE)
         con.execute(
             "CREATE TEMP TABLE blank AS SELECT DISTINCT job FROM raw"
             f" WHERE job IS NOT NULL AND trim(job, {ws}) = ''"
@@ -162,7 +164,6 @@ class _Query:
             "CREATE TEMP VIEW polls AS SELECT job, status, pct AS percentageComplete, line"
             " FROM raw WHERE job IS NOT NULL AND job NOT IN (SELECT job FROM blank)"
         )
-        from jobstate.sql import generate_sql
 
         screen = generate_sql(tables.spec, tables.mode, order="line")
         con.execute(
