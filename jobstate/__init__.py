@@ -73,11 +73,12 @@ if _TYPE_CHECKING:  # the names as type checkers see them; at run time each load
     from jobstate.spec import Edge, Spec, State, get_spec
     from jobstate.spec.protocol import DEVIATIONS, DIALECTS, Deviation, Dialect, Exchange
     from jobstate.spec.scenarios import SCENARIOS, Answer, Scenario
-    from jobstate.sql import generate_sql
+    from jobstate.sql import DUCKDB_NAN_SAFE, generate_sql
     from jobstate.validation import RULES, Rule, Validator, unknown_status_message, validate
     from jobstate.validation.behaviour import BEHAVIOURS, BehaviourRule
 
 _LAZY: dict[str, str] = {
+    "DUCKDB_NAN_SAFE": "jobstate.sql",
     "FUTURE_VALUE": "jobstate._constants",
     "SPEC_NAMES": "jobstate._constants",
     "SQL_DIALECTS": "jobstate._constants",
@@ -188,6 +189,7 @@ __all__ = [
     "BEHAVIOURS",
     "DEVIATIONS",
     "DIALECTS",
+    "DUCKDB_NAN_SAFE",
     "FINDINGS",
     "FUTURE_VALUE",
     "PROFILES",

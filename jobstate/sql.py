@@ -25,7 +25,12 @@ from jobstate.spec import Spec
 from jobstate.validation.rules import RULES
 from jobstate.validation.tables import Tables
 
-__all__ = ["SQL_DIALECTS", "SQL_REPORTS", "generate_sql"]
+__all__ = ["DUCKDB_NAN_SAFE", "SQL_DIALECTS", "SQL_REPORTS", "generate_sql"]
+
+#: Run on a DuckDB connection before the query reads Parquet: DuckDB trusts a file's min/max
+#: statistics, which writers keep NaN out of (as Parquet says they must), so it folds
+#: ``isnan(pct)`` to false and misses a NaN percentage (duckdb/duckdb#25521).
+DUCKDB_NAN_SAFE = "SET disabled_optimizers = 'statistics_propagation'"
 
 
 _ORDER = (  # the order the general path reports one observation's violations in
@@ -113,6 +118,8 @@ def generate_sql(
     head = f"-- jobstate {t.spec.name!r} spec, {t.mode} mode, {dialect}: " + (
         "one row per job" if report == "jobs" else "one row per violation"
     )
+    if dialect == "duckdb":
+        head += f"\n-- over Parquet, run first (else NaN percentages pass): {DUCKDB_NAN_SAFE};"
     order_by = q(order) + (f", {q(tiebreak)}" if tiebreak else "")
     polls = [
         "polls AS (",

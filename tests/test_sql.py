@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jobstate import OptionError, Validator, generate_sql, get_spec
+from jobstate import DUCKDB_NAN_SAFE, OptionError, Validator, generate_sql, get_spec
 from jobstate._constants import MODES, SPEC_NAMES
 
 duckdb = pytest.importorskip("duckdb")
@@ -140,6 +140,23 @@ def test_bad_choices_are_option_errors() -> None:
     for kwargs in ({"dialect": "oracle"}, {"report": "all"}, {"mode": "strict"}):
         with pytest.raises(OptionError):
             generate_sql(**kwargs)
+
+
+def test_the_duckdb_header_says_how_to_keep_nan_percentages_over_parquet(tmp_path: Path) -> None:
+    """Over a Parquet file whose statistics leave a NaN out, the query run after the setting its
+    header names reports the NaN as out of range (without it, DuckDB 2.0 does not)."""
+    pl = pytest.importorskip("polars")
+    path = tmp_path / "n.parquet"  # written by polars: min/max 0.0, NaN left out
+    pl.DataFrame(
+        {"job": ["a", "b"], "ts": [1, 2], "status": ["notStarted"] * 2,
+         "percentageComplete": [math.nan, 0.0]}
+    ).write_parquet(path)  # fmt: skip
+    con = duckdb.connect()
+    query = generate_sql(report="violations")
+    assert f"-- over Parquet, run first (else NaN percentages pass): {DUCKDB_NAN_SAFE};" in query
+    con.execute(DUCKDB_NAN_SAFE)
+    con.execute(f"CREATE VIEW polls AS SELECT * FROM read_parquet('{path}')")
+    assert con.sql(query).fetchall() == [("a", 0, "percentage-range", "error")]
 
 
 def test_sql_command_prints_a_query_duckdb_runs(tmp_path: Path) -> None:

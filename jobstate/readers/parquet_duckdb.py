@@ -17,7 +17,7 @@ from jobstate.exceptions import InputError
 from jobstate.readers.parquet import BATCH, parquet_columns, row_body
 from jobstate.readers.routing import JobRouter
 from jobstate.results import InputSummary, JobReport, JobTable, Record, Unlisted
-from jobstate.sql import generate_sql, sql_literal
+from jobstate.sql import DUCKDB_NAN_SAFE, generate_sql, sql_literal
 from jobstate.validation.tables import Tables
 
 __all__ = ["WHITESPACE", "CleanJobs", "read_parquet_duckdb"]
@@ -108,6 +108,7 @@ def read_parquet_duckdb(
     con = duckdb.connect()
     try:
         con.execute("SET enable_progress_bar = false")
+        con.execute(DUCKDB_NAN_SAFE)
         source = f"read_parquet({sql_literal(path)}, file_row_number = true)"
         try:
             described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()

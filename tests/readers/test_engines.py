@@ -177,6 +177,24 @@ def test_decimal_percentages_are_not_numbers_on_any_engine(tmp_path: Path) -> No
     assert rules == {"python": ["percentage-type"], "polars": ["percentage-type"]}
 
 
+def test_a_nan_beside_finite_percentages_is_out_of_range_on_every_engine(tmp_path: Path) -> None:
+    """A NaN percentage in a row group whose other values are finite: the file's statistics
+    leave NaN out, and DuckDB, trusting them, had folded the range check away (found by CI)."""
+    import math
+
+    path = tmp_path / "n.parquet"
+    pl.DataFrame(
+        {"job_id": ["a", None, "b"], "status": ["notStarted", None, "notStarted"],
+         PCT: [math.nan, 0.0, 0.0]}
+    ).write_parquet(path, row_group_size=3)  # fmt: skip
+    for e in ENGINES:
+        jobs = read_input(str(path), Validator(), ReadOptions(engine=e)).jobs
+        assert [(j.key, [v.rule for v in j.violations]) for j in jobs] == [
+            ("a", ["percentage-range"]),
+            ("b", []),
+        ], e
+
+
 @pytest.mark.parametrize("extra", [(), ("--only-failing",)])
 def test_engine_on_the_command_line_changes_nothing_in_the_report(
     tmp_path: Path, extra: tuple[str, ...]

@@ -1,4 +1,5 @@
 -- jobstate 'current' spec, sampled mode, duckdb: one row per violation
+-- over Parquet, run first (else NaN percentages pass): SET disabled_optimizers = 'statistics_propagation';
 WITH
 states AS (SELECT * FROM (VALUES
     ('notStarted', FALSE, FALSE, FALSE, 'unfinished'),
