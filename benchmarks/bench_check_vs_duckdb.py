@@ -2,6 +2,7 @@
 JSON Lines file (issue #13's main target: the ratio of throughputs, >= 1.0 wanted).
 
     python benchmarks/bench_check_vs_duckdb.py [--lines 1000000] [--per-job 100] [--rounds 2]
+        [--only-failing] [--shuffle [--times]]
 
 The file: ``--lines`` polls, ``--per-job`` polls a job (statuses rising to a terminal; one job in
 50 with a percentage that falls), as ``{"job", "ts", "status", "percentageComplete"}`` lines.
@@ -10,7 +11,10 @@ Each round runs, interleaved, in fresh processes whose peak RSS the parent reads
 ``jobstate check --format json --job-key job FILE`` (stdout to a file), and DuckDB
 (Python API) running jobstate's generated SQL for the ``current`` spec over
 ``read_json(FILE)``, writing its per-job rows as JSON. Both must report the same errors and
-warnings in total. Prints lines/s (median), the ratio jobstate/DuckDB and both peak RSS.
+warnings in total. ``--shuffle`` writes the lines in random order and gives jobstate
+``--order-by ts`` (the query orders by ``ts`` anyway); ``--times`` makes ``ts`` RFC 3339 text
+(one width, so DuckDB's text order is the time order) instead of a number. Prints lines/s
+(median), the ratio jobstate/DuckDB and both peak RSS.
 """
 
 from __future__ import annotations
@@ -38,7 +42,9 @@ print(int(errors), int(warnings))
 """
 
 
-def make_jsonl(path: Path, lines: int, per: int) -> None:
+def make_jsonl(
+    path: Path, lines: int, per: int, shuffle: bool = False, times: bool = False
+) -> None:
     import polars as pl
 
     k = pl.int_range(0, lines, eager=True)
@@ -56,6 +62,11 @@ def make_jsonl(path: Path, lines: int, per: int) -> None:
         status.alias("status"),
         pct.alias("percentageComplete"),
     )
+    if times:
+        stamp = pl.from_epoch(pl.col("ts") * 1_000_003 + 1_767_225_600_000_000, time_unit="us")
+        df = df.with_columns(stamp.dt.strftime("%Y-%m-%dT%H:%M:%S%.6fZ").alias("ts"))
+    if shuffle:
+        df = df.sample(fraction=1.0, shuffle=True, seed=13)
     df.write_ndjson(path)
     jobs = (lines + per - 1) // per
     print(f"{lines:,} lines, {jobs:,} jobs -> {path.stat().st_size / 1e6:.0f} MB JSON Lines")
@@ -102,20 +113,24 @@ def main() -> None:
     ap.add_argument("--per-job", type=int, default=100)
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--only-failing", action="store_true", help="pass it to jobstate check")
+    ap.add_argument("--shuffle", action="store_true", help="lines in random order: --order-by ts")
+    ap.add_argument("--times", action="store_true", help="ts as RFC 3339 text")
     ap.add_argument("--make", help=argparse.SUPPRESS)  # the child that writes the file
     args = ap.parse_args()
     if args.make:
-        make_jsonl(Path(args.make), args.lines, args.per_job)
+        make_jsonl(Path(args.make), args.lines, args.per_job, args.shuffle, args.times)
         return
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "polls.jsonl"
         # written by a child: Linux keeps a process's peak RSS across exec, so children forked
         # from a parent that held the data would all report the parent's peak
         make = ["--lines", str(args.lines), "--per-job", str(args.per_job), "--make", str(path)]
+        make += ["--shuffle"] * args.shuffle + ["--times"] * args.times
         subprocess.run([sys.executable, __file__, *make], check=True)
         js, dd, js_rss, dd_rss = [], [], [], []
         for _ in range(args.rounds):
             extra = ["--only-failing"] if args.only_failing else []
+            extra += ["--order-by", "ts"] if args.shuffle else []
             t, rss, a = run_jobstate(path, Path(tmp) / "jobstate.json", *extra)
             js.append(t)
             js_rss.append(rss)

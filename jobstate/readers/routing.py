@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from jobstate.readers.fields import Getter, body_at, getter, http_at, job_key_at, rfc3339_ns
 from jobstate.readers.options import ReadOptions
@@ -17,19 +18,22 @@ if TYPE_CHECKING:  # numpy loads only when a check runs; the protocol, when one 
     from jobstate.validation.checker import CheckerStream
     from jobstate.validation.stream import Stream
 
-__all__ = ["Held", "JobRouter", "Lines", "seconds"]
+__all__ = ["HeldRecords", "JobRouter", "Lines", "seconds"]
 
 Lines = Sequence[int]  # a list, or a range for a whole chunk
 
 
-class Held(NamedTuple):
-    """A record held until its input ends, to be sorted by ``order``."""
+@dataclass
+class HeldRecords:
+    """Records held until their input ends (``order_by``), as columns: job key, the value they
+    sort by, line, body, HTTP status, time (``time_key``)."""
 
-    order: Any
-    line: int
-    body: Record
-    http: int | None
-    time: float | None = None
+    keys: list[Any] = field(default_factory=list)
+    values: list[Any] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    bodies: list[Record] = field(default_factory=list)
+    http: list[int | None] = field(default_factory=list)
+    times: list[float | None] = field(default_factory=list)
 
 
 class JobRouter:
@@ -52,7 +56,7 @@ class JobRouter:
         self.http_get = getter(options.http_key) if options.http_key else None
         self.order_get: Getter | None = getter(options.order_by) if options.order_by else None
         self.time_get: Getter | None = getter(options.time_key) if options.time_key else None
-        self.held: dict[Any, list[Held]] = {}
+        self.held = HeldRecords()
         self.trackers: dict[Any, BehaviourTracker] = {}  # HAR or time_key: the client's grade
         self.shape_checked = options.body_key is not None
 
@@ -134,45 +138,97 @@ class JobRouter:
                 self._track(keys, bodies, http, times)
             self.stream.feed(keys, bodies, lines, http)
             return
-        get, path, held = self.order_get, self.opts.order_by, self.held
-        for i, (key, body, line) in enumerate(zip(keys, bodies, lines, strict=False)):
-            wrapper = wrappers[i] if wrappers is not None else body
-            try:
-                value = get(wrapper)
-            except (KeyError, IndexError, TypeError):
-                value = None
+        self._hold(keys, bodies, lines, http, times, wrappers)
+
+    def _hold(
+        self,
+        keys: list[Any],
+        bodies: list[Record],
+        lines: Lines,
+        http: list[int | None] | None,
+        times: list[float | None] | None,
+        wrappers: list[Record] | None,
+    ) -> None:
+        """Hold records until the input ends, with the values they sort by; a record with no
+        such value is rejected at its line."""
+        assert self.order_get is not None
+        values = self._values(wrappers if wrappers is not None else bodies)
+        held = self.held
+        if set(map(type, values)) <= {str, int, float}:  # every record has a value
+            held.keys += keys
+            held.values += values
+            held.lines += lines
+            held.bodies += bodies
+            held.http += http if http is not None else [None] * len(keys)
+            held.times += times if times is not None else [None] * len(keys)
+            return
+        for i, value in enumerate(values):
             if value is None or isinstance(value, (bool, dict, list)):
                 self.summary.reject(
-                    line, f"record has no value to order by at {path!r} (--order-by)"
+                    lines[i],
+                    f"record has no value to order by at {self.opts.order_by!r} (--order-by)",
                 )
                 continue
-            code, at = http[i] if http else None, times[i] if times else None
-            held.setdefault(key, []).append(Held(value, line, body, code, at))
+            held.keys.append(keys[i])
+            held.values.append(value)
+            held.lines.append(lines[i])
+            held.bodies.append(bodies[i])
+            held.http.append(http[i] if http is not None else None)
+            held.times.append(times[i] if times is not None else None)
+
+    def _values(self, records: list[Record]) -> list[Any]:
+        """Each record's value to order by, ``None`` where it has none."""
+        get = self.order_get
+        assert get is not None
+        try:
+            return list(map(get, records))
+        except (KeyError, IndexError, TypeError):
+            pass
+        out = []
+        for rec in records:
+            try:
+                out.append(get(rec))
+            except (KeyError, IndexError, TypeError):
+                out.append(None)
+        return out
 
     def flush(self) -> None:
-        """Sort and pass on the held records, job by job, in batches of many jobs."""
-        if not self.held:
+        """Sort the held records, every job's by their values (see :mod:`.ordering`), and pass
+        them on job by job, in batches of many jobs."""
+        held = self.held
+        if not held.keys:
             return
-        sort_key = self._sort_key()
-        keys: list[Any] = []
-        bodies: list[Record] = []
-        lines: list[int] = []
-        http: list[int | None] = []
-        for key, items in self.held.items():
-            items.sort(key=lambda h: sort_key(h.order))  # stable: ties keep input order
+        from jobstate.readers.ordering import order_positions
+
+        ids = {key: i for i, key in enumerate(dict.fromkeys(held.keys))}  # as first seen
+        ordered = order_positions(list(map(ids.__getitem__, held.keys)), held.values)
+        if ordered.kind == "text":
+            self._note_text(ordered.odd)
+        positions = ordered.positions
+        for a in range(0, len(positions), _FLUSH_BATCH):
+            take = positions[a : a + _FLUSH_BATCH]
+            keys, bodies, http, lines = (
+                list(map(column.__getitem__, take))
+                for column in (held.keys, held.bodies, held.http, held.lines)
+            )
             if self.time_get is not None:
-                self._track([key] * len(items), [h.body for h in items],
-                            [h.http for h in items], [h.time for h in items])  # fmt: skip
-            keys += [key] * len(items)
-            bodies += [h.body for h in items]
-            lines += [h.line for h in items]
-            http += [h.http for h in items]
-            if len(bodies) >= _FLUSH_BATCH:
-                self.stream.feed(keys, bodies, lines, http if self.http_get else None)
-                keys, bodies, lines, http = [], [], [], []
-        if bodies:
+                self._track(keys, bodies, http, list(map(held.times.__getitem__, take)))
             self.stream.feed(keys, bodies, lines, http if self.http_get else None)
-        self.held.clear()
+        self.held = HeldRecords()
+
+    def _note_text(self, odd: int | None) -> None:
+        """Say that the held values sorted as text, naming the first that is neither a number
+        nor a time."""
+        held = self.held
+        what = (
+            f"{held.values[odd]!r} (line {held.lines[odd]})"
+            if odd is not None
+            else "both numbers and times"
+        )
+        self.summary.notes.append(
+            f"--order-by {self.opts.order_by!r}: values are neither all numbers nor all RFC 3339"
+            f" times ({what}), so they were sorted as text"
+        )
 
     def _times(self, records: list[Record]) -> list[float | None] | None:
         """Each record's time in seconds (``time_key``), or ``None`` without one."""
@@ -214,35 +270,6 @@ class JobRouter:
             )
         t.feed(exchange)
 
-    def _sort_key(self) -> Callable[[Any], Any]:
-        """How the held values sort: as numbers if all are numbers, as times if all are RFC 3339
-        times, else as text (said in a note, with the first value that is neither)."""
-        parsed: dict[str, int] = {}  # each time parsed once: here, and read again to sort
-        numbers = times = True
-        odd: Held | None = None  # the first value that is neither
-        for h in (h for items in self.held.values() for h in items):
-            v = h.order
-            if isinstance(v, (int, float)):
-                times = False
-                continue
-            numbers = False
-            if v not in parsed:
-                ns = rfc3339_ns(v)
-                if ns is None:
-                    times, odd = False, h
-                    break
-                parsed[v] = ns
-        if numbers:
-            return _identity
-        if times:
-            return parsed.__getitem__
-        what = f"{odd.order!r} (line {odd.line})" if odd is not None else "both numbers and times"
-        self.summary.notes.append(
-            f"--order-by {self.opts.order_by!r}: values are neither all numbers nor all RFC 3339"
-            f" times ({what}), so they were sorted as text"
-        )
-        return _as_text
-
 
 def seconds(value: Any) -> float | None:
     """A time in seconds since the epoch: an RFC 3339 time, a number, or a ``datetime`` (a
@@ -267,11 +294,3 @@ def seconds(value: Any) -> float | None:
 _FLUSH_BATCH = 1 << 20
 """Held records passed on at a time: one stream batch covers many jobs (one per job would cost
 time proportional to the jobs seen, for every job)."""
-
-
-def _identity(value: Any) -> Any:
-    return value
-
-
-def _as_text(value: Any) -> tuple[bool, Any]:
-    return (isinstance(value, str), value)  # numbers before strings, each in their own order
