@@ -53,6 +53,11 @@ def read_parquet(
         lf = lf.with_columns(pl.col(order).cast(pl.String))  # RFC 3339 text, read as times
         schema = lf.collect_schema()
     columnar = _Columnar.create(pl, schema, cols, router)
+    if order is not None and columnar is not None:
+        if _feed_sorted(lf, columnar, summary):
+            tick(1.0)
+            return
+        columnar = None  # a row to reject, or values that sort as text: row by row
     total = lf.select(pl.len()).collect().item() or 1  # from the footer: no rows read
     start = 1
     for part in _slices(pl, lf):
@@ -85,6 +90,44 @@ def _slices(pl: Any, lf: Any) -> Iterator[Any]:
         yield pl.concat(held, rechunk=False) if len(held) > 1 else held[0]
 
 
+def _feed_sorted(lf: Any, columnar: _Columnar, summary: InputSummary) -> bool:
+    """``--order-by`` by columns: every job's rows sorted by the order column (as numbers, or as
+    RFC 3339 instants), ties in row order, by one ``numpy.lexsort``; then fed as the columnar
+    way feeds, in the row-by-row way's batches. ``False``, nothing fed, where that way must
+    speak instead: a row without a job key or order value, a redirect without a status, values
+    that sort as text or past int64."""
+    import numpy as np
+
+    from jobstate.readers.ordering import rfc3339_ns_many
+    from jobstate.readers.routing import FLUSH_BATCH
+
+    pl, cols = columnar.pl, columnar.cols
+    frame = lf.collect()
+    if not columnar.usable(frame):
+        return False
+    values = frame.get_column(cols["order"])
+    if values.dtype.is_integer() and values.null_count() == 0:
+        order = values.cast(pl.Int64, strict=False)
+    elif values.dtype.is_float() and values.null_count() == 0 and not values.is_nan().any():
+        order = values.cast(pl.Float64)
+    elif values.dtype == pl.String and values.null_count() == 0:
+        order = pl.Series(rfc3339_ns_many(values.to_list()), dtype=pl.Int64, strict=False)
+    else:
+        return False
+    if order.null_count():
+        return False
+    keys = frame.get_column(cols["job"]).cast(pl.String)
+    first = keys.cast(pl.Enum(keys.unique(maintain_order=True).to_list())).to_physical()
+    positions = np.lexsort((order.to_numpy(), first.to_numpy()))
+    frame = frame[pl.Series(positions)]
+    rows = (positions + 1).tolist()
+    for a in range(0, frame.height, FLUSH_BATCH):
+        part = frame.slice(a, FLUSH_BATCH)
+        columnar.feed(part, rows[a : a + FLUSH_BATCH])
+    summary.units_read = frame.height
+    return True
+
+
 class _Rows:
     """A slice's bodies built only when the general path asks for one (irregular jobs)."""
 
@@ -104,7 +147,8 @@ class _Rows:
 class _Columnar:
     """Slices straight into the stream's arrays: job keys to ids and statuses to codes inside
     polars, no object per row (only irregular jobs' rows become bodies, on the general path).
-    Taken when the stream is columnar, nothing is held or timed (``order_by``, ``time_key``),
+    Taken when the stream is columnar and nothing is timed (``time_key``; ``order_by`` sorts
+    the whole file first, see :func:`_feed_sorted`),
     statuses are text, percentages numbers, job keys text or integers and HTTP statuses
     numbers; a slice with an empty job key goes the row-by-row way. A property test shows
     both ways give the same report."""
@@ -118,7 +162,7 @@ class _Columnar:
         cls, pl: Any, schema: Any, cols: dict[str, str | None], router: JobRouter
     ) -> _Columnar | None:
         opts = router.opts
-        if opts.order_by or opts.time_key or not router.stream.columnar:
+        if opts.time_key or not router.stream.columnar:
             return None
         if router.stream.explain:
             return None
@@ -132,29 +176,42 @@ class _Columnar:
                 return None
         return cls(pl, cols, router)
 
-    def feed(self, part: Any, start: int) -> bool:
-        """Validate one slice; ``False`` if it must go row by row."""
-
+    def usable(self, part: Any) -> bool:
+        """Whether the columnar way reads these rows as the row-by-row way would: every row has
+        a job key, and no redirect comes without a status (a completion: the router's job)."""
         pl, cols = self.pl, self.cols
         keys = part.get_column(cols["job"]).cast(pl.String)
         if keys.null_count() or (keys.str.strip_chars() == "").any():
             return False
+        if cols["http"]:
+            status = part.get_column(cols["status"])
+            http = self._http(part)
+            bare = (status.is_null() | (status == "")).to_numpy()
+            if ((http >= 300) & (http < 400) & bare).any():
+                return False
+        return True
+
+    def _http(self, part: Any) -> Any:
+        column = part.get_column(self.cols["http"]).cast(self.pl.Float64).fill_null(-1.0)
+        return http_codes(column.to_numpy())
+
+    def feed(self, part: Any, start: int | list[int]) -> bool:
+        """Validate one slice, rows numbered from ``start`` (or numbered by it, a list);
+        ``False`` if it must go row by row."""
+
+        if not self.usable(part):
+            return False
+        pl, cols = self.pl, self.cols
+        keys = part.get_column(cols["job"]).cast(pl.String)
         n = part.height
         status = part.get_column(cols["status"])
         pct = (
             part.get_column(cols["pct"]) if cols["pct"] else pl.Series([None] * n, dtype=pl.Float64)
         )
-        http = None
-        if cols["http"]:
-            http = http_codes(
-                part.get_column(cols["http"]).cast(pl.Float64).fill_null(-1.0).to_numpy()
-            )
-            bare = (status.is_null() | (status == "")).to_numpy()
-            if ((http >= 300) & (http < 400) & bare).any():
-                return False  # a redirect without a status is a completion: the router's job
+        http = self._http(part) if cols["http"] else None
         self.router.shape_checked = True
         ids, local = job_ids(pl, keys, self.stream)
-        lines = range(start, start + n)
+        lines = range(start, start + n) if isinstance(start, int) else start
         feed_polars(pl, self.stream, ids, local, status, pct, http, lines, _Rows(status, pct))
         return True
 

@@ -18,7 +18,7 @@ if TYPE_CHECKING:  # numpy loads only when a check runs; the protocol, when one 
     from jobstate.validation.checker import CheckerStream
     from jobstate.validation.stream import Stream
 
-__all__ = ["HeldRecords", "JobRouter", "Lines", "seconds"]
+__all__ = ["FLUSH_BATCH", "HeldRecords", "JobRouter", "Lines", "seconds"]
 
 Lines = Sequence[int]  # a list, or a range for a whole chunk
 
@@ -205,8 +205,8 @@ class JobRouter:
         if ordered.kind == "text":
             self._note_text(ordered.odd)
         positions = ordered.positions
-        for a in range(0, len(positions), _FLUSH_BATCH):
-            take = positions[a : a + _FLUSH_BATCH]
+        for a in range(0, len(positions), FLUSH_BATCH):
+            take = positions[a : a + FLUSH_BATCH]
             keys, bodies, http, lines = (
                 list(map(column.__getitem__, take))
                 for column in (held.keys, held.bodies, held.http, held.lines)
@@ -291,6 +291,6 @@ def seconds(value: Any) -> float | None:
     return None
 
 
-_FLUSH_BATCH = 1 << 20
+FLUSH_BATCH = 1 << 20
 """Held records passed on at a time: one stream batch covers many jobs (one per job would cost
 time proportional to the jobs seen, for every job)."""

@@ -156,3 +156,94 @@ def test_a_parquet_datetime_column_sorts_as_times(tmp_path: Path) -> None:
     assert got.notes == []
     [job] = got.jobs
     assert (job.outcome, list(job.violations)) == ("success", [])
+
+
+def _report(path: Path, engine: Any, keep: int | None) -> Any:
+    """All a report says of an input, message by message."""
+    opts = ReadOptions(order_by="ts", engine=engine, http_key="http")
+    s = read_input(str(path), Validator(), opts, keep_violations=keep)
+    return (
+        [j.to_dict() for j in s.jobs],
+        s.units_read, s.unattributed, s.notes, s.observations, s.rejected,
+    )  # fmt: skip
+
+
+_ORDER_COLUMNS = st.sampled_from(["int", "float", "datetime", "text", "stamps"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(1, 40),
+    kind=_ORDER_COLUMNS,
+    keep=st.none() | st.integers(0, 3),
+    data=st.data(),
+)
+def test_parquet_sorted_by_columns_reports_as_row_by_row(
+    n: int, kind: str, keep: int | None, data: st.DataObject
+) -> None:
+    """Parquet with ``--order-by``: the columnar sort (polars engine) gives the report of the
+    row-by-row way (python engine), message by message: ties, nulls, NaN, blank job keys,
+    text that is not a time, redirects without a status (those go row by row)."""
+    import tempfile
+
+    draw = data.draw
+    base = datetime(2026, 1, 1)
+    odd = draw(st.integers(0, 3)) == 0  # with values the columnar way leaves to the rows
+    ts: Any
+    if kind == "int":
+        ts = draw(st.lists(st.integers(0, 5) | st.none() if odd else st.integers(0, 5),
+                           min_size=n, max_size=n))  # fmt: skip
+    elif kind == "float":
+        floats = [0.5, 1.0, -0.0, 0.0, 2.5] + ([math.nan, None] if odd else [])
+        ts = draw(st.lists(st.sampled_from(floats), min_size=n, max_size=n))
+    elif kind == "datetime":
+        ts = [base + timedelta(seconds=s) for s in draw(
+            st.lists(st.integers(0, 4), min_size=n, max_size=n))]  # fmt: skip
+    else:
+        texts = ["2026-01-01T00:00:01Z", "2026-01-01T01:00:00+01:00", "2026-01-01T00:00:00.5Z"]
+        texts += ["yesterday", ""] if kind == "text" or odd else []
+        ts = draw(st.lists(st.sampled_from(texts), min_size=n, max_size=n))
+    statuses = ["notStarted", "inProgress", "waiting", "completed", "failed", "Run", ""]
+    keys = ["a", "b", "c"] + [" "] * (odd and draw(st.booleans()))
+    codes = [200, 202] + [303] * (odd and draw(st.booleans()))
+    frame = pl.DataFrame(
+        {
+            "job_id": draw(st.lists(st.sampled_from(keys), min_size=n, max_size=n)),
+            "status": draw(st.lists(st.sampled_from(statuses) | st.none(), min_size=n, max_size=n)),
+            "percentageComplete": draw(st.lists(st.sampled_from([0.0, 50.0, 20.0, 100.0])
+                                                | st.none(), min_size=n, max_size=n)),
+            "http": draw(st.lists(st.sampled_from(codes), min_size=n, max_size=n)),
+            "ts": ts,
+        }
+    )  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "o.parquet"
+        frame.write_parquet(path)
+        assert _report(path, "polars", keep) == _report(path, "python", keep)
+
+
+def test_parquet_sorted_by_columns_takes_the_columnar_way(tmp_path: Path) -> None:
+    """On clean keys and numbers the polars engine sorts columns: the row-by-row router is never
+    asked to hold a record (which the property above cannot tell apart by its report)."""
+    from jobstate.readers import routing
+
+    path = tmp_path / "c.parquet"
+    pl.DataFrame(
+        {"job_id": ["a", "b", "a", "b"], "ts": [9, 8, 1, 2],
+         "status": ["completed", "failed", "inProgress", "notStarted"]}
+    ).write_parquet(path)  # fmt: skip
+    held: list[int] = []
+    original = routing.JobRouter._hold
+
+    def spy(self: Any, keys: list[Any], *args: Any) -> None:
+        held.append(len(keys))
+        original(self, keys, *args)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(routing.JobRouter, "_hold", spy)
+        fast = read_input(str(path), Validator(), ReadOptions(order_by="ts", engine="polars"))
+        assert held == []
+        slow = read_input(str(path), Validator(), ReadOptions(order_by="ts", engine="python"))
+        assert held == [4]
+    assert [j.to_dict() for j in fast.jobs] == [j.to_dict() for j in slow.jobs]
+    assert [j.outcome for j in fast.jobs] == ["success", "failure"]
