@@ -246,9 +246,16 @@ ESCAPES = [  # keys written with escapes (duplicates only once decoded), surroga
 ]
 
 
+TIMES = st.sampled_from(
+    ["2026-01-01T00:00:01Z", "2026-01-01T01:00:00+01:00", "2026-01-01T00:00:00.5Z"]
+)
+"""RFC 3339 times with ties across forms (01:00:00+01:00 is 00:00:00Z)."""
+
+
 @st.composite
-def lines(draw: st.DrawFn, shape: str) -> bytes:
-    """One line of JSON Lines, mostly ordinary, sometimes odd."""
+def lines(draw: st.DrawFn, shape: str, ts: st.SearchStrategy[Any] | None = None) -> bytes:
+    """One line of JSON Lines, mostly ordinary, sometimes odd (``ts``: the values of a
+    top-level ``ts``, absent when it draws ``...``)."""
     kinds = (
         ["body"] * 8 + ["blank", "garbage", "dup", "nostatus", "list", "textbody"] + ["escape"] * 2
     )
@@ -276,6 +283,10 @@ def lines(draw: st.DrawFn, shape: str) -> bytes:
         if code is not None or draw(st.booleans()):
             resp["status"] = code
         record = {"jobId": draw(KEY), "resp": resp}
+    if ts is not None:
+        when = draw(ts)
+        if when is not ...:
+            record["ts"] = when
     if kind == "textbody" and shape != "flat":  # a body held as a JSON string
         holder = record if shape == "wrapped" else record["resp"]
         holder["body"] = orjson.dumps(body).decode()
@@ -310,6 +321,57 @@ def test_polars_reading_agrees_with_line_by_line(
     chunk = data.draw(st.sampled_from([64, 256, 1 << 23]))
     v = Validator("current", "sampled")
     with monkeypatch.context() as m:  # undone after each example, not at the test's end
+        m.setattr(jsonl_mod, "CHUNK", chunk)
+        fast = read_input(str(path), v, options)
+        m.setattr(PolarsJsonlReader, "create", classmethod(lambda cls, *a: None))
+        slow = read_input(str(path), v, options)
+    orjson.dumps([j.to_dict() for j in fast.jobs])  # plain Python values, no numpy scalars
+    assert fast.to_dict() == slow.to_dict()
+    assert [j.to_dict() for j in fast.jobs] == [j.to_dict() for j in slow.jobs]
+
+
+@st.composite
+def ordinary(draw: st.DrawFn, shape: str) -> bytes:
+    """One line the fast path takes: text job key and status, a number or no percentage, a
+    numeric HTTP status, an RFC 3339 ``ts``."""
+    body: dict[str, Any] = {"status": draw(st.sampled_from(NAMES))}
+    pct = draw(st.none() | st.sampled_from([0, 10.5, 40, 100, 100.0, 120]))
+    if pct is not None:
+        body["percentageComplete"] = pct
+    record: dict[str, Any] = {"jobId": draw(st.sampled_from(["a", "b", "c"])), "ts": draw(TIMES)}
+    if shape == "flat":
+        record.update(body)
+    elif shape == "wrapped":
+        record["body"] = body
+    else:
+        record["resp"] = {"body": body, "status": draw(st.sampled_from([200, 202, 303, 500]))}
+    return orjson.dumps(record)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(data=st.data())
+def test_polars_columns_sorted_by_order_by_agree_with_line_by_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: st.DataObject
+) -> None:
+    """``--order-by`` on JSON Lines: chunks held as columns and sorted at the end give the report
+    of the lines read and sorted one by one, whatever the lines hold (a ``ts`` that is a
+    number, null, missing or no time sends the chunks before it, or all, line by line), cut into
+    chunks anywhere, with or without a final newline."""
+    pytest.importorskip("polars")
+    shape = data.draw(st.sampled_from(sorted(SHAPES)))
+    odd = data.draw(st.booleans())
+    ts = TIMES | st.sampled_from([5, None, ..., "soon"]) if odd else TIMES
+    body = data.draw(
+        st.lists(lines(shape, ts) if odd else ordinary(shape), min_size=1, max_size=40)
+    )
+    ending = data.draw(st.sampled_from([b"\n", b"\r\n"]))
+    text = b"".join(line + ending for line in body)
+    path = tmp_path / "t.jsonl"
+    path.write_bytes(text[: -len(ending)] if data.draw(st.booleans()) else text)
+    options = ReadOptions(**SHAPES[shape], order_by="ts", engine="polars")
+    chunk = data.draw(st.sampled_from([64, 256, 1 << 23]))
+    v = Validator("current", "sampled")
+    with monkeypatch.context() as m:
         m.setattr(jsonl_mod, "CHUNK", chunk)
         fast = read_input(str(path), v, options)
         m.setattr(PolarsJsonlReader, "create", classmethod(lambda cls, *a: None))

@@ -44,6 +44,8 @@ def read_jsonl(
             tick()
     if pending is not None:
         checker.check(*pending)
+    if fast is not None and fast.held and not fast.feed_sorted():
+        checker.release()  # values that are no RFC 3339 times: sorted as text, row by row
     if blocks.error is not None:
         raise blocks.error
 
@@ -163,17 +165,35 @@ class _BlockChecker:
         self.line0 += n
         self.summary.units_read = self.line0
         if kind == OVERSIZED:
+            self.release()
             cap = self.router.opts.max_record_bytes
             why = f"line longer than {cap:,} bytes (--max-record-bytes): skipped unread"
             self.router.route_records([Rejected(why)], [start])
             return
         if scan is not None and self.fast is not None and self.fast.try_feed(block, start, scan):
             return
+        if kind == TRUNCATED and self.fast is not None and self.fast.holding:
+            whole = block + b"\n"  # the last line, ended: held as columns if it can be
+            if self.fast.try_feed(whole, start, self.fast.scan(whole)):
+                return
+        self.release()
         if truncated:
             self._lines(block, start, truncated=True)
             return
+        self._route(block, start)
+
+    def release(self) -> None:
+        """Read the chunks the fast path held for ``order_by`` line by line, in input order
+        (before this block, or at the end when they sort as text); from now on all are."""
+        if self.fast is not None:
+            for chunk in self.fast.take_held():
+                self._route(chunk.block, chunk.start)
+
+    def _route(self, block: bytes, start: int) -> None:
+        """Route ``block``'s whole lines, numbered from ``start``, in pieces: parsed records
+        cost many times the bytes."""
         pos = 0
-        while pos < len(block):  # pieces of whole lines: parsed records cost many times the bytes
+        while pos < len(block):
             end = block.find(b"\n", pos + PIECE - 1) + 1 or len(block)
             piece = block[pos:end]
             start = self._lines(piece, start, truncated=False)

@@ -1,7 +1,9 @@
 """The JSON Lines fast path: whole chunks parsed into columns by polars (the ``fast`` extra).
 
 Only a chunk whose every line polars and orjson must read alike is taken; anything else is read
-line by line by :mod:`jobstate.readers.jsonl`. A property test checks both give the same report.
+line by line by :mod:`jobstate.readers.jsonl`. With ``order_by`` (text values) the chunks are
+held as columns and sorted at the end; the first chunk read line by line sends the held ones
+that way too, in order. Properties check both ways give the same report.
 """
 
 from __future__ import annotations
@@ -15,13 +17,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 from jobstate._constants import PCT
 from jobstate.readers.fields import body_at, parse_line
 from jobstate.readers.polars_columns import feed_polars, http_codes, job_ids
-from jobstate.readers.routing import JobRouter
+from jobstate.readers.routing import FLUSH_BATCH, JobRouter
 from jobstate.results import Record
 
 if TYPE_CHECKING:  # numpy loads only when a check runs
     from jobstate.validation.stream import Stream
 
-__all__ = ["LazyBodies", "PolarsJsonlReader", "Scan"]
+__all__ = ["Columns", "HeldChunk", "LazyBodies", "PolarsJsonlReader", "Scan"]
 
 _POOL: ThreadPoolExecutor | None = None
 _SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
@@ -58,6 +60,40 @@ class Scan(NamedTuple):
     counts: tuple[int, ...] | None
 
 
+class Columns(NamedTuple):
+    """A chunk's columns: job keys (``None``: the input's one job), statuses, percentages, HTTP
+    codes (``None`` without ``http_key``) and the text values ``order_by`` names (or ``None``)."""
+
+    keys: Any
+    status: Any
+    pct: Any
+    http: Any
+    order: Any
+
+
+class HeldChunk(NamedTuple):
+    """A chunk held for ``order_by``: its bytes, newline offsets, first line and columns."""
+
+    block: bytes
+    ends: Any
+    start: int
+    cols: Columns
+
+
+class _HeldBodies:
+    """Bodies of sorted rows from many held chunks: row ``i`` is row ``rows[i]`` of chunk
+    ``chunks[i]``, parsed only when asked for."""
+
+    def __init__(self, lazies: list[LazyBodies], chunks: Any, rows: Any) -> None:
+        self.lazies, self.chunks, self.rows = lazies, chunks, rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, i: int) -> Record:
+        return self.lazies[int(self.chunks[i])][int(self.rows[i])]
+
+
 class PolarsJsonlReader:
     """Parse a whole chunk of JSON Lines into columns with polars (the ``fast`` extra).
 
@@ -82,6 +118,9 @@ class PolarsJsonlReader:
             return path.split(".") if path else None
 
         self.key_path = split(opts.job_key)
+        self.order_path = split(opts.order_by)
+        self.held: list[HeldChunk] = []  # order_by: chunks held as columns until the end
+        self.holding = self.order_path is not None
         self.body_path = split(opts.body_key) or []
         self.http_path = split(opts.http_key)
         self.status_path = [*self.body_path, "status"]
@@ -104,6 +143,8 @@ class PolarsJsonlReader:
             add(self.key_path, pl.String)
         if self.http_path:
             add(self.http_path, pl.Float64)
+        if self.order_path:
+            add(self.order_path, pl.String)
 
         names: Counter[str] = Counter()
 
@@ -116,21 +157,21 @@ class PolarsJsonlReader:
             raise ValueError(f"{PCT} named twice")
         del names[PCT]  # optional: counted against its non-null rows
         self.counts = [(f'"{name}"'.encode(), k) for name, k in names.items()]
-        last = self.key_path[-1] if self.key_path else None
-        self.key_patterns = (f'"{last}":"'.encode(), f'"{last}": "'.encode()) if last else ()
+        self.key_patterns = _text_value(self.key_path)
+        self.order_patterns = _text_value(self.order_path)
         # every pattern counted in one polars query, off the main thread (see scan())
         self.patterns = [p.decode() for p, _ in self.counts]
-        self.patterns += [p.decode() for p in self.key_patterns] + [f'"{PCT}"']
+        self.patterns += [p.decode() for p in (*self.key_patterns, *self.order_patterns)]
+        self.patterns += [f'"{PCT}"']
 
     @classmethod
     def create(cls, router: JobRouter) -> PolarsJsonlReader | None:
         """The fast path for this router's options, or ``None`` where it does not apply (no
-        polars, ``order_by``, ``time_key``, ``explain``, a small input, paths polars cannot
-        follow)."""
+        polars, ``time_key``, ``explain``, a small input, paths polars cannot follow)."""
         opts = router.opts
-        if opts.order_by or opts.time_key or router.stream.explain or not router.stream.columnar:
+        if opts.time_key or router.stream.explain or not router.stream.columnar:
             return None
-        paths = [p for p in (opts.job_key, opts.body_key, opts.http_key) if p]
+        paths = [p for p in (opts.job_key, opts.body_key, opts.http_key, opts.order_by) if p]
         if any(part.isdigit() or not part or '"' in part for p in paths for part in p.split(".")):
             return None
         try:
@@ -183,45 +224,121 @@ class PolarsJsonlReader:
 
     def try_feed(self, block: bytes, start: int, scan: Scan) -> bool:
         """Validate ``block``, whole lines numbered from ``start`` (``scan``: its
-        :meth:`scan`); ``False`` if not taken."""
-        import numpy as np
+        :meth:`scan`), or hold it (``order_by``, until :meth:`feed_sorted`); ``False`` if not
+        taken."""
+        cols = self._columns(block, scan)
+        if cols is None or (self.order_path is not None and not self.holding):
+            return False
+        self.router.shape_checked = True  # every body has a status: no wrapper hint to give
+        if self.order_path is not None:
+            self.held.append(HeldChunk(block, scan.ends, start, cols))
+            return True
+        ids, local = self._ids(cols.keys, len(scan.ends))
+        lines = range(start, start + len(scan.ends))
+        bodies = LazyBodies(block, scan.ends, self.router)
+        feed_polars(
+            self.pl, self.stream, ids, local, cols.status, cols.pct, cols.http, lines, bodies
+        )
+        return True
 
-        pl = self.pl
+    def _guarded(self, block: bytes, scan: Scan) -> bool:
+        """Whether polars and orjson must read every line of ``block`` alike (see the class)."""
         df, counts, n = scan.df, scan.counts, len(scan.ends)
-        if df is None or counts is None:
+        if df is None or counts is None or df.height != n:
             return False
         if any(c != k * n for c, (_, k) in zip(counts, self.counts, strict=False)):
             return False
         if b"\\" in block and (_SURROGATE.search(block) or _ESCAPED_KEY.search(block)):
             return False
-        if self.key_patterns:  # string-valued job keys, in the spacing of the first line
-            head = block[: block.find(b"\n")]
-            at = next((i for i, p in enumerate(self.key_patterns) if p in head), None)
-            if at is None or counts[len(self.counts) + at] != n:
-                return False
-        if df.height != n:
-            return False
+        head = block[: block.find(b"\n")]
+        at = len(self.counts)
+        for patterns in (self.key_patterns, self.order_patterns):  # text values, spaced alike
+            if patterns:
+                which = next((i for i, p in enumerate(patterns) if p in head), None)
+                if which is None or counts[at + which] != n:
+                    return False
+                at += len(patterns)
+        return True
+
+    def _columns(self, block: bytes, scan: Scan) -> Columns | None:
+        """The columns of ``block``'s lines, or ``None`` where they must be read line by line."""
+        if not self._guarded(block, scan):
+            return None
+        df, counts, n = scan.df, scan.counts, len(scan.ends)
+        assert counts is not None
         status = self._walk(df, self.status_path)
         pct = self._walk(df, self.pct_path)
         if status.null_count() or counts[-1] != n - pct.null_count():
-            return False
+            return None
         http = None
         if self.http_path:
             column = self._walk(df, self.http_path)
             if column.null_count():
-                return False
+                return None
             http = http_codes(column.to_numpy())
-        stream = self.stream
-        self.router.shape_checked = True  # every body has a status: no wrapper hint to give
-        if self.key_path:
-            keys = self._walk(df, self.key_path)
-            if keys.null_count():
-                return False
-            ids, local = job_ids(pl, keys, stream)
-        else:
-            local = np.zeros(n, dtype=np.int64)
-            ids = np.full(n, stream.job_ids([self.router.single_key])[0], dtype=np.int64)
-        lines = range(start, start + n)
-        bodies = LazyBodies(block, scan.ends, self.router)
-        feed_polars(pl, stream, ids, local, status, pct, http, lines, bodies)
+        keys = self._walk(df, self.key_path) if self.key_path else None
+        order = self._walk(df, self.order_path) if self.order_path else None
+        if any(c is not None and c.null_count() for c in (keys, order)):
+            return None
+        return Columns(keys, status, pct, http, order)
+
+    def _ids(self, keys: Any, n: int) -> tuple[Any, Any]:
+        """The stream's job ids of ``n`` rows and ids local to them (see ``job_ids``)."""
+        import numpy as np
+
+        if keys is not None:
+            return job_ids(self.pl, keys, self.stream)
+        one = self.stream.job_ids([self.router.single_key])[0]
+        return np.full(n, one, dtype=np.int64), np.zeros(n, dtype=np.int64)
+
+    def take_held(self) -> list[HeldChunk]:
+        """The chunks held so far, in input order, given up (to be read line by line); from
+        now on none is held."""
+        held, self.held, self.holding = self.held, [], False
+        return held
+
+    def feed_sorted(self) -> bool:
+        """Feed the held chunks, every job's rows sorted by their RFC 3339 ``order_by`` values
+        (one stable ``numpy.lexsort``; ties in line order), in the row-by-row way's batches;
+        ``False``, nothing fed, where a value is no such time (they then sort as text)."""
+        import numpy as np
+
+        from jobstate.readers.ordering import rfc3339_ns_many
+
+        pl, held = self.pl, self.held
+        values = pl.concat([c.cols.order for c in held]).to_list()
+        order = pl.Series(rfc3339_ns_many(values), dtype=pl.Int64, strict=False)
+        if order.null_count():
+            return False
+        sizes = [len(c.ends) for c in held]
+        keys = pl.concat([c.cols.keys for c in held]) if self.key_path else None
+        first = (
+            keys.cast(pl.Enum(keys.unique(maintain_order=True).to_list())).to_physical()
+            if keys is not None
+            else pl.Series(np.zeros(sum(sizes), dtype=np.int64))
+        )
+        at = np.lexsort((order.to_numpy(), first.to_numpy()))
+        lines = np.concatenate([np.arange(c.start, c.start + len(c.ends)) for c in held])
+        chunks = np.repeat(np.arange(len(held)), sizes)[at]
+        rows = np.concatenate([np.arange(k) for k in sizes])[at]
+        status = pl.concat([c.cols.status for c in held])[at]
+        pct = pl.concat([c.cols.pct for c in held])[at]
+        http = np.concatenate([c.cols.http for c in held])[at] if self.http_path else None
+        lazies = [LazyBodies(c.block, c.ends, self.router) for c in held]
+        for a in range(0, len(at), FLUSH_BATCH):
+            part = slice(a, a + FLUSH_BATCH)
+            ids, local = self._ids(keys[at[part]] if keys is not None else None, len(at[part]))
+            feed_polars(
+                pl, self.stream, ids, local, status[part], pct[part],
+                http[part] if http is not None else None, lines[at[part]].tolist(),
+                _HeldBodies(lazies, chunks[part], rows[part]),
+            )  # fmt: skip
+        self.held = []
         return True
+
+
+def _text_value(path: list[str] | None) -> tuple[bytes, ...]:
+    """How the last key of ``path`` begins a text value, in either spacing (none: no path)."""
+    if not path:
+        return ()
+    return (f'"{path[-1]}":"'.encode(), f'"{path[-1]}": "'.encode())
