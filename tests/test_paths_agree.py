@@ -250,6 +250,13 @@ TIMES = st.sampled_from(
     ["2026-01-01T00:00:01Z", "2026-01-01T01:00:00+01:00", "2026-01-01T00:00:00.5Z"]
 )
 """RFC 3339 times with ties across forms (01:00:00+01:00 is 00:00:00Z)."""
+NUMBERS = st.one_of(
+    st.integers(-3, 3),
+    st.floats(-3, 3, allow_nan=False),
+    st.sampled_from([-0.0, 1e2, 2**53 - 1, 1e-7, 2**63 - 1, 1e20]),
+    st.sampled_from([2**53, 2**53 + 1]),  # one float to the reader that reads floats
+)
+"""Numbers with ties across int and float, and past what a float holds exactly."""
 
 
 @st.composite
@@ -331,14 +338,14 @@ def test_polars_reading_agrees_with_line_by_line(
 
 
 @st.composite
-def ordinary(draw: st.DrawFn, shape: str) -> bytes:
+def ordinary(draw: st.DrawFn, shape: str, ts: st.SearchStrategy[Any] = TIMES) -> bytes:
     """One line the fast path takes: text job key and status, a number or no percentage, a
-    numeric HTTP status, an RFC 3339 ``ts``."""
+    numeric HTTP status, a ``ts`` from ``ts``."""
     body: dict[str, Any] = {"status": draw(st.sampled_from(NAMES))}
     pct = draw(st.none() | st.sampled_from([0, 10.5, 40, 100, 100.0, 120]))
     if pct is not None:
         body["percentageComplete"] = pct
-    record: dict[str, Any] = {"jobId": draw(st.sampled_from(["a", "b", "c"])), "ts": draw(TIMES)}
+    record: dict[str, Any] = {"jobId": draw(st.sampled_from(["a", "b", "c"])), "ts": draw(ts)}
     if shape == "flat":
         record.update(body)
     elif shape == "wrapped":
@@ -348,22 +355,24 @@ def ordinary(draw: st.DrawFn, shape: str) -> bytes:
     return orjson.dumps(record)
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@settings(
+    max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None
+)
 @given(data=st.data())
 def test_polars_columns_sorted_by_order_by_agree_with_line_by_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: st.DataObject
 ) -> None:
     """``--order-by`` on JSON Lines: chunks held as columns and sorted at the end give the report
-    of the lines read and sorted one by one, whatever the lines hold (a ``ts`` that is a
-    number, null, missing or no time sends the chunks before it, or all, line by line), cut into
-    chunks anywhere, with or without a final newline."""
+    of the lines read and sorted one by one, whatever the lines hold (times or numbers; a
+    ``ts`` of the other kind, null, missing, true or no time sends the chunks before it, or
+    all, line by line), cut into chunks anywhere, with or without a final newline."""
     pytest.importorskip("polars")
     shape = data.draw(st.sampled_from(sorted(SHAPES)))
     odd = data.draw(st.booleans())
-    ts = TIMES | st.sampled_from([5, None, ..., "soon"]) if odd else TIMES
-    body = data.draw(
-        st.lists(lines(shape, ts) if odd else ordinary(shape), min_size=1, max_size=40)
-    )
+    kind = data.draw(st.sampled_from([TIMES, NUMBERS]))
+    ts = kind | st.sampled_from([5, None, ..., "soon", True, {}]) if odd else kind
+    line = lines(shape, ts) if odd else ordinary(shape, kind)
+    body = data.draw(st.lists(line, min_size=1, max_size=40))
     ending = data.draw(st.sampled_from([b"\n", b"\r\n"]))
     text = b"".join(line + ending for line in body)
     path = tmp_path / "t.jsonl"

@@ -1,9 +1,9 @@
 """The JSON Lines fast path: whole chunks parsed into columns by polars (the ``fast`` extra).
 
 Only a chunk whose every line polars and orjson must read alike is taken; anything else is read
-line by line by :mod:`jobstate.readers.jsonl`. With ``order_by`` (text values) the chunks are
-held as columns and sorted at the end; the first chunk read line by line sends the held ones
-that way too, in order. Properties check both ways give the same report.
+line by line by :mod:`jobstate.readers.jsonl`. With ``order_by`` (all text or all numbers)
+the chunks are held as columns and sorted at the end; the first chunk read line by line sends
+the held ones that way too, in order. Properties check both ways give the same report.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ __all__ = ["Columns", "HeldChunk", "LazyBodies", "PolarsJsonlReader", "Scan"]
 _POOL: ThreadPoolExecutor | None = None
 _SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 """An escaped surrogate: orjson refuses a lone one where polars takes it (pairs are rare)."""
+_NUMBER = r"^-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$"
+"""How polars writes a JSON number it reads into a text column (``true``, ``{}``: as is)."""
 _ESCAPED_KEY = re.compile(rb'"(?:[^"\\\n]|\\.)*\\(?:[^"\\\n]|\\.)*"\s*:')
 """A key written with an escape: once decoded it may duplicate another key, and the two
 libraries keep different ones of duplicates (the counts of plain key names cannot see it)."""
@@ -62,7 +64,8 @@ class Scan(NamedTuple):
 
 class Columns(NamedTuple):
     """A chunk's columns: job keys (``None``: the input's one job), statuses, percentages, HTTP
-    codes (``None`` without ``http_key``) and the text values ``order_by`` names (or ``None``)."""
+    codes (``None`` without ``http_key``) and the ``order_by`` values, text or numbers (or
+    ``None``)."""
 
     keys: Any
     status: Any
@@ -250,15 +253,32 @@ class PolarsJsonlReader:
             return False
         if b"\\" in block and (_SURROGATE.search(block) or _ESCAPED_KEY.search(block)):
             return False
-        head = block[: block.find(b"\n")]
-        at = len(self.counts)
-        for patterns in (self.key_patterns, self.order_patterns):  # text values, spaced alike
-            if patterns:
-                which = next((i for i, p in enumerate(patterns) if p in head), None)
-                if which is None or counts[at + which] != n:
-                    return False
-                at += len(patterns)
+        if self.key_patterns:  # string-valued job keys, in the spacing of the first line
+            head = block[: block.find(b"\n")]
+            which = next((i for i, p in enumerate(self.key_patterns) if p in head), None)
+            if which is None or counts[len(self.counts) + which] != n:
+                return False
         return True
+
+    def _order(self, block: bytes, scan: Scan) -> Any:
+        """The ``order_by`` values of a guarded chunk: all text (a polars String column), all
+        numbers (Float64, each within 2**53, where a float is the integer orjson reads), else
+        ``None``."""
+        pl, counts, n = self.pl, scan.counts, len(scan.ends)
+        assert counts is not None
+        at = len(self.counts) + len(self.key_patterns)
+        texts = counts[at : at + len(self.order_patterns)]
+        values = self._walk(scan.df, self.order_path or [])
+        if values.null_count():
+            return None
+        head = block[: block.find(b"\n")]
+        which = next((i for i, p in enumerate(self.order_patterns) if p in head), None)
+        if which is not None and texts[which] == n:  # text values, spaced alike
+            return values
+        if any(texts) or not values.str.contains(_NUMBER).all():  # polars wrote numbers as text
+            return None
+        numbers = values.cast(pl.Float64)
+        return numbers if (numbers.abs() < 2.0**53).all() else None
 
     def _columns(self, block: bytes, scan: Scan) -> Columns | None:
         """The columns of ``block``'s lines, or ``None`` where they must be read line by line."""
@@ -277,8 +297,10 @@ class PolarsJsonlReader:
                 return None
             http = http_codes(column.to_numpy())
         keys = self._walk(df, self.key_path) if self.key_path else None
-        order = self._walk(df, self.order_path) if self.order_path else None
-        if any(c is not None and c.null_count() for c in (keys, order)):
+        if keys is not None and keys.null_count():
+            return None
+        order = self._order(block, scan) if self.order_path else None
+        if self.order_path and order is None:
             return None
         return Columns(keys, status, pct, http, order)
 
@@ -298,16 +320,19 @@ class PolarsJsonlReader:
         return held
 
     def feed_sorted(self) -> bool:
-        """Feed the held chunks, every job's rows sorted by their RFC 3339 ``order_by`` values
-        (one stable ``numpy.lexsort``; ties in line order), in the row-by-row way's batches;
-        ``False``, nothing fed, where a value is no such time (they then sort as text)."""
+        """Feed the held chunks, every job's rows sorted by their ``order_by`` values, numbers
+        or RFC 3339 times (one stable ``numpy.lexsort``; ties in line order), in the row-by-row
+        way's batches; ``False``, nothing fed, where the values sort as text."""
         import numpy as np
 
         from jobstate.readers.ordering import rfc3339_ns_many
 
         pl, held = self.pl, self.held
-        values = pl.concat([c.cols.order for c in held]).to_list()
-        order = pl.Series(rfc3339_ns_many(values), dtype=pl.Int64, strict=False)
+        if len({c.cols.order.dtype for c in held}) > 1:  # numbers and text: sorted as text
+            return False
+        order = pl.concat([c.cols.order for c in held])
+        if order.dtype == pl.String:
+            order = pl.Series(rfc3339_ns_many(order.to_list()), dtype=pl.Int64, strict=False)
         if order.null_count():
             return False
         sizes = [len(c.ends) for c in held]
