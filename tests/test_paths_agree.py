@@ -326,12 +326,27 @@ def test_polars_reading_agrees_with_line_by_line(
     path.write_bytes(b"".join(line + ending for line in body))
     options = ReadOptions(**SHAPES[shape])
     chunk = data.draw(st.sampled_from([64, 256, 1 << 23]))
+    _polars_agrees(path, options, chunk, monkeypatch)
+
+
+def _read_both(
+    path: Path, options: ReadOptions, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Any, Any]:
+    """``path`` read in chunks of ``chunk`` bytes through polars, and line by line."""
     v = Validator("current", "sampled")
     with monkeypatch.context() as m:  # undone after each example, not at the test's end
         m.setattr(jsonl_mod, "CHUNK", chunk)
         fast = read_input(str(path), v, options)
         m.setattr(PolarsJsonlReader, "create", classmethod(lambda cls, *a: None))
         slow = read_input(str(path), v, options)
+    return fast, slow
+
+
+def _polars_agrees(
+    path: Path, options: ReadOptions, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both readings of ``path`` give the same report, job by job."""
+    fast, slow = _read_both(path, options, chunk, monkeypatch)
     orjson.dumps([j.to_dict() for j in fast.jobs])  # plain Python values, no numpy scalars
     assert fast.to_dict() == slow.to_dict()
     assert [j.to_dict() for j in fast.jobs] == [j.to_dict() for j in slow.jobs]
@@ -379,15 +394,7 @@ def test_polars_columns_sorted_by_order_by_agree_with_line_by_line(
     path.write_bytes(text[: -len(ending)] if data.draw(st.booleans()) else text)
     options = ReadOptions(**SHAPES[shape], order_by="ts", engine="polars")
     chunk = data.draw(st.sampled_from([64, 256, 1 << 23]))
-    v = Validator("current", "sampled")
-    with monkeypatch.context() as m:
-        m.setattr(jsonl_mod, "CHUNK", chunk)
-        fast = read_input(str(path), v, options)
-        m.setattr(PolarsJsonlReader, "create", classmethod(lambda cls, *a: None))
-        slow = read_input(str(path), v, options)
-    orjson.dumps([j.to_dict() for j in fast.jobs])  # plain Python values, no numpy scalars
-    assert fast.to_dict() == slow.to_dict()
-    assert [j.to_dict() for j in fast.jobs] == [j.to_dict() for j in slow.jobs]
+    _polars_agrees(path, options, chunk, monkeypatch)
 
 
 def test_a_redirect_with_a_status_that_is_no_string_agrees(
@@ -401,13 +408,7 @@ def test_a_redirect_with_a_status_that_is_no_string_agrees(
         b'{"jobId":"a","resp":{"body":{"status":"notStarted"},"status":202}}\n'
         b'{"jobId":"a","resp":{"body":{"status":5},"status":303}}\n'
     )
-    options = ReadOptions(**SHAPES["http"])
-    v = Validator("current", "sampled")
-    with monkeypatch.context() as m:
-        m.setattr(jsonl_mod, "CHUNK", 64)
-        fast = read_input(str(path), v, options)
-        m.setattr(PolarsJsonlReader, "create", classmethod(lambda cls, *a: None))
-        slow = read_input(str(path), v, options)
+    fast, slow = _read_both(path, ReadOptions(**SHAPES["http"]), 64, monkeypatch)
     assert [j.to_dict() for j in fast.jobs] == [j.to_dict() for j in slow.jobs]
     assert fast.jobs[0].outcome == "success" and fast.jobs[0].violations == ()
 

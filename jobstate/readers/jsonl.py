@@ -45,7 +45,7 @@ def read_jsonl(
     if pending is not None:
         checker.check(*pending)
     if fast is not None and fast.held and not fast.feed_sorted():
-        checker.release()  # values that are no RFC 3339 times: sorted as text, row by row
+        checker.release()  # values that sort as text: line by line
     if blocks.error is not None:
         raise blocks.error
 

@@ -325,24 +325,16 @@ class PolarsJsonlReader:
         way's batches; ``False``, nothing fed, where the values sort as text."""
         import numpy as np
 
-        from jobstate.readers.ordering import rfc3339_ns_many
+        from jobstate.readers.ordering import column_positions
 
         pl, held = self.pl, self.held
         if len({c.cols.order.dtype for c in held}) > 1:  # numbers and text: sorted as text
             return False
-        order = pl.concat([c.cols.order for c in held])
-        if order.dtype == pl.String:
-            order = pl.Series(rfc3339_ns_many(order.to_list()), dtype=pl.Int64, strict=False)
-        if order.null_count():
+        keys = pl.concat([c.cols.keys for c in held]) if self.key_path else None
+        at = column_positions(pl, keys, pl.concat([c.cols.order for c in held]))
+        if at is None:
             return False
         sizes = [len(c.ends) for c in held]
-        keys = pl.concat([c.cols.keys for c in held]) if self.key_path else None
-        first = (
-            keys.cast(pl.Enum(keys.unique(maintain_order=True).to_list())).to_physical()
-            if keys is not None
-            else pl.Series(np.zeros(sum(sizes), dtype=np.int64))
-        )
-        at = np.lexsort((order.to_numpy(), first.to_numpy()))
         lines = np.concatenate([np.arange(c.start, c.start + len(c.ends)) for c in held])
         chunks = np.repeat(np.arange(len(held)), sizes)[at]
         rows = np.concatenate([np.arange(k) for k in sizes])[at]

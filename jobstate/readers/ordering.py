@@ -21,7 +21,7 @@ import numpy as np
 
 from jobstate.readers.fields import rfc3339_ns
 
-__all__ = ["Ordered", "order_positions", "rfc3339_ns_many"]
+__all__ = ["Ordered", "column_positions", "order_positions", "rfc3339_ns_many"]
 
 Kind = Literal["numbers", "times", "text"]
 
@@ -56,6 +56,28 @@ def order_positions(jobs: Sequence[int], values: Sequence[Any]) -> Ordered:
     neither = [i for i, t in enumerate(times) if t is None and type(values[i]) not in (int, float)]
     odd = min(neither, key=lambda i: (jobs[i], i)) if neither else None
     return Ordered(_per_job(job, values, _as_text), "text", odd)
+
+
+def column_positions(pl: Any, keys: Any, values: Any) -> Any | None:
+    """:func:`order_positions` for polars columns (``keys``: the job keys as text, ``None`` for
+    one job) whose values are all numbers or all RFC 3339 text: a numpy array; ``None`` where
+    the row-by-row way must sort instead (a value missing, NaN, no time, past int64)."""
+    if values.null_count():
+        return None
+    if values.dtype.is_integer():
+        order = values.cast(pl.Int64, strict=False)
+    elif values.dtype.is_float() and not values.is_nan().any():
+        order = values.cast(pl.Float64)
+    elif values.dtype == pl.String:
+        order = pl.Series(rfc3339_ns_many(values.to_list()), dtype=pl.Int64, strict=False)
+    else:
+        return None
+    if order.null_count():
+        return None
+    from jobstate.readers.polars_columns import first_seen
+
+    jobs = first_seen(pl, keys)[1] if keys is not None else np.zeros(len(values), np.int64)
+    return np.lexsort((order.to_numpy(), jobs))
 
 
 def _number_keys(values: Sequence[Any], types: set[type]) -> np.ndarray[Any, Any] | None:

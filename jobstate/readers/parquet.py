@@ -96,29 +96,17 @@ def _feed_sorted(lf: Any, columnar: _Columnar, summary: InputSummary) -> bool:
     way feeds, in the row-by-row way's batches. ``False``, nothing fed, where that way must
     speak instead: a row without a job key or order value, a redirect without a status, values
     that sort as text or past int64."""
-    import numpy as np
-
-    from jobstate.readers.ordering import rfc3339_ns_many
+    from jobstate.readers.ordering import column_positions
     from jobstate.readers.routing import FLUSH_BATCH
 
     pl, cols = columnar.pl, columnar.cols
     frame = lf.collect()
     if not columnar.usable(frame):
         return False
-    values = frame.get_column(cols["order"])
-    if values.dtype.is_integer() and values.null_count() == 0:
-        order = values.cast(pl.Int64, strict=False)
-    elif values.dtype.is_float() and values.null_count() == 0 and not values.is_nan().any():
-        order = values.cast(pl.Float64)
-    elif values.dtype == pl.String and values.null_count() == 0:
-        order = pl.Series(rfc3339_ns_many(values.to_list()), dtype=pl.Int64, strict=False)
-    else:
-        return False
-    if order.null_count():
-        return False
     keys = frame.get_column(cols["job"]).cast(pl.String)
-    first = keys.cast(pl.Enum(keys.unique(maintain_order=True).to_list())).to_physical()
-    positions = np.lexsort((order.to_numpy(), first.to_numpy()))
+    positions = column_positions(pl, keys, frame.get_column(cols["order"]))
+    if positions is None:
+        return False
     frame = frame[pl.Series(positions)]
     rows = (positions + 1).tolist()
     for a in range(0, frame.height, FLUSH_BATCH):
@@ -179,36 +167,38 @@ class _Columnar:
     def usable(self, part: Any) -> bool:
         """Whether the columnar way reads these rows as the row-by-row way would: every row has
         a job key, and no redirect comes without a status (a completion: the router's job)."""
+        return self._checked(part) is not None
+
+    def _checked(self, part: Any) -> tuple[Any, Any] | None:
+        """The rows' job keys (text) and HTTP codes (``None`` without the column), or ``None``
+        where they are not :meth:`usable`."""
         pl, cols = self.pl, self.cols
         keys = part.get_column(cols["job"]).cast(pl.String)
         if keys.null_count() or (keys.str.strip_chars() == "").any():
-            return False
-        if cols["http"]:
-            status = part.get_column(cols["status"])
-            http = self._http(part)
-            bare = (status.is_null() | (status == "")).to_numpy()
-            if ((http >= 300) & (http < 400) & bare).any():
-                return False
-        return True
-
-    def _http(self, part: Any) -> Any:
-        column = part.get_column(self.cols["http"]).cast(self.pl.Float64).fill_null(-1.0)
-        return http_codes(column.to_numpy())
+            return None
+        if not cols["http"]:
+            return keys, None
+        column = part.get_column(cols["http"]).cast(pl.Float64).fill_null(-1.0)
+        http = http_codes(column.to_numpy())
+        status = part.get_column(cols["status"])
+        bare = (status.is_null() | (status == "")).to_numpy()
+        if ((http >= 300) & (http < 400) & bare).any():
+            return None
+        return keys, http
 
     def feed(self, part: Any, start: int | list[int]) -> bool:
         """Validate one slice, rows numbered from ``start`` (or numbered by it, a list);
         ``False`` if it must go row by row."""
-
-        if not self.usable(part):
+        checked = self._checked(part)
+        if checked is None:
             return False
+        keys, http = checked
         pl, cols = self.pl, self.cols
-        keys = part.get_column(cols["job"]).cast(pl.String)
         n = part.height
         status = part.get_column(cols["status"])
         pct = (
             part.get_column(cols["pct"]) if cols["pct"] else pl.Series([None] * n, dtype=pl.Float64)
         )
-        http = self._http(part) if cols["http"] else None
         self.router.shape_checked = True
         ids, local = job_ids(pl, keys, self.stream)
         lines = range(start, start + n) if isinstance(start, int) else start

@@ -10,16 +10,24 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # numpy loads only when a check runs
     from jobstate.validation.stream import Stream
 
-__all__ = ["feed_polars", "http_codes", "job_ids"]
+__all__ = ["feed_polars", "first_seen", "http_codes", "job_ids"]
+
+
+def first_seen(pl: Any, keys: Any) -> tuple[list[str], Any]:
+    """The distinct keys of a text column in order of first appearance, and each row's index
+    among them (a numpy array), mapped with a polars Enum."""
+    import numpy as np
+
+    distinct = keys.unique(maintain_order=True).to_list()
+    return distinct, keys.cast(pl.Enum(distinct)).to_physical().to_numpy().astype(np.int64)
 
 
 def job_ids(pl: Any, keys: Any, stream: Stream) -> tuple[Any, Any]:
     """The stream's job ids of a column of text keys, and ids local to the batch (0 ..
-    distinct-1, in order of first appearance), mapped with a polars Enum."""
+    distinct-1, in order of first appearance)."""
     import numpy as np
 
-    distinct = keys.unique(maintain_order=True).to_list()
-    local = keys.cast(pl.Enum(distinct)).to_physical().to_numpy().astype(np.int64)
+    distinct, local = first_seen(pl, keys)
     return np.array(stream.job_ids(distinct), dtype=np.int64)[local], local
 
 
