@@ -625,6 +625,16 @@ def spec_cmd(spec_name: str | None, name: str, fmt: str) -> None:
     "--tiebreak-col",
     help="Breaks ties in the order column (a line number): give one if it may tie.",
 )
+@click.option(
+    "--http-col",
+    help="The answer's HTTP status (captured traffic): redirects, error answers and a monitor"
+    " gone (404, 410) are read as `check --http-key` reads them.",
+)
+@click.option(
+    "--error-code-col",
+    help="The code of an error body (needs --http-col): operationNotFound says the monitor"
+    " is gone.",
+)
 def sql_cmd(
     spec: str,
     mode: str,
@@ -636,14 +646,17 @@ def sql_cmd(
     pct_col: str,
     order_col: str,
     tiebreak_col: str | None,
+    http_col: str | None,
+    error_code_col: str | None,
 ) -> None:
     """Print one query that checks every poll of a table against the spec: every rule per
     observation, then a report per job (or one row per violation), as the Python engine gives
     it. Nothing needs installing where it runs: Spark SQL, Databricks, DuckDB, dbt."""
+    from jobstate.exceptions import OptionError
     from jobstate.sql import generate_sql
 
-    click.echo(
-        generate_sql(
+    try:
+        text = generate_sql(
             spec,
             mode,
             dialect=dialect,
@@ -654,9 +667,12 @@ def sql_cmd(
             percentage=pct_col,
             order=order_col,
             tiebreak=tiebreak_col,
-        ),
-        nl=False,
-    )
+            http=http_col,
+            error_code=error_code_col,
+        )
+    except OptionError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(text, nl=False)
 
 
 @main.command("rules", short_help="List the rule ids, severities and provenance.")

@@ -36,11 +36,15 @@ def spark_validate(
     percentage: str = PCT,
     order: str = "ts",
     tiebreak: str | None = None,
+    http: str | None = None,
+    error_code: str | None = None,
 ) -> Any:
     """A DataFrame with one row per job of ``df``: ``job``, ``observations``, ``outcome``,
-    ``errors``, ``warnings`` and ``violations`` (a list of ``(idx, rule)``), lazily evaluated."""
-    return _run(df, "jobs", spec=spec, mode=mode, job=job, status=status,
-                percentage=percentage, order=order, tiebreak=tiebreak)  # fmt: skip
+    ``errors``, ``warnings`` and ``violations`` (a list of ``(idx, rule)``), lazily evaluated;
+    with an ``http`` status column (and ``error_code``), also ``error_answers``, ``transient``
+    and ``expired``, read as :func:`jobstate.generate_sql` says."""
+    return _run(df, "jobs", spec=spec, mode=mode, job=job, status=status, percentage=percentage,
+                order=order, tiebreak=tiebreak, http=http, error_code=error_code)  # fmt: skip
 
 
 def spark_violations(
@@ -53,8 +57,11 @@ def spark_violations(
     percentage: str = PCT,
     order: str = "ts",
     tiebreak: str | None = None,
+    http: str | None = None,
+    error_code: str | None = None,
 ) -> Any:
     """A DataFrame with one row per violation in ``df``: ``job``, ``idx`` (0-based within the
-    job, in order), ``rule``, ``severity``."""
+    job, in order), ``rule``, ``severity``; with an ``http`` column, ``http_status`` too."""
     return _run(df, "violations", spec=spec, mode=mode, job=job, status=status,
-                percentage=percentage, order=order, tiebreak=tiebreak)  # fmt: skip
+                percentage=percentage, order=order, tiebreak=tiebreak, http=http,
+                error_code=error_code)  # fmt: skip

@@ -11,6 +11,13 @@ order key, then by ``tiebreak`` (give one, such as a line number, when the order
 The result equals the Python engine's on the same polls (a property test runs both); since the
 percentage column is numeric, ``percentage-type`` and ``malformed-record`` cannot occur.
 
+Captured traffic may add the HTTP status of each answer (``http``) and the code of its error
+body (``error_code``), read as the Python engine reads them: a redirect without a status is the
+completion; an answer of 400 or more without a status is an error answer (counted, not
+validated) or, when it says the monitor is gone (404, 410, ``operationNotFound``), either the
+monitor's expiry after the end or ``monitor-lost``; a 5xx with a status is validated and counted
+as transient.
+
 >>> print(generate_sql(report="violations").splitlines()[0])
 -- jobstate 'current' spec, sampled mode, duckdb: one row per violation
 """
@@ -22,7 +29,8 @@ from collections.abc import Iterable
 from jobstate._constants import SQL_DIALECTS, SQL_REPORTS, Mode
 from jobstate.exceptions import OptionError
 from jobstate.spec import Spec
-from jobstate.validation.rules import RULES
+from jobstate.spec.protocol import GONE, GONE_ERROR
+from jobstate.validation.rules import REDIRECT_COMPLETION, RULES
 from jobstate.validation.tables import Tables
 
 __all__ = ["DUCKDB_NAN_SAFE", "SQL_DIALECTS", "SQL_REPORTS", "generate_sql"]
@@ -42,6 +50,7 @@ _ORDER = (  # the order the general path reports one observation's violations in
     "percentage-regression",
     "completed-not-100",
 )
+_HTTP_ORDER = (*_ORDER, "monitor-lost")  # alone on its row: its place among the others is moot
 
 
 def sql_literal(value: str) -> str:
@@ -64,10 +73,11 @@ def _values(rows: Iterable[tuple[str, ...]], names: str, dialect: str) -> str:
     return f"(VALUES\n    {body}\n  ) AS t({names})"
 
 
-def _flag_columns() -> str:
+def _flag_columns(rules: tuple[str, ...]) -> str:
     """The rule flags of one observation, in reporting order: a nullable column per rule."""
+    http = "monitor-lost" in rules
     cases = {
-        "missing-status": "status IS NULL",
+        "missing-status": "status IS NULL" + (" AND answer IS NULL" if http else ""),
         "unknown-status": "status IS NOT NULL AND known IS NULL",
         "after-terminal": "known IS NOT NULL AND state IS NOT NULL AND known <> state"
         " AND state_terminal",
@@ -76,9 +86,10 @@ def _flag_columns() -> str:
         "percentage-range": "pct IS NOT NULL AND NOT pct_valid",
         "percentage-regression": "pct_valid AND before IS NOT NULL AND pct < before",
         "completed-not-100": "pct_valid AND known_success AND pct <> 100",
+        "monitor-lost": "answer = 'gone' AND (first_end IS NULL OR first_end > k)",
     }
     return ",\n    ".join(
-        f"CASE WHEN {cases[r]} THEN {sql_literal(r)} END AS {_flag(r)}" for r in _ORDER
+        f"CASE WHEN {cases[r]} THEN {sql_literal(r)} END AS {_flag(r)}" for r in rules
     )
 
 
@@ -98,18 +109,23 @@ def generate_sql(
     percentage: str = "percentageComplete",
     order: str = "ts",
     tiebreak: str | None = None,
+    http: str | None = None,
+    error_code: str | None = None,
 ) -> str:
     """The query that checks the polls of ``table`` against ``spec`` in ``mode``.
 
     ``report="jobs"``: one row per job (``job``, ``observations``, ``outcome``, ``errors``,
     ``warnings``, ``violations``: a list of ``(idx, rule)`` ordered as the Python engine
-    reports them, ``idx`` 0-based within the job). ``report="violations"``: one row per
-    violation (``job``, ``idx``, ``rule``, ``severity``).
+    reports them, ``idx`` 0-based within the job; with ``http``, also ``error_answers``,
+    ``transient`` and ``expired``). ``report="violations"``: one row per violation (``job``,
+    ``idx``, ``rule``, ``severity``; with ``http``, the answer's ``http_status`` too).
     """
     if dialect not in SQL_DIALECTS:
         raise OptionError(f"unknown SQL dialect {dialect!r}; expected one of: duckdb, spark")
     if report not in SQL_REPORTS:
         raise OptionError(f"unknown SQL report {report!r}; expected one of: jobs, violations")
+    if error_code is not None and http is None:
+        raise OptionError("an error code column needs the HTTP status column (--http-col)")
     t = Tables.compile(spec, mode)
 
     def q(name: str) -> str:
@@ -121,23 +137,59 @@ def generate_sql(
     if dialect == "duckdb":
         head += f"\n-- over Parquet, run first (else NaN percentages pass): {DUCKDB_NAN_SAFE};"
     order_by = q(order) + (f", {q(tiebreak)}" if tiebreak else "")
-    polls = [
-        "polls AS (",
-        f"  SELECT {q(job)} AS job, CAST({q(status)} AS STRING) AS status,"
-        f" CAST({q(percentage)} AS DOUBLE) AS pct,",
-        f"    row_number() OVER (PARTITION BY {q(job)} ORDER BY {order_by}) - 1 AS k",
-        f"  FROM {q(table)}",
-        "),",
-    ]
-    parts = [head, "WITH", *_table_ctes(t, dialect), *polls, *_rule_ctes(dialect)]
-    if report == "violations":
-        parts.append("SELECT job, idx, rule, severity FROM violations ORDER BY job, idx, rank")
+    number = f"row_number() OVER (PARTITION BY {q(job)} ORDER BY {order_by}) - 1 AS k"
+    if http is None:
+        polls = [
+            "polls AS (",
+            f"  SELECT {q(job)} AS job, CAST({q(status)} AS STRING) AS status,"
+            f" CAST({q(percentage)} AS DOUBLE) AS pct,",
+            f"    {number}",
+            f"  FROM {q(table)}",
+            "),",
+        ]
     else:
-        parts += _report_select(dialect)
+        code = "CAST(NULL AS STRING)" if error_code is None else f"CAST({q(error_code)} AS STRING)"
+        polls = _http_polls(
+            f"SELECT {q(job)} AS job, CAST({q(status)} AS STRING) AS given,"
+            f" CAST({q(percentage)} AS DOUBLE) AS given_pct,\n"
+            f"    CAST({q(http)} AS INTEGER) AS http, {code} AS error_code,\n    {number}",
+            q(table),
+        )
+    rules = _ORDER if http is None else _HTTP_ORDER
+    parts = [head, "WITH", *_table_ctes(t, dialect, rules), *polls, *_rule_ctes(dialect, rules)]
+    if report == "violations":
+        shown = "job, idx, rule, severity" + (", http AS http_status" if http is not None else "")
+        parts.append(f"SELECT {shown} FROM violations ORDER BY job, idx, rank")
+    else:
+        parts += _report_select(dialect, http=http is not None)
     return "\n".join(parts) + "\n"
 
 
-def _table_ctes(t: Tables, dialect: str) -> list[str]:
+def _http_polls(select: str, table: str) -> list[str]:
+    """The polls of captured traffic, each answer read as the Python engine reads it: a
+    redirect without a status is the completion; 400 or more without one is an error answer,
+    or the monitor ``gone``; neither has a percentage to check."""
+    gone = ", ".join(str(c) for c in sorted(GONE))
+    done = sql_literal(REDIRECT_COMPLETION["status"])
+    return [
+        "answers AS (",
+        f"  {select}",
+        f"  FROM {table}",
+        "),",
+        "polls AS (",
+        "  SELECT job, k, http,",
+        f"    CASE WHEN http >= 400 AND given IS NULL AND (http IN ({gone})"
+        f" OR error_code = {sql_literal(GONE_ERROR)}) THEN 'gone'",
+        "      WHEN http >= 400 AND given IS NULL THEN 'error' END AS answer,",
+        f"    CASE WHEN http >= 300 AND http < 400 AND given IS NULL THEN {done}"
+        " ELSE given END AS status,",
+        "    CASE WHEN http >= 300 AND given IS NULL THEN NULL ELSE given_pct END AS pct",
+        "  FROM answers",
+        "),",
+    ]
+
+
+def _table_ctes(t: Tables, dialect: str, rules: tuple[str, ...]) -> list[str]:
     """The spec's states, legal changes and rules as inline tables."""
     states = _values(
         (
@@ -159,7 +211,7 @@ def _table_ctes(t: Tables, dialect: str) -> list[str]:
         dialect,
     )
     rule_rows = _values(
-        ((sql_literal(r), sql_literal(RULES[r].severity), str(i)) for i, r in enumerate(_ORDER)),
+        ((sql_literal(r), sql_literal(RULES[r].severity), str(i)) for i, r in enumerate(rules)),
         "rule, severity, rank",
         dialect,
     )
@@ -170,7 +222,7 @@ def _table_ctes(t: Tables, dialect: str) -> list[str]:
     ]
 
 
-def _rule_ctes(dialect: str) -> list[str]:
+def _rule_ctes(dialect: str, rules: tuple[str, ...]) -> list[str]:
     """Each observation's known status, the state and baseline carried to it, its rule flags,
     then one row per violation."""
     before = "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING"
@@ -180,10 +232,17 @@ def _rule_ctes(dialect: str) -> list[str]:
     else:
         last_known = f"last_value(known IGNORE NULLS) OVER (PARTITION BY job ORDER BY k {before})"
         last_event = f"last_value(event IGNORE NULLS) OVER (PARTITION BY job ORDER BY k {before})"
+    http = "monitor-lost" in rules
+    first_end = (  # the first terminal status: a monitor gone after it has expired
+        ["    min(CASE WHEN known_terminal THEN k END) OVER (PARTITION BY job) AS first_end,"]
+        if http
+        else []
+    )
     return [
         "known AS (",
         "  SELECT p.*, s.name AS known, COALESCE(s.success, FALSE) AS known_success,",
-        "    COALESCE(s.resets, FALSE) AS resets,",
+        "    COALESCE(s.resets, FALSE) AS resets,"
+        + (" COALESCE(s.terminal, FALSE) AS known_terminal," if http else ""),
         "    p.pct IS NOT NULL AND p.pct >= 0 AND p.pct <= 100 AND NOT isnan(p.pct) AS pct_valid",
         "  FROM polls p LEFT JOIN states s ON s.name = p.status",
         "),",
@@ -193,6 +252,7 @@ def _rule_ctes(dialect: str) -> list[str]:
         "),",
         "carried AS (",
         f"  SELECT *, {last_known} AS state,",
+        *first_end,
         f"    {last_event} AS last_event",
         "  FROM events",
         "),",
@@ -205,21 +265,22 @@ def _rule_ctes(dialect: str) -> list[str]:
         "  LEFT JOIN legal_changes lc ON lc.src = c.state AND lc.dst = c.known",
         "),",
         "flags AS (",
-        "  SELECT job, k, known,",
-        f"    {_flag_columns()}",
+        "  SELECT job, k, known," + (" http," if http else ""),
+        f"    {_flag_columns(rules)}",
         "  FROM obs",
         "),",
         "violations AS (",
-        "  SELECT f.job, f.k AS idx, r.rule, r.severity, r.rank",
+        "  SELECT f.job, f.k AS idx, r.rule, r.severity, r.rank" + (", f.http" if http else ""),
         "  FROM flags f JOIN rules r ON r.rule IN ("
-        + ", ".join(f"f.{_flag(x)}" for x in _ORDER)
+        + ", ".join(f"f.{_flag(x)}" for x in rules)
         + ")",
         ")",
     ]
 
 
-def _report_select(dialect: str) -> list[str]:
-    """The per-job report: counts, outcome (the first terminal status), violations in order."""
+def _report_select(dialect: str, *, http: bool) -> list[str]:
+    """The per-job report: counts, outcome (the first terminal status), violations in order;
+    with HTTP statuses, the answers that were not observations of a status too."""
     if dialect == "spark":
         listed = (
             "transform(array_sort(collect_list(named_struct('idx', v.idx, 'rank', v.rank,"
@@ -229,9 +290,21 @@ def _report_select(dialect: str) -> list[str]:
     else:
         listed = "list({'idx': v.idx, 'rule': v.rule} ORDER BY v.idx, v.rank)"
         first_terminal = "arg_min(o.known, o.k) FILTER (WHERE st.terminal)"
+    counts = (
+        [
+            "    sum(CASE WHEN o.answer = 'error' THEN 1 ELSE 0 END) AS error_answers,",
+            "    sum(CASE WHEN o.answer IS NULL AND o.http >= 500 THEN 1 ELSE 0 END) AS transient,",
+            "    sum(CASE WHEN o.answer = 'gone' AND o.first_end < o.k THEN 1 ELSE 0 END)"
+            " AS expired",
+        ]
+        if http
+        else []
+    )
     return [
         ", per_job AS (",
-        f"  SELECT o.job, count(*) AS observations, {first_terminal} AS first_terminal",
+        f"  SELECT o.job, count(*) AS observations, {first_terminal} AS first_terminal"
+        + ("," if http else ""),
+        *counts,
         "  FROM obs o LEFT JOIN states st ON st.name = o.known",
         "  GROUP BY o.job",
         "), per_job_violations AS (",
@@ -245,7 +318,7 @@ def _report_select(dialect: str) -> list[str]:
         "SELECT j.job, j.observations,",
         "  COALESCE(s.outcome, 'unfinished') AS outcome,",
         "  COALESCE(pv.errors, 0) AS errors, COALESCE(pv.warnings, 0) AS warnings,",
-        "  pv.violations",
+        "  pv.violations" + (", j.error_answers, j.transient, j.expired" if http else ""),
         "FROM per_job j",
         "LEFT JOIN states s ON s.name = j.first_terminal",
         "LEFT JOIN per_job_violations pv ON pv.job = j.job",

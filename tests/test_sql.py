@@ -3,6 +3,7 @@ text is stable per dialect (golden files; regenerate with ``JOBSTATE_REGOLD=1``)
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import subprocess
@@ -17,6 +18,8 @@ from hypothesis import strategies as st
 
 from jobstate import DUCKDB_NAN_SAFE, OptionError, Validator, generate_sql, get_spec
 from jobstate._constants import MODES, SPEC_NAMES
+from jobstate.validation import Tables
+from jobstate.validation.checker import Checker
 
 duckdb = pytest.importorskip("duckdb")
 
@@ -80,6 +83,96 @@ def sql_engine(rows: list[Any], spec: str, mode: str) -> dict[str, Any]:
     return out
 
 
+HTTP = st.one_of(
+    st.none(), st.sampled_from([200, 202, 303, 302, 401, 404, 410, 429, 500, 503])
+)  # fmt: skip
+CODE = st.sampled_from([None, None, "operationNotFound", "itemNotFound"])
+HttpRow = tuple[str, int, int, str | None, float | None, int | None, str | None]
+
+
+@st.composite
+def http_polls(draw: st.DrawFn, spec: str) -> list[HttpRow]:
+    """Rows (job, ts, line, status, pct, http, error code) of captured answers: redirects with
+    and without a status, error answers, 'gone' before and after the end, 5xx with a status."""
+    return [
+        (*row, draw(HTTP), draw(CODE)) for row in draw(polls(spec))
+    ]  # fmt: skip
+
+
+def python_http_engine(rows: Sequence[HttpRow], spec: str, mode: str) -> dict[str, Any]:
+    """The reference: each job's answers fed, in order, to the general path with their HTTP
+    status, as a reader of captured traffic feeds them."""
+    tables = Tables.compile(spec, mode)
+    out: dict[str, Any] = {}
+    for job in sorted({r[0] for r in rows}):
+        checker = Checker(tables, record_steps=False)
+        for _, _, line, s, p, http, code in sorted(
+            (r for r in rows if r[0] == job), key=lambda r: (r[1], r[2])
+        ):
+            body: dict[str, Any] = {"error": {"code": code}} if code is not None else {}
+            if s is not None:
+                body["status"] = s
+            if p is not None:
+                body["percentageComplete"] = p
+            checker.feed(body, line, http)
+        r = checker.to_job_report(job)
+        out[job] = (
+            r.observations, r.outcome, r.errors, r.warnings,
+            [(x.index, x.rule, x.http_status) for x in r.violations],
+            r.error_answers, r.transient, r.expired,
+        )  # fmt: skip
+    return out
+
+
+def sql_http_engine(rows: list[HttpRow], spec: str, mode: str) -> dict[str, Any]:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE polls (job VARCHAR, ts BIGINT, line BIGINT, status VARCHAR,"
+                " percentageComplete DOUBLE, code INTEGER, err VARCHAR)")  # fmt: skip
+    con.executemany("INSERT INTO polls VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    cols = {"tiebreak": "line", "http": "code", "error_code": "err"}
+    flat = con.sql(generate_sql(spec, mode, report="violations", **cols)).fetchall()
+    out: dict[str, Any] = {}
+    for job, n, outcome, errors, warnings, _, error_answers, transient, expired in con.sql(
+        generate_sql(spec, mode, **cols)
+    ).fetchall():
+        listed = [(i, rule, http) for j, i, rule, _, http in flat if j == job]
+        out[job] = (n, outcome, errors, warnings, listed, error_answers, transient, expired)
+    return out
+
+
+@pytest.mark.parametrize("spec", SPEC_NAMES)
+@pytest.mark.parametrize("mode", MODES)
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_generated_sql_with_http_statuses_agrees_with_the_python_engine(
+    spec: str, mode: str, data: Any
+) -> None:
+    """With the HTTP status and error code columns: per job, the counts of error answers,
+    transient and expired answers, the outcome and every violation with its HTTP status."""
+    rows = data.draw(http_polls(spec))
+    assert sql_http_engine(rows, spec, mode) == python_http_engine(rows, spec, mode)
+
+
+def test_http_answers_read_as_the_python_engine_reads_them() -> None:
+    """A 303 without a status completes the job; a 404 after the end is the monitor's expiry, a
+    500 operationNotFound before it is ``monitor-lost``; a 401 without a status is an error
+    answer; a 503 with a status is validated and counted as transient."""
+    rows: list[HttpRow] = [
+        ("a", 1, 1, "inProgress", 10.0, 202, None), ("a", 2, 2, None, 50.0, 303, None),
+        ("a", 3, 3, None, None, 404, "itemNotFound"),
+        ("b", 1, 1, "inProgress", 10.0, 202, None), ("b", 2, 2, None, None, 401, None),
+        ("b", 3, 3, "inProgress", 5.0, 503, None),
+        ("b", 4, 4, None, None, 500, "operationNotFound"),
+    ]  # fmt: skip
+    got = sql_http_engine(rows, "current", "sampled")
+    assert got["a"] == (3, "success", 0, 0, [], 0, 0, 1)
+    assert got["b"] == (
+        4, "unfinished", 1, 1,
+        [(2, "percentage-regression", 503), (3, "monitor-lost", 500)], 1, 1, 0,
+    )  # fmt: skip
+    assert got == python_http_engine(rows, "current", "sampled")
+
+
 @pytest.mark.parametrize("spec", SPEC_NAMES)
 @pytest.mark.parametrize("mode", MODES)
 @settings(max_examples=60, deadline=None)
@@ -107,10 +200,14 @@ def test_the_traps_named_in_the_issue() -> None:
 
 @pytest.mark.parametrize("dialect", ["duckdb", "spark"])
 @pytest.mark.parametrize("report", ["jobs", "violations"])
-def test_golden_sql(dialect: str, report: str) -> None:
-    """The generated text per dialect and report is the reviewed one (a change is deliberate)."""
-    path = GOLDEN / f"{dialect}-{report}.sql"
-    text = generate_sql(dialect=dialect, report=report, tiebreak="line")
+@pytest.mark.parametrize("http", [None, "http_status"])
+def test_golden_sql(dialect: str, report: str, http: str | None) -> None:
+    """The generated text per dialect and report, with and without HTTP columns, is the
+    reviewed one (a change is deliberate)."""
+    name = f"{dialect}-{report}" + ("-http" if http else "")
+    path = GOLDEN / f"{name}.sql"
+    code = "error_code" if http else None
+    text = generate_sql(dialect=dialect, report=report, tiebreak="line", http=http, error_code=code)
     if os.environ.get("JOBSTATE_REGOLD"):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
@@ -137,7 +234,9 @@ def test_names_are_quoted_for_each_dialect() -> None:
 
 def test_bad_choices_are_option_errors() -> None:
     """An unknown dialect, report, spec or mode is an OptionError naming the choices."""
-    for kwargs in ({"dialect": "oracle"}, {"report": "all"}, {"mode": "strict"}):
+    for kwargs in (
+        {"dialect": "oracle"}, {"report": "all"}, {"mode": "strict"}, {"error_code": "err"}
+    ):  # fmt: skip
         with pytest.raises(OptionError):
             generate_sql(**kwargs)
 
@@ -175,3 +274,36 @@ def test_sql_command_prints_a_query_duckdb_runs(tmp_path: Path) -> None:
     bad = subprocess.run([sys.executable, "-m", "jobstate", "sql", "--dialect", "oracle"],
                          capture_output=True, text=True, timeout=60)  # fmt: skip
     assert bad.returncode == 2 and "oracle" in bad.stderr
+
+
+def test_sql_with_http_col_reads_the_bundled_csv_as_check_does(tmp_path: Path) -> None:
+    """`jobstate sql --http-col` run by DuckDB on examples/polls.csv gives each job the outcome,
+    counts and transient and expired answers `jobstate check --http-key` gives it."""
+    root = Path(__file__).parent.parent
+    cols = ["--job-col", "job_id", "--order-col", "timestamp", "--tiebreak-col", "line"]
+    query = subprocess.run(
+        [sys.executable, "-m", "jobstate", "sql", *cols, "--http-col", "http_status"],
+        capture_output=True, text=True, timeout=60, check=True,
+    ).stdout  # fmt: skip
+    checked = subprocess.run(
+        [sys.executable, "-m", "jobstate", "check", "--format", "json", "--job-key", "job_id",
+         "--order-by", "timestamp", "--http-key", "http_status", "examples/polls.csv"],
+        capture_output=True, text=True, timeout=60, cwd=root,
+    )  # fmt: skip
+    assert checked.returncode == 0, checked.stderr
+    con = duckdb.connect()
+    con.execute(
+        "CREATE VIEW polls AS SELECT *, row_number() OVER () AS line"
+        f" FROM read_csv_auto('{root / 'examples' / 'polls.csv'}')"
+    )
+    got = {
+        job: (n, outcome, errors, warnings, error_answers, transient, expired)
+        for job, n, outcome, errors, warnings, _, error_answers, transient, expired in con.sql(
+            query
+        ).fetchall()
+    }
+    fields = ("observations", "outcome", "errors", "warnings", "error_answers", "transient_5xx",
+              "expired_polls")  # fmt: skip
+    want = {j["key"]: tuple(j[f] for f in fields) for j in json.loads(checked.stdout)["jobs"]}
+    assert got == want
+    assert got["op-0007"][-1] == 3 and got["op-0005"][-2] == 1  # the answers the CSV holds

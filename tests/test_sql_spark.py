@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from jobstate import Validator, generate_sql, spark_validate, spark_violations
 from jobstate._constants import MODES, SPEC_NAMES
-from tests.test_sql import polls, python_engine
+from tests.test_sql import http_polls, polls, python_engine, python_http_engine
 
 pytestmark = pytest.mark.spark
 pyspark_sql = pytest.importorskip("pyspark.sql")
@@ -80,3 +80,33 @@ def test_spark_functions_on_a_dataframe(spark: Any) -> None:
     flat = [tuple(r) for r in spark_violations(df, **cols).collect()]
     assert flat == [("op-1", 1, "completed-not-100", "warning"),
                     ("op-2", 1, "after-terminal", "error")]  # fmt: skip
+
+
+@pytest.mark.parametrize("spec", SPEC_NAMES)
+@pytest.mark.parametrize("mode", MODES)
+@settings(
+    max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_spark_sql_with_http_statuses_agrees_with_the_python_engine(
+    spark: Any, spec: str, mode: str, data: Any
+) -> None:
+    """With HTTP status and error code columns: the answers' counts, outcome and every
+    violation with its HTTP status, through `spark_validate` and `spark_violations`."""
+    rows = [(f"{i}-{job}", *rest) for i in range(6) for job, *rest in data.draw(http_polls(spec))]
+    df = spark.createDataFrame(
+        rows,
+        "job string, ts long, line long, status string, percentageComplete double,"
+        " code int, err string",
+    )
+    cols: dict[str, Any] = {"spec": spec, "mode": mode, "tiebreak": "line", "http": "code",
+                            "error_code": "err"}  # fmt: skip
+    flat = [tuple(r) for r in spark_violations(df, **cols).collect()]
+    got = {}
+    for r in spark_validate(df, **cols).collect():
+        got[r["job"]] = (
+            r["observations"], r["outcome"], r["errors"], r["warnings"],
+            [(i, rule, http) for j, i, rule, _, http in flat if j == r["job"]],
+            r["error_answers"], r["transient"], r["expired"],
+        )  # fmt: skip
+    assert got == python_http_engine(rows, spec, mode)

@@ -22,6 +22,7 @@ __all__ = [
     "DEVIATIONS",
     "DIALECTS",
     "GONE",
+    "GONE_ERROR",
     "MONITOR_PATHS",
     "Deviation",
     "Dialect",
@@ -33,6 +34,10 @@ __all__ = [
 GONE = frozenset({404, 410})
 """HTTP statuses that say a monitor no longer exists (sources: expiry-404); so does an error
 whose code is ``operationNotFound`` (sources: operation-not-found)."""
+
+GONE_ERROR = "operationNotFound"
+"""The error code that says a monitor no longer exists, whatever its HTTP status
+(sources: operation-not-found)."""
 
 MONITOR_PATHS = ("/monitor/", "/drive/operations/")
 """Monitor URL paths: Graph/OneDrive monitors and SharePoint v2.1 operations
@@ -234,7 +239,7 @@ class Exchange:
     @property
     def gone(self) -> bool:
         """The monitor says it no longer exists: 404/410, or ``operationNotFound``."""
-        return self.http in GONE or self.error == "operationNotFound"
+        return self.http in GONE or self.error == GONE_ERROR
 
     @property
     def redirect(self) -> bool:

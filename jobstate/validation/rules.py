@@ -206,12 +206,13 @@ def monitor_gone(rec: Record, http: int | None) -> bool:
     """
     if http is None or has_status_body(rec):
         return False
-    from jobstate.spec.protocol import GONE  # loaded only when a check meets HTTP statuses
+    # loaded only when a check meets HTTP statuses
+    from jobstate.spec.protocol import GONE, GONE_ERROR
 
     if http in GONE:
         return True
     error = rec.get("error") if isinstance(rec, Mapping) else None
-    return isinstance(error, Mapping) and error.get("code") == "operationNotFound"
+    return isinstance(error, Mapping) and error.get("code") == GONE_ERROR
 
 
 def monitor_lost(http: int | None) -> str:

@@ -1,0 +1,95 @@
+-- jobstate 'current' spec, sampled mode, spark: one row per violation
+WITH
+states AS (SELECT * FROM VALUES
+    ('notStarted', FALSE, FALSE, FALSE, 'unfinished'),
+    ('inProgress', FALSE, FALSE, FALSE, 'unfinished'),
+    ('waiting', FALSE, FALSE, TRUE, 'unfinished'),
+    ('cancelPending', FALSE, FALSE, FALSE, 'unfinished'),
+    ('completed', TRUE, TRUE, FALSE, 'success'),
+    ('failed', TRUE, FALSE, FALSE, 'failure'),
+    ('cancelled', TRUE, FALSE, FALSE, 'cancelled')
+  AS t(name, terminal, success, resets, outcome)),
+legal_changes AS (SELECT * FROM VALUES
+    ('cancelPending', 'cancelled'),
+    ('inProgress', 'cancelPending'),
+    ('inProgress', 'cancelled'),
+    ('inProgress', 'completed'),
+    ('inProgress', 'failed'),
+    ('inProgress', 'waiting'),
+    ('notStarted', 'cancelPending'),
+    ('notStarted', 'cancelled'),
+    ('notStarted', 'completed'),
+    ('notStarted', 'failed'),
+    ('notStarted', 'inProgress'),
+    ('notStarted', 'waiting'),
+    ('waiting', 'cancelPending'),
+    ('waiting', 'cancelled'),
+    ('waiting', 'completed'),
+    ('waiting', 'failed'),
+    ('waiting', 'inProgress')
+  AS t(src, dst)),
+rules AS (SELECT * FROM VALUES
+    ('missing-status', 'error', 0),
+    ('unknown-status', 'error', 1),
+    ('after-terminal', 'error', 2),
+    ('illegal-transition', 'error', 3),
+    ('percentage-range', 'error', 4),
+    ('percentage-regression', 'warning', 5),
+    ('completed-not-100', 'warning', 6),
+    ('monitor-lost', 'error', 7)
+  AS t(rule, severity, rank)),
+answers AS (
+  SELECT `job` AS job, CAST(`status` AS STRING) AS given, CAST(`percentageComplete` AS DOUBLE) AS given_pct,
+    CAST(`http_status` AS INTEGER) AS http, CAST(`error_code` AS STRING) AS error_code,
+    row_number() OVER (PARTITION BY `job` ORDER BY `ts`, `line`) - 1 AS k
+  FROM `polls`
+),
+polls AS (
+  SELECT job, k, http,
+    CASE WHEN http >= 400 AND given IS NULL AND (http IN (404, 410) OR error_code = 'operationNotFound') THEN 'gone'
+      WHEN http >= 400 AND given IS NULL THEN 'error' END AS answer,
+    CASE WHEN http >= 300 AND http < 400 AND given IS NULL THEN 'completed' ELSE given END AS status,
+    CASE WHEN http >= 300 AND given IS NULL THEN NULL ELSE given_pct END AS pct
+  FROM answers
+),
+known AS (
+  SELECT p.*, s.name AS known, COALESCE(s.success, FALSE) AS known_success,
+    COALESCE(s.resets, FALSE) AS resets, COALESCE(s.terminal, FALSE) AS known_terminal,
+    p.pct IS NOT NULL AND p.pct >= 0 AND p.pct <= 100 AND NOT isnan(p.pct) AS pct_valid
+  FROM polls p LEFT JOIN states s ON s.name = p.status
+),
+events AS (
+  SELECT *, CASE WHEN resets THEN -1.0 WHEN pct_valid THEN pct END AS event
+  FROM known
+),
+carried AS (
+  SELECT *, last_value(known, true) OVER (PARTITION BY job ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS state,
+    min(CASE WHEN known_terminal THEN k END) OVER (PARTITION BY job) AS first_end,
+    last_value(event, true) OVER (PARTITION BY job ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS last_event
+  FROM events
+),
+obs AS (
+  SELECT c.*, COALESCE(st.terminal, FALSE) AS state_terminal,
+    lc.src IS NOT NULL AS legal,
+    CASE WHEN c.resets OR c.last_event < 0 THEN NULL ELSE c.last_event END AS before
+  FROM carried c
+  LEFT JOIN states st ON st.name = c.state
+  LEFT JOIN legal_changes lc ON lc.src = c.state AND lc.dst = c.known
+),
+flags AS (
+  SELECT job, k, known, http,
+    CASE WHEN status IS NULL AND answer IS NULL THEN 'missing-status' END AS v_missing_status,
+    CASE WHEN status IS NOT NULL AND known IS NULL THEN 'unknown-status' END AS v_unknown_status,
+    CASE WHEN known IS NOT NULL AND state IS NOT NULL AND known <> state AND state_terminal THEN 'after-terminal' END AS v_after_terminal,
+    CASE WHEN known IS NOT NULL AND state IS NOT NULL AND known <> state AND NOT state_terminal AND NOT legal THEN 'illegal-transition' END AS v_illegal_transition,
+    CASE WHEN pct IS NOT NULL AND NOT pct_valid THEN 'percentage-range' END AS v_percentage_range,
+    CASE WHEN pct_valid AND before IS NOT NULL AND pct < before THEN 'percentage-regression' END AS v_percentage_regression,
+    CASE WHEN pct_valid AND known_success AND pct <> 100 THEN 'completed-not-100' END AS v_completed_not_100,
+    CASE WHEN answer = 'gone' AND (first_end IS NULL OR first_end > k) THEN 'monitor-lost' END AS v_monitor_lost
+  FROM obs
+),
+violations AS (
+  SELECT f.job, f.k AS idx, r.rule, r.severity, r.rank, f.http
+  FROM flags f JOIN rules r ON r.rule IN (f.v_missing_status, f.v_unknown_status, f.v_after_terminal, f.v_illegal_transition, f.v_percentage_range, f.v_percentage_regression, f.v_completed_not_100, f.v_monitor_lost)
+)
+SELECT job, idx, rule, severity, http AS http_status FROM violations ORDER BY job, idx, rank
