@@ -516,7 +516,9 @@ def _render_report(
     from jobstate import render
 
     if fmt == "json":
-        _write_json(render.report_payload(report, fail_on=fail_on, unusable=unusable))
+        for piece in render.report_json(report, fail_on=fail_on, unusable=unusable):
+            _write(piece)  # a batch of jobs at a time: no whole document in memory
+        _write(b"\n")
     elif fmt == "junit":
         _write(render.junit_xml(report, fail_on=fail_on, unusable=unusable))
     else:

@@ -765,18 +765,24 @@ class Report:
             unlisted=clean.jobs,
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready data: ``ok``, ``spec``, ``mode``, ``totals``, ``inputs`` and ``jobs``."""
+    def to_dict(self, *, jobs: bool = True) -> dict[str, Any]:
+        """JSON-ready data: ``ok``, ``spec``, ``mode``, ``totals``, ``inputs`` and ``jobs``
+        (left empty with ``jobs=False``, for a writer that takes them from :meth:`job_dicts`)."""
         return {
             "ok": self.ok,
             "spec": self.spec,
             "mode": self.mode,
             "totals": self.totals.to_dict(),
             "inputs": [i.to_dict() for i in self.inputs],
-            "jobs": [d for part in self._parts for d in _dicts(part)]
-            if self._parts is not None and self._jobs is None
-            else [j.to_dict() for j in self.jobs],
+            "jobs": list(self.job_dicts()) if jobs else [],
         }
+
+    def job_dicts(self) -> Iterator[dict[str, Any]]:
+        """Each job's :meth:`JobReport.to_dict`, in order, one at a time (clean jobs' from
+        their columns, with no report object)."""
+        if self._parts is not None and self._jobs is None:
+            return (d for part in self._parts for d in _dicts(part))
+        return (j.to_dict() for j in self.jobs)
 
     def to_json(self, *, indent: bool = False) -> bytes:
         """The report as JSON (UTF-8 bytes)."""

@@ -9,7 +9,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # each renderer loads when first used: the XML one costs start-up time
-    from jobstate.render.json import client_payload, matrix_payload, report_payload, rules_payload
+    from jobstate.render.json import (
+        client_payload,
+        matrix_payload,
+        report_json,
+        report_payload,
+        rules_payload,
+    )
     from jobstate.render.junit import junit_xml
     from jobstate.render.text import (
         client_lines,
@@ -34,6 +40,7 @@ _LAZY: dict[str, str] = {
     "matrix_payload": "jobstate.render.json",
     "matrix_table": "jobstate.render.text",
     "protocol_lines": "jobstate.render.text",
+    "report_json": "jobstate.render.json",
     "report_payload": "jobstate.render.json",
     "rule_lines": "jobstate.render.text",
     "rules_payload": "jobstate.render.json",
@@ -64,6 +71,7 @@ __all__ = [
     "matrix_payload",
     "matrix_table",
     "protocol_lines",
+    "report_json",
     "report_payload",
     "rule_lines",
     "rules_payload",

@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from jobstate._constants import FailOn
@@ -15,17 +16,66 @@ if TYPE_CHECKING:  # annotations only: the client models load when a command nee
     from jobstate.clients import ClientModel, Finding
     from jobstate.validation.rules import Rule
 
-__all__ = ["client_payload", "matrix_payload", "report_payload", "rules_payload"]
+__all__ = [
+    "JSON_BATCH",
+    "client_payload",
+    "matrix_payload",
+    "report_json",
+    "report_payload",
+    "rules_payload",
+]
+
+JSON_BATCH = 4096
+"""Jobs encoded at a time by :func:`report_json`."""
+
+_JOBS = b'\n  "jobs": []'  # where the jobs go in the indented document: once, at the top level
 
 
-def report_payload(report: Report, *, fail_on: FailOn, unusable: Sequence[str]) -> dict[str, Any]:
-    """The JSON report: :meth:`Report.to_dict` with ``fail_on`` and the ``unusable`` inputs."""
-    out = report.to_dict()
+def report_payload(
+    report: Report, *, fail_on: FailOn, unusable: Sequence[str], jobs: bool = True
+) -> dict[str, Any]:
+    """The JSON report: :meth:`Report.to_dict` with ``fail_on`` and the ``unusable`` inputs
+    (``jobs=False``: an empty ``jobs`` list)."""
+    out = report.to_dict(jobs=jobs)
     out["fail_on"] = fail_on
     out["unusable"] = list(unusable)
     if report.rules is not None:
         out["rules"] = sorted(report.rules)
     return out
+
+
+def report_json(
+    report: Report, *, fail_on: FailOn, unusable: Sequence[str], batch: int = JSON_BATCH
+) -> Iterator[bytes]:
+    """The indented JSON of :func:`report_payload`, in pieces: the jobs are encoded ``batch``
+    at a time, so neither the document nor a dict per job is ever held whole.
+
+    >>> from jobstate import validate
+    >>> from jobstate._json import dumps
+    >>> r = validate({"a": [{"status": "completed"}], "b": [{"status": "Done"}]})
+    >>> b"".join(report_json(r, fail_on="error", unusable=[], batch=1)) == dumps(
+    ...     report_payload(r, fail_on="error", unusable=[]), indent=True)
+    True
+    """
+    from jobstate._json import dumps
+
+    head = dumps(
+        report_payload(report, fail_on=fail_on, unusable=unusable, jobs=False), indent=True
+    )
+    jobs = report.job_dicts()
+    first = list(islice(jobs, batch))
+    if not first:
+        yield head
+        return
+    before, after = head.split(_JOBS)  # strings are escaped: no raw newline but the layout's
+    yield before + b'\n  "jobs": [\n'
+    sep = b""
+    while first:
+        text = dumps(first, indent=True)  # b'[\n  {...},\n  {...}\n]': items at two spaces
+        yield sep + b"  " + text[2:-2].replace(b"\n", b"\n  ")
+        sep = b",\n"
+        first = list(islice(jobs, batch))
+    yield b"\n  ]" + after
 
 
 def client_payload(model: ClientModel, spec: str, findings: Sequence[Finding]) -> dict[str, Any]:

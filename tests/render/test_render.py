@@ -2,21 +2,39 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from typing import Any
 from xml.etree import ElementTree as ET
 
-from jobstate import PROFILES, InputSummary, Report, check_client, get_spec, matrix, validate
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from jobstate import (
+    PROFILES,
+    InputSummary,
+    JobTable,
+    Report,
+    check_client,
+    get_spec,
+    matrix,
+    validate,
+)
+from jobstate._constants import OUTCOMES, Outcome
+from jobstate._json import dumps
 from jobstate.render import (
     client_lines,
     client_payload,
     junit_xml,
     matrix_markdown,
     matrix_payload,
+    report_json,
     report_payload,
     spec_lines,
     text_lines,
     totals_line,
 )
+from tests.strategies import arbitrary_records
 
 BAD = [
     {"status": "inProgress", "percentageComplete": 30},
@@ -122,3 +140,39 @@ def test_matrix_markdown_and_json() -> None:
     assert rows[0] == "| client | spec `current` |" and len(rows) == 2 + len(PROFILES)
     assert "**failed**" in next(r for r in rows if "`python-o365`" in r)
     assert set(matrix_payload(table, PROFILES)) == set(PROFILES)
+
+
+KEYS = st.text(st.characters(codec="utf-8") | st.sampled_from('"\\\n\x1b\u2028'), max_size=8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    jobs=st.dictionaries(KEYS, arbitrary_records("current"), max_size=7),
+    clean=st.lists(st.tuples(KEYS, st.sampled_from(OUTCOMES), st.integers(1, 10**12)), max_size=7),
+    name=st.sampled_from(["polls.jsonl", "odd\udcff\x1b.jsonl", 'q"uote\n.har']),
+    batch=st.integers(1, 5),
+)
+def test_report_json_in_pieces_is_the_whole_document(
+    jobs: dict[str, list[Any]],
+    clean: list[tuple[str, Outcome, int]],
+    name: str,
+    batch: int,
+) -> None:
+    """`report_json` joined is byte for byte the indented dump of `report_payload`, whatever
+    the batch size: exact jobs' reports, clean jobs' columns (a JobTable), both in one report,
+    odd keys and file names (control characters, quotes, undecodable bytes), no jobs at all."""
+    exact = validate(jobs).jobs
+    for job in exact:
+        job.input = name
+    keys = [k for k, _, _ in clean]
+    table = JobTable(
+        "current", "sampled", name, list(keys), [o for _, o, _ in clean],
+        [3] * len(clean), [n for _, _, n in clean], [n + 2 for _, _, n in clean],
+        http={0: {202: 2, 404: 1}} if clean else None,
+    )  # fmt: skip
+    inputs = [InputSummary(name, "jsonl", jobs=exact), InputSummary(name, "jsonl", jobs=table)]
+    report = Report.from_inputs("current", "sampled", inputs)
+    kwargs: dict[str, Any] = {"fail_on": "warning", "unusable": [name]}
+    whole = dumps(report_payload(report, **kwargs), indent=True)
+    assert b"".join(report_json(report, batch=batch, **kwargs)) == whole
+    assert len(json.loads(whole)["jobs"]) == len(exact) + len(clean)
