@@ -82,6 +82,9 @@ PCT = "percentageComplete"
 FUTURE_VALUE = "unknownFutureValue"
 """The synthetic value standing for one the service may add (Graph's enums are evolvable)."""
 
+ECHO_BATCH = 4096
+"""Lines of a text report written at a time."""
+
 PROGRESS_BYTES = 32 << 20
 """Inputs at least this large on disk get a progress bar on a terminal
 (``JOBSTATE_PROGRESS_BYTES`` overrides it)."""

@@ -16,6 +16,7 @@ import click
 from jobstate._constants import (
     DEFAULT_CLIENT_SPECS,
     DIALECT_NAMES,
+    ECHO_BATCH,
     ENDS_ON,
     ENGINES,
     FAIL_ON,
@@ -78,7 +79,17 @@ def _write_json(value: Any) -> None:
 
 
 def _echo_lines(lines: Iterable[str], *, color: bool | None = None) -> None:
-    click.echo("\n".join(lines), color=color)  # click strips colour off a pipe unless told
+    """``lines``, each ended by a newline, written a few thousand at a time (a report of a
+    million jobs is never one string); click strips colour off a pipe unless told."""
+    batch: list[str] = []
+    wrote = False
+    for line in lines:
+        batch.append(line)
+        if len(batch) == ECHO_BATCH:
+            click.echo("\n".join(batch), color=color)
+            batch, wrote = [], True
+    if batch or not wrote:
+        click.echo("\n".join(batch), color=color)
 
 
 def _error(message: str) -> None:

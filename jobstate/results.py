@@ -707,6 +707,51 @@ class Report:
             ]
         return self._jobs
 
+    def worst_first(self, *, flagged_only: bool = False) -> Iterator[JobReport]:
+        """The jobs with errors, then those with warnings (most first; ties in input order),
+        then every other job in input order: the order of the text report. Reports of clean
+        jobs are built one at a time, as the iteration reaches them (``flagged_only``: not at
+        all, since no verdict of theirs can fail a run).
+
+        >>> from jobstate import validate
+        >>> r = validate({"a": [{"status": "completed"}], "b": [{"status": "Done"}]})
+        >>> [j.key for j in r.worst_first()]
+        ['b', 'a']
+        """
+        flagged = self._flagged
+
+        def rank(i: int) -> tuple[int, int, int]:
+            j = flagged[i]
+            return -j.errors - j.client_errors, -j.warnings, i
+
+        ranked = sorted((i for i in flagged if rank(i)[:2] != (0, 0)), key=rank)
+        yield from (flagged[i] for i in ranked)
+        first = set(ranked)
+        if flagged_only:
+            yield from (flagged[i] for i in sorted(flagged) if i not in first)
+            return
+        for i, job in enumerate(self._each_job()):
+            if i not in first:
+                yield job
+
+    def _each_job(self) -> Iterator[JobReport]:
+        """Every job in input order, without keeping the reports of clean ones."""
+        if self._jobs is not None:
+            yield from self._jobs
+        elif self._parts is not None:
+            for part in self._parts:
+                yield from part  # a JobTable builds each clean job's report when reached
+        else:
+            flagged, src, spec, mode = self._flagged, self._source, self.spec, self.mode
+            for i, (k, r, o) in enumerate(
+                zip(self._keys, self._records, self._outcomes, strict=True)
+            ):
+                job = flagged.get(i)
+                yield job if job is not None else JobReport(
+                    key=k, spec=spec, mode=mode, violations=(), outcome=o, records=r,
+                    step_source=src,
+                )  # fmt: skip
+
     @property
     def unattributed(self) -> int:
         """Input units rejected before they could be given to a job (no job key, bad JSON), as

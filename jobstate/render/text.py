@@ -228,13 +228,7 @@ def text_lines(
     for inp in report.inputs:
         lines = _input_lines(inp, budget, color)
         yield from (ln for ln in lines if not (quiet and ln.startswith("note ")))
-    jobs = report.jobs
-    order = sorted(
-        range(len(jobs)),
-        key=lambda i: (-jobs[i].errors - jobs[i].client_errors, -jobs[i].warnings, i),
-    )
-    for i in order:
-        job = jobs[i]
+    for job in report.worst_first(flagged_only=quiet):
         if quiet and not failed(job, fail_on):
             continue
         yield _summary(job, units, fail_on, color)

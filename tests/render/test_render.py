@@ -176,3 +176,53 @@ def test_report_json_in_pieces_is_the_whole_document(
     whole = dumps(report_payload(report, **kwargs), indent=True)
     assert b"".join(report_json(report, batch=batch, **kwargs)) == whole
     assert len(json.loads(whole)["jobs"]) == len(exact) + len(clean)
+
+
+WARNED = st.lists(  # regressions and completions short of 100: warnings, no error
+    st.sampled_from(
+        [{"status": "inProgress", "percentageComplete": p} for p in (60, 20, 40)]
+        + [{"status": "completed", "percentageComplete": 90}]
+    ),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    jobs=st.dictionaries(KEYS, arbitrary_records("current") | WARNED, max_size=7),
+    more=st.dictionaries(KEYS, arbitrary_records("current") | WARNED, max_size=4),
+    clean=st.lists(st.tuples(KEYS, st.sampled_from(OUTCOMES)), max_size=5),
+    how=st.sampled_from(["inputs", "records", "only"]),
+)
+def test_worst_first_is_the_sorted_jobs(
+    jobs: dict[str, list[Any]],
+    more: dict[str, list[Any]],
+    clean: list[tuple[str, Outcome]],
+    how: str,
+) -> None:
+    """`Report.worst_first` gives `report.jobs` sorted worst first (errors, then warnings, ties
+    in input order), without building them all; `flagged_only` keeps the flagged ones in that
+    order: for reports of inputs (exact jobs and a JobTable), of records, and `only`'s."""
+    if how == "records":
+        report = validate(jobs)
+    else:
+        n = len(clean)
+        table = JobTable("current", "sampled", "t", [k for k, _ in clean],
+                         [o for _, o in clean], [1] * n, [1] * n, [1] * n)  # fmt: skip
+        parts = [validate(jobs).jobs, table, validate(more).jobs]
+        report = Report.from_inputs(
+            "current", "sampled", [InputSummary("x", "jsonl", jobs=p) for p in parts]
+        )
+        if how == "only":
+            report = report.only({"unknown-status", "percentage-regression"})
+    got = [j.to_dict() for j in report.worst_first()]
+    every = report.jobs
+    order = sorted(
+        range(len(every)),
+        key=lambda i: (-every[i].errors - every[i].client_errors, -every[i].warnings, i),
+    )
+    assert got == [every[i].to_dict() for i in order]
+    flagged = [j.to_dict() for j in report.worst_first(flagged_only=True)]
+    keep = {id(j) for j in report.flagged}
+    assert flagged == [every[i].to_dict() for i in order if id(every[i]) in keep]
