@@ -59,6 +59,7 @@ if _TYPE_CHECKING:  # the names as type checkers see them; at run time each load
     from jobstate.readers import ReadOptions, detect_format, read_input
     from jobstate.results import (
         BehaviourFinding,
+        CleanJob,
         Grade,
         InputSummary,
         JobReport,
@@ -123,6 +124,7 @@ _LAZY: dict[str, str] = {
     "detect_format": "jobstate.readers",
     "read_input": "jobstate.readers",
     "BehaviourFinding": "jobstate.results",
+    "CleanJob": "jobstate.results",
     "Grade": "jobstate.results",
     "InputSummary": "jobstate.results",
     "JobReport": "jobstate.results",
@@ -201,6 +203,7 @@ __all__ = [
     "Answer",
     "BehaviourFinding",
     "BehaviourRule",
+    "CleanJob",
     "ClientModel",
     "ClientModelError",
     "Deviation",

@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol, Union, overload
+from typing import Any, NamedTuple, Protocol, Union, overload
 
 from jobstate._constants import OUTCOMES, Mode, Outcome, Severity, StepKind
 from jobstate._words import plural
 
 __all__ = [
     "BehaviourFinding",
+    "CleanJob",
     "Grade",
     "InputSummary",
     "JobReport",
@@ -314,6 +315,18 @@ def _http_dict(counts: Mapping[int, int] | None) -> dict[str, int] | None:
     return {str(k): n for k, n in sorted(counts.items())} if counts else None
 
 
+class CleanJob(NamedTuple):
+    """A job without a violation, as a :class:`JobTable` holds it: what a line of the text
+    report says of it, with no report object (:meth:`Report.worst_first_entries`)."""
+
+    key: str | None
+    input: str | None
+    outcome: Outcome
+    observations: int
+    span: tuple[int, int]
+    http_status: Mapping[int, int] | None
+
+
 class JobTable(Sequence[JobReport]):
     """One input's job reports, in order of first appearance: the jobs the exact engine took
     (``exact``, by index) as :class:`JobReport` objects, every job as columns (key, outcome,
@@ -364,14 +377,24 @@ class JobTable(Sequence[JobReport]):
         job = self.exact.get(i)
         if job is not None:
             return job
-        return JobReport(
-            key=self.keys[i], spec=self.spec, mode=self.mode, violations=(),
-            outcome=self.outcomes[i], input=self.input, counts=(self.counts[i], 0),
-            span=(self.first[i], self.last[i]), http_status=self.http.get(i),
-        )  # fmt: skip
+        return _clean_report(self.spec, self.mode, CleanJob(
+            self.keys[i], self.input, self.outcomes[i], self.counts[i],
+            (self.first[i], self.last[i]), self.http.get(i),
+        ))  # fmt: skip
 
     def __iter__(self) -> Iterator[JobReport]:
         return map(self.__getitem__, range(len(self.keys)))
+
+    def entries(self) -> Iterator[JobReport | CleanJob]:
+        """Each job in order: the exact engine's report, or a clean job's columns."""
+        exact, http, name = self.exact, self.http, self.input
+        first, last, counts, outcomes = self.first, self.last, self.counts, self.outcomes
+        for i, key in enumerate(self.keys):
+            job = exact.get(i)
+            if job is not None:
+                yield job
+            else:
+                yield CleanJob(key, name, outcomes[i], counts[i], (first[i], last[i]), http.get(i))
 
     def dicts(self) -> Iterator[dict[str, Any]]:
         """Each job's :meth:`JobReport.to_dict`, clean ones written from the columns."""
@@ -392,6 +415,14 @@ class JobTable(Sequence[JobReport]):
     def totals(self) -> tuple[int, int]:
         """Observations and rejected records of all the jobs, without building them."""
         return sum(self.counts), sum(j.rejected for j in self.exact.values())
+
+
+def _clean_report(spec: str, mode: Mode, job: CleanJob) -> JobReport:
+    """The report of a clean job held as columns."""
+    return JobReport(
+        key=job.key, spec=spec, mode=mode, violations=(), outcome=job.outcome, input=job.input,
+        counts=(job.observations, 0), span=job.span, http_status=job.http_status,
+    )  # fmt: skip
 
 
 def _totals(jobs: Sequence[JobReport]) -> tuple[int, int]:
@@ -718,6 +749,13 @@ class Report:
         >>> [j.key for j in r.worst_first()]
         ['b', 'a']
         """
+        spec, mode = self.spec, self.mode
+        for job in self.worst_first_entries(flagged_only=flagged_only):
+            yield job if isinstance(job, JobReport) else _clean_report(spec, mode, job)
+
+    def worst_first_entries(self, *, flagged_only: bool = False) -> Iterator[JobReport | CleanJob]:
+        """:meth:`worst_first`, where a :class:`JobTable` gives its clean jobs as
+        :class:`CleanJob` columns instead of reports."""
         flagged = self._flagged
 
         def rank(i: int) -> tuple[int, int, int]:
@@ -734,13 +772,13 @@ class Report:
             if i not in first:
                 yield job
 
-    def _each_job(self) -> Iterator[JobReport]:
+    def _each_job(self) -> Iterator[JobReport | CleanJob]:
         """Every job in input order, without keeping the reports of clean ones."""
         if self._jobs is not None:
             yield from self._jobs
         elif self._parts is not None:
             for part in self._parts:
-                yield from part  # a JobTable builds each clean job's report when reached
+                yield from part.entries() if isinstance(part, JobTable) else part
         else:
             flagged, src, spec, mode = self._flagged, self._source, self.spec, self.mode
             for i, (k, r, o) in enumerate(

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from jobstate._constants import FailOn
 from jobstate._words import inert, plural
-from jobstate.results import InputSummary, JobReport, Report, Step, Violation
+from jobstate.results import CleanJob, InputSummary, JobReport, Report, Step, Violation
 
 if TYPE_CHECKING:  # annotations only: the client models load when a command needs them
     from jobstate.clients import ClientModel, Finding
@@ -42,6 +42,36 @@ def _style(text: str, fg: str, *, bold: bool = False) -> str:
     import click
 
     return click.style(text, fg=fg, bold=bold)
+
+
+class _Places(dict[str | None, tuple[str, str, str]]):
+    """Per input name: the name made inert, its unit and the unit's plural (``_where``'s
+    words, worked out once per input instead of once per job)."""
+
+    def __init__(self, units: Mapping[str | None, str]) -> None:
+        super().__init__()
+        self.units = units
+
+    def __missing__(self, name: str | None) -> tuple[str, str, str]:
+        unit = self.units.get(name, "line")
+        self[name] = words = (inert(name) if name else "", unit, plural(2, unit)[2:])
+        return words
+
+
+def _clean_summary(job: CleanJob, places: _Places, ok: str) -> str:
+    """:func:`_summary`'s line for a job without a violation, from its columns."""
+    name, unit, units = places[job.input]
+    a, b = job.span
+    span = f"{unit} {a}" if a == b else f"{units} {a}-{b}"
+    where = f" ({name}, {span})" if name and job.input != job.key else f" ({span})"
+    n = job.observations
+    text = (
+        f"{ok} {inert(job.key)}{where}: outcome {job.outcome};"
+        f" {n:,} observation{'' if n == 1 else 's'}; 0 errors, 0 warnings"
+    )
+    if job.http_status:
+        text += "; HTTP " + ", ".join(f"{c}x{n}" for c, n in sorted(job.http_status.items()))
+    return text
 
 
 def _where(job: JobReport, units: Mapping[str | None, str]) -> str:
@@ -228,7 +258,12 @@ def text_lines(
     for inp in report.inputs:
         lines = _input_lines(inp, budget, color)
         yield from (ln for ln in lines if not (quiet and ln.startswith("note ")))
-    for job in report.worst_first(flagged_only=quiet):
+    ok = _style("OK  ", _VERDICT_COLOUR["OK"], bold=True) if color else "OK  "
+    places = _Places(units)
+    for job in report.worst_first_entries(flagged_only=quiet):
+        if isinstance(job, CleanJob):  # a line from its columns: no violation to list
+            yield _clean_summary(job, places, ok)
+            continue
         if quiet and not failed(job, fail_on):
             continue
         yield _summary(job, units, fail_on, color)

@@ -226,3 +226,50 @@ def test_worst_first_is_the_sorted_jobs(
     flagged = [j.to_dict() for j in report.worst_first(flagged_only=True)]
     keep = {id(j) for j in report.flagged}
     assert flagged == [every[i].to_dict() for i in order if id(every[i]) in keep]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    jobs=st.dictionaries(KEYS, arbitrary_records("current") | WARNED, max_size=5),
+    clean=st.lists(
+        st.tuples(
+            KEYS | st.just("k"),
+            st.sampled_from(OUTCOMES),
+            st.integers(1, 3),
+            st.integers(1, 10**7),
+        ),
+        max_size=6,
+    ),
+    name=st.sampled_from(["polls.jsonl", "odd\x1b.csv", "k"]),
+    http=st.booleans(),
+    view=st.fixed_dictionaries(
+        {
+            "color": st.booleans(),
+            "quiet": st.booleans(),
+            "explain": st.booleans(),
+            "fail_on": st.sampled_from(["error", "warning"]),
+        }
+    ),
+)
+def test_clean_jobs_text_from_columns_is_their_reports_text(
+    jobs: dict[str, list[Any]],
+    clean: list[tuple[str, Outcome, int, int]],
+    name: str,
+    http: bool,
+    view: dict[str, Any],
+) -> None:
+    """The text report writes a JobTable's clean jobs from their columns: the same lines as
+    from their reports (a report of the same jobs as objects), in every view, for any key, file
+    name (the key itself too), line span (one line or several) and HTTP counts."""
+    n = len(clean)
+    table = JobTable(
+        "current", "sampled", name, [k for k, *_ in clean], [o for _, o, *_ in clean],
+        [c for *_, c, _ in clean], [a for *_, a in clean], [a + (c > 1) for *_, c, a in clean],
+        http={i: {404: 1, 202: i + 1} for i in range(0, n, 2)} if http else None,
+    )  # fmt: skip
+    exact = validate(jobs).jobs
+    inputs = [InputSummary(name, "csv", jobs=table), InputSummary(name, "jsonl", jobs=exact)]
+    report = Report.from_inputs("current", "sampled", inputs)
+    lines = list(text_lines(report, **view))  # before report.jobs makes every report
+    objects = Report("current", "sampled", list(report.jobs), inputs)
+    assert lines == list(text_lines(objects, **view))
