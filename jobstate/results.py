@@ -326,6 +326,14 @@ class CleanJob(NamedTuple):
     span: tuple[int, int]
     http_status: Mapping[int, int] | None
 
+    def report(self, spec: str, mode: Mode) -> JobReport:
+        """The job's :class:`JobReport`."""
+        return JobReport(
+            key=self.key, spec=spec, mode=mode, violations=(), outcome=self.outcome,
+            input=self.input, counts=(self.observations, 0), span=self.span,
+            http_status=self.http_status,
+        )  # fmt: skip
+
 
 class JobTable(Sequence[JobReport]):
     """One input's job reports, in order of first appearance: the jobs the exact engine took
@@ -377,10 +385,10 @@ class JobTable(Sequence[JobReport]):
         job = self.exact.get(i)
         if job is not None:
             return job
-        return _clean_report(self.spec, self.mode, CleanJob(
+        return CleanJob(
             self.keys[i], self.input, self.outcomes[i], self.counts[i],
             (self.first[i], self.last[i]), self.http.get(i),
-        ))  # fmt: skip
+        ).report(self.spec, self.mode)  # fmt: skip
 
     def __iter__(self) -> Iterator[JobReport]:
         return map(self.__getitem__, range(len(self.keys)))
@@ -415,14 +423,6 @@ class JobTable(Sequence[JobReport]):
     def totals(self) -> tuple[int, int]:
         """Observations and rejected records of all the jobs, without building them."""
         return sum(self.counts), sum(j.rejected for j in self.exact.values())
-
-
-def _clean_report(spec: str, mode: Mode, job: CleanJob) -> JobReport:
-    """The report of a clean job held as columns."""
-    return JobReport(
-        key=job.key, spec=spec, mode=mode, violations=(), outcome=job.outcome, input=job.input,
-        counts=(job.observations, 0), span=job.span, http_status=job.http_status,
-    )  # fmt: skip
 
 
 def _totals(jobs: Sequence[JobReport]) -> tuple[int, int]:
@@ -751,7 +751,7 @@ class Report:
         """
         spec, mode = self.spec, self.mode
         for job in self.worst_first_entries(flagged_only=flagged_only):
-            yield job if isinstance(job, JobReport) else _clean_report(spec, mode, job)
+            yield job if isinstance(job, JobReport) else job.report(spec, mode)
 
     def worst_first_entries(self, *, flagged_only: bool = False) -> Iterator[JobReport | CleanJob]:
         """:meth:`worst_first`, where a :class:`JobTable` gives its clean jobs as
@@ -768,12 +768,13 @@ class Report:
         if flagged_only:
             yield from (flagged[i] for i in sorted(flagged) if i not in first)
             return
-        for i, job in enumerate(self._each_job()):
+        for i, job in enumerate(self.entries()):
             if i not in first:
                 yield job
 
-    def _each_job(self) -> Iterator[JobReport | CleanJob]:
-        """Every job in input order, without keeping the reports of clean ones."""
+    def entries(self) -> Iterator[JobReport | CleanJob]:
+        """Every job in input order: a :class:`JobTable`'s clean jobs as :class:`CleanJob`
+        columns, the others as reports (the clean ones built as reached, not kept)."""
         if self._jobs is not None:
             yield from self._jobs
         elif self._parts is not None:

@@ -145,37 +145,53 @@ def test_matrix_markdown_and_json() -> None:
 KEYS = st.text(st.characters(codec="utf-8") | st.sampled_from('"\\\n\x1b\u2028'), max_size=8)
 
 
-@settings(max_examples=60, deadline=None)
+NAMES = ["polls.jsonl", "odd\udcff\x1b.jsonl", 'q"uote\n.har', "50%s.csv", "100%d.jsonl"]
+CLEAN = st.tuples(
+    KEYS | st.none(), st.sampled_from(OUTCOMES), st.integers(1, 10**12), st.integers(1, 10**6)
+)
+
+
+@settings(max_examples=80, deadline=None)
 @given(
     jobs=st.dictionaries(KEYS, arbitrary_records("current"), max_size=7),
-    clean=st.lists(st.tuples(KEYS, st.sampled_from(OUTCOMES), st.integers(1, 10**12)), max_size=7),
-    name=st.sampled_from(["polls.jsonl", "odd\udcff\x1b.jsonl", 'q"uote\n.har']),
+    clean=st.lists(CLEAN, max_size=7),
+    other=st.lists(CLEAN, max_size=4),
+    names=st.lists(st.sampled_from(NAMES), min_size=2, max_size=2),
     batch=st.integers(1, 5),
 )
 def test_report_json_in_pieces_is_the_whole_document(
     jobs: dict[str, list[Any]],
-    clean: list[tuple[str, Outcome, int]],
-    name: str,
+    clean: list[tuple[str | None, Outcome, int, int]],
+    other: list[tuple[str | None, Outcome, int, int]],
+    names: list[str],
     batch: int,
 ) -> None:
     """`report_json` joined is byte for byte the indented dump of `report_payload`, whatever
-    the batch size: exact jobs' reports, clean jobs' columns (a JobTable), both in one report,
-    odd keys and file names (control characters, quotes, undecodable bytes), no jobs at all."""
+    the batch size: exact jobs' reports, clean jobs' columns (JobTables of two inputs), all in
+    one report; odd keys and file names (control characters, quotes, undecodable bytes, '%'),
+    HTTP counts, no jobs at all."""
+    name = names[0]
     exact = validate(jobs).jobs
     for job in exact:
         job.input = name
-    keys = [k for k, _, _ in clean]
-    table = JobTable(
-        "current", "sampled", name, list(keys), [o for _, o, _ in clean],
-        [3] * len(clean), [n for _, _, n in clean], [n + 2 for _, _, n in clean],
-        http={0: {202: 2, 404: 1}} if clean else None,
-    )  # fmt: skip
-    inputs = [InputSummary(name, "jsonl", jobs=exact), InputSummary(name, "jsonl", jobs=table)]
+
+    def table(rows: list[tuple[str | None, Outcome, int, int]], name: str) -> JobTable:
+        return JobTable(
+            "current", "sampled", name, [k for k, *_ in rows], [o for _, o, *_ in rows],
+            [c for *_, c in rows], [n for _, _, n, _ in rows], [n + 2 for _, _, n, _ in rows],
+            http={i: {404: 1, 202: i + 1} for i in range(0, len(rows), 2)},
+        )  # fmt: skip
+
+    inputs = [
+        InputSummary(name, "jsonl", jobs=exact),
+        InputSummary(name, "jsonl", jobs=table(clean, name)),
+        InputSummary(names[1], "csv", jobs=table(other, names[1])),
+    ]
     report = Report.from_inputs("current", "sampled", inputs)
     kwargs: dict[str, Any] = {"fail_on": "warning", "unusable": [name]}
     whole = dumps(report_payload(report, **kwargs), indent=True)
     assert b"".join(report_json(report, batch=batch, **kwargs)) == whole
-    assert len(json.loads(whole)["jobs"]) == len(exact) + len(clean)
+    assert len(json.loads(whole)["jobs"]) == len(exact) + len(clean) + len(other)
 
 
 WARNED = st.lists(  # regressions and completions short of 100: warnings, no error
