@@ -266,7 +266,8 @@ class Stream:
         mistyped: Bools,
         lines: Sequence[int],
     ) -> Bools:
-        """Carry the clean jobs of a batch forward; return which records need the general path."""
+        """Carry each job of a batch forward up to its first irregular record; return which
+        records need the general path (a job's from that record on, to the end of the input)."""
         n = len(ids)
         # group by job, keeping order: a stable sort on small ints is a radix sort
         small = local.astype(np.uint16) if n and int(local.max()) < 1 << 16 else local
@@ -275,16 +276,24 @@ class Stream:
         present = ~absent & ~np.isnan(values)
         sbad = self._flag_records(b, present, absent, mistyped, order)
         self._flag_regressions(b, sbad)
-        dirty_jobs = np.unique(b.sid[sbad])
+        # where each job's general path starts: its first flagged record, its first record if
+        # it is on the general path already, else past its end (the whole job carried)
+        start = np.full(len(b.fpos), n, dtype=np.int64)
+        bad = np.flatnonzero(sbad)
+        if len(bad):
+            g = b.group[bad]  # non-decreasing: the first of each run is the group's first
+            firsts = np.flatnonzero(np.insert(g[1:] != g[:-1], 0, True))
+            start[g[firsts]] = bad[firsts]
         if self._checkers:
             known = np.fromiter(self._checkers, dtype=np.int64, count=len(self._checkers))
-            dirty_jobs = np.union1d(dirty_jobs, known)
-        clean = ~np.isin(b.gjob, dirty_jobs, assume_unique=True)
-        if clean.any():
-            self._carry_clean_jobs(b, clean, lines, order)
-        dirty = np.zeros(len(self.keys), dtype=bool)
-        dirty[dirty_jobs] = True
-        result: Bools = dirty[ids]
+            on = np.isin(b.gjob, known)
+            start[on] = b.fpos[on]
+        carried = start > b.fpos
+        if carried.any():
+            self._carry_clean_jobs(b, carried, np.minimum(start, b.lpos + 1) - 1, lines, order)
+        general = np.arange(n) >= start[b.group]
+        result: Bools = np.empty(n, dtype=bool)
+        result[order] = general
         return result
 
     def _flag_records(
@@ -322,22 +331,22 @@ class Stream:
         down |= carried & (pv < self._base[pj])  # NaN baseline: no comparison holds
         sbad[idx[down]] = True
 
-    def _carry_clean_jobs(self, b: _Batch, clean: Bools, lines: Sequence[int], order: Ints) -> None:
-        """The state a clean job carries past the batch: last status, baseline, counts, span."""
+    def _carry_clean_jobs(
+        self, b: _Batch, clean: Bools, upto: Ints, lines: Sequence[int], order: Ints
+    ) -> None:
+        """The state the ``clean`` jobs carry past their records up to position ``upto`` (per
+        group, in job order): last status, baseline, counts, span."""
         fpos, seg, idx = b.fpos, b.seg, b.idx
-        lpos = np.empty(len(fpos), dtype=np.int64)
-        lpos[:-1] = fpos[1:] - 1
-        lpos[-1] = b.n - 1
-        cj, cf, cl = b.gjob[clean], fpos[clean], lpos[clean]
+        cj, cf, cl = b.gjob[clean], fpos[clean], upto[clean]
         self._last[cj] = b.sc[cl]
-        # the baseline after the batch: the last present value in the last segment, else
-        # none if the batch reset progress, else the carried one
-        lastp = np.full(len(fpos), -1, dtype=np.int64)
+        # the baseline after the carried records: the last present value in the last segment,
+        # else none if they reset progress, else the carried one
+        lp = np.full(len(cl), -1, dtype=np.int64)
         if len(idx):
-            pg = b.group[idx]  # non-decreasing: the last of each run is the group's last
-            ends = np.flatnonzero(np.append(pg[1:] != pg[:-1], True))
-            lastp[pg[ends]] = idx[ends]
-        lp = lastp[clean]
+            k = np.searchsorted(idx, cl, side="right") - 1  # the last present value up to cl
+            found = k >= 0
+            at = idx[np.maximum(k, 0)]
+            lp = np.where(found & (at >= cf), at, -1)
         has = lp >= 0
         keep_seg = np.where(has, seg[np.maximum(lp, 0)], -1) == seg[cl]
         new_base = np.where(has & keep_seg, b.sv[np.maximum(lp, 0)], np.nan)
@@ -349,7 +358,9 @@ class Stream:
             if isinstance(lines, range)
             else np.asarray(lines, dtype=np.int64)
         )[order]
-        lowest = np.minimum.reduceat(sl, fpos)[clean]  # --order-by reorders lines in a job
+        # the span of the job's records in the batch, carried or not: the general path widens
+        # it with the others' lines anyway (--order-by reorders lines in a job: min and max)
+        lowest = np.minimum.reduceat(sl, fpos)[clean]
         highest = np.maximum.reduceat(sl, fpos)[clean]
         fresh = self._first[cj] == 0
         self._first[cj] = np.where(fresh, lowest, np.minimum(self._first[cj], lowest))
@@ -430,6 +441,7 @@ class _Batch:
         self.first[0] = True
         np.not_equal(sid[1:], sid[:-1], out=self.first[1:])
         self.fpos: Ints = np.flatnonzero(self.first)
+        self.lpos: Ints = np.append(self.fpos[1:] - 1, n - 1)  # each group's last position
         self.gjob: Ints = sid[self.fpos]
         self.group: Ints = np.cumsum(self.first) - 1
         self.sp: Bools = np.zeros(n, dtype=bool)
