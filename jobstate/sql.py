@@ -292,10 +292,9 @@ def _report_select(dialect: str, *, http: bool) -> list[str]:
         first_terminal = "arg_min(o.known, o.k) FILTER (WHERE st.terminal)"
     counts = (
         [
-            "    sum(CASE WHEN o.answer = 'error' THEN 1 ELSE 0 END) AS error_answers,",
-            "    sum(CASE WHEN o.answer IS NULL AND o.http >= 500 THEN 1 ELSE 0 END) AS transient,",
-            "    sum(CASE WHEN o.answer = 'gone' AND o.first_end < o.k THEN 1 ELSE 0 END)"
-            " AS expired",
+            "    count(CASE WHEN o.answer = 'error' THEN 1 END) AS error_answers,",
+            "    count(CASE WHEN o.answer IS NULL AND o.http >= 500 THEN 1 END) AS transient,",
+            "    count(CASE WHEN o.answer = 'gone' AND o.first_end < o.k THEN 1 END) AS expired",
         ]
         if http
         else []
@@ -309,8 +308,8 @@ def _report_select(dialect: str, *, http: bool) -> list[str]:
         "  GROUP BY o.job",
         "), per_job_violations AS (",
         "  SELECT v.job,",
-        "    sum(CASE WHEN v.severity = 'error' THEN 1 ELSE 0 END) AS errors,",
-        "    sum(CASE WHEN v.severity = 'warning' THEN 1 ELSE 0 END) AS warnings,",
+        "    count(CASE WHEN v.severity = 'error' THEN 1 END) AS errors,",
+        "    count(CASE WHEN v.severity = 'warning' THEN 1 END) AS warnings,",
         f"    {listed} AS violations",
         "  FROM violations v",
         "  GROUP BY v.job",

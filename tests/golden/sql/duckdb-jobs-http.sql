@@ -95,15 +95,15 @@ violations AS (
 )
 , per_job AS (
   SELECT o.job, count(*) AS observations, arg_min(o.known, o.k) FILTER (WHERE st.terminal) AS first_terminal,
-    sum(CASE WHEN o.answer = 'error' THEN 1 ELSE 0 END) AS error_answers,
-    sum(CASE WHEN o.answer IS NULL AND o.http >= 500 THEN 1 ELSE 0 END) AS transient,
-    sum(CASE WHEN o.answer = 'gone' AND o.first_end < o.k THEN 1 ELSE 0 END) AS expired
+    count(CASE WHEN o.answer = 'error' THEN 1 END) AS error_answers,
+    count(CASE WHEN o.answer IS NULL AND o.http >= 500 THEN 1 END) AS transient,
+    count(CASE WHEN o.answer = 'gone' AND o.first_end < o.k THEN 1 END) AS expired
   FROM obs o LEFT JOIN states st ON st.name = o.known
   GROUP BY o.job
 ), per_job_violations AS (
   SELECT v.job,
-    sum(CASE WHEN v.severity = 'error' THEN 1 ELSE 0 END) AS errors,
-    sum(CASE WHEN v.severity = 'warning' THEN 1 ELSE 0 END) AS warnings,
+    count(CASE WHEN v.severity = 'error' THEN 1 END) AS errors,
+    count(CASE WHEN v.severity = 'warning' THEN 1 END) AS warnings,
     list({'idx': v.idx, 'rule': v.rule} ORDER BY v.idx, v.rank) AS violations
   FROM violations v
   GROUP BY v.job

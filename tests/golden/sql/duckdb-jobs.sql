@@ -87,8 +87,8 @@ violations AS (
   GROUP BY o.job
 ), per_job_violations AS (
   SELECT v.job,
-    sum(CASE WHEN v.severity = 'error' THEN 1 ELSE 0 END) AS errors,
-    sum(CASE WHEN v.severity = 'warning' THEN 1 ELSE 0 END) AS warnings,
+    count(CASE WHEN v.severity = 'error' THEN 1 END) AS errors,
+    count(CASE WHEN v.severity = 'warning' THEN 1 END) AS warnings,
     list({'idx': v.idx, 'rule': v.rule} ORDER BY v.idx, v.rank) AS violations
   FROM violations v
   GROUP BY v.job

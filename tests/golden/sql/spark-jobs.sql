@@ -86,8 +86,8 @@ violations AS (
   GROUP BY o.job
 ), per_job_violations AS (
   SELECT v.job,
-    sum(CASE WHEN v.severity = 'error' THEN 1 ELSE 0 END) AS errors,
-    sum(CASE WHEN v.severity = 'warning' THEN 1 ELSE 0 END) AS warnings,
+    count(CASE WHEN v.severity = 'error' THEN 1 END) AS errors,
+    count(CASE WHEN v.severity = 'warning' THEN 1 END) AS warnings,
     transform(array_sort(collect_list(named_struct('idx', v.idx, 'rank', v.rank, 'rule', v.rule))), x -> named_struct('idx', x.idx, 'rule', x.rule)) AS violations
   FROM violations v
   GROUP BY v.job
