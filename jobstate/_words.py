@@ -13,7 +13,13 @@ def plural(count: int, word: str) -> str:
     """
     if count == 1:
         return f"{count:,} {word}"
-    return f"{count:,} {word[:-1] + 'ies' if word.endswith('y') else word + 's'}"
+    many = _PLURALS.get(word)
+    if many is None:  # worked out once per word: a report says "observations" a million times
+        many = _PLURALS[word] = word[:-1] + "ies" if word.endswith("y") else word + "s"
+    return f"{count:,} {many}"
+
+
+_PLURALS: dict[str, str] = {}
 
 
 def inert(text: object) -> str:

@@ -45,7 +45,7 @@ def _style(text: str, fg: str, *, bold: bool = False) -> str:
 
 
 class _Places(dict[str | None, tuple[str, str, str]]):
-    """Per input name: the name made inert, its unit and the unit's plural (``_where``'s
+    """Per input name: the name made inert, its unit and the unit's plural (:func:`_where`'s
     words, worked out once per input instead of once per job)."""
 
     def __init__(self, units: Mapping[str | None, str]) -> None:
@@ -58,48 +58,52 @@ class _Places(dict[str | None, tuple[str, str, str]]):
         return words
 
 
-def _clean_summary(job: CleanJob, places: _Places, ok: str) -> str:
-    """:func:`_summary`'s line for a job without a violation, from its columns."""
-    name, unit, units = places[job.input]
-    a, b = job.span
-    span = f"{unit} {a}" if a == b else f"{units} {a}-{b}"
-    where = f" ({name}, {span})" if name and job.input != job.key else f" ({span})"
-    n = job.observations
-    text = (
-        f"{ok} {inert(job.key)}{where}: outcome {job.outcome};"
-        f" {n:,} observation{'' if n == 1 else 's'}; 0 errors, 0 warnings"
-    )
-    if job.http_status:
-        text += "; HTTP " + ", ".join(f"{c}x{n}" for c, n in sorted(job.http_status.items()))
-    return text
+def _head(verdict: str, color: bool) -> str:
+    """A summary line's verdict column (``OK``, ``WARN``, ``FAIL``), coloured if asked."""
+    column = f"{verdict:<4}"
+    return _style(column, _VERDICT_COLOUR[verdict], bold=True) if color else column
 
 
-def _where(job: JobReport, units: Mapping[str | None, str]) -> str:
-    span = job.span
-    unit = units.get(job.input, "line")
-    place = inert(job.input) if job.input and job.input != job.key else ""
+def _where(
+    input: str | None, key: str | None, span: tuple[int, int] | None, places: _Places
+) -> str:
+    """Where a job's records are: its input (unless it is the key) and its line span."""
+    name, unit, units = places[input]
+    place = name if name and input != key else ""
     if span is not None:
         a, b = span
-        place += (", " if place else "") + (
-            f"{unit} {a}" if a == b else f"{plural(2, unit)[2:]} {a}-{b}"
-        )
+        place += (", " if place else "") + (f"{unit} {a}" if a == b else f"{units} {a}-{b}")
     return f" ({place})" if place else ""
 
 
-def _summary(job: JobReport, units: Mapping[str | None, str], fail_on: FailOn, color: bool) -> str:
+def _http_text(counts: Mapping[int, int] | None) -> str:
+    """A job's HTTP status counts, as its summary line ends with them."""
+    if not counts:
+        return ""
+    return "; HTTP " + ", ".join(f"{c}x{n}" for c, n in sorted(counts.items()))
+
+
+def _clean_summary(job: CleanJob, places: _Places, ok: str) -> str:
+    """:func:`_summary`'s line for a job without a violation, from its columns (``ok``: its
+    verdict column)."""
+    return (
+        f"{ok} {inert(job.key)}{_where(job.input, job.key, job.span, places)}:"
+        f" outcome {job.outcome}; {plural(job.observations, 'observation')};"
+        f" 0 errors, 0 warnings{_http_text(job.http_status)}"
+    )
+
+
+def _summary(job: JobReport, places: _Places, fail_on: FailOn, color: bool) -> str:
     warned = job.warnings or job.client_warnings
     verdict = "FAIL" if failed(job, fail_on) else ("WARN" if warned else "OK")
-    head = (
-        _style(f"{verdict:<4}", _VERDICT_COLOUR[verdict], bold=True) if color else f"{verdict:<4}"
-    )
     text = (
-        f"{head} {inert(job.key)}{_where(job, units)}: outcome {job.outcome};"
+        f"{_head(verdict, color)} {inert(job.key)}"
+        f"{_where(job.input, job.key, job.span, places)}: outcome {job.outcome};"
         f" {plural(job.observations, 'observation')}"
         + (f", {job.rejected:,} rejected" if job.rejected else "")
         + f"; {plural(job.errors, 'error')}, {plural(job.warnings, 'warning')}"
     )
-    if job.http_status:
-        text += "; HTTP " + ", ".join(f"{c}x{n}" for c, n in sorted(job.http_status.items()))
+    text += _http_text(job.http_status)
     if job.expired:
         text += f"; {plural(job.expired, 'poll')} after the end answered 'gone' (monitor expired)"
     if job.transient:
@@ -258,7 +262,7 @@ def text_lines(
     for inp in report.inputs:
         lines = _input_lines(inp, budget, color)
         yield from (ln for ln in lines if not (quiet and ln.startswith("note ")))
-    ok = _style("OK  ", _VERDICT_COLOUR["OK"], bold=True) if color else "OK  "
+    ok = _head("OK", color)
     places = _Places(units)
     for job in report.worst_first_entries(flagged_only=quiet):
         if isinstance(job, CleanJob):  # a line from its columns: no violation to list
@@ -266,7 +270,7 @@ def text_lines(
             continue
         if quiet and not failed(job, fail_on):
             continue
-        yield _summary(job, units, fail_on, color)
+        yield _summary(job, places, fail_on, color)
         yield from _job_lines(job, units.get(job.input, "line"), explain, budget, color)
     if budget.hidden:
         yield (
