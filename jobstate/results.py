@@ -719,23 +719,7 @@ class Report:
         if self._jobs is None and self._parts is not None:
             self._jobs = [j for part in self._parts for j in part]
         if self._jobs is None:
-            flagged, src, spec, mode = self._flagged, self._source, self.spec, self.mode
-            self._jobs = [
-                flagged[i]
-                if i in flagged
-                else JobReport(
-                    key=k,
-                    spec=spec,
-                    mode=mode,
-                    violations=(),
-                    outcome=o,
-                    records=r,
-                    step_source=src,
-                )
-                for i, (k, r, o) in enumerate(
-                    zip(self._keys, self._records, self._outcomes, strict=True)
-                )
-            ]
+            self._jobs = list(self._in_memory())
         return self._jobs
 
     def worst_first(self, *, flagged_only: bool = False) -> Iterator[JobReport]:
@@ -781,15 +765,16 @@ class Report:
             for part in self._parts:
                 yield from part.entries() if isinstance(part, JobTable) else part
         else:
-            flagged, src, spec, mode = self._flagged, self._source, self.spec, self.mode
-            for i, (k, r, o) in enumerate(
-                zip(self._keys, self._records, self._outcomes, strict=True)
-            ):
-                job = flagged.get(i)
-                yield job if job is not None else JobReport(
-                    key=k, spec=spec, mode=mode, violations=(), outcome=o, records=r,
-                    step_source=src,
-                )  # fmt: skip
+            yield from self._in_memory()
+
+    def _in_memory(self) -> Iterator[JobReport]:
+        """The reports of in-memory jobs (:meth:`of_records`), clean ones built as reached."""
+        flagged, src, spec, mode = self._flagged, self._source, self.spec, self.mode
+        for i, (k, r, o) in enumerate(zip(self._keys, self._records, self._outcomes, strict=True)):
+            job = flagged.get(i)
+            yield job if job is not None else JobReport(
+                key=k, spec=spec, mode=mode, violations=(), outcome=o, records=r, step_source=src
+            )  # fmt: skip
 
     @property
     def unattributed(self) -> int:
