@@ -73,9 +73,13 @@ def _values(rows: Iterable[tuple[str, ...]], names: str, dialect: str) -> str:
     return f"(VALUES\n    {body}\n  ) AS t({names})"
 
 
-def _flag_columns(rules: tuple[str, ...]) -> str:
+def _rules(http: bool) -> tuple[str, ...]:
+    """The rules the query checks, in reporting order (``monitor-lost`` needs HTTP statuses)."""
+    return _HTTP_ORDER if http else _ORDER
+
+
+def _flag_columns(http: bool) -> str:
     """The rule flags of one observation, in reporting order: a nullable column per rule."""
-    http = "monitor-lost" in rules
     cases = {
         "missing-status": "status IS NULL" + (" AND answer IS NULL" if http else ""),
         "unknown-status": "status IS NOT NULL AND known IS NULL",
@@ -89,7 +93,7 @@ def _flag_columns(rules: tuple[str, ...]) -> str:
         "monitor-lost": "answer = 'gone' AND (first_end IS NULL OR first_end > k)",
     }
     return ",\n    ".join(
-        f"CASE WHEN {cases[r]} THEN {sql_literal(r)} END AS {_flag(r)}" for r in rules
+        f"CASE WHEN {cases[r]} THEN {sql_literal(r)} END AS {_flag(r)}" for r in _rules(http)
     )
 
 
@@ -155,13 +159,15 @@ def generate_sql(
             f"    CAST({q(http)} AS INTEGER) AS http, {code} AS error_code,\n    {number}",
             q(table),
         )
-    rules = _ORDER if http is None else _HTTP_ORDER
-    parts = [head, "WITH", *_table_ctes(t, dialect, rules), *polls, *_rule_ctes(dialect, rules)]
+    has_http = http is not None
+    parts = [
+        head, "WITH", *_table_ctes(t, dialect, has_http), *polls, *_rule_ctes(dialect, has_http)
+    ]  # fmt: skip
     if report == "violations":
-        shown = "job, idx, rule, severity" + (", http AS http_status" if http is not None else "")
+        shown = "job, idx, rule, severity" + (", http AS http_status" if has_http else "")
         parts.append(f"SELECT {shown} FROM violations ORDER BY job, idx, rank")
     else:
-        parts += _report_select(dialect, http=http is not None)
+        parts += _report_select(dialect, http=has_http)
     return "\n".join(parts) + "\n"
 
 
@@ -189,7 +195,7 @@ def _http_polls(select: str, table: str) -> list[str]:
     ]
 
 
-def _table_ctes(t: Tables, dialect: str, rules: tuple[str, ...]) -> list[str]:
+def _table_ctes(t: Tables, dialect: str, http: bool) -> list[str]:
     """The spec's states, legal changes and rules as inline tables."""
     states = _values(
         (
@@ -211,7 +217,10 @@ def _table_ctes(t: Tables, dialect: str, rules: tuple[str, ...]) -> list[str]:
         dialect,
     )
     rule_rows = _values(
-        ((sql_literal(r), sql_literal(RULES[r].severity), str(i)) for i, r in enumerate(rules)),
+        (
+            (sql_literal(r), sql_literal(RULES[r].severity), str(i))
+            for i, r in enumerate(_rules(http))
+        ),
         "rule, severity, rank",
         dialect,
     )
@@ -222,7 +231,7 @@ def _table_ctes(t: Tables, dialect: str, rules: tuple[str, ...]) -> list[str]:
     ]
 
 
-def _rule_ctes(dialect: str, rules: tuple[str, ...]) -> list[str]:
+def _rule_ctes(dialect: str, http: bool) -> list[str]:
     """Each observation's known status, the state and baseline carried to it, its rule flags,
     then one row per violation."""
     before = "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING"
@@ -232,7 +241,6 @@ def _rule_ctes(dialect: str, rules: tuple[str, ...]) -> list[str]:
     else:
         last_known = f"last_value(known IGNORE NULLS) OVER (PARTITION BY job ORDER BY k {before})"
         last_event = f"last_value(event IGNORE NULLS) OVER (PARTITION BY job ORDER BY k {before})"
-    http = "monitor-lost" in rules
     first_end = (  # the first terminal status: a monitor gone after it has expired
         ["    min(CASE WHEN known_terminal THEN k END) OVER (PARTITION BY job) AS first_end,"]
         if http
@@ -266,13 +274,13 @@ def _rule_ctes(dialect: str, rules: tuple[str, ...]) -> list[str]:
         "),",
         "flags AS (",
         "  SELECT job, k, known," + (" http," if http else ""),
-        f"    {_flag_columns(rules)}",
+        f"    {_flag_columns(http)}",
         "  FROM obs",
         "),",
         "violations AS (",
         "  SELECT f.job, f.k AS idx, r.rule, r.severity, r.rank" + (", f.http" if http else ""),
         "  FROM flags f JOIN rules r ON r.rule IN ("
-        + ", ".join(f"f.{_flag(x)}" for x in rules)
+        + ", ".join(f"f.{_flag(x)}" for x in _rules(http))
         + ")",
         ")",
     ]
