@@ -55,12 +55,11 @@ if _TYPE_CHECKING:  # the names as type checkers see them; at run time each load
         PollsForever,
         SpecError,
     )
+    from jobstate.grading import BehaviourFinding, Grade
     from jobstate.profiles import PROFILES
     from jobstate.readers import ReadOptions, detect_format, read_input
     from jobstate.results import (
-        BehaviourFinding,
         CleanJob,
-        Grade,
         InputSummary,
         JobReport,
         JobTable,
@@ -123,9 +122,9 @@ _LAZY: dict[str, str] = {
     "ReadOptions": "jobstate.readers",
     "detect_format": "jobstate.readers",
     "read_input": "jobstate.readers",
-    "BehaviourFinding": "jobstate.results",
+    "BehaviourFinding": "jobstate.grading",
     "CleanJob": "jobstate.results",
-    "Grade": "jobstate.results",
+    "Grade": "jobstate.grading",
     "InputSummary": "jobstate.results",
     "JobReport": "jobstate.results",
     "JobTable": "jobstate.results",

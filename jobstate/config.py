@@ -11,9 +11,9 @@ line win.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
-from pathlib import Path
 from typing import Any
 
 from jobstate.exceptions import OptionError
@@ -31,38 +31,42 @@ CHECK_KEYS = frozenset(
 )  # fmt: skip
 
 
-def _toml(path: Path) -> dict[str, Any]:
+def _toml(path: str) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover
         import tomli as tomllib
     try:
-        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+        with open(path, encoding="utf-8") as fh:
+            data: dict[str, Any] = tomllib.loads(fh.read())
         return data
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise OptionError(f"{path}: not a readable TOML file ({exc})") from None
 
 
-def _mentions_jobstate(path: Path) -> bool:
+def _mentions_jobstate(path: str) -> bool:
     """Whether a pyproject.toml may hold a ``[tool.jobstate]`` table: most do not, and then
     the TOML parser is not even imported (it costs start-up time)."""
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            data = fh.read()
     except OSError:
         return True  # let the parser say what is wrong
     return re.search(rb'tool\s*\.\s*"?jobstate|^\s*"?jobstate"?\s*[.=]', data, re.M) is not None
 
 
-def load_config(directory: str | Path = ".") -> tuple[Path | None, dict[str, Any]]:
-    """The config file found in ``directory`` and its ``check`` defaults (option names with
-    underscores), or ``(None, {})``; :class:`~jobstate.OptionError` for an unknown key."""
-    base = Path(directory)
+def load_config(directory: str | os.PathLike[str] = ".") -> tuple[str | None, dict[str, Any]]:
+    """The path of the config file found in ``directory`` and its ``check`` defaults (option
+    names with underscores), or ``(None, {})``; :class:`~jobstate.OptionError` for an unknown
+    key. (``os.path``, not ``pathlib``: this runs at every start-up, and pathlib costs
+    milliseconds to import.)"""
     table: Any = None
-    path = base / "jobstate.toml"
-    if path.is_file():
+    path = os.path.join(directory, "jobstate.toml")
+    pyproject = os.path.join(directory, "pyproject.toml")
+    if os.path.isfile(path):
         table = _toml(path)
-    elif (base / "pyproject.toml").is_file() and _mentions_jobstate(base / "pyproject.toml"):
-        path = base / "pyproject.toml"
+    elif os.path.isfile(pyproject) and _mentions_jobstate(pyproject):
+        path = pyproject
         table = _toml(path).get("tool", {}).get("jobstate")
     if table is None:
         return None, {}

@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import quote
 
 from jobstate._json import dumps
-from jobstate.results import Grade
+from jobstate.grading import Grade
 from jobstate.spec import get_spec
 from jobstate.spec.protocol import MONITOR_PATHS, Exchange, retry_after_seconds
 from jobstate.spec.scenarios import ITEM_PATH, SCENARIOS, Answer, Scenario

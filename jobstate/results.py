@@ -11,15 +11,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, NamedTuple, Protocol, Union, overload
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, Union, overload
 
 from jobstate._constants import OUTCOMES, Mode, Outcome, Severity, StepKind
 from jobstate._words import plural
 
+if TYPE_CHECKING:
+    from jobstate.grading import BehaviourFinding, Grade
+
 __all__ = [
-    "BehaviourFinding",
     "CleanJob",
-    "Grade",
     "InputSummary",
     "JobReport",
     "JobTable",
@@ -100,61 +101,6 @@ class Violation:
             "line": self.line,
             "http_status": self.http_status,
             "message": self.message,
-        }
-
-
-@dataclass(frozen=True)
-class BehaviourFinding:
-    """One client-behaviour finding on one monitor URL: how often, from which poll (1-based)."""
-
-    id: str
-    severity: Severity
-    message: str
-    count: int
-    first_poll: int
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "severity": self.severity,
-            "message": self.message,
-            "count": self.count,
-            "first_poll": self.first_poll,
-        }
-
-
-@dataclass(frozen=True)
-class Grade:
-    """How a client did on one monitor URL."""
-
-    polls: int
-    ended_at: int | None  # the poll (1-based) whose answer ended the job
-    end: str | None  # the terminal status, or "303"
-    polls_after_end: int
-    seconds_after_end: float | None
-    findings: tuple[BehaviourFinding, ...]
-    location: str | None = None  # where a 303 completion pointed
-
-    @property
-    def stopped_before_end(self) -> bool:
-        """The client stopped (or gave up) before any terminal answer."""
-        return self.ended_at is None
-
-    @property
-    def ok(self) -> bool:
-        return self.ended_at is not None and not self.findings
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "ok": self.ok,
-            "polls": self.polls,
-            "ended_at": self.ended_at,
-            "end": self.end,
-            "stopped_before_end": self.stopped_before_end,
-            "polls_after_end": self.polls_after_end,
-            "seconds_after_end": self.seconds_after_end,
-            "location": self.location,
-            "findings": [f.to_dict() for f in self.findings],
         }
 
 

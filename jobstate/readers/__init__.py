@@ -19,7 +19,6 @@ input ends, to sort them). A Parquet stream (standard input, gzip) is read whole
 
 from __future__ import annotations
 
-import gzip
 import zlib
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING
@@ -216,6 +215,8 @@ def read_input(
                 path = None if opened.stdin or opened.compressed else source
                 _read(fmt, fh, summary, router, tick, path)
         except (OSError, EOFError, zlib.error) as exc:
+            import gzip  # its error class only, so not at start-up
+
             gz = isinstance(exc, (gzip.BadGzipFile, EOFError, zlib.error))
             what = "corrupt gzip" if gz else "read error"
             done = plural(summary.units_read, summary.unit)

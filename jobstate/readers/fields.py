@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import re
-from calendar import timegm
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from operator import itemgetter
@@ -217,4 +216,6 @@ def rfc3339_ns(value: object) -> int | None:
         offset = (int(m.group(10)) * 60 + int(m.group(11))) * 60
         offset = -offset if m.group(9) == "-" else offset
     fraction = int((m.group(7) or "0")[:9].ljust(9, "0"))
+    from calendar import timegm  # rare (a leap second, or beyond microseconds): not at start-up
+
     return (timegm((y, mo, d, h, mi, sec)) - offset) * 1_000_000_000 + fraction

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from jobstate._json import JSONDecodeError, loads
 from jobstate.readers.fields import records_of, strip_bom
-from jobstate.readers.jsonl_polars import PolarsJsonlReader, Scan
 from jobstate.readers.routing import JobRouter, Lines
 from jobstate.results import InputSummary, Record, Rejected
+
+if TYPE_CHECKING:  # the fast path (polars, numpy, a thread pool) loads for big inputs only
+    from concurrent.futures import Future
+
+    from jobstate.readers.jsonl_polars import PolarsJsonlReader, Scan
 
 __all__ = ["CHUNK", "read_jsonl"]
 
@@ -31,7 +34,7 @@ def read_jsonl(
     """Read JSON Lines from ``fh``; a read error (a corrupt gzip) ends the input after what
     came before it, and is raised once that is checked. A line longer than the record cap
     (``ReadOptions.max_record_bytes``) is skipped without being held, and rejected."""
-    fast = PolarsJsonlReader.create(router)
+    fast = _fast_path(router)
     checker = _BlockChecker(summary, router, fast)
     blocks = _Blocks(fh, router.opts.max_record_bytes)
     pending: _Pending | None = None
@@ -48,6 +51,16 @@ def read_jsonl(
         checker.release()  # values that sort as text: line by line
     if blocks.error is not None:
         raise blocks.error
+
+
+def _fast_path(router: JobRouter) -> PolarsJsonlReader | None:
+    """The polars fast path, imported only where the stream checks as columns (not a small
+    input)."""
+    if not router.stream.columnar:
+        return None
+    from jobstate.readers.jsonl_polars import PolarsJsonlReader
+
+    return PolarsJsonlReader.create(router)
 
 
 LINES, TRUNCATED, OVERSIZED = "lines", "truncated", "oversized"

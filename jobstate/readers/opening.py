@@ -3,7 +3,6 @@ from the name and the first bytes."""
 
 from __future__ import annotations
 
-import gzip
 import io
 import os
 import re
@@ -198,6 +197,8 @@ class GzipStream(io.RawIOBase):
         if not self.tail:
             return False
         if not self.tail.startswith(b"\x1f\x8b"[: len(self.tail)]):
+            import gzip  # its error class only (zlib inflates), so not at start-up
+
             self._stop(gzip.BadGzipFile(f"junk after gzip member {self.members}"))
             return False
         self.inflate = zlib.decompressobj(16 + zlib.MAX_WBITS)

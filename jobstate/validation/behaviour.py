@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from jobstate._constants import Provenance, Severity
-from jobstate.results import BehaviourFinding, Grade
+from jobstate.grading import BehaviourFinding, Grade
 from jobstate.spec.protocol import Exchange
 
 __all__ = ["BEHAVIOURS", "BehaviourRule", "BehaviourTracker"]

@@ -18,9 +18,9 @@ Two modes, because polling samples the underlying path:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from pathlib import PurePath
 from typing import Any, cast
 
 from jobstate._constants import PCT, SPEC_NAMES, Mode, Outcome
@@ -182,7 +182,7 @@ def _jobs_of(jobs: object) -> tuple[list[str | None], list[Sequence[Record]]]:
     """Job keys and record lists from what :meth:`Validator.validate` was given."""
     if jobs.__class__ is list:  # one job as a list: the common case, decided at once
         return [None], [jobs]
-    if isinstance(jobs, (str, bytes, bytearray, PurePath)):
+    if isinstance(jobs, (str, bytes, bytearray, os.PathLike)):
         raise TypeError(
             f"validate() takes monitor bodies (dicts), not {type(jobs).__name__}: to check a file,"
             " use jobstate.read_input(path, jobstate.Validator()) or the jobstate CLI"

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from jobstate import SPEC_NAMES, Edge, Spec, SpecError, State, get_spec, validate
+from jobstate.spec import facts, machine_facts
+from jobstate.spec.model import read_machine
 from jobstate.strategies import traces
 
 CURRENT = (
@@ -111,6 +114,35 @@ def test_graph_facts_come_from_the_machine(name: str) -> None:
     assert {(a, b) for a, bs in spec.successors.items() for b in bs} == machine_edges
     assert spec.terminal == {s for s, obj in spec.machine.states.items() if obj.final}
     assert spec.terminal == {st.name for st in spec.states if st.cls == "terminal"}
+
+
+def test_kept_machine_facts_are_what_the_machines_say() -> None:
+    """The facts kept for the built-in specs (so that a check need not build a machine) equal
+    those read from machines built now, and the module is exactly what its writer writes: a
+    built-in spec edited without ``python -m jobstate.spec.facts`` fails here."""
+    fresh = facts.builtin_facts()
+    assert set(fresh) == {get_spec(n).machine_key for n in SPEC_NAMES}
+    assert fresh == machine_facts.MACHINE_FACTS
+    kept = Path(machine_facts.__file__).read_text(encoding="utf-8")
+    assert kept == facts.facts_module_text(fresh), "run: python -m jobstate.spec.facts"
+
+
+def test_a_spec_whose_facts_are_not_kept_reads_its_machine() -> None:
+    """A spec the module does not know (a spec file, an edited built-in spec) takes its facts
+    from its own machine, built at construction; a known one builds its machine on first use,
+    the same machine either way."""
+    edges = [e for e in get_spec("current").edges if e.dest != "failed" or e.source == "inProgress"]
+    edited = Spec("edited", get_spec("current").states, edges)
+    assert edited.machine_key not in machine_facts.MACHINE_FACTS
+    assert "machine" in vars(edited)  # built to read the facts
+    assert edited.successors["waiting"] == ("inProgress", "cancelPending")
+    succ, final = read_machine(edited.machine)
+    assert set(succ["notStarted"]) == {"inProgress", "cancelPending", "cancelled"}
+    assert final == {"completed", "failed", "cancelled"}
+    known = Spec("copy", get_spec("current").states, get_spec("current").edges)
+    assert "machine" not in vars(known)
+    assert known.successors == get_spec("current").successors
+    assert read_machine(known.machine) == machine_facts.MACHINE_FACTS[known.machine_key]
 
 
 @pytest.mark.parametrize("name", SPEC_NAMES)
