@@ -33,6 +33,7 @@ __all__ = [
     "Totals",
     "Unlisted",
     "Violation",
+    "dicts_of",
 ]
 
 _UNITS = {
@@ -350,10 +351,12 @@ class JobTable(Sequence[JobReport]):
             else:
                 yield CleanJob(key, name, outcomes[i], counts[i], (first[i], last[i]), http.get(i))
 
-    def dicts(self) -> Iterator[dict[str, Any]]:
-        """Each job's :meth:`JobReport.to_dict`, clean ones written from the columns."""
-        exact, http, name = self.exact, self.http, self.input
-        for i, key in enumerate(self.keys):
+    def dicts(self, rows: Iterable[int] | None = None) -> Iterator[dict[str, Any]]:
+        """Each job's :meth:`JobReport.to_dict` (or the jobs at ``rows``), clean ones written
+        from the columns."""
+        exact, http, name, keys = self.exact, self.http, self.input, self.keys
+        for i in range(len(keys)) if rows is None else rows:
+            key = keys[i]
             job = exact.get(i)
             if job is not None:
                 yield job.to_dict()
@@ -378,7 +381,8 @@ def _totals(jobs: Sequence[JobReport]) -> tuple[int, int]:
     return sum(j.observations for j in jobs), sum(j.rejected for j in jobs)
 
 
-def _dicts(jobs: Sequence[JobReport]) -> Iterator[dict[str, Any]]:
+def dicts_of(jobs: Sequence[JobReport]) -> Iterator[dict[str, Any]]:
+    """Each job's :meth:`JobReport.to_dict` (a :class:`JobTable`'s clean jobs from columns)."""
     if isinstance(jobs, JobTable):
         return jobs.dicts()
     return (j.to_dict() for j in jobs)
@@ -795,9 +799,14 @@ class Report:
     def job_dicts(self) -> Iterator[dict[str, Any]]:
         """Each job's :meth:`JobReport.to_dict`, in order, one at a time (clean jobs' from
         their columns, with no report object)."""
+        return (d for part in self.job_parts() for d in dicts_of(part))
+
+    def job_parts(self) -> list[Sequence[JobReport]]:
+        """The jobs in order, as the inputs hold them (a :class:`JobTable` for an input checked
+        as columns), or all jobs as one list once :attr:`jobs` was read."""
         if self._parts is not None and self._jobs is None:
-            return (d for part in self._parts for d in _dicts(part))
-        return (j.to_dict() for j in self.jobs)
+            return self._parts
+        return [self.jobs]
 
     def to_json(self, *, indent: bool = False) -> bytes:
         """The report as JSON (UTF-8 bytes)."""

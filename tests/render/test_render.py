@@ -146,6 +146,7 @@ KEYS = st.text(st.characters(codec="utf-8") | st.sampled_from('"\\\n\x1b\u2028')
 
 
 NAMES = ["polls.jsonl", "odd\udcff\x1b.jsonl", 'q"uote\n.har', "50%s.csv", "100%d.jsonl"]
+NAMES += ["\ue000key.jsonl", "-900000002.csv"]  # the polars template's marks: no template
 CLEAN = st.tuples(
     KEYS | st.none(), st.sampled_from(OUTCOMES), st.integers(1, 10**12), st.integers(1, 10**6)
 )
@@ -154,10 +155,11 @@ CLEAN = st.tuples(
 @settings(max_examples=80, deadline=None)
 @given(
     jobs=st.dictionaries(KEYS, arbitrary_records("current"), max_size=7),
-    clean=st.lists(CLEAN, max_size=7),
+    clean=st.lists(CLEAN, max_size=40),
     other=st.lists(CLEAN, max_size=4),
     names=st.lists(st.sampled_from(NAMES), min_size=2, max_size=2),
     batch=st.integers(1, 5),
+    polars=st.booleans(),
 )
 def test_report_json_in_pieces_is_the_whole_document(
     jobs: dict[str, list[Any]],
@@ -165,10 +167,12 @@ def test_report_json_in_pieces_is_the_whole_document(
     other: list[tuple[str | None, Outcome, int, int]],
     names: list[str],
     batch: int,
+    polars: bool,
 ) -> None:
     """`report_json` joined is byte for byte the indented dump of `report_payload`, whatever
-    the batch size: exact jobs' reports, clean jobs' columns (JobTables of two inputs), all in
-    one report; odd keys and file names (control characters, quotes, undecodable bytes, '%'),
+    the batch size and whether polars writes the JobTables (in windows of 4 batches): exact
+    jobs' reports, clean jobs' columns (JobTables of two inputs), all in one report; odd keys
+    and file names (control characters, quotes, undecodable bytes, '%', the template's marks),
     HTTP counts, no jobs at all."""
     name = names[0]
     exact = validate(jobs).jobs
@@ -190,8 +194,26 @@ def test_report_json_in_pieces_is_the_whole_document(
     report = Report.from_inputs("current", "sampled", inputs)
     kwargs: dict[str, Any] = {"fail_on": "warning", "unusable": [name]}
     whole = dumps(report_payload(report, **kwargs), indent=True)
-    assert b"".join(report_json(report, batch=batch, **kwargs)) == whole
+    assert b"".join(report_json(report, batch=batch, polars=polars, **kwargs)) == whole
     assert len(json.loads(whole)["jobs"]) == len(exact) + len(clean) + len(other)
+
+
+def test_polars_writes_every_key_as_orjson_does() -> None:
+    """Keys with each ASCII character, DEL, U+2028, a private-use and an astral character, no
+    key at all and a number too big for polars: the JobTable written by polars (windows of 4)
+    is the dict path's text byte for byte (JSON escapes go to the dict path)."""
+    keys: list[str | None] = [None, *(f"k{chr(c)}" for c in (*range(0x80), 0x2028, 0xE000))]
+    keys += ["\U0001f600", "plain"]  # the last window, with the big number: the dict path
+    n = len(keys)
+    counts = [1] * (n - 1) + [2**63 + 5]  # beyond Int64, within orjson
+    table = JobTable("current", "sampled", "polls.jsonl", keys, ["success"] * n, counts,
+                     list(range(1, n + 1)), list(range(1, n + 1)))  # fmt: skip
+    report = Report.from_inputs(
+        "current", "sampled", [InputSummary("polls.jsonl", "jsonl", jobs=table)]
+    )
+    kwargs: dict[str, Any] = {"fail_on": "error", "unusable": []}
+    whole = dumps(report_payload(report, **kwargs), indent=True)
+    assert b"".join(report_json(report, batch=1, polars=True, **kwargs)) == whole
 
 
 WARNED = st.lists(  # regressions and completions short of 100: warnings, no error
