@@ -60,6 +60,7 @@ if _TYPE_CHECKING:  # the names as type checkers see them; at run time each load
     from jobstate.readers import ReadOptions, detect_format, read_input
     from jobstate.results import (
         CleanJob,
+        CleanRun,
         InputSummary,
         JobReport,
         JobTable,
@@ -124,6 +125,7 @@ _LAZY: dict[str, str] = {
     "read_input": "jobstate.readers",
     "BehaviourFinding": "jobstate.grading",
     "CleanJob": "jobstate.results",
+    "CleanRun": "jobstate.results",
     "Grade": "jobstate.grading",
     "InputSummary": "jobstate.results",
     "JobReport": "jobstate.results",
@@ -203,6 +205,7 @@ __all__ = [
     "BehaviourFinding",
     "BehaviourRule",
     "CleanJob",
+    "CleanRun",
     "ClientModel",
     "ClientModelError",
     "Deviation",

@@ -80,12 +80,13 @@ def _write_json(value: Any) -> None:
 
 def _echo_lines(lines: Iterable[str], *, color: bool | None = None) -> None:
     """``lines``, each ended by a newline, written a few thousand at a time (a report of a
-    million jobs is never one string); click strips colour off a pipe unless told."""
+    million jobs is never one string), or at once for an item that holds many lines (clean
+    jobs written by polars); click strips colour off a pipe unless told."""
     batch: list[str] = []
     wrote = False
     for line in lines:
         batch.append(line)
-        if len(batch) == ECHO_BATCH:
+        if len(batch) == ECHO_BATCH or len(line) > ECHO_BATCH:
             click.echo("\n".join(batch), color=color)
             batch, wrote = [], True
     if batch or not wrote:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, Union, overload
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, Protocol, Union, overload
 
 from jobstate._constants import OUTCOMES, Mode, Outcome, Severity, StepKind
 from jobstate._words import plural
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CleanJob",
+    "CleanRun",
     "InputSummary",
     "JobReport",
     "JobTable",
@@ -282,6 +283,22 @@ class CleanJob(NamedTuple):
         )  # fmt: skip
 
 
+class CleanRun(NamedTuple):
+    """The clean jobs among jobs ``start`` to ``stop`` (not included) of ``table``: what
+    :meth:`Report.worst_first_entries` gives with ``runs=True`` instead of a :class:`CleanJob`
+    each, so that a writer can take their columns at once. The exact engine's jobs in the
+    range are not part of it (they were listed before, worst first)."""
+
+    table: JobTable
+    start: int
+    stop: int
+
+    def jobs(self) -> Iterator[CleanJob]:
+        """The run's clean jobs, one at a time (the exact engine's jobs in it are left out)."""
+        exact = self.table.exact
+        return map(self.table.clean, (i for i in range(self.start, self.stop) if i not in exact))
+
+
 class JobTable(Sequence[JobReport]):
     """One input's job reports, in order of first appearance: the jobs the exact engine took
     (``exact``, by index) as :class:`JobReport` objects, every job as columns (key, outcome,
@@ -339,6 +356,24 @@ class JobTable(Sequence[JobReport]):
 
     def __iter__(self) -> Iterator[JobReport]:
         return map(self.__getitem__, range(len(self.keys)))
+
+    def clean(self, i: int) -> CleanJob:
+        """Job ``i``'s columns (a clean job: not one the exact engine took)."""
+        span = (self.first[i], self.last[i])
+        return CleanJob(self.keys[i], self.input, self.outcomes[i], self.counts[i], span,
+                        self.http.get(i))  # fmt: skip
+
+    def runs(self, listed: Collection[int] = ()) -> Iterator[JobReport | CleanRun]:
+        """Each job in order but those ``listed`` (exact jobs' rows): the exact engine's
+        reports, and the clean jobs between them as runs."""
+        at = 0
+        for i in sorted(self.exact.keys() - listed):
+            if at < i:
+                yield CleanRun(self, at, i)
+            yield self.exact[i]
+            at = i + 1
+        if at < len(self.keys):
+            yield CleanRun(self, at, len(self.keys))
 
     def entries(self) -> Iterator[JobReport | CleanJob]:
         """Each job in order: the exact engine's report, or a clean job's columns."""
@@ -687,9 +722,21 @@ class Report:
         for job in self.worst_first_entries(flagged_only=flagged_only):
             yield job if isinstance(job, JobReport) else job.report(spec, mode)
 
-    def worst_first_entries(self, *, flagged_only: bool = False) -> Iterator[JobReport | CleanJob]:
+    @overload
+    def worst_first_entries(
+        self, *, flagged_only: bool = ..., runs: Literal[False] = ...
+    ) -> Iterator[JobReport | CleanJob]: ...
+
+    @overload
+    def worst_first_entries(
+        self, *, flagged_only: bool = ..., runs: Literal[True]
+    ) -> Iterator[JobReport | CleanJob | CleanRun]: ...
+
+    def worst_first_entries(
+        self, *, flagged_only: bool = False, runs: bool = False
+    ) -> Iterator[JobReport | CleanJob | CleanRun]:
         """:meth:`worst_first`, where a :class:`JobTable` gives its clean jobs as
-        :class:`CleanJob` columns instead of reports."""
+        :class:`CleanJob` columns instead of reports (``runs``: as :class:`CleanRun` runs)."""
         flagged = self._flagged
 
         def rank(i: int) -> tuple[int, int, int]:
@@ -702,9 +749,22 @@ class Report:
         if flagged_only:
             yield from (flagged[i] for i in sorted(flagged) if i not in first)
             return
-        for i, job in enumerate(self.entries()):
-            if i not in first:
-                yield job
+        if runs and self._jobs is None and self._parts is not None:
+            yield from self._runs(first)
+            return
+        yield from (job for i, job in enumerate(self.entries()) if i not in first)
+
+    def _runs(self, listed: set[int]) -> Iterator[JobReport | CleanRun]:
+        """The jobs in input order but those ``listed``, a :class:`JobTable`'s clean jobs as
+        runs."""
+        at = 0
+        for part in self._parts or ():
+            end = at + len(part)
+            if isinstance(part, JobTable):
+                yield from part.runs({i - at for i in listed if at <= i < end})
+            else:
+                yield from (job for i, job in enumerate(part, at) if i not in listed)
+            at = end
 
     def entries(self) -> Iterator[JobReport | CleanJob]:
         """Every job in input order: a :class:`JobTable`'s clean jobs as :class:`CleanJob`

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import sys
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
@@ -13,6 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from jobstate._constants import FailOn, Outcome
 from jobstate._json import dumps
+from jobstate.render.columns import cut, fill, polars_for
 from jobstate.results import JobReport, JobTable, Report, dicts_of
 
 if TYPE_CHECKING:  # annotations only: the client models load when a command needs them
@@ -82,7 +82,7 @@ def report_json(
     head = dumps(
         report_payload(report, fail_on=fail_on, unusable=unusable, jobs=False), indent=True
     )
-    pl = _polars(polars)
+    pl = polars_for(polars)
     pieces = (piece for part in report.job_parts() for piece in _part_json(part, batch, pl))
     first = next(pieces, None)
     if first is None:
@@ -93,17 +93,6 @@ def report_json(
     for piece in pieces:
         yield b",\n" + piece
     yield b"\n  ]" + after
-
-
-def _polars(wanted: bool | None) -> Any:
-    """The polars module for :func:`report_json`, or ``None``."""
-    if wanted is None:
-        return sys.modules.get("polars")
-    if not wanted:
-        return None
-    import polars
-
-    return polars
 
 
 def _items(dicts: list[dict[str, Any]]) -> bytes:
@@ -135,21 +124,12 @@ def _clean_template(table: JobTable) -> list[str] | None:
         [int(count)], [int(first)], [int(last)],
     )  # fmt: skip
     text = _items(list(sample.dicts())).decode()
-    marks = dict(zip(map(str, _MARKS), _COLUMNS, strict=True))
-    if any(text.count(m) != 1 for m in marks):
-        return None
-    pieces, at = [], 0
-    for pos, mark in sorted((text.index(m), m) for m in marks):
-        pieces += [text[at:pos], marks[mark]]
-        at = pos + len(mark)
-    return [*pieces, text[at:]]
+    return cut(text, dict(zip(map(str, _MARKS), _COLUMNS, strict=True)))
 
 
 def _table_json(table: JobTable, template: list[str], window: int, pl: Any) -> Iterator[bytes]:
     """``table``'s items, ``window`` jobs at a time, written by polars."""
-    row = pl.concat_str(
-        [pl.lit(p) if i % 2 == 0 else pl.col(p).cast(pl.String) for i, p in enumerate(template)]
-    )
+    row = fill(pl, template)
     listed = sorted({*table.exact, *table.http})  # the dict path writes these
     for a in range(0, len(table), window):
         b = min(a + window, len(table))

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from jobstate._constants import FailOn
+from jobstate._constants import FailOn, Outcome
 from jobstate._words import inert, plural
-from jobstate.results import CleanJob, InputSummary, JobReport, Report, Step, Violation
+from jobstate.render.columns import cut, fill, polars_for
+from jobstate.results import (
+    CleanJob,
+    CleanRun,
+    InputSummary,
+    JobReport,
+    JobTable,
+    Report,
+    Step,
+    Violation,
+)
 
 if TYPE_CHECKING:  # annotations only: the client models load when a command needs them
     from jobstate.clients import ClientModel, Finding
@@ -91,6 +102,113 @@ def _clean_summary(job: CleanJob, places: _Places, ok: str) -> str:
         f" outcome {job.outcome}; {plural(job.observations, 'observation')};"
         f" 0 errors, 0 warnings{_http_text(job.http_status)}"
     )
+
+
+TEXT_WINDOW = 16384
+"""Clean jobs whose lines polars writes at once (handed on as one string of that many lines)."""
+
+_TEXT_MARKS = ("\u2603key\u2603", "\u2603outcome\u2603", 900000001, 900000002, 900000003)
+"""A sample clean job's key, outcome, observations, first and last line: where its line, as
+:func:`_clean_summary` writes it, shows them is where the template's columns go."""
+
+
+class _CleanLines:
+    """One input's clean jobs' lines written by polars: :func:`_clean_summary`'s own line of a
+    sample job, cut into a template for each form the line takes (a span of one line or more,
+    one observation or more), filled for many jobs at once. A job whose line takes another
+    form (a key to make inert or that names the input, HTTP counts, 1,000 observations or more,
+    which take a thousands separator) is written by :func:`_clean_summary`.
+
+    ``forms`` is ``None`` where a template could not be cut (the input's name holds a mark)."""
+
+    def __init__(self, pl: Any, input: str | None, places: _Places, ok: str) -> None:
+        self.pl, self.input, self.places, self.ok = pl, input, places, ok
+        key, out, count, first, last = _TEXT_MARKS
+        forms: dict[tuple[bool, bool], Any] = {}
+        for single in (True, False):
+            for one in (True, False):
+                job = CleanJob(str(key), input, cast(Outcome, out), 1 if one else int(count),
+                               (int(first), int(first if single else last)), None)  # fmt: skip
+                marks = {str(key): "key", str(out): "outcome", str(first): "first"}
+                marks |= {} if single else {str(last): "last"}
+                marks |= {} if one else {f"{count:,}": "observations"}
+                template = cut(_clean_summary(job, places, ok), marks)
+                if template is None:
+                    self.forms = None
+                    return
+                forms[single, one] = fill(pl, template)
+        single, one = pl.col("first") == pl.col("last"), pl.col("observations") == 1
+        self.forms = (
+            pl.when(single & one).then(forms[True, True])
+            .when(single).then(forms[True, False])
+            .when(one).then(forms[False, True])
+            .otherwise(forms[False, False])
+        )  # fmt: skip
+
+    def text(self, table: JobTable, a: int, b: int, special: list[int], gone: list[int]) -> str:
+        """The lines of ``table``'s clean jobs ``a`` to ``b``, joined by newlines: ``gone``
+        rows (exact jobs) left out, ``special`` ones written by :func:`_clean_summary`, as are
+        those this finds."""
+        pl, name = self.pl, self.input
+        keys, counts = table.keys[a:b], table.counts[a:b]
+        rows = set(special)
+        rows.update(a + i for i, k in enumerate(keys) if k is None or k == name)
+        rows.update(a + i for i, k in enumerate(keys) if k is not None and not k.isprintable())
+        rows.update(a + i for i, n in enumerate(counts) if not 0 <= n < 1000)  # 1,000: "1,000"
+        rows.difference_update(gone)
+        texts: list[str | None] = [None] * (b - a)
+        for i in rows:
+            texts[i - a] = _clean_summary(table.clean(i), self.places, self.ok)
+        kept = [True] * (b - a)
+        for i in gone:
+            kept[i - a] = False
+        columns = [keys, table.outcomes[a:b], counts, table.first[a:b], table.last[a:b], texts]
+        df = pl.DataFrame(
+            [*columns, kept],
+            schema={"key": pl.String, "outcome": pl.String, "observations": pl.Int64,
+                    "first": pl.Int64, "last": pl.Int64, "text": pl.String, "kept": pl.Boolean},
+            orient="col",
+        )  # fmt: skip
+        line = pl.coalesce("text", self.forms)
+        return str(df.filter("kept").select(line.str.join("\n")).item())
+
+
+def _clean_written(
+    entries: Iterable[JobReport | CleanJob | CleanRun],
+    places: _Places,
+    ok: str,
+    pl: Any,
+    least: int,
+) -> Iterator[JobReport | str]:
+    """``entries`` with each clean job's line in its place: a run of at least ``least`` jobs
+    written by polars (where ``pl`` is given) ``TEXT_WINDOW`` at a time, as one string of as
+    many lines, else one line at a time."""
+    writers: dict[int, tuple[_CleanLines, list[int], list[int]]] = {}
+    for job in entries:
+        if not isinstance(job, CleanRun):
+            yield _clean_summary(job, places, ok) if isinstance(job, CleanJob) else job
+            continue
+        table, start, stop = job
+        if pl is None or stop - start < least:
+            yield from _lines(job.jobs(), places, ok)
+            continue
+        if id(table) not in writers:  # rows with HTTP counts, and the exact engine's rows
+            writer = _CleanLines(pl, table.input, places, ok)
+            writers[id(table)] = writer, sorted(table.http), sorted(table.exact)
+        writer, http, exact = writers[id(table)]
+        for a in range(start, stop, TEXT_WINDOW):
+            b = min(a + TEXT_WINDOW, stop)
+            gone = exact[bisect_left(exact, a) : bisect_left(exact, b)]
+            if writer.forms is None or len(gone) == b - a:
+                yield from _lines(CleanRun(table, a, b).jobs(), places, ok)
+            else:
+                special = http[bisect_left(http, a) : bisect_left(http, b)]
+                yield writer.text(table, a, b, special, gone)
+
+
+def _lines(jobs: Iterable[CleanJob], places: _Places, ok: str) -> Iterator[str]:
+    """:func:`_clean_summary`'s line of each job."""
+    return (_clean_summary(j, places, ok) for j in jobs)
 
 
 def _summary(job: JobReport, places: _Places, fail_on: FailOn, color: bool) -> str:
@@ -247,11 +365,15 @@ def text_lines(
     fail_on: FailOn = "error",
     quiet: bool = False,
     summary: bool = False,
+    polars: bool | None = None,
 ) -> Iterator[str]:
     """The text report: input notes, then jobs worst first, then the totals line.
 
     ``quiet`` (also implied by ``max_violations=0``) keeps the failing jobs and the totals;
-    ``summary`` the totals line alone.
+    ``summary`` the totals line alone. Where polars is loaded (``polars=None``: a big input's
+    reader loaded it) or asked for (``True``), it writes a JobTable's clean jobs' lines,
+    ``TEXT_WINDOW`` at a time: such an item holds that many lines, joined by newlines (the
+    same text as line by line).
     """
     if summary:
         yield totals_line(report, fail_on)
@@ -264,9 +386,11 @@ def text_lines(
         yield from (ln for ln in lines if not (quiet and ln.startswith("note ")))
     ok = _head("OK", color)
     places = _Places(units)
-    for job in report.worst_first_entries(flagged_only=quiet):
-        if isinstance(job, CleanJob):  # a line from its columns: no violation to list
-            yield _clean_summary(job, places, ok)
+    entries = report.worst_first_entries(flagged_only=quiet, runs=True)
+    pl = None if quiet else polars_for(polars)
+    for job in _clean_written(entries, places, ok, pl, 1 if polars else 64):
+        if isinstance(job, str):  # a clean job's line from its columns (or many such lines)
+            yield job
             continue
         if quiet and not failed(job, fail_on):
             continue

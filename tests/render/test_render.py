@@ -7,12 +7,13 @@ from collections import Counter
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from jobstate import (
     PROFILES,
     InputSummary,
+    JobReport,
     JobTable,
     Report,
     check_client,
@@ -273,12 +274,13 @@ def test_worst_first_is_the_sorted_jobs(
         st.tuples(
             KEYS | st.just("k"),
             st.sampled_from(OUTCOMES),
-            st.integers(1, 3),
+            st.sampled_from([1, 2, 3, 999, 1000, 12345]),
             st.integers(1, 10**7),
+            st.sampled_from([0, 1, 5]),  # the span's length - 1
         ),
         max_size=6,
     ),
-    name=st.sampled_from(["polls.jsonl", "odd\x1b.csv", "k"]),
+    name=st.sampled_from(["polls.jsonl", "odd\x1b.csv", "k", "\u2603key\u2603.csv", "900000002"]),
     http=st.booleans(),
     view=st.fixed_dictionaries(
         {
@@ -286,28 +288,51 @@ def test_worst_first_is_the_sorted_jobs(
             "quiet": st.booleans(),
             "explain": st.booleans(),
             "fail_on": st.sampled_from(["error", "warning"]),
+            "polars": st.booleans(),
         }
     ),
 )
+@example(  # a key that is the input's name; each form: one line or a span, one observation or more
+    jobs={"x": [{"status": "Done"}]},
+    clean=[
+        ("k", "success", 2, 1, 0),
+        ("a", "success", 1, 3, 0),
+        ("b", "failure", 2, 4, 1),
+        ("c", "success", 1, 9, 5),
+    ],
+    name="k",
+    http=False,
+    view={"color": False, "quiet": False, "explain": False, "fail_on": "error", "polars": True},
+)
 def test_clean_jobs_text_from_columns_is_their_reports_text(
     jobs: dict[str, list[Any]],
-    clean: list[tuple[str, Outcome, int, int]],
+    clean: list[tuple[str, Outcome, int, int, int]],
     name: str,
     http: bool,
     view: dict[str, Any],
 ) -> None:
-    """The text report writes a JobTable's clean jobs from their columns: the same lines as
-    from their reports (a report of the same jobs as objects), in every view, for any key, file
-    name (the key itself too), line span (one line or several) and HTTP counts."""
-    n = len(clean)
-    table = JobTable(
-        "current", "sampled", name, [k for k, *_ in clean], [o for _, o, *_ in clean],
-        [c for *_, c, _ in clean], [a for *_, a in clean], [a + (c > 1) for *_, c, a in clean],
-        http={i: {404: 1, 202: i + 1} for i in range(0, n, 2)} if http else None,
-    )  # fmt: skip
+    """The text report writes a JobTable's clean jobs from their columns, line by line or by
+    polars (many lines in one item): the same text as from their reports (a report of the same
+    jobs as objects), in every view, for any key, file name (the key itself, a template's
+    mark), line span (one line or several), observations (1, more, 1,000 or more) and HTTP
+    counts, with the exact engine's jobs among them."""
     exact = validate(jobs).jobs
-    inputs = [InputSummary(name, "csv", jobs=table), InputSummary(name, "jsonl", jobs=exact)]
+    rows: list[Any] = list(clean)
+    for p, job in enumerate(exact[::2]):  # half the exact jobs in the table, among clean ones
+        job.input = name
+        rows.insert(min(3 * p + 1, len(rows)), job)
+    n = len(rows)
+    cols = [
+        (r.key, r.outcome, r.observations, 1, 0) if isinstance(r, JobReport) else r for r in rows
+    ]
+    table = JobTable(
+        "current", "sampled", name, [k for k, *_ in cols], [o for _, o, *_ in cols],
+        [c for _, _, c, _, _ in cols], [a for *_, a, _ in cols], [a + d for *_, a, d in cols],
+        http={i: {404: 1, 202: i + 1} for i in range(0, n, 2)} if http else None,
+        exact={i: r for i, r in enumerate(rows) if isinstance(r, JobReport)},
+    )  # fmt: skip
+    inputs = [InputSummary(name, "csv", jobs=table), InputSummary(name, "jsonl", jobs=exact[1::2])]
     report = Report.from_inputs("current", "sampled", inputs)
-    lines = list(text_lines(report, **view))  # before report.jobs makes every report
+    text = "\n".join(text_lines(report, **view))  # before report.jobs makes every report
     objects = Report("current", "sampled", list(report.jobs), inputs)
-    assert lines == list(text_lines(objects, **view))
+    assert text == "\n".join(text_lines(objects, **view))
