@@ -199,10 +199,10 @@ def _clean_written(
         for a in range(start, stop, TEXT_WINDOW):
             b = min(a + TEXT_WINDOW, stop)
             gone = exact[bisect_left(exact, a) : bisect_left(exact, b)]
-            if writer.forms is None or len(gone) == b - a:
-                yield from _lines(CleanRun(table, a, b).jobs(), places, ok)
+            special = http[bisect_left(http, a) : bisect_left(http, b)]
+            if writer.forms is None or 2 * (len(gone) + len(special)) > b - a:  # mostly not
+                yield from _lines(CleanRun(table, a, b).jobs(), places, ok)  # template lines
             else:
-                special = http[bisect_left(http, a) : bisect_left(http, b)]
                 yield writer.text(table, a, b, special, gone)
 
 
