@@ -11,9 +11,15 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["cut", "fill", "polars_for"]
+if TYPE_CHECKING:
+    from jobstate.results import JobTable
+
+__all__ = ["CLEAN_COLUMNS", "clean_frame", "cut", "fill", "polars_for"]
+
+CLEAN_COLUMNS = ("key", "outcome", "observations", "first", "last")
+"""The columns of a clean job a template is filled from (:func:`clean_frame`)."""
 
 
 def polars_for(wanted: bool | None) -> Any:
@@ -48,3 +54,18 @@ def fill(pl: Any, template: list[str]) -> Any:
     return pl.concat_str(
         [pl.lit(p) if i % 2 == 0 else pl.col(p).cast(pl.String) for i, p in enumerate(template)]
     )
+
+
+def clean_frame(pl: Any, table: JobTable, a: int, b: int) -> Any:
+    """Jobs ``a`` to ``b`` of ``table`` as a polars frame of ``CLEAN_COLUMNS``, or ``None``
+    where polars cannot hold a value (a lone surrogate, a number beyond 64 bits)."""
+    columns = (table.keys, table.outcomes, table.counts, table.first, table.last)
+    types = (pl.String, pl.String, pl.Int64, pl.Int64, pl.Int64)
+    try:
+        return pl.DataFrame(
+            [col[a:b] for col in columns],
+            schema=dict(zip(CLEAN_COLUMNS, types, strict=True)),
+            orient="col",
+        )
+    except Exception:
+        return None

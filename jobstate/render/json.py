@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from jobstate._constants import FailOn, Outcome
 from jobstate._json import dumps
-from jobstate.render.columns import cut, fill, polars_for
+from jobstate.render.columns import CLEAN_COLUMNS, clean_frame, cut, fill, polars_for
 from jobstate.results import JobReport, JobTable, Report, dicts_of
 
 if TYPE_CHECKING:  # annotations only: the client models load when a command needs them
@@ -35,7 +35,6 @@ JSON_BATCH = 4096
 _MARKS = ("\ue000key", "\ue000outcome", -900000001, -900000002, -900000003)
 """Values of a sample clean job whose text, written by the dict path, is cut where they appear
 to make the template polars fills (key, outcome, observations, first and last line)."""
-_COLUMNS = ("key", "outcome", "observations", "first", "last")
 _ESCAPED = r'[\x00-\x1f"\\]'
 """The characters JSON escapes in a string (orjson escapes no others): a key holding one is
 written by the dict path."""
@@ -115,7 +114,7 @@ def _part_json(part: Sequence[JobReport], batch: int, pl: Any) -> Iterator[bytes
 
 def _clean_template(table: JobTable) -> list[str] | None:
     """The text of a clean job of ``table`` as literal pieces between column names (even
-    places: text; odd: a name of ``_COLUMNS``), cut from the dict path's text of a job with
+    places: text; odd: a name of ``CLEAN_COLUMNS``), cut from the dict path's text of a job with
     the values ``_MARKS``; ``None`` where a mark's text is not found exactly once (the input's
     name holds it)."""
     key, outcome, count, first, last = _MARKS
@@ -124,7 +123,7 @@ def _clean_template(table: JobTable) -> list[str] | None:
         [int(count)], [int(first)], [int(last)],
     )  # fmt: skip
     text = _items(list(sample.dicts())).decode()
-    return cut(text, dict(zip(map(str, _MARKS), _COLUMNS, strict=True)))
+    return cut(text, dict(zip(map(str, _MARKS), CLEAN_COLUMNS, strict=True)))
 
 
 def _table_json(table: JobTable, template: list[str], window: int, pl: Any) -> Iterator[bytes]:
@@ -141,18 +140,8 @@ def _window_json(table: JobTable, a: int, b: int, special: list[int], row: Any, 
     """The items of ``table``'s jobs ``a`` to ``b``: polars fills ``row`` for each, but for the
     ``special`` ones and those whose key JSON escapes, which the dict path writes (all of them
     where most are special, as when every job has HTTP counts: one orjson call is faster)."""
-    if 2 * len(special) > b - a:
-        return _items(list(table.dicts(range(a, b))))
-    columns: tuple[list[Any], ...] = (
-        table.keys, table.outcomes, table.counts, table.first, table.last
-    )  # fmt: skip
-    types = (pl.String, pl.String, pl.Int64, pl.Int64, pl.Int64)
-    try:
-        df = pl.DataFrame(
-            {name: col[a:b] for name, col in zip(_COLUMNS, columns, strict=True)},
-            schema=dict(zip(_COLUMNS, types, strict=True)),
-        )
-    except Exception:  # a value polars cannot hold (a lone surrogate, a huge number)
+    df = None if 2 * len(special) > b - a else clean_frame(pl, table, a, b)
+    if df is None:  # mostly special, or a value polars cannot hold
         return _items(list(table.dicts(range(a, b))))
     escaped = df.get_column("key").str.contains(_ESCAPED).fill_null(True)  # null: no key
     rows = sorted({*special, *(a + i for i in escaped.arg_true().to_list())})

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from jobstate._constants import FailOn, Outcome
 from jobstate._words import inert, plural
-from jobstate.render.columns import cut, fill, polars_for
+from jobstate.render.columns import clean_frame, cut, fill, polars_for
 from jobstate.results import (
     CleanJob,
     CleanRun,
@@ -145,11 +145,16 @@ class _CleanLines:
             .otherwise(forms[False, False])
         )  # fmt: skip
 
-    def text(self, table: JobTable, a: int, b: int, special: list[int], gone: list[int]) -> str:
+    def text(
+        self, table: JobTable, a: int, b: int, special: list[int], gone: list[int]
+    ) -> str | None:
         """The lines of ``table``'s clean jobs ``a`` to ``b``, joined by newlines: ``gone``
         rows (exact jobs) left out, ``special`` ones written by :func:`_clean_summary`, as are
-        those this finds."""
+        those this finds; ``None`` where polars cannot hold a value."""
         pl, name = self.pl, self.input
+        df = clean_frame(pl, table, a, b)
+        if df is None:
+            return None
         keys, counts = table.keys[a:b], table.counts[a:b]
         rows = set(special)
         rows.update(a + i for i, k in enumerate(keys) if k is None or k == name)
@@ -162,13 +167,9 @@ class _CleanLines:
         kept = [True] * (b - a)
         for i in gone:
             kept[i - a] = False
-        columns = [keys, table.outcomes[a:b], counts, table.first[a:b], table.last[a:b], texts]
-        df = pl.DataFrame(
-            [*columns, kept],
-            schema={"key": pl.String, "outcome": pl.String, "observations": pl.Int64,
-                    "first": pl.Int64, "last": pl.Int64, "text": pl.String, "kept": pl.Boolean},
-            orient="col",
-        )  # fmt: skip
+        df = df.with_columns(
+            pl.Series("text", texts, dtype=pl.String), pl.Series("kept", kept, dtype=pl.Boolean)
+        )
         line = pl.coalesce("text", self.forms)
         return str(df.filter("kept").select(line.str.join("\n")).item())
 
@@ -200,10 +201,13 @@ def _clean_written(
             b = min(a + TEXT_WINDOW, stop)
             gone = exact[bisect_left(exact, a) : bisect_left(exact, b)]
             special = http[bisect_left(http, a) : bisect_left(http, b)]
-            if writer.forms is None or 2 * (len(gone) + len(special)) > b - a:  # mostly not
-                yield from _lines(CleanRun(table, a, b).jobs(), places, ok)  # template lines
+            text = None
+            if writer.forms is not None and 2 * (len(gone) + len(special)) <= b - a:
+                text = writer.text(table, a, b, special, gone)  # mostly template lines
+            if text is None:
+                yield from _lines(CleanRun(table, a, b).jobs(), places, ok)
             else:
-                yield writer.text(table, a, b, special, gone)
+                yield text
 
 
 def _lines(jobs: Iterable[CleanJob], places: _Places, ok: str) -> Iterator[str]:

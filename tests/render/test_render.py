@@ -201,8 +201,9 @@ def test_report_json_in_pieces_is_the_whole_document(
 
 def test_polars_writes_every_key_as_orjson_does() -> None:
     """Keys with each ASCII character, DEL, U+2028, a private-use and an astral character, no
-    key at all and a number too big for polars: the JobTable written by polars (windows of 4)
-    is the dict path's text byte for byte (JSON escapes go to the dict path)."""
+    key at all and a number too big for polars: the JobTable written by polars (JSON in
+    windows of 4) is the dict path's text byte for byte (JSON escapes go to the dict path), and
+    its text report the one written line by line."""
     keys: list[str | None] = [None, *(f"k{chr(c)}" for c in (*range(0x80), 0x2028, 0xE000))]
     keys += ["\U0001f600", "plain"]  # the last window, with the big number: the dict path
     n = len(keys)
@@ -215,6 +216,8 @@ def test_polars_writes_every_key_as_orjson_does() -> None:
     kwargs: dict[str, Any] = {"fail_on": "error", "unusable": []}
     whole = dumps(report_payload(report, **kwargs), indent=True)
     assert b"".join(report_json(report, batch=1, polars=True, **kwargs)) == whole
+    lines = "\n".join(text_lines(report, polars=False))  # the text too, in one window
+    assert "\n".join(text_lines(report, polars=True)) == lines
 
 
 WARNED = st.lists(  # regressions and completions short of 100: warnings, no error
