@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jobstate import SPEC_NAMES, Validator, get_spec, read_input, validate
-from jobstate.readers import ReadOptions
+from jobstate.readers import ReadOptions, polars_columns
 from jobstate.readers import jsonl as jsonl_mod
 from jobstate.readers.jsonl_polars import PolarsJsonlReader
 from jobstate.validation.reference import replay
@@ -176,6 +176,84 @@ def test_stream_agrees_with_general_path(spec: str, mode: str, data: st.DataObje
             if b[3] is not None:
                 codes[b[3]] = codes.get(b[3], 0) + 1
         assert (got.http_status or {}) == codes
+
+
+def _ip(pct: float | None = None, status: str = "inProgress") -> dict[str, Any]:
+    return {"status": status} if pct is None else {"status": status, "percentageComplete": pct}
+
+
+TAILS: dict[str, tuple[list[list[Any]], int]] = {
+    # batches of job "j"'s bodies (or (key, body)), and how many the general path must take
+    "a regression, then clean": ([[_ip(10), _ip(50), _ip(40), _ip(45), _ip(60)]], 1),
+    "two flagged: the tail starts after the last": (
+        [[_ip(50), _ip(40), _ip(45), _ip(30), _ip(35), _ip(36)]],
+        3,
+    ),
+    "out of range, no percentage, then lower": ([[_ip(50), _ip(-5), _ip(), _ip(30), _ip(31)]], 3),
+    "a tail that resets, then lower": (
+        [[_ip(50), _ip(40), _ip(45, "waiting"), _ip()], [_ip(5), _ip(6)]],
+        2,
+    ),
+    "a tail whose last value is before its reset": (
+        [[_ip(50), _ip(40), _ip(60), _ip(status="waiting")], [_ip(10)]],
+        2,
+    ),
+    "a tail that ends the job": ([[_ip(50), _ip(40), _ip(100, "completed")]], 1),
+    "a tail after the general path's own batch": (
+        [[_ip(50), _ip(40)], [_ip(45), _ip(41), _ip(42), _ip(43)]],
+        3,
+    ),
+    "a reset ends the general path": (
+        [[_ip(50), _ip(60, "Running"), _ip(status="waiting"), _ip(5), _ip(6)]],
+        2,
+    ),
+    "another job's value after the tail is not its baseline": (
+        [[_ip(status="Running"), _ip(status="waiting"), _ip(), ("k", _ip(70))], [_ip(50)]],
+        3,
+    ),
+    "an unknown status does not move the job": (
+        [[_ip(50), _ip(100, "completed"), _ip(100, "Running"), _ip()]],
+        2,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TAILS))
+def test_stream_hands_a_clean_tail_to_the_checker(
+    case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a job's last flagged record in a batch, the first record that leaves the Checker
+    where the arrays assumed (a known status with a valid percentage, or a reset) ends its
+    general path; the Checker takes the rest in bulk, and the report is the general path's."""
+    from jobstate.validation.checker import Checker
+
+    batches, general = TAILS[case]
+    fed: list[int] = []
+    real = Checker.feed
+
+    def spy(self: Checker, rec: Any, line: int | None = None, http: int | None = None) -> None:
+        fed.append(line or 0)
+        real(self, rec, line, http)
+
+    v = Validator()
+    stream = Stream(v.tables, input="t")
+    items = [it if isinstance(it, tuple) else ("j", it) for batch in batches for it in batch]
+    with monkeypatch.context() as m:
+        m.setattr(Checker, "feed", spy)
+        line = 1
+        for batch in batches:
+            keyed = items[line - 1 : line - 1 + len(batch)]
+            lines = list(range(line, line + len(batch)))
+            stream.feed([k for k, _ in keyed], [body for _, body in keyed], lines)
+            line += len(batch)
+    for got in stream.reports():
+        mine = [(n, body) for n, (k, body) in enumerate(items, 1) if k == got.key]
+        lines = [n for n, _ in mine]
+        checker = _general(v, [body for _, body in mine], lines, [None] * len(mine))
+        assert list(got.violations) == checker.violations
+        assert got.outcome == (checker.outcome or "unfinished")
+        assert (got.observations, got.span) == (checker.observations, (lines[0], lines[-1]))
+    assert len(fed) == general
 
 
 def _general(v: Validator, recs: list[Any], lines: list[int], http: list[int | None]) -> Any:
@@ -326,16 +404,26 @@ def test_polars_reading_agrees_with_line_by_line(
     path.write_bytes(b"".join(line + ending for line in body))
     options = ReadOptions(**SHAPES[shape])
     chunk = data.draw(st.sampled_from([64, 256, 1 << 23]))
-    _polars_agrees(path, options, chunk, monkeypatch)
+    _polars_agrees(path, options, chunk, monkeypatch, data.draw(RUNS))
+
+
+RUNS = st.sampled_from([0, polars_columns.RUNS_AT_MOST, 1 << 30])
+"""How the polars readers map keys and statuses: always run by run, as they choose, never."""
 
 
 def _read_both(
-    path: Path, options: ReadOptions, chunk: int, monkeypatch: pytest.MonkeyPatch
+    path: Path,
+    options: ReadOptions,
+    chunk: int,
+    monkeypatch: pytest.MonkeyPatch,
+    runs: int = polars_columns.RUNS_AT_MOST,
 ) -> tuple[Any, Any]:
-    """``path`` read in chunks of ``chunk`` bytes through polars, and line by line."""
+    """``path`` read in chunks of ``chunk`` bytes through polars (columns mapped run by run
+    where at most one run in ``runs`` rows), and line by line."""
     v = Validator("current", "sampled")
     with monkeypatch.context() as m:  # undone after each example, not at the test's end
         m.setattr(jsonl_mod, "CHUNK", chunk)
+        m.setattr(polars_columns, "RUNS_AT_MOST", runs)
         fast = read_input(str(path), v, options)
         m.setattr(PolarsJsonlReader, "create", classmethod(lambda cls, *a: None))
         slow = read_input(str(path), v, options)
@@ -343,10 +431,14 @@ def _read_both(
 
 
 def _polars_agrees(
-    path: Path, options: ReadOptions, chunk: int, monkeypatch: pytest.MonkeyPatch
+    path: Path,
+    options: ReadOptions,
+    chunk: int,
+    monkeypatch: pytest.MonkeyPatch,
+    runs: int = polars_columns.RUNS_AT_MOST,
 ) -> None:
     """Both readings of ``path`` give the same report, job by job."""
-    fast, slow = _read_both(path, options, chunk, monkeypatch)
+    fast, slow = _read_both(path, options, chunk, monkeypatch, runs)
     orjson.dumps([j.to_dict() for j in fast.jobs])  # plain Python values, no numpy scalars
     assert fast.to_dict() == slow.to_dict()
     assert [j.to_dict() for j in fast.jobs] == [j.to_dict() for j in slow.jobs]
@@ -394,7 +486,7 @@ def test_polars_columns_sorted_by_order_by_agree_with_line_by_line(
     path.write_bytes(text[: -len(ending)] if data.draw(st.booleans()) else text)
     options = ReadOptions(**SHAPES[shape], order_by="ts", engine="polars")
     chunk = data.draw(st.sampled_from([64, 256, 1 << 23]))
-    _polars_agrees(path, options, chunk, monkeypatch)
+    _polars_agrees(path, options, chunk, monkeypatch, data.draw(RUNS))
 
 
 def test_a_redirect_with_a_status_that_is_no_string_agrees(

@@ -10,25 +10,58 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # numpy loads only when a check runs
     from jobstate.validation.stream import Stream
 
-__all__ = ["feed_polars", "first_seen", "http_codes", "job_ids"]
+__all__ = ["feed_polars", "first_seen", "global_ids", "http_codes", "job_ids", "runs"]
+
+RUNS_AT_MOST = 4
+"""A column is mapped run by run when it has at most one run of equal values in this many
+rows (a file's rows grouped by job); else value by value, inside polars."""
+
+
+def runs(column: Any) -> tuple[list[Any], Any] | None:
+    """The values of ``column``'s runs of equal values and the runs' lengths (a numpy array),
+    or ``None`` where the runs are too many for that to pay (see :data:`RUNS_AT_MOST`).
+
+    >>> import polars as pl
+    >>> values, lengths = runs(pl.Series(["a"] * 6 + ["b"] * 5 + ["a"]))
+    >>> values, lengths.tolist()
+    (['a', 'b', 'a'], [6, 5, 1])
+    >>> runs(pl.Series(["a", "b", "a", "b"])) is None
+    True
+    """
+    found = column.rle()
+    if len(found) * RUNS_AT_MOST > len(column):
+        return None
+    return found.struct.field("value").to_list(), found.struct.field("len").to_numpy()
 
 
 def first_seen(pl: Any, keys: Any) -> tuple[list[str], Any]:
     """The distinct keys of a text column in order of first appearance, and each row's index
-    among them (a numpy array), mapped with a polars Enum."""
+    among them (a numpy array): run by run where rows come grouped, else with a polars Enum."""
     import numpy as np
 
+    grouped = runs(keys)
+    if grouped is not None:
+        values, lengths = grouped
+        index: dict[str, int] = {}
+        at = [index.setdefault(v, len(index)) for v in values]
+        return list(index), np.repeat(np.array(at, dtype=np.int64), lengths)
     distinct = keys.unique(maintain_order=True).to_list()
     return distinct, keys.cast(pl.Enum(distinct)).to_physical().to_numpy().astype(np.int64)
+
+
+def global_ids(stream: Stream, seen: tuple[list[str], Any]) -> Any:
+    """The stream's job ids of the rows that :func:`first_seen` mapped to ``seen``."""
+    import numpy as np
+
+    distinct, local = seen
+    return np.array(stream.job_ids(distinct), dtype=np.int64)[local]
 
 
 def job_ids(pl: Any, keys: Any, stream: Stream) -> tuple[Any, Any]:
     """The stream's job ids of a column of text keys, and ids local to the batch (0 ..
     distinct-1, in order of first appearance)."""
-    import numpy as np
-
-    distinct, local = first_seen(pl, keys)
-    return np.array(stream.job_ids(distinct), dtype=np.int64)[local], local
+    seen = first_seen(pl, keys)
+    return global_ids(stream, seen), seen[1]
 
 
 def http_codes(values: Any) -> Any:
@@ -53,7 +86,16 @@ def feed_polars(
 ) -> None:
     """Hand one batch to ``stream``: ``status`` (text) and ``pct`` (numbers) polars columns,
     ``http`` codes or ``None``; ``bodies`` is read only for the rows of irregular jobs."""
+    import numpy as np
+
     names, codes, none = stream.status_codes()
-    coded = status.replace_strict(names, codes, default=none, return_dtype=pl.Int16).to_numpy()
+    grouped = runs(status)
+    if grouped is not None:
+        code = dict(zip(names, codes, strict=True))
+        values, lengths = grouped
+        coded = np.repeat(np.array([code.get(v, none) for v in values], np.int16), lengths)
+    else:
+        coded = status.replace_strict(names, codes, default=none, return_dtype=pl.Int16)
+        coded = coded.to_numpy()
     values = pct.cast(pl.Float64).to_numpy()
     stream.feed_columns(ids, local, coded, values, pct.is_null().to_numpy(), lines, bodies, http)

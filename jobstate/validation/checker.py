@@ -115,6 +115,23 @@ class Checker:
         self._advance(known)
         self._percentage(body.get(PCT), known, line, http)
 
+    def carry(
+        self, count: int, state: str, baseline: float | None, keep: bool, low: int, high: int
+    ) -> None:
+        """Take in bulk ``count`` records that the array path found clean right after the last
+        one fed here (so checked from where this one left the job): legal steps ending in
+        ``state``, every percentage valid and not falling, from lines ``low`` to ``high``;
+        the baseline after them is ``baseline``, unless ``keep`` (this one's stands). Never
+        with steps kept (``explain`` feeds every record)."""
+        assert self.steps is None, "steps are recorded one record at a time"
+        self.index += count
+        self.observations += count
+        self._advance(state)
+        if not keep:
+            self.baseline = baseline
+        self.first_line = low if self.first_line is None else min(self.first_line, low)
+        self.last_line = high if self.last_line is None else max(self.last_line, high)
+
     def _gone(self, i: int, http: int, line: int | None) -> None:
         """A monitor that answered 'gone': expired after the end, else ``monitor-lost``."""
         self.observations += 1

@@ -4,8 +4,10 @@ Readers hand over batches of ``(key, body, line, http_status)`` columns. A job c
 numbers between batches (its last status, its percentage baseline, its counts and line span).
 Each batch is checked with array operations over the same :class:`~jobstate.validation.tables.
 Tables` the general path reads; a job with any irregular record in a batch is handed, from the
-state it carried, to the general path (:class:`~jobstate.validation.checker.Checker`), which then
-takes all its later records. A property test checks this against the general path on whole jobs.
+state it carried, to the general path (:class:`~jobstate.validation.checker.Checker`), which
+keeps its report. The Checker takes each later record one by one up to a record that leaves it
+where the arrays assume the job to be, and the clean records after that in bulk. A property test
+checks this against the general path on whole jobs, and examples check each way a tail ends.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections import Counter
 from collections.abc import Collection, Sequence
 from itertools import filterfalse, repeat
 from operator import is_, methodcaller
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
@@ -101,6 +103,7 @@ class Stream:
         self._first = np.zeros(size, dtype=np.int64)
         self._lastline = np.zeros(size, dtype=np.int64)
         self._checkers: dict[int, Checker] = {}
+        self._exact = np.zeros(size, dtype=bool)  # which jobs have a Checker (the general path)
         self._http: Counter[tuple[int, Any]] = Counter()
         self.unlisted = Unlisted()
 
@@ -133,6 +136,7 @@ class Stream:
                 self._count = np.concatenate([self._count, np.zeros(grow, np.int64)])
                 self._first = np.concatenate([self._first, np.zeros(grow, np.int64)])
                 self._lastline = np.concatenate([self._lastline, np.zeros(grow, np.int64)])
+                self._exact = np.concatenate([self._exact, np.zeros(grow, bool)])
 
     def _checker(self, jid: int) -> Checker:
         c = self._checkers.get(jid)
@@ -140,6 +144,7 @@ class Stream:
             last = int(self._last[jid])
             base = float(self._base[jid])
             count = int(self._count[jid])
+            self._exact[jid] = True
             c = self._checkers[jid] = Checker(
                 self.tables,
                 record_steps=self.explain,
@@ -175,8 +180,10 @@ class Stream:
         else:
             codes, values, absent, mistyped = columns
             mistyped |= _http_errors(http, n)
-            dirty = self._check(ids, local, codes, values, absent, mistyped, lines)
+            dirty, tails = self._check(ids, local, codes, values, absent, mistyped, lines)
         self._general(ids, dirty, bodies, lines, http)
+        if columns is not None:
+            self._carry_tails(tails)
 
     def feed_columns(
         self,
@@ -194,8 +201,9 @@ class Stream:
         percentages as floats with ``absent`` marking none); ``bodies`` is read only for the
         records that need the general path, so it may parse them lazily."""
         hbad = _http_errors(http, len(ids))
-        dirty = self._check(ids, local, codes, values, absent, hbad, lines)
+        dirty, tails = self._check(ids, local, codes, values, absent, hbad, lines)
         self._general(ids, dirty, bodies, lines, http)
+        self._carry_tails(tails)
 
     def _general(
         self,
@@ -265,14 +273,13 @@ class Stream:
         absent: Bools,
         mistyped: Bools,
         lines: Sequence[int],
-    ) -> Bools:
+    ) -> tuple[Bools, _Tails | None]:
         """Carry each job of a batch forward up to its first irregular record; return which
-        records need the general path (a job's from that record on, to the end of the input)."""
+        records need the general path (a job's from that record on), and the clean tails that
+        follow them (see :meth:`_tails`)."""
         n = len(ids)
-        # group by job, keeping order: a stable sort on small ints is a radix sort
-        small = local.astype(np.uint16) if n and int(local.max()) < 1 << 16 else local
-        order = np.argsort(small, kind="stable")
-        b = _Batch(ids[order], codes[order], values[order], n)
+        order = _job_order(local)
+        b = _Batch(_by(ids, order), _by(codes, order), _by(values, order), n)
         present = ~absent & ~np.isnan(values)
         sbad = self._flag_records(b, present, absent, mistyped, order)
         self._flag_regressions(b, sbad)
@@ -285,27 +292,93 @@ class Stream:
             firsts = np.flatnonzero(np.insert(g[1:] != g[:-1], 0, True))
             start[g[firsts]] = bad[firsts]
         if self._checkers:
-            known = np.fromiter(self._checkers, dtype=np.int64, count=len(self._checkers))
-            on = np.isin(b.gjob, known)
+            on = self._exact[b.gjob]
             start[on] = b.fpos[on]
         carried = start > b.fpos
+        sl = _by(
+            np.arange(lines.start, lines.stop, dtype=np.int64)
+            if isinstance(lines, range)
+            else np.asarray(lines, dtype=np.int64),
+            order,
+        )
         if carried.any():
-            self._carry_clean_jobs(b, carried, np.minimum(start, b.lpos + 1) - 1, lines, order)
-        general = np.arange(n) >= start[b.group]
+            self._carry_clean_jobs(b, carried, np.minimum(start, b.lpos + 1) - 1, sl)
+        at = np.arange(n)
+        general: Bools = at >= start[b.group]
+        tails = self._tails(b, sbad, start, sl)
+        if tails is not None:
+            general &= at <= tails.stop[b.group]
+        if order is None:
+            return general, tails
         result: Bools = np.empty(n, dtype=bool)
         result[order] = general
-        return result
+        return result, tails
+
+    def _tails(self, b: _Batch, sbad: Bools, start: Ints, sl: Ints) -> _Tails | None:
+        """The clean tails of the jobs that take the general path in this batch. A job's
+        general path ends at the first record, from its last flagged one (from its first if it
+        was on the general path before), that leaves the Checker where the arrays assumed the
+        job to be: a known status, with a valid percentage or one that resets progress. The
+        records after it were checked against that state, so the flags say they are clean:
+        the Checker takes them in bulk (:meth:`~jobstate.validation.checker.Checker.carry`).
+        ``stop`` holds, per group, the last position the general path takes (else ``n``)."""
+        gen = np.flatnonzero(start < b.lpos)
+        if not len(gen):
+            return None
+        last = start.copy()  # the last record the general path must take
+        bad = np.flatnonzero(sbad)
+        if len(bad):
+            g = b.group[bad]
+            lasts = np.flatnonzero(np.append(g[1:] != g[:-1], True))
+            last[g[lasts]] = bad[lasts]
+        valid = b.sp & (b.sv >= 0.0) & (b.sv <= 100.0)
+        # (a percentage of the wrong type is NaN here; an HTTP error with a status body moves
+        # the Checker as any status does: the general path takes that record itself)
+        heal = np.flatnonzero((b.sc != self._none) & (b.reset | valid))
+        k = np.searchsorted(heal, last[gen])
+        h = heal[np.minimum(k, len(heal) - 1)] if len(heal) else last[gen]
+        ok = (k < len(heal)) & (h < b.lpos[gen])
+        gen, h = gen[ok], h[ok]
+        if not len(gen):
+            return None
+        end = b.lpos[gen]
+        # the baseline after the tail: the last valid value in its last segment, else none if
+        # it resets progress, else the Checker's own (``keep``); a value in that segment at or
+        # before ``h`` is ``h``'s own, the Checker's baseline (a reset at ``h`` starts one)
+        j = np.searchsorted(b.idx, end, side="right") - 1
+        lp = b.idx[np.maximum(j, 0)] if len(b.idx) else end
+        has = (j >= 0) & (b.seg[lp] == b.seg[end])
+        keep = ~has & (b.seg[end] == b.seg[h])
+        base = np.where(has, b.sv[lp], np.nan)
+        ext = np.append(sl, 0)  # min and max of each tail's lines, [h+1, end]
+        cuts = np.ravel(np.column_stack([h + 1, end + 1]))
+        stop = np.full(len(start), b.n, dtype=np.int64)
+        stop[gen] = h
+        return _Tails(
+            b.gjob[gen], end - h, b.sc[end], base, keep,
+            np.minimum.reduceat(ext, cuts)[::2], np.maximum.reduceat(ext, cuts)[::2], stop,
+        )  # fmt: skip
+
+    def _carry_tails(self, tails: _Tails | None) -> None:
+        """Hand each clean tail to its job's Checker, which took the records before it."""
+        if tails is None:
+            return
+        names = self._names
+        rows = zip(*(a.tolist() for a in tails[:7]), strict=True)
+        for jid, count, code, base, keep, low, high in rows:
+            baseline = None if keep else (None if math.isnan(base) else base)
+            self._checkers[jid].carry(count, names[code], baseline, keep, low, high)
 
     def _flag_records(
-        self, b: _Batch, present: Bools, absent: Bools, mistyped: Bools, order: Ints
+        self, b: _Batch, present: Bools, absent: Bools, mistyped: Bools, order: Ints | None
     ) -> Bools:
         """Per record, in job order: a status or percentage no clean job has, or a change the
         tables refuse (``legal``; a job's first record follows its carried status)."""
         codes, values = b.sc, b.sv
-        bad = (codes == self._none) | mistyped[order]
-        bad |= ~absent[order] & ~((values >= 0.0) & (values <= 100.0))  # NaN fails both
-        bad |= self._success[codes] & present[order] & (values != 100.0)
-        b.sp = present[order]
+        bad = (codes == self._none) | _by(mistyped, order)
+        bad |= ~_by(absent, order) & ~((values >= 0.0) & (values <= 100.0))  # NaN fails both
+        b.sp = _by(present, order)
+        bad |= self._success[codes] & b.sp & (values != 100.0)
         prev = np.empty(b.n, dtype=np.int16)
         prev[1:] = codes[:-1]
         prev[b.first] = self._last[b.sid[b.first]]
@@ -314,26 +387,30 @@ class Stream:
 
     def _flag_regressions(self, b: _Batch, sbad: Bools) -> None:
         """Percentages: each present value must not fall below the baseline, which restarts at
-        every status that resets progress; a job's first segment continues the carried one."""
-        reset = self._resets[b.sc]
-        b.seg = np.cumsum(reset)
-        fpos = b.fpos
-        b.seg_before = (b.seg[fpos] - reset[fpos])[b.group]
+        every status that resets progress; a job's first segment continues the carried one.
+        Segments count the resets (all 0 in a batch with none, as :class:`_Batch` starts)."""
+        b.reset = reset = self._resets[b.sc]
+        resets = bool(reset.any())
+        if resets:
+            b.seg = _running_count(reset)
+            b.seg_before = (b.seg[b.fpos] - reset[b.fpos])[b.group]
         b.idx = idx = np.flatnonzero(b.sp & ~reset)  # a reset's own value is no baseline
         if not len(idx):
             return
-        pv, pj, ps = b.sv[idx], b.sid[idx], b.seg[idx]
+        pv, pj = b.sv[idx], b.sid[idx]
         same = np.zeros(len(idx), dtype=bool)
-        same[1:] = (pj[1:] == pj[:-1]) & (ps[1:] == ps[:-1])
+        np.equal(pj[1:], pj[:-1], out=same[1:])
+        carried = ~same
+        if resets:
+            ps = b.seg[idx]
+            same[1:] &= ps[1:] == ps[:-1]
+            carried = ~same & (ps == b.seg_before[idx])
         down = np.zeros(len(idx), dtype=bool)
         down[1:] = same[1:] & (pv[1:] < pv[:-1])
-        carried = ~same & (ps == b.seg_before[idx])
         down |= carried & (pv < self._base[pj])  # NaN baseline: no comparison holds
         sbad[idx[down]] = True
 
-    def _carry_clean_jobs(
-        self, b: _Batch, clean: Bools, upto: Ints, lines: Sequence[int], order: Ints
-    ) -> None:
+    def _carry_clean_jobs(self, b: _Batch, clean: Bools, upto: Ints, sl: Ints) -> None:
         """The state the ``clean`` jobs carry past their records up to position ``upto`` (per
         group, in job order): last status, baseline, counts, span."""
         fpos, seg, idx = b.fpos, b.seg, b.idx
@@ -353,11 +430,6 @@ class Stream:
         unchanged = ~(has & keep_seg) & (seg[cl] == b.seg_before[cf])
         self._base[cj] = np.where(unchanged, self._base[cj], new_base)
         self._count[cj] += cl - cf + 1
-        sl = (
-            np.arange(lines.start, lines.stop, dtype=np.int64)
-            if isinstance(lines, range)
-            else np.asarray(lines, dtype=np.int64)
-        )[order]
         # the span of the job's records in the batch, carried or not: the general path widens
         # it with the others' lines anyway (--order-by reorders lines in a job: min and max)
         lowest = np.minimum.reduceat(sl, fpos)[clean]
@@ -432,6 +504,47 @@ class Stream:
         return result
 
 
+class _Tails(NamedTuple):
+    """The clean tails of a batch's jobs on the general path (see :meth:`Stream._tails`): per
+    tail its job, record count, last status code, baseline after it (NaN: none) unless
+    ``keep`` (the Checker's own stands), lowest and highest line; ``stop``: per group."""
+
+    jid: Ints
+    records: Ints
+    code: Codes
+    base: Floats
+    keep: Bools
+    low: Ints
+    high: Ints
+    stop: Ints
+
+
+def _job_order(local: Ints) -> Ints | None:
+    """The order that groups a batch's rows by job, keeping their order within each job;
+    ``None`` where they are grouped already (local ids never fall: each job's rows in one
+    run). A stable sort on small ints is a radix sort."""
+    n = len(local)
+    if n < 2 or not (local[1:] < local[:-1]).any():
+        return None
+    small = local.astype(np.uint16) if int(local.max()) < 1 << 16 else local
+    order: Ints = np.argsort(small, kind="stable")
+    return order
+
+
+def _by(values: Any, order: Ints | None) -> Any:
+    """``values`` in ``order`` (``None``: as they are)."""
+    return values if order is None else values[order]
+
+
+def _running_count(mask: Bools) -> Ints:
+    """``np.cumsum(mask)``, from the positions of its true values (numpy's cumulative sum of
+    booleans measured ten times slower than this on 100,000 rows)."""
+    at = np.flatnonzero(mask)
+    counts = np.diff(at, prepend=0, append=len(mask))
+    result: Ints = np.repeat(np.arange(len(at) + 1), counts)
+    return result
+
+
 class _Batch:
     """One batch's records in job order (``s*``: sorted columns) and its job groups."""
 
@@ -443,8 +556,9 @@ class _Batch:
         self.fpos: Ints = np.flatnonzero(self.first)
         self.lpos: Ints = np.append(self.fpos[1:] - 1, n - 1)  # each group's last position
         self.gjob: Ints = sid[self.fpos]
-        self.group: Ints = np.cumsum(self.first) - 1
+        self.group: Ints = np.repeat(np.arange(len(self.fpos)), self.lpos - self.fpos + 1)
         self.sp: Bools = np.zeros(n, dtype=bool)
         self.seg: Ints = np.zeros(n, dtype=np.int64)
         self.seg_before: Ints = np.zeros(n, dtype=np.int64)
         self.idx: Ints = np.zeros(0, dtype=np.int64)
+        self.reset: Bools = np.zeros(n, dtype=bool)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -59,14 +60,25 @@ def test_read_input_api(tmp_path: Path) -> None:
         max_size=60,
     ),
     http=st.booleans(),
+    grouped=st.booleans(),
+    runs=st.sampled_from([0, 4, 1 << 30]),
 )
 def test_parquet_columnar_way_reports_as_the_csv_rows_do(
-    tmp_path: Path, rows: list[tuple[str, str, float | None, int]], http: bool
+    tmp_path: Path,
+    rows: list[tuple[str, str, float | None, int]],
+    http: bool,
+    grouped: bool,
+    runs: int,
 ) -> None:
     """The same polls as CSV (read row by row) and as Parquet (its columns straight into the
-    stream's arrays): the same jobs, verdicts, violations (rule, index, row, message) and
-    totals."""
+    stream's arrays, keys and statuses mapped run by run where at most one run in ``runs``
+    rows, rows ``grouped`` by job or not): the same jobs, verdicts, violations (rule, index,
+    row, message) and totals."""
     pl = pytest.importorskip("polars")
+    from jobstate.readers import polars_columns
+
+    if grouped:
+        rows = sorted(rows, key=lambda r: r[0])  # stable: each job's polls keep their order
     df = pl.DataFrame(
         {"job_id": [r[0] for r in rows], "status": [r[1] for r in rows],
          "percentageComplete": [r[2] for r in rows], "http_status": [r[3] for r in rows]},
@@ -78,7 +90,8 @@ def test_parquet_columnar_way_reports_as_the_csv_rows_do(
     opts = ReadOptions(http_key="http_status" if http else None)
     got = {}
     for name in ("p.csv", "p.parquet"):
-        summary = read_input(str(tmp_path / name), Validator(), opts)
+        with patch.object(polars_columns, "RUNS_AT_MOST", runs):
+            summary = read_input(str(tmp_path / name), Validator(), opts)
         shift = 1 if name == "p.csv" else 0  # a CSV's first row is line 2, after the header
         got[name] = (
             [(j.key, j.outcome, j.observations, j.rejected, j.expired, j.transient,
@@ -88,3 +101,18 @@ def test_parquet_columnar_way_reports_as_the_csv_rows_do(
             summary.observations, summary.rejected,
         )  # fmt: skip
     assert got["p.parquet"] == got["p.csv"]
+
+
+def test_parquet_blank_keys_are_what_str_strip_leaves_empty(tmp_path: Path) -> None:
+    """Job keys of whitespace only (``str.strip``'s, which takes U+001C-U+001F too, unlike
+    polars' ``strip_chars``) are rejected alike by the columnar way and row by row."""
+    pl = pytest.importorskip("polars")
+    keys = ["a", "\x1f", "\x1c\x1d\x1e", "b"]  # blank to str.strip, not to strip_chars
+    path = tmp_path / "k.parquet"
+    pl.DataFrame({"job_id": keys, "status": ["inProgress"] * len(keys)}).write_parquet(path)
+    got = {
+        engine: read_input(str(path), Validator(), ReadOptions(engine=engine)).to_dict()
+        for engine in ("python", "polars")
+    }
+    assert got["polars"] == got["python"]
+    assert got["polars"]["rejected"] == 2
