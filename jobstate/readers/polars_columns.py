@@ -17,13 +17,14 @@ RUNS_AT_MOST = 4
 rows (a file's rows grouped by job); else value by value, inside polars."""
 
 
-def runs(column: Any) -> tuple[list[Any], Any] | None:
-    """The values of ``column``'s runs of equal values and the runs' lengths (a numpy array),
-    or ``None`` where the runs are too many for that to pay (see :data:`RUNS_AT_MOST`).
+def runs(column: Any) -> tuple[Any, Any] | None:
+    """The values of ``column``'s runs of equal values (a polars Series) and the runs' lengths
+    (a numpy array), or ``None`` where the runs are too many for that to pay (see
+    :data:`RUNS_AT_MOST`).
 
     >>> import polars as pl
     >>> values, lengths = runs(pl.Series(["a"] * 6 + ["b"] * 5 + ["a"]))
-    >>> values, lengths.tolist()
+    >>> values.to_list(), lengths.tolist()
     (['a', 'b', 'a'], [6, 5, 1])
     >>> runs(pl.Series(["a", "b", "a", "b"])) is None
     True
@@ -31,19 +32,22 @@ def runs(column: Any) -> tuple[list[Any], Any] | None:
     found = column.rle()
     if len(found) * RUNS_AT_MOST > len(column):
         return None
-    return found.struct.field("value").to_list(), found.struct.field("len").to_numpy()
+    return found.struct.field("value"), found.struct.field("len").to_numpy()
 
 
 def first_seen(pl: Any, keys: Any) -> tuple[list[str], Any]:
     """The distinct keys of a text column in order of first appearance, and each row's index
-    among them (a numpy array): run by run where rows come grouped, else with a polars Enum."""
+    among them (a numpy array): run by run where rows come grouped (each run its own key where
+    no key has two runs), else with a polars Enum."""
     import numpy as np
 
     grouped = runs(keys)
     if grouped is not None:
         values, lengths = grouped
+        if values.n_unique() == len(values):
+            return values.to_list(), np.repeat(np.arange(len(values), dtype=np.int64), lengths)
         index: dict[str, int] = {}
-        at = [index.setdefault(v, len(index)) for v in values]
+        at = [index.setdefault(v, len(index)) for v in values.to_list()]
         return list(index), np.repeat(np.array(at, dtype=np.int64), lengths)
     distinct = keys.unique(maintain_order=True).to_list()
     return distinct, keys.cast(pl.Enum(distinct)).to_physical().to_numpy().astype(np.int64)
@@ -93,7 +97,8 @@ def feed_polars(
     if grouped is not None:
         code = dict(zip(names, codes, strict=True))
         values, lengths = grouped
-        coded = np.repeat(np.array([code.get(v, none) for v in values], np.int16), lengths)
+        coded = np.array([code.get(v, none) for v in values.to_list()], np.int16)
+        coded = np.repeat(coded, lengths)
     else:
         coded = status.replace_strict(names, codes, default=none, return_dtype=pl.Int16)
         coded = coded.to_numpy()

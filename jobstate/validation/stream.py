@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Collection, Sequence
-from itertools import filterfalse, repeat
+from itertools import repeat
 from operator import is_, methodcaller
 from typing import Any, NamedTuple, Protocol
 
@@ -110,9 +110,15 @@ class Stream:
     # -- job ids --------------------------------------------------------------------------------
 
     def job_ids(self, distinct: Sequence[Any]) -> list[int]:
-        """The ids of ``distinct`` keys, registering the new ones."""
-        self._register(list(filterfalse(self._ids.__contains__, distinct)))
-        return list(map(self._ids.__getitem__, distinct))
+        """The ids of ``distinct`` keys, registering the new ones (one dict call a key: a new
+        key takes the dict's size, read before it goes in)."""
+        known = self._ids
+        start = len(known)
+        put = known.setdefault
+        ids = [put(k, len(known)) for k in distinct]
+        if len(known) > start:
+            self._register([k for k, i in zip(distinct, ids, strict=True) if i >= start])
+        return ids
 
     def _job_ids(self, keys: Sequence[Any]) -> tuple[Ints, Ints]:
         """Global job ids of ``keys``, and ids local to the batch (0 .. distinct-1)."""
@@ -124,9 +130,8 @@ class Stream:
         return glob[local], local
 
     def _register(self, new: list[Any]) -> None:
+        """Give the new keys (already in the dict) their places in the job arrays."""
         if new:
-            start = len(self.keys)
-            self._ids.update(zip(new, range(start, start + len(new)), strict=True))
             self.keys.extend(new)
             n = len(self.keys)
             if n > len(self._last):
