@@ -192,14 +192,13 @@ class PolarsJsonlReader:
             col = col.struct.field(part)
         return col
 
-    def scan(self, block: bytes) -> Scan:
-        """Parse ``block`` and run the guards' counts and the newline search: all in polars and
-        numpy, which release the GIL, so that a background thread does it while the main thread
-        checks the previous chunk."""
-        import numpy as np
-
+    def scan(self, block: bytes, ends: Any = None) -> Scan:
+        """Parse ``block`` and run the guards' counts (and the newline search, unless ``ends``
+        holds it): all in polars and numpy, which release the GIL, so that a background thread
+        does it while the main thread checks the previous chunk."""
         pl = self.pl
-        ends = np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10)
+        if ends is None:
+            ends = _newlines(block)
         try:
             text = pl.Series([block], dtype=pl.Binary).cast(pl.String)
             found = pl.select(
@@ -223,7 +222,8 @@ class PolarsJsonlReader:
         global _POOL
         if _POOL is None:
             _POOL = ThreadPoolExecutor(1, thread_name_prefix="jobstate-parse")
-        return _POOL.submit(self.scan, block)
+        ends = _newlines(block)  # here: the main thread waits for the parse thread anyway
+        return _POOL.submit(self.scan, block, ends)
 
     def try_feed(self, block: bytes, start: int, scan: Scan) -> bool:
         """Validate ``block``, whole lines numbered from ``start`` (``scan``: its
@@ -352,6 +352,13 @@ class PolarsJsonlReader:
             )  # fmt: skip
         self.held = []
         return True
+
+
+def _newlines(block: bytes) -> Any:
+    """The offsets of ``block``'s newlines (a numpy array)."""
+    import numpy as np
+
+    return np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10)
 
 
 def _text_value(path: list[str] | None) -> tuple[bytes, ...]:
