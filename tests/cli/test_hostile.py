@@ -87,6 +87,66 @@ def test_output_to_a_full_disk_is_exit_2(command: tuple[str, ...]) -> None:
     assert "cannot write the output (No space left on device)" in proc.stderr
 
 
+def _json_report(args: list[str], behind_from: int, **kwargs: Any) -> subprocess.Popen[bytes]:
+    """``check --format json ARGS`` in a subprocess, its report written behind (on a thread of
+    its own) from ``behind_from`` jobs on."""
+    code = (
+        "import sys, jobstate.cli as c; c.WRITE_BEHIND_JOBS = int(sys.argv[1]);"
+        " sys.argv = ['jobstate', 'check', '--format', 'json', *sys.argv[2:]]; c.main()"
+    )
+    return subprocess.Popen(
+        [sys.executable, "-c", code, str(behind_from), *args],
+        stdout=kwargs.pop("stdout", subprocess.PIPE), stderr=subprocess.PIPE, **kwargs,
+    )  # fmt: skip
+
+
+def _big_jsonl(tmp_path: Path, jobs: int) -> str:
+    path = tmp_path / "big.jsonl"
+    with path.open("wb") as fh:
+        for i in range(jobs):
+            status = "completed" if i % 7 else "Done"
+            fh.write(orjson.dumps({"job": f"j{i}", "status": status, "percentageComplete": 100}))
+            fh.write(b"\n")
+    return str(path)
+
+
+def test_a_report_written_behind_is_the_report_written_directly(tmp_path: Path) -> None:
+    """The JSON report of a big input, written on a thread of its own, is byte for byte the
+    report written by the main thread."""
+    args = ["--job-key", "job", _big_jsonl(tmp_path, 3000)]
+    outs = {}
+    for behind_from in (1, 10**9):
+        proc = _json_report(args, behind_from)
+        outs[behind_from] = proc.communicate(timeout=120)
+        assert proc.returncode == 1, outs[behind_from][1]
+    assert outs[1] == outs[10**9]
+    assert len(orjson.loads(outs[1][0])["jobs"]) == 3000
+
+
+@pytest.mark.parametrize("where", ["full disk", "closed pipe"])
+def test_a_report_written_behind_that_cannot_be_written_is_exit_2(
+    tmp_path: Path, where: str
+) -> None:
+    """A write error on the writing thread ends the run as on the main thread: a message and
+    exit 2, no traceback."""
+    args = ["--job-key", "job", _big_jsonl(tmp_path, 20_000)]
+    if where == "full disk":
+        with open("/dev/full", "wb") as full:
+            proc = _json_report(args, 1, stdout=full)
+            _, err = proc.communicate(timeout=120)
+        says = b"No space left on device"
+    else:
+        proc = _json_report(args, 1)
+        assert proc.stdout is not None
+        proc.stdout.read(100)
+        proc.stdout.close()  # the reader goes away: the rest of the report meets a closed pipe
+        err = proc.stderr.read() if proc.stderr is not None else b""
+        proc.wait(timeout=120)
+        says = b"Broken pipe"
+    assert proc.returncode == 2 and b"Traceback" not in err
+    assert b"cannot write the output (" + says in err
+
+
 def test_diagram_all_into_an_impossible_folder(tmp_path: Path) -> None:
     """`diagram --all` under a file (or an unwritable parent) is a message and exit 2."""
     (tmp_path / "file").write_text("")
