@@ -311,8 +311,10 @@ class Stream:
         at = np.arange(n)
         general: Bools = at >= start[b.group]
         tails = self._tails(b, sbad, start, sl)
-        if tails is not None:
-            general &= at <= tails.stop[b.group]
+        if tails is not None:  # a tail's job leaves the general path at its record ``last``
+            stop = np.full(len(start), n, dtype=np.int64)
+            stop[tails.group] = tails.last
+            general &= at <= stop[b.group]
         if order is None:
             return general, tails
         result: Bools = np.empty(n, dtype=bool)
@@ -325,8 +327,7 @@ class Stream:
         was on the general path before), that leaves the Checker where the arrays assumed the
         job to be: a known status, with a valid percentage or one that resets progress. The
         records after it were checked against that state, so the flags say they are clean:
-        the Checker takes them in bulk (:meth:`~jobstate.validation.checker.Checker.carry`).
-        ``stop`` holds, per group, the last position the general path takes (else ``n``)."""
+        the Checker takes them in bulk (:meth:`~jobstate.validation.checker.Checker.carry`)."""
         gen = np.flatnonzero(start < b.lpos)
         if not len(gen):
             return None
@@ -357,11 +358,9 @@ class Stream:
         base = np.where(has, b.sv[lp], np.nan)
         ext = np.append(sl, 0)  # min and max of each tail's lines, [h+1, end]
         cuts = np.ravel(np.column_stack([h + 1, end + 1]))
-        stop = np.full(len(start), b.n, dtype=np.int64)
-        stop[gen] = h
         return _Tails(
-            b.gjob[gen], end - h, b.sc[end], base, keep,
-            np.minimum.reduceat(ext, cuts)[::2], np.maximum.reduceat(ext, cuts)[::2], stop,
+            gen, h, b.gjob[gen], end - h, b.sc[end], base, keep,
+            np.minimum.reduceat(ext, cuts)[::2], np.maximum.reduceat(ext, cuts)[::2],
         )  # fmt: skip
 
     def _carry_tails(self, tails: _Tails | None) -> None:
@@ -369,9 +368,11 @@ class Stream:
         if tails is None:
             return
         names = self._names
-        rows = zip(*(a.tolist() for a in tails[:7]), strict=True)
+        t = tails
+        columns = (t.jid, t.records, t.code, t.base, t.keep, t.low, t.high)
+        rows = zip(*(a.tolist() for a in columns), strict=True)
         for jid, count, code, base, keep, low, high in rows:
-            baseline = None if keep else (None if math.isnan(base) else base)
+            baseline = None if math.isnan(base) else base  # (not read where ``keep``)
             self._checkers[jid].carry(count, names[code], baseline, keep, low, high)
 
     def _flag_records(
@@ -397,7 +398,7 @@ class Stream:
         b.reset = reset = self._resets[b.sc]
         resets = bool(reset.any())
         if resets:
-            b.seg = _running_count(reset)
+            b.seg = _count_up_to(np.flatnonzero(reset), b.n)
             b.seg_before = (b.seg[b.fpos] - reset[b.fpos])[b.group]
         b.idx = idx = np.flatnonzero(b.sp & ~reset)  # a reset's own value is no baseline
         if not len(idx):
@@ -511,9 +512,12 @@ class Stream:
 
 class _Tails(NamedTuple):
     """The clean tails of a batch's jobs on the general path (see :meth:`Stream._tails`): per
-    tail its job, record count, last status code, baseline after it (NaN: none) unless
-    ``keep`` (the Checker's own stands), lowest and highest line; ``stop``: per group."""
+    tail its group in the batch, the last position the general path takes before it, its job,
+    record count, last status code, baseline after it (NaN: none) unless ``keep`` (the
+    Checker's own stands), lowest and highest line."""
 
+    group: Ints
+    last: Ints
     jid: Ints
     records: Ints
     code: Codes
@@ -521,7 +525,6 @@ class _Tails(NamedTuple):
     keep: Bools
     low: Ints
     high: Ints
-    stop: Ints
 
 
 def _job_order(local: Ints) -> Ints | None:
@@ -541,11 +544,11 @@ def _by(values: Any, order: Ints | None) -> Any:
     return values if order is None else values[order]
 
 
-def _running_count(mask: Bools) -> Ints:
-    """``np.cumsum(mask)``, from the positions of its true values (numpy's cumulative sum of
-    booleans measured ten times slower than this on 100,000 rows)."""
-    at = np.flatnonzero(mask)
-    counts = np.diff(at, prepend=0, append=len(mask))
+def _count_up_to(at: Ints, n: int) -> Ints:
+    """For each of ``n`` positions, how many of the ascending positions ``at`` are at or before
+    it: ``np.cumsum`` of a mask true at ``at``, by ``np.repeat`` (numpy's cumulative sum of
+    booleans measured ten times slower on 100,000 rows)."""
+    counts = np.diff(at, prepend=0, append=n)
     result: Ints = np.repeat(np.arange(len(at) + 1), counts)
     return result
 
@@ -561,7 +564,7 @@ class _Batch:
         self.fpos: Ints = np.flatnonzero(self.first)
         self.lpos: Ints = np.append(self.fpos[1:] - 1, n - 1)  # each group's last position
         self.gjob: Ints = sid[self.fpos]
-        self.group: Ints = np.repeat(np.arange(len(self.fpos)), self.lpos - self.fpos + 1)
+        self.group: Ints = _count_up_to(self.fpos, n) - 1
         self.sp: Bools = np.zeros(n, dtype=bool)
         self.seg: Ints = np.zeros(n, dtype=np.int64)
         self.seg_before: Ints = np.zeros(n, dtype=np.int64)
