@@ -55,11 +55,17 @@ class LazyBodies:
 
 class Scan(NamedTuple):
     """What the background thread learns of a chunk: its parse (``None``: polars refused it),
-    the newline offsets, and how often each guarded pattern occurs (``None``: not UTF-8)."""
+    the newline offsets, how often each guarded key name and then ``percentageComplete`` occur
+    (``None``: not UTF-8), how often a job key begins a text value in the first line's spacing
+    (``None``: the first line has none), and how often an ``order_by`` value does: in the
+    first line's spacing where it is text there (``order_text``), else in either."""
 
     df: Any
     ends: Any
     counts: tuple[int, ...] | None
+    key: int | None = None
+    order: tuple[int, ...] = ()
+    order_text: bool = False
 
 
 class Columns(NamedTuple):
@@ -163,9 +169,7 @@ class PolarsJsonlReader:
         self.key_patterns = _text_value(self.key_path)
         self.order_patterns = _text_value(self.order_path)
         # every pattern counted in one polars query, off the main thread (see scan())
-        self.patterns = [p.decode() for p, _ in self.counts]
-        self.patterns += [p.decode() for p in (*self.key_patterns, *self.order_patterns)]
-        self.patterns += [f'"{PCT}"']
+        self.patterns = [p.decode() for p, _ in self.counts] + [f'"{PCT}"']
 
     @classmethod
     def create(cls, router: JobRouter) -> PolarsJsonlReader | None:
@@ -199,22 +203,31 @@ class PolarsJsonlReader:
         pl = self.pl
         if ends is None:
             ends = _newlines(block)
+        # With every key name counted once a line, the first line's spacing is every line's:
+        # a text value is counted in that spacing only (a number in either, to find none).
+        head = block[: int(ends[0])] if len(ends) else block
+        key = [p.decode() for p in self.key_patterns if p in head][:1]
+        order = [p.decode() for p in self.order_patterns if p in head][:1]
+        order_text = bool(order)
+        if not order_text:
+            order = [p.decode() for p in self.order_patterns]
+        patterns = [*self.patterns, *key, *order]
         try:
             text = pl.Series([block], dtype=pl.Binary).cast(pl.String)
             found = pl.select(
                 pl.lit(text).str.count_matches(p, literal=True).alias(str(i))
-                for i, p in enumerate(self.patterns)
+                for i, p in enumerate(patterns)
             )
-            counts: tuple[int, ...] | None = tuple(int(v) for v in found.row(0))
+            row = tuple(int(v) for v in found.row(0))
         except (Exception, pl.exceptions.PanicException):  # not UTF-8: read line by line
-            counts = None
+            return Scan(None, ends, None)
         df = None
         try:
-            if counts is not None:
-                df = pl.read_ndjson(io.BytesIO(block), schema=self.schema)
+            df = pl.read_ndjson(io.BytesIO(block), schema=self.schema)
         except (Exception, pl.exceptions.PanicException):  # read the chunk line by line
             df = None
-        return Scan(df, ends, counts)
+        at = len(self.patterns)
+        return Scan(df, ends, row[:at], row[at] if key else None, row[at + len(key) :], order_text)
 
     def submit(self, block: bytes) -> Future[Scan]:
         """Start scanning ``block`` in the background, so that the previous chunk is checked
@@ -253,29 +266,19 @@ class PolarsJsonlReader:
             return False
         if b"\\" in block and (_SURROGATE.search(block) or _ESCAPED_KEY.search(block)):
             return False
-        if self.key_patterns:  # string-valued job keys, in the spacing of the first line
-            head = block[: block.find(b"\n")]
-            which = next((i for i, p in enumerate(self.key_patterns) if p in head), None)
-            if which is None or counts[len(self.counts) + which] != n:
-                return False
-        return True
+        return not self.key_patterns or scan.key == n  # string-valued job keys, spaced alike
 
-    def _order(self, block: bytes, scan: Scan) -> Any:
+    def _order(self, scan: Scan) -> Any:
         """The ``order_by`` values of a guarded chunk: all text (a polars String column), all
         numbers (Float64, each within 2**53, where a float is the integer orjson reads), else
         ``None``."""
-        pl, counts, n = self.pl, scan.counts, len(scan.ends)
-        assert counts is not None
-        at = len(self.counts) + len(self.key_patterns)
-        texts = counts[at : at + len(self.order_patterns)]
+        pl, n = self.pl, len(scan.ends)
         values = self._walk(scan.df, self.order_path or [])
         if values.null_count():
             return None
-        head = block[: block.find(b"\n")]
-        which = next((i for i, p in enumerate(self.order_patterns) if p in head), None)
-        if which is not None and texts[which] == n:  # text values, spaced alike
-            return values
-        if any(texts) or not values.str.contains(_NUMBER).all():  # polars wrote numbers as text
+        if scan.order_text:
+            return values if scan.order == (n,) else None  # text values, spaced alike
+        if any(scan.order) or not values.str.contains(_NUMBER).all():  # numbers written as text
             return None
         numbers = values.cast(pl.Float64)
         return numbers if (numbers.abs() < 2.0**53).all() else None
@@ -299,7 +302,7 @@ class PolarsJsonlReader:
         keys = self._walk(df, self.key_path) if self.key_path else None
         if keys is not None and keys.null_count():
             return None
-        order = self._order(block, scan) if self.order_path else None
+        order = self._order(scan) if self.order_path else None
         if self.order_path and order is None:
             return None
         return Columns(keys, status, pct, http, order)

@@ -80,3 +80,46 @@ def test_polars_path_refuses_a_chunk_it_could_misread(
     data = read_input(str(path), Validator(), ReadOptions(job_key="jobId"))
     assert taken == [False]
     assert sum(j.observations for j in data.jobs) + data.blank == 2
+
+
+_TEXT = '{"jobId":"a","ts":"2024-01-01T00:00:0%dZ","status":"inProgress"}'
+_SPACED = '{"jobId":"a","ts": "2024-01-01T00:00:0%dZ","status":"inProgress"}'
+_NUMBER = '{"jobId":"a","ts":%d,"status":"inProgress"}'
+_KEY_SPACED = '{"jobId": "a","ts":%d,"status":"inProgress"}'
+_DIGITS = '{"jobId":"a","ts":"%d","status":"inProgress"}'  # text polars cannot tell from a number
+
+
+@pytest.mark.parametrize(
+    ("lines", "order_by", "taken"),
+    [
+        ([_TEXT % 1, _TEXT % 2], "ts", True),  # text values, spaced alike
+        ([_SPACED % 1, _SPACED % 2], "ts", True),
+        ([_NUMBER % 1, _NUMBER % 2], "ts", True),  # numbers
+        ([_TEXT % 1, _SPACED % 2], "ts", False),  # text spaced two ways
+        ([_SPACED % 1, _TEXT % 2], "ts", False),
+        ([_NUMBER % 1, _TEXT % 2], "ts", False),  # a number, then text
+        ([_NUMBER % 1, _SPACED % 2], "ts", False),
+        ([_TEXT % 1, _NUMBER % 2], "ts", False),  # text, then a number polars writes as text
+        ([_NUMBER % 1, _DIGITS % 2], "ts", False),  # a number, then digits as text
+        ([_DIGITS % 1, _DIGITS % 2], "ts", True),
+        ([_KEY_SPACED % 1, _KEY_SPACED % 2], None, True),  # job keys spaced alike
+        ([_NUMBER % 1, _KEY_SPACED % 2], None, False),  # job keys spaced two ways
+        ([_KEY_SPACED % 1, _NUMBER % 2], None, False),
+    ],
+)
+def test_text_values_are_counted_in_the_first_lines_spacing(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    lines: list[str],
+    order_by: str | None,
+    taken: bool,
+) -> None:
+    """Each key name is counted once a line, so where a job key or an ``order_by`` value is
+    text in the first line, that line's spacing must be every line's: a chunk spaced otherwise,
+    or mixing text and numbers, is refused, and the report is the same either way."""
+    path = tmp_path / "t.jsonl"
+    path.write_text("".join(line + "\n" for line in lines))
+    spy = _spy(monkeypatch)
+    data = read_input(str(path), Validator(), ReadOptions(job_key="jobId", order_by=order_by))
+    assert spy == [taken]
+    assert [j.observations for j in data.jobs] == [2]
