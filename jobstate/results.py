@@ -826,30 +826,39 @@ class Report:
                 clean.add(i.unlisted)
         for outcome, n in clean.outcomes.items():
             outcomes[outcome] = outcomes.get(outcome, 0) + n
+        failing = errors = warnings = client_errors = client_warnings = 0
+        for j in flagged:  # one pass: a million jobs may be flagged
+            e, ce = j.errors, j.client_errors
+            failing += bool(e or ce)  # not j.ok
+            errors += e
+            warnings += j.warnings
+            client_errors += ce
+            client_warnings += j.client_warnings
         return Totals(
             jobs=len(self._keys) + clean.jobs,
-            jobs_with_errors=sum(1 for j in flagged if not j.ok),
+            jobs_with_errors=failing,
             outcomes=outcomes,
-            errors=sum(j.errors for j in flagged) + self.unattributed,
-            warnings=sum(j.warnings for j in flagged),
+            errors=errors + self.unattributed,
+            warnings=warnings,
             observations=self._size - rejected + clean.observations,
             rejected=rejected + loose,
             read=read,
             blank=blank,
             skipped=skipped,
-            client_errors=sum(j.client_errors for j in flagged),
-            client_warnings=sum(j.client_warnings for j in flagged),
+            client_errors=client_errors,
+            client_warnings=client_warnings,
             unlisted=clean.jobs,
         )
 
     def to_dict(self, *, jobs: bool = True) -> dict[str, Any]:
         """JSON-ready data: ``ok``, ``spec``, ``mode``, ``totals``, ``inputs`` and ``jobs``
         (left empty with ``jobs=False``, for a writer that takes them from :meth:`job_dicts`)."""
+        totals = self.totals
         return {
-            "ok": self.ok,
+            "ok": not totals.jobs_with_errors and not self.unattributed,  # self.ok, in one pass
             "spec": self.spec,
             "mode": self.mode,
-            "totals": self.totals.to_dict(),
+            "totals": totals.to_dict(),
             "inputs": [i.to_dict() for i in self.inputs],
             "jobs": list(self.job_dicts()) if jobs else [],
         }

@@ -11,6 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from jobstate import Validator, validate
+from jobstate._constants import Severity
+from jobstate.grading import BehaviourFinding, Grade
+from jobstate.results import InputSummary, JobReport, Report, Violation
 from tests.strategies import any_job
 
 
@@ -77,3 +80,46 @@ def test_the_short_way_for_one_trace_gives_the_full_report(
         b.key, b.outcome, b.violations, b.observations
     )  # fmt: skip
     assert a.steps == b.steps
+
+
+_SEVERITY: st.SearchStrategy[Severity] = st.sampled_from(["error", "warning"])
+
+
+@st.composite
+def _flagged_job(draw: st.DrawFn, key: str) -> JobReport:
+    """A job with lifecycle violations (kept, or only counted), client findings, both, or
+    neither."""
+    violations = tuple(
+        Violation(rule="percentage-regression", severity=sev, index=i, line=None, message="m")
+        for i, sev in enumerate(draw(st.lists(_SEVERITY, max_size=3)))
+    )
+    omitted = draw(st.dictionaries(st.tuples(st.just("r"), _SEVERITY), st.integers(1, 3)))
+    findings = tuple(
+        BehaviourFinding(id="b", severity=sev, message="m", count=1, first_poll=1)
+        for sev in draw(st.lists(_SEVERITY, max_size=3))
+    )
+    graded = bool(findings) or draw(st.booleans())
+    client = Grade(1, 1, "completed", 0, None, findings) if graded else None
+    return JobReport(
+        key=key, spec="current", mode="sampled", violations=violations, outcome="success",
+        counts=(1, 0), omitted=omitted or None, client=client,
+    )  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data(), st.integers(0, 6), st.integers(0, 2))
+def test_totals_and_verdict_are_the_sums_of_the_jobs(
+    data: st.DataObject, jobs: int, loose: int
+) -> None:
+    """The totals, counted in one pass over the flagged jobs, and the JSON verdict taken from
+    them, say what each job says: its errors, warnings, client findings and verdict."""
+    reports = [data.draw(_flagged_job(f"j{i}")) for i in range(jobs)]
+    summary = InputSummary("in.jsonl", unattributed=[(n + 1, "bad") for n in range(loose)])
+    report = Report("current", "sampled", reports, [summary])
+    t = report.totals
+    assert t.errors == sum(j.errors for j in reports) + loose
+    assert t.warnings == sum(j.warnings for j in reports)
+    assert t.client_errors == sum(j.client_errors for j in reports)
+    assert t.client_warnings == sum(j.client_warnings for j in reports)
+    assert t.jobs_with_errors == sum(not j.ok for j in reports)
+    assert report.to_dict()["ok"] is report.ok is (all(j.ok for j in reports) and not loose)
