@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
@@ -35,7 +36,7 @@ JSON_BATCH = 4096
 _MARKS = ("\ue000key", "\ue000outcome", -900000001, -900000002, -900000003)
 """Values of a sample clean job whose text, written by the dict path, is cut where they appear
 to make the template polars fills (key, outcome, observations, first and last line)."""
-_ESCAPED = r'[\x00-\x1f"\\]'
+_ESCAPED = re.compile(r'[\x00-\x1f"\\]')
 """The characters JSON escapes in a string (orjson escapes no others): a key holding one is
 written by the dict path."""
 
@@ -127,30 +128,62 @@ def _clean_template(table: JobTable) -> list[str] | None:
 
 
 def _table_json(table: JobTable, template: list[str], window: int, pl: Any) -> Iterator[bytes]:
-    """``table``'s items, ``window`` jobs at a time, written by polars."""
-    row = fill(pl, template)
+    """``table``'s items, ``window`` jobs at a time, written by polars: on a thread of its own,
+    which releases the GIL, while the next window's frame and special jobs are made here."""
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    text = fill(pl, template)
     listed = sorted({*table.exact, *table.http})  # the dict path writes these
-    for a in range(0, len(table), window):
-        b = min(a + window, len(table))
-        special = listed[bisect_left(listed, a) : bisect_left(listed, b)]
-        yield _window_json(table, a, b, special, row, pl)
+    with ThreadPoolExecutor(1, thread_name_prefix="jobstate-render") as pool:
+        last: Future[bytes] | bytes | None = None
+        for a in range(0, len(table), window):
+            b = min(a + window, len(table))
+            special = listed[bisect_left(listed, a) : bisect_left(listed, b)]
+            df = _window_frame(table, a, b, special, pl)
+            now = df if isinstance(df, bytes) else pool.submit(_joined, df, text, pl)
+            if last is not None:
+                yield last if isinstance(last, bytes) else last.result()
+            last = now
+        if last is not None:
+            yield last if isinstance(last, bytes) else last.result()
 
 
-def _window_json(table: JobTable, a: int, b: int, special: list[int], row: Any, pl: Any) -> bytes:
-    """The items of ``table``'s jobs ``a`` to ``b``: polars fills ``row`` for each, but for the
-    ``special`` ones and those whose key JSON escapes, which the dict path writes (all of them
-    where most are special, as when every job has HTTP counts: one orjson call is faster)."""
+def _window_frame(table: JobTable, a: int, b: int, special: list[int], pl: Any) -> Any:
+    """The frame whose rows :func:`_joined` writes as ``table``'s items ``a`` to ``b``: a
+    ``text`` column holds the dict path's text of the ``special`` jobs and of those whose key
+    JSON escapes, null elsewhere. Where most are special (as when every job has HTTP counts: one
+    orjson call is faster) or polars cannot hold a value: the items themselves."""
     df = None if 2 * len(special) > b - a else clean_frame(pl, table, a, b)
-    if df is None:  # mostly special, or a value polars cannot hold
+    if df is None:
         return _items(list(table.dicts(range(a, b))))
-    escaped = df.get_column("key").str.contains(_ESCAPED).fill_null(True)  # null: no key
-    rows = sorted({*special, *(a + i for i in escaped.arg_true().to_list())})
+    rows = special
+    if not _plain(table.keys[a:b]):
+        escaped = df.get_column("key").str.contains(_ESCAPED.pattern).fill_null(True)  # no key
+        rows = sorted({*special, *(a + i for i in escaped.arg_true().to_list())})
     texts: list[str | None] = [None] * (b - a)
     for i, d in zip(rows, table.dicts(rows), strict=True):
         texts[i - a] = _items([d]).decode()
-    df = df.with_columns(pl.Series("text", texts, dtype=pl.String))
-    joined = df.select(pl.coalesce("text", row).str.join(",\n")).item()
-    return str(joined).encode()
+    return df.with_columns(pl.Series("text", texts, dtype=pl.String))
+
+
+def _plain(keys: list[str | None]) -> bool:
+    """Whether every key is text that JSON writes as it is (no escape), asked of them all at
+    once: far faster than of each.
+
+    >>> _plain(["a", "b"]), _plain(["a", 'b"']), _plain(["a", None])
+    (True, False, False)
+    """
+    try:
+        return _ESCAPED.search("".join(cast("list[str]", keys))) is None
+    except TypeError:  # a job without a key
+        return False
+
+
+def _joined(df: Any, text: Any, pl: Any) -> bytes:
+    """The items of :func:`_window_frame`'s rows: the ``text`` column where set, else ``text``
+    (the template's expression) filled by polars."""
+    joined = df.select(pl.coalesce("text", text).str.join(",\n").cast(pl.Binary)).item()
+    return cast(bytes, joined)
 
 
 def client_payload(model: ClientModel, spec: str, findings: Sequence[Finding]) -> dict[str, Any]:
