@@ -78,7 +78,7 @@ class _Blocks:
         self.max_record_bytes = max_record_bytes
         self.chunk = min(CHUNK, max_record_bytes)  # a line within one chunk is within the cap
         self.error: BaseException | None = None
-        self.parts: list[bytes] = []  # the start of a line that goes on in the next chunk
+        self.parts: list[bytes | memoryview] = []  # a line begun here, ended in a later chunk
         self.held = 0
         self.skipping = False  # inside a line over the cap: discard up to its newline
 
@@ -115,7 +115,7 @@ class _Blocks:
             self._hold(chunk)
             return
         if self.parts:
-            self.parts.append(chunk[:cut])
+            self.parts.append(memoryview(chunk)[:cut])  # one copy of the block: the join
             block = b"".join(self.parts)
             self._reset()
         else:
