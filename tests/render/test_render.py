@@ -220,6 +220,21 @@ def test_polars_writes_every_key_as_orjson_does() -> None:
     assert "\n".join(text_lines(report, polars=True)) == lines
 
 
+def test_polars_leaves_a_job_without_a_key_to_the_dict_path() -> None:
+    """A window of plain keys but one job without a key (``null``): still the dict path's
+    text byte for byte."""
+    keys: list[str | None] = ["a", None, "b", "c", "d"]
+    n = len(keys)
+    table = JobTable("current", "sampled", "polls.jsonl", keys, ["success"] * n, [1] * n,
+                     list(range(1, n + 1)), list(range(1, n + 1)))  # fmt: skip
+    report = Report.from_inputs(
+        "current", "sampled", [InputSummary("polls.jsonl", "jsonl", jobs=table)]
+    )
+    kwargs: dict[str, Any] = {"fail_on": "error", "unusable": []}
+    whole = dumps(report_payload(report, **kwargs), indent=True)
+    assert b"".join(report_json(report, batch=1, polars=True, **kwargs)) == whole
+
+
 WARNED = st.lists(  # regressions and completions short of 100: warnings, no error
     st.sampled_from(
         [{"status": "inProgress", "percentageComplete": p} for p in (60, 20, 40)]
