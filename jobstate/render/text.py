@@ -21,6 +21,8 @@ from jobstate.results import (
 )
 
 if TYPE_CHECKING:  # annotations only: the client models load when a command needs them
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     from jobstate.clients import ClientModel, Finding
     from jobstate.spec import Spec
     from jobstate.validation.rules import Rule
@@ -145,21 +147,24 @@ class _CleanLines:
             .otherwise(forms[False, False])
         )  # fmt: skip
 
-    def text(
+    def frame(
         self, table: JobTable, a: int, b: int, special: list[int], gone: list[int]
-    ) -> str | None:
-        """The lines of ``table``'s clean jobs ``a`` to ``b``, joined by newlines: ``gone``
-        rows (exact jobs) left out, ``special`` ones written by :func:`_clean_summary`, as are
-        those this finds; ``None`` where polars cannot hold a value."""
+    ) -> Any | None:
+        """The frame :meth:`lines` writes as the lines of ``table``'s clean jobs ``a`` to
+        ``b``: ``gone`` rows (exact jobs) not ``kept``; the ``text`` of ``special`` ones, and of
+        those this finds, written by :func:`_clean_summary`; ``None`` where polars cannot hold
+        a value."""
         pl, name = self.pl, self.input
         df = clean_frame(pl, table, a, b)
         if df is None:
             return None
         keys, counts = table.keys[a:b], table.counts[a:b]
         rows = set(special)
-        rows.update(a + i for i, k in enumerate(keys) if k is None or k == name)
-        rows.update(a + i for i, k in enumerate(keys) if k is not None and not k.isprintable())
-        rows.update(a + i for i, n in enumerate(counts) if not 0 <= n < 1000)  # 1,000: "1,000"
+        if not _plain_keys(keys, name):  # asked of all at once first: rarely true of any
+            rows.update(a + i for i, k in enumerate(keys) if k is None or k == name)
+            rows.update(a + i for i, k in enumerate(keys) if k is not None and not k.isprintable())
+        if counts and not 0 <= min(counts) <= max(counts) < 1000:  # 1,000: "1,000"
+            rows.update(a + i for i, n in enumerate(counts) if not 0 <= n < 1000)
         rows.difference_update(gone)
         texts: list[str | None] = [None] * (b - a)
         for i in rows:
@@ -167,11 +172,30 @@ class _CleanLines:
         kept = [True] * (b - a)
         for i in gone:
             kept[i - a] = False
-        df = df.with_columns(
+        return df.with_columns(
             pl.Series("text", texts, dtype=pl.String), pl.Series("kept", kept, dtype=pl.Boolean)
         )
-        line = pl.coalesce("text", self.forms)
+
+    def lines(self, df: Any) -> str:
+        """The kept rows of :meth:`frame`'s ``df`` as lines, joined by newlines: its ``text``
+        where set, else the template's (polars releases the GIL meanwhile)."""
+        line = self.pl.coalesce("text", self.forms)
         return str(df.filter("kept").select(line.str.join("\n")).item())
+
+
+def _plain_keys(keys: list[str | None], name: str | None) -> bool:
+    """Whether every key is printable text other than the input's name (its line takes the
+    template's form), asked of them all at once.
+
+    >>> _plain_keys(["a", "b"], "x"), _plain_keys(["a", "x"], "x"), _plain_keys(["a\\n"], None)
+    (True, False, False)
+    >>> _plain_keys(["a", None], "x")
+    False
+    """
+    try:
+        return name not in keys and "".join(cast("list[str]", keys)).isprintable()
+    except TypeError:  # a job without a key
+        return False
 
 
 def _clean_written(
@@ -183,31 +207,53 @@ def _clean_written(
 ) -> Iterator[JobReport | str]:
     """``entries`` with each clean job's line in its place: a run of at least ``least`` jobs
     written by polars (where ``pl`` is given) ``TEXT_WINDOW`` at a time, as one string of as
-    many lines, else one line at a time."""
+    many lines, else one line at a time. Polars fills a window on a thread of its own while
+    the next one is made here (one window at most is behind; the items keep their order)."""
     writers: dict[int, tuple[_CleanLines, list[int], list[int]]] = {}
-    for job in entries:
-        if not isinstance(job, CleanRun):
-            yield _clean_summary(job, places, ok) if isinstance(job, CleanJob) else job
-            continue
-        table, start, stop = job
-        if pl is None or stop - start < least:
-            yield from _lines(job.jobs(), places, ok)
-            continue
-        if id(table) not in writers:  # rows with HTTP counts, and the exact engine's rows
-            writer = _CleanLines(pl, table.input, places, ok)
-            writers[id(table)] = writer, sorted(table.http), sorted(table.exact)
-        writer, http, exact = writers[id(table)]
-        for a in range(start, stop, TEXT_WINDOW):
-            b = min(a + TEXT_WINDOW, stop)
-            gone = exact[bisect_left(exact, a) : bisect_left(exact, b)]
-            special = http[bisect_left(http, a) : bisect_left(http, b)]
-            text = None
-            if writer.forms is not None and 2 * (len(gone) + len(special)) <= b - a:
-                text = writer.text(table, a, b, special, gone)  # mostly template lines
-            if text is None:
-                yield from _lines(CleanRun(table, a, b).jobs(), places, ok)
+    pool: ThreadPoolExecutor | None = None
+    last: Future[str] | None = None  # the window polars is filling
+    try:
+        for job in entries:
+            if isinstance(job, CleanRun) and pl is not None and job.stop - job.start >= least:
+                table, start, stop = job
+                if id(table) not in writers:  # rows with HTTP counts, and the exact engine's
+                    writer = _CleanLines(pl, table.input, places, ok)
+                    writers[id(table)] = writer, sorted(table.http), sorted(table.exact)
+                writer, http, exact = writers[id(table)]
+                for a in range(start, stop, TEXT_WINDOW):
+                    b = min(a + TEXT_WINDOW, stop)
+                    gone = exact[bisect_left(exact, a) : bisect_left(exact, b)]
+                    special = http[bisect_left(http, a) : bisect_left(http, b)]
+                    df = None
+                    if writer.forms is not None and 2 * (len(gone) + len(special)) <= b - a:
+                        df = writer.frame(table, a, b, special, gone)  # mostly template lines
+                    if df is not None:
+                        if pool is None:
+                            from concurrent.futures import ThreadPoolExecutor
+
+                            pool = ThreadPoolExecutor(1, thread_name_prefix="jobstate-render")
+                        now = pool.submit(writer.lines, df)
+                        if last is not None:
+                            yield last.result()
+                        last = now
+                        continue
+                    if last is not None:
+                        yield last.result()
+                        last = None
+                    yield from _lines(CleanRun(table, a, b).jobs(), places, ok)
+                continue
+            if last is not None:
+                yield last.result()
+                last = None
+            if isinstance(job, CleanRun):
+                yield from _lines(job.jobs(), places, ok)
             else:
-                yield text
+                yield _clean_summary(job, places, ok) if isinstance(job, CleanJob) else job
+        if last is not None:
+            yield last.result()
+    finally:
+        if pool is not None:
+            pool.shutdown()
 
 
 def _lines(jobs: Iterable[CleanJob], places: _Places, ok: str) -> Iterator[str]:

@@ -7,6 +7,7 @@ from collections import Counter
 from typing import Any
 from xml.etree import ElementTree as ET
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -171,7 +172,8 @@ def test_report_json_in_pieces_is_the_whole_document(
     polars: bool,
 ) -> None:
     """`report_json` joined is byte for byte the indented dump of `report_payload`, whatever
-    the batch size and whether polars writes the JobTables (in windows of 4 batches): exact
+    the batch size and whether polars writes the JobTables (in windows of 4 batches), and the
+    text polars writes is the text written line by line: exact
     jobs' reports, clean jobs' columns (JobTables of two inputs), all in one report; odd keys
     and file names (control characters, quotes, undecodable bytes, '%', the template's marks),
     HTTP counts, no jobs at all."""
@@ -187,9 +189,9 @@ def test_report_json_in_pieces_is_the_whole_document(
             http={i: {404: 1, 202: i + 1} for i in range(0, len(rows), 3)},
         )  # fmt: skip
 
-    inputs = [
-        InputSummary(name, "jsonl", jobs=exact),
+    inputs = [  # the exact jobs between two tables: the text has windows on both sides
         InputSummary(name, "jsonl", jobs=table(clean, name)),
+        InputSummary(name, "jsonl", jobs=exact),
         InputSummary(names[1], "csv", jobs=table(other, names[1])),
     ]
     report = Report.from_inputs("current", "sampled", inputs)
@@ -197,6 +199,8 @@ def test_report_json_in_pieces_is_the_whole_document(
     whole = dumps(report_payload(report, **kwargs), indent=True)
     assert b"".join(report_json(report, batch=batch, polars=polars, **kwargs)) == whole
     assert len(json.loads(whole)["jobs"]) == len(exact) + len(clean) + len(other)
+    text = "\n".join(text_lines(report, polars=False))  # and the text, windows in their places
+    assert "\n".join(text_lines(report, polars=True)) == text
 
 
 def test_polars_writes_every_key_as_orjson_does() -> None:
@@ -217,6 +221,24 @@ def test_polars_writes_every_key_as_orjson_does() -> None:
     whole = dumps(report_payload(report, **kwargs), indent=True)
     assert b"".join(report_json(report, batch=1, polars=True, **kwargs)) == whole
     lines = "\n".join(text_lines(report, polars=False))  # the text too, in one window
+    assert "\n".join(text_lines(report, polars=True)) == lines
+
+
+@pytest.mark.parametrize("odd", ["polls.jsonl", "b\x1b", None])
+def test_polars_writes_text_lines_of_any_count_and_key_as_line_by_line(odd: str | None) -> None:
+    """Counts of 1,000 or more (a thousands separator), and a key that is the input's name,
+    one not printable or a job without a key: the text polars writes is the line-by-line
+    text."""
+    keys: list[str | None] = ["a", odd, "c", "d"]
+    counts = [999, 2, 1000, 12345]
+    n = len(keys)
+    table = JobTable("current", "sampled", "polls.jsonl", keys, ["success"] * n, counts,
+                     list(range(1, n + 1)), list(range(2, n + 2)))  # fmt: skip
+    report = Report.from_inputs(
+        "current", "sampled", [InputSummary("polls.jsonl", "jsonl", jobs=table)]
+    )
+    lines = "\n".join(text_lines(report, polars=False))
+    assert "1,000" in lines and "12,345" in lines
     assert "\n".join(text_lines(report, polars=True)) == lines
 
 
