@@ -741,7 +741,8 @@ class Report:
             j = flagged[i]
             return -j.errors - j.client_errors, -j.warnings, i
 
-        ranked = sorted((i for i in flagged if rank(i)[:2] != (0, 0)), key=rank)
+        ranks = {i: rank(i) for i in flagged}  # each job's counts read once
+        ranked = sorted((i for i, r in ranks.items() if r[:2] != (0, 0)), key=ranks.__getitem__)
         yield from (flagged[i] for i in ranked)
         first = set(ranked)
         if flagged_only:
