@@ -1,5 +1,6 @@
 """What the JSON and text writers share to have polars write many clean jobs at once: the
-polars module, and templates cut from the writers' own text of a sample job.
+polars module, templates cut from the writers' own text of a sample job, and a thread that
+fills one window while the next is made.
 
 >>> cut("job K: 3 polls", {"K": "key", "3": "polls"})
 ['job ', 'key', ': ', 'polls', ' polls']
@@ -10,13 +11,17 @@ True
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
+
     from jobstate.results import JobTable
 
-__all__ = ["CLEAN_COLUMNS", "clean_frame", "cut", "fill", "polars_for"]
+__all__ = ["CLEAN_COLUMNS", "OneBehind", "clean_frame", "cut", "fill", "polars_for"]
+
+T = TypeVar("T")
 
 CLEAN_COLUMNS = ("key", "outcome", "observations", "first", "last")
 """The columns of a clean job a template is filled from (:func:`clean_frame`)."""
@@ -69,3 +74,41 @@ def clean_frame(pl: Any, table: JobTable, a: int, b: int) -> Any:
         )
     except Exception:
         return None
+
+
+class OneBehind(Generic[T]):
+    """Calls run on a thread of their own (polars releases the GIL), taken back in order one
+    call behind: :meth:`put` starts one and gives what the one before it returned, so the
+    caller makes the next window meanwhile. The thread starts on first use and stops on exit.
+
+    >>> with OneBehind[int]() as behind:
+    ...     behind.put(abs, -1), behind.put(abs, -2), behind.drain(), behind.drain()
+    ([], [1], [2], [])
+    """
+
+    def __init__(self) -> None:
+        self.pool: ThreadPoolExecutor | None = None
+        self.last: Future[T] | None = None
+
+    def put(self, call: Callable[..., T], *args: Any) -> list[T]:
+        """Start ``call(*args)``; what the call before it returned (none: the first)."""
+        if self.pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self.pool = ThreadPoolExecutor(1, thread_name_prefix="jobstate-render")
+        now = self.pool.submit(call, *args)
+        done = self.drain()
+        self.last = now
+        return done
+
+    def drain(self) -> list[T]:
+        """What the last call returned, if one is still to be taken back."""
+        last, self.last = self.last, None
+        return [last.result()] if last is not None else []
+
+    def __enter__(self) -> OneBehind[T]:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()

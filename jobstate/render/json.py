@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Any, cast
 
 from jobstate._constants import FailOn, Outcome
 from jobstate._json import dumps
-from jobstate.render.columns import CLEAN_COLUMNS, clean_frame, cut, fill, polars_for
+from jobstate.render.columns import (
+    CLEAN_COLUMNS,
+    OneBehind,
+    clean_frame,
+    cut,
+    fill,
+    polars_for,
+)
 from jobstate.results import JobReport, JobTable, Report, dicts_of
 
 if TYPE_CHECKING:  # annotations only: the client models load when a command needs them
@@ -129,23 +136,20 @@ def _clean_template(table: JobTable) -> list[str] | None:
 
 def _table_json(table: JobTable, template: list[str], window: int, pl: Any) -> Iterator[bytes]:
     """``table``'s items, ``window`` jobs at a time, written by polars: on a thread of its own,
-    which releases the GIL, while the next window's frame and special jobs are made here."""
-    from concurrent.futures import Future, ThreadPoolExecutor
-
+    while the next window's frame and special jobs are made here."""
     text = fill(pl, template)
     listed = sorted({*table.exact, *table.http})  # the dict path writes these
-    with ThreadPoolExecutor(1, thread_name_prefix="jobstate-render") as pool:
-        last: Future[bytes] | bytes | None = None
+    with OneBehind[bytes]() as behind:
         for a in range(0, len(table), window):
             b = min(a + window, len(table))
             special = listed[bisect_left(listed, a) : bisect_left(listed, b)]
             df = _window_frame(table, a, b, special, pl)
-            now = df if isinstance(df, bytes) else pool.submit(_joined, df, text, pl)
-            if last is not None:
-                yield last if isinstance(last, bytes) else last.result()
-            last = now
-        if last is not None:
-            yield last if isinstance(last, bytes) else last.result()
+            if isinstance(df, bytes):
+                yield from behind.drain()
+                yield df
+            else:
+                yield from behind.put(_joined, df, text, pl)
+        yield from behind.drain()
 
 
 def _window_frame(table: JobTable, a: int, b: int, special: list[int], pl: Any) -> Any:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from jobstate._constants import FailOn, Outcome
 from jobstate._words import inert, plural
-from jobstate.render.columns import clean_frame, cut, fill, polars_for
+from jobstate.render.columns import OneBehind, clean_frame, cut, fill, polars_for
 from jobstate.results import (
     CleanJob,
     CleanRun,
@@ -21,8 +21,6 @@ from jobstate.results import (
 )
 
 if TYPE_CHECKING:  # annotations only: the client models load when a command needs them
-    from concurrent.futures import Future, ThreadPoolExecutor
-
     from jobstate.clients import ClientModel, Finding
     from jobstate.spec import Spec
     from jobstate.validation.rules import Rule
@@ -208,52 +206,35 @@ def _clean_written(
     """``entries`` with each clean job's line in its place: a run of at least ``least`` jobs
     written by polars (where ``pl`` is given) ``TEXT_WINDOW`` at a time, as one string of as
     many lines, else one line at a time. Polars fills a window on a thread of its own while
-    the next one is made here (one window at most is behind; the items keep their order)."""
+    the next one is made here (the items keep their order)."""
     writers: dict[int, tuple[_CleanLines, list[int], list[int]]] = {}
-    pool: ThreadPoolExecutor | None = None
-    last: Future[str] | None = None  # the window polars is filling
-    try:
+    with OneBehind[str]() as behind:
         for job in entries:
-            if isinstance(job, CleanRun) and pl is not None and job.stop - job.start >= least:
-                table, start, stop = job
-                if id(table) not in writers:  # rows with HTTP counts, and the exact engine's
-                    writer = _CleanLines(pl, table.input, places, ok)
-                    writers[id(table)] = writer, sorted(table.http), sorted(table.exact)
-                writer, http, exact = writers[id(table)]
-                for a in range(start, stop, TEXT_WINDOW):
-                    b = min(a + TEXT_WINDOW, stop)
-                    gone = exact[bisect_left(exact, a) : bisect_left(exact, b)]
-                    special = http[bisect_left(http, a) : bisect_left(http, b)]
-                    df = None
-                    if writer.forms is not None and 2 * (len(gone) + len(special)) <= b - a:
-                        df = writer.frame(table, a, b, special, gone)  # mostly template lines
-                    if df is not None:
-                        if pool is None:
-                            from concurrent.futures import ThreadPoolExecutor
-
-                            pool = ThreadPoolExecutor(1, thread_name_prefix="jobstate-render")
-                        now = pool.submit(writer.lines, df)
-                        if last is not None:
-                            yield last.result()
-                        last = now
-                        continue
-                    if last is not None:
-                        yield last.result()
-                        last = None
-                    yield from _lines(CleanRun(table, a, b).jobs(), places, ok)
+            if not isinstance(job, CleanRun) or pl is None or job.stop - job.start < least:
+                yield from behind.drain()
+                if isinstance(job, CleanRun):
+                    yield from _lines(job.jobs(), places, ok)
+                else:
+                    yield _clean_summary(job, places, ok) if isinstance(job, CleanJob) else job
                 continue
-            if last is not None:
-                yield last.result()
-                last = None
-            if isinstance(job, CleanRun):
-                yield from _lines(job.jobs(), places, ok)
-            else:
-                yield _clean_summary(job, places, ok) if isinstance(job, CleanJob) else job
-        if last is not None:
-            yield last.result()
-    finally:
-        if pool is not None:
-            pool.shutdown()
+            table, start, stop = job
+            if id(table) not in writers:  # rows with HTTP counts, and the exact engine's rows
+                writer = _CleanLines(pl, table.input, places, ok)
+                writers[id(table)] = writer, sorted(table.http), sorted(table.exact)
+            writer, http, exact = writers[id(table)]
+            for a in range(start, stop, TEXT_WINDOW):
+                b = min(a + TEXT_WINDOW, stop)
+                gone = exact[bisect_left(exact, a) : bisect_left(exact, b)]
+                special = http[bisect_left(http, a) : bisect_left(http, b)]
+                df = None
+                if writer.forms is not None and 2 * (len(gone) + len(special)) <= b - a:
+                    df = writer.frame(table, a, b, special, gone)  # mostly template lines
+                if df is None:
+                    yield from behind.drain()
+                    yield from _lines(CleanRun(table, a, b).jobs(), places, ok)
+                else:
+                    yield from behind.put(writer.lines, df)
+        yield from behind.drain()
 
 
 def _lines(jobs: Iterable[CleanJob], places: _Places, ok: str) -> Iterator[str]:
