@@ -203,25 +203,42 @@ def test_report_json_in_pieces_is_the_whole_document(
     assert "\n".join(text_lines(report, polars=True)) == text
 
 
+def _table_report(keys: list[str | None], counts: list[int], width: int) -> Report:
+    """A report on one input whose jobs are a JobTable of ``keys`` and observation ``counts``,
+    all successes, job ``i`` on lines ``i + 1`` to ``i + 1 + width``."""
+    n = len(keys)
+    table = JobTable("current", "sampled", "polls.jsonl", keys, ["success"] * n, counts,
+                     list(range(1, n + 1)), list(range(1 + width, n + 1 + width)))  # fmt: skip
+    return Report.from_inputs(
+        "current", "sampled", [InputSummary("polls.jsonl", "jsonl", jobs=table)]
+    )
+
+
+def _polars_json_is_the_dict_paths(report: Report) -> None:
+    """The JSON polars writes (windows of 4) is the dict path's byte for byte."""
+    kwargs: dict[str, Any] = {"fail_on": "error", "unusable": []}
+    whole = dumps(report_payload(report, **kwargs), indent=True)
+    assert b"".join(report_json(report, batch=1, polars=True, **kwargs)) == whole
+
+
+def _polars_text_is_line_by_line(report: Report) -> str:
+    """The text polars writes is the one written line by line; that text."""
+    lines = "\n".join(text_lines(report, polars=False))
+    assert "\n".join(text_lines(report, polars=True)) == lines
+    return lines
+
+
 def test_polars_writes_every_key_as_orjson_does() -> None:
     """Keys with each ASCII character, DEL, U+2028, a private-use and an astral character, no
     key at all and a number too big for polars: the JobTable written by polars (JSON in
     windows of 4) is the dict path's text byte for byte (JSON escapes go to the dict path), and
-    its text report the one written line by line."""
+    its text report the one written line by line (in one window)."""
     keys: list[str | None] = [None, *(f"k{chr(c)}" for c in (*range(0x80), 0x2028, 0xE000))]
     keys += ["\U0001f600", "plain"]  # the last window, with the big number: the dict path
-    n = len(keys)
-    counts = [1] * (n - 1) + [2**63 + 5]  # beyond Int64, within orjson
-    table = JobTable("current", "sampled", "polls.jsonl", keys, ["success"] * n, counts,
-                     list(range(1, n + 1)), list(range(1, n + 1)))  # fmt: skip
-    report = Report.from_inputs(
-        "current", "sampled", [InputSummary("polls.jsonl", "jsonl", jobs=table)]
-    )
-    kwargs: dict[str, Any] = {"fail_on": "error", "unusable": []}
-    whole = dumps(report_payload(report, **kwargs), indent=True)
-    assert b"".join(report_json(report, batch=1, polars=True, **kwargs)) == whole
-    lines = "\n".join(text_lines(report, polars=False))  # the text too, in one window
-    assert "\n".join(text_lines(report, polars=True)) == lines
+    counts = [1] * (len(keys) - 1) + [2**63 + 5]  # beyond Int64, within orjson
+    report = _table_report(keys, counts, 0)
+    _polars_json_is_the_dict_paths(report)
+    _polars_text_is_line_by_line(report)
 
 
 @pytest.mark.parametrize("odd", ["polls.jsonl", "b\x1b", None])
@@ -229,32 +246,16 @@ def test_polars_writes_text_lines_of_any_count_and_key_as_line_by_line(odd: str 
     """Counts of 1,000 or more (a thousands separator), and a key that is the input's name,
     one not printable or a job without a key: the text polars writes is the line-by-line
     text."""
-    keys: list[str | None] = ["a", odd, "c", "d"]
-    counts = [999, 2, 1000, 12345]
-    n = len(keys)
-    table = JobTable("current", "sampled", "polls.jsonl", keys, ["success"] * n, counts,
-                     list(range(1, n + 1)), list(range(2, n + 2)))  # fmt: skip
-    report = Report.from_inputs(
-        "current", "sampled", [InputSummary("polls.jsonl", "jsonl", jobs=table)]
+    lines = _polars_text_is_line_by_line(
+        _table_report(["a", odd, "c", "d"], [999, 2, 1000, 12345], 1)
     )
-    lines = "\n".join(text_lines(report, polars=False))
     assert "1,000" in lines and "12,345" in lines
-    assert "\n".join(text_lines(report, polars=True)) == lines
 
 
 def test_polars_leaves_a_job_without_a_key_to_the_dict_path() -> None:
     """A window of plain keys but one job without a key (``null``): still the dict path's
     text byte for byte."""
-    keys: list[str | None] = ["a", None, "b", "c", "d"]
-    n = len(keys)
-    table = JobTable("current", "sampled", "polls.jsonl", keys, ["success"] * n, [1] * n,
-                     list(range(1, n + 1)), list(range(1, n + 1)))  # fmt: skip
-    report = Report.from_inputs(
-        "current", "sampled", [InputSummary("polls.jsonl", "jsonl", jobs=table)]
-    )
-    kwargs: dict[str, Any] = {"fail_on": "error", "unusable": []}
-    whole = dumps(report_payload(report, **kwargs), indent=True)
-    assert b"".join(report_json(report, batch=1, polars=True, **kwargs)) == whole
+    _polars_json_is_the_dict_paths(_table_report(["a", None, "b", "c", "d"], [1] * 5, 0))
 
 
 WARNED = st.lists(  # regressions and completions short of 100: warnings, no error
