@@ -292,10 +292,11 @@ class Stream:
         # it is on the general path already, else past its end (the whole job carried)
         start = np.full(len(b.fpos), n, dtype=np.int64)
         bad = np.flatnonzero(sbad)
-        if len(bad):
-            g = b.group[bad]  # non-decreasing: the first of each run is the group's first
-            firsts = np.flatnonzero(np.insert(g[1:] != g[:-1], 0, True))
-            start[g[firsts]] = bad[firsts]
+        g = b.group[bad]  # non-decreasing: a run of one group is its flagged records
+        edge = g[1:] != g[:-1]
+        firsts = np.flatnonzero(np.insert(edge, 0, True)) if len(bad) else bad
+        lasts = np.flatnonzero(np.append(edge, True)) if len(bad) else bad
+        start[g[firsts]] = bad[firsts]
         if self._checkers:
             on = self._exact[b.gjob]
             start[on] = b.fpos[on]
@@ -310,7 +311,7 @@ class Stream:
             self._carry_clean_jobs(b, carried, np.minimum(start, b.lpos + 1) - 1, sl)
         at = np.arange(n)
         general: Bools = at >= start[b.group]
-        tails = self._tails(b, sbad, start, sl)
+        tails = self._tails(b, start, g[lasts], bad[lasts], sl)
         if tails is not None:  # a tail's job leaves the general path at its record ``last``
             stop = np.full(len(start), n, dtype=np.int64)
             stop[tails.group] = tails.last
@@ -321,22 +322,21 @@ class Stream:
         result[order] = general
         return result, tails
 
-    def _tails(self, b: _Batch, sbad: Bools, start: Ints, sl: Ints) -> _Tails | None:
-        """The clean tails of the jobs that take the general path in this batch. A job's
-        general path ends at the first record, from its last flagged one (from its first if it
-        was on the general path before), that leaves the Checker where the arrays assumed the
-        job to be: a known status, with a valid percentage or one that resets progress. The
-        records after it were checked against that state, so the flags say they are clean:
-        the Checker takes them in bulk (:meth:`~jobstate.validation.checker.Checker.carry`)."""
+    def _tails(
+        self, b: _Batch, start: Ints, flagged: Ints, last_bad: Ints, sl: Ints
+    ) -> _Tails | None:
+        """The clean tails of the jobs that take the general path in this batch (``flagged``
+        groups, whose last flagged records are at ``last_bad``). A job's general path ends at
+        the first record, from its last flagged one (from its first if it was on the general
+        path before), that leaves the Checker where the arrays assumed the job to be: a known
+        status, with a valid percentage or one that resets progress. The records after it were
+        checked against that state, so the flags say they are clean: the Checker takes them in
+        bulk (:meth:`~jobstate.validation.checker.Checker.carry`)."""
         gen = np.flatnonzero(start < b.lpos)
         if not len(gen):
             return None
         last = start.copy()  # the last record the general path must take
-        bad = np.flatnonzero(sbad)
-        if len(bad):
-            g = b.group[bad]
-            lasts = np.flatnonzero(np.append(g[1:] != g[:-1], True))
-            last[g[lasts]] = bad[lasts]
+        last[flagged] = last_bad
         valid = b.sp & (b.sv >= 0.0) & (b.sv <= 100.0)
         # (a percentage of the wrong type is NaN here; an HTTP error with a status body moves
         # the Checker as any status does: the general path takes that record itself)
