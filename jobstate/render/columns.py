@@ -11,15 +11,15 @@ True
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor
 
     from jobstate.results import JobTable
 
-__all__ = ["CLEAN_COLUMNS", "OneBehind", "clean_frame", "cut", "fill", "polars_for"]
+__all__ = ["CLEAN_COLUMNS", "OneBehind", "clean_frame", "cut", "fill", "joined_keys", "polars_for"]
 
 T = TypeVar("T")
 
@@ -59,6 +59,19 @@ def fill(pl: Any, template: list[str]) -> Any:
     return pl.concat_str(
         [pl.lit(p) if i % 2 == 0 else pl.col(p).cast(pl.String) for i, p in enumerate(template)]
     )
+
+
+def joined_keys(keys: Sequence[str | None]) -> str | None:
+    """A window's keys as one text, for the writers to ask something of all of them at once
+    (far faster than of each); ``None`` where a job has no key.
+
+    >>> joined_keys(["a", "bc"]), joined_keys(["a", None])
+    ('abc', None)
+    """
+    try:
+        return "".join(cast("Sequence[str]", keys))
+    except TypeError:  # a job without a key
+        return None
 
 
 def clean_frame(pl: Any, table: JobTable, a: int, b: int) -> Any:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from jobstate._constants import FailOn, Outcome
 from jobstate._words import inert, plural
-from jobstate.render.columns import OneBehind, clean_frame, cut, fill, polars_for
+from jobstate.render.columns import OneBehind, clean_frame, cut, fill, joined_keys, polars_for
 from jobstate.results import (
     CleanJob,
     CleanRun,
@@ -183,17 +183,15 @@ class _CleanLines:
 
 def _plain_keys(keys: list[str | None], name: str | None) -> bool:
     """Whether every key is printable text other than the input's name (its line takes the
-    template's form), asked of them all at once.
+    template's form).
 
     >>> _plain_keys(["a", "b"], "x"), _plain_keys(["a", "x"], "x"), _plain_keys(["a\\n"], None)
     (True, False, False)
     >>> _plain_keys(["a", None], "x")
     False
     """
-    try:
-        return name not in keys and "".join(cast("list[str]", keys)).isprintable()
-    except TypeError:  # a job without a key
-        return False
+    joined = joined_keys(keys)
+    return joined is not None and name not in keys and joined.isprintable()
 
 
 def _clean_written(
