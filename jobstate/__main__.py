@@ -1,5 +1,5 @@
 """``python -m jobstate``: the command line."""
 
-from jobstate.cli import main
+from jobstate.cli import run
 
-main(prog_name="jobstate")
+run()

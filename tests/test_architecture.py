@@ -20,6 +20,7 @@ FOREIGN_API = {
     "_replace",  # NamedTuple / urllib SplitResult
     "_asdict",  # NamedTuple
     "_get_elements",  # transitions' graph classes: the hook diagrams draws through
+    "_exit",  # os._exit, documented: leave without the interpreter's teardown (cli.run)
 }
 
 

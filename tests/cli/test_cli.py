@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import io
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -152,6 +155,93 @@ def test_version_and_help() -> None:
     assert proc.returncode == 0 and __version__.encode() in proc.stdout
     assert run("--help").returncode == 0
     assert b"Exit codes" in run("--help").stdout
+
+
+def test_the_command_leaves_without_the_interpreters_teardown() -> None:
+    """`jobstate` (``cli.run``) flushes its output and leaves with its exit code at once: an
+    exit handler, which the interpreter's teardown would run, never runs."""
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('torn down'))\n"
+        "from jobstate.cli import run\n"
+        "sys.argv[1:] = ['check', sys.argv[1]]\n"
+        "run()\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(EXAMPLES / "invalid.jsonl")],
+        capture_output=True,
+        timeout=60,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout.startswith(b"FAIL ") and proc.stdout.endswith(b"mode sampled\n")
+    assert b"torn down" not in proc.stdout
+
+
+class _Exited(Exception):
+    """What the monkeypatched ``os._exit`` raises, with the code it was given."""
+
+
+class _ClosedPipe(io.StringIO):
+    def flush(self) -> None:
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+
+@pytest.mark.parametrize(
+    ("raised", "code", "said"),
+    [
+        (None, 0, ""),
+        (SystemExit(None), 0, ""),
+        (SystemExit(2), 2, ""),
+        (SystemExit("no"), 1, "no\n"),
+    ],
+)
+def test_run_leaves_with_the_commands_exit_code(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    raised: SystemExit | None,
+    code: int,
+    said: str,
+) -> None:
+    """``run`` gives ``os._exit`` the code the interpreter would give for the command's end:
+    0 for a plain return or ``None``, the number, or 1 with a text printed."""
+    from jobstate import cli
+
+    def command(prog_name: str) -> None:
+        assert prog_name == "jobstate"
+        if raised is not None:
+            raise raised
+
+    def leave(status: int) -> None:
+        raise _Exited(status)
+
+    monkeypatch.setattr(cli, "main", command)
+    monkeypatch.setattr(os, "_exit", leave)
+    with pytest.raises(_Exited) as left:
+        cli.run()
+    assert left.value.args == (code,)
+    assert capsys.readouterr().err == said
+
+
+def test_run_says_so_when_the_output_cannot_be_flushed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Output still buffered at the end that meets a closed pipe: a message and exit 2, where
+    the interpreter's own final flush printed "Exception ignored" and exited 120."""
+    from jobstate import cli
+
+    silenced: list[bool] = []
+    err = io.StringIO()
+
+    def leave(status: int) -> None:
+        raise _Exited(status)
+
+    monkeypatch.setattr(cli, "main", lambda prog_name: None)
+    monkeypatch.setattr(os, "_exit", leave)
+    monkeypatch.setattr(cli, "_silence_stdout", lambda: silenced.append(True))
+    monkeypatch.setattr(sys, "stdout", _ClosedPipe())
+    monkeypatch.setattr(sys, "stderr", err)
+    with pytest.raises(_Exited) as left:
+        cli.run()
+    assert left.value.args == (2,) and silenced == [True]
+    assert err.getvalue() == "jobstate: error: cannot write the output (Broken pipe)\n"
 
 
 def test_a_small_file_is_checked_without_numpy_or_polars(tmp_path: Path) -> None:
