@@ -4,6 +4,9 @@ line; the next block is parsed in the background while this one is checked."""
 
 from __future__ import annotations
 
+import io
+import os
+import stat
 import zlib
 from collections.abc import Callable, Iterator
 from typing import IO, TYPE_CHECKING
@@ -18,10 +21,14 @@ if TYPE_CHECKING:  # the fast path (polars, numpy, a thread pool) loads for big 
 
     from jobstate.readers.jsonl_polars import PolarsJsonlReader, Scan
 
-__all__ = ["CHUNK", "read_jsonl"]
+__all__ = ["CHUNK", "PROBE", "Blocks", "read_jsonl"]
 
 CHUNK = 1 << 23
 """How many bytes one block reads (a line longer than that is held until its end)."""
+
+PROBE = 1 << 16
+"""How many bytes before a block's end are read first, on a regular file, to end the block
+at the last newline in them (see ``Blocks``)."""
 
 PIECE = 1 << 18
 """How many bytes of a block are parsed line by line at a time (records held at once)."""
@@ -36,7 +43,7 @@ def read_jsonl(
     (``ReadOptions.max_record_bytes``) is skipped without being held, and rejected."""
     fast = _fast_path(router)
     checker = _BlockChecker(summary, router, fast)
-    blocks = _Blocks(fh, router.opts.max_record_bytes)
+    blocks = Blocks(fh, router.opts.max_record_bytes)
     pending: _Pending | None = None
     for block, kind in blocks:
         parsing = fast.submit(block) if fast is not None and kind == LINES else None
@@ -68,10 +75,15 @@ LINES, TRUNCATED, OVERSIZED = "lines", "truncated", "oversized"
 record cap, not held (the block is empty)."""
 
 
-class _Blocks:
+class Blocks:
     """The whole-line blocks of a stream, a BOM stripped, each with its kind (see ``LINES``).
     Memory stays within a chunk plus the record cap, whatever the line lengths. A read error
-    ends the iteration and is kept in :attr:`error`."""
+    ends the iteration and is kept in :attr:`error`.
+
+    On a regular file each read ends at the last newline of its last :data:`PROBE` bytes,
+    looked up first, so that a block is the bytes read, not a copy joined to the line the
+    last read began (8 MB copied on the main thread, 1-5 ms a block); a line longer than
+    that is read as on a stream."""
 
     def __init__(self, fh: IO[bytes], max_record_bytes: int) -> None:
         self.fh = fh
@@ -81,6 +93,7 @@ class _Blocks:
         self.parts: list[bytes | memoryview] = []  # a line begun here, ended in a later chunk
         self.held = 0
         self.skipping = False  # inside a line over the cap: discard up to its newline
+        self.positional = _regular_file(fh)
 
     def __iter__(self) -> Iterator[tuple[bytes, str]]:
         first = True
@@ -139,12 +152,34 @@ class _Blocks:
         self.held = 0
         self.skipping = False
 
+    def _to_newline(self) -> int:
+        """How many bytes to read next: a chunk, cut after the last newline of its last
+        :data:`PROBE` bytes where there is one (the file read from where it was)."""
+        fh = self.fh
+        here = fh.tell()
+        probe_at = here + self.chunk - PROBE
+        if probe_at <= here:
+            return self.chunk
+        fh.seek(probe_at)
+        try:
+            cut = fh.read(PROBE).rfind(b"\n") + 1
+        finally:
+            fh.seek(here)
+        return self.chunk - PROBE + cut if cut else self.chunk
+
     def _read_chunk(self) -> bytes:
         pieces: list[bytes] = []
         size = 0
-        while size < self.chunk:
+        want = self.chunk
+        if self.positional:
             try:
-                piece = self.fh.read1(self.chunk - size)  # type: ignore[attr-defined]
+                want = self._to_newline()
+            except (OSError, ValueError) as exc:
+                self.error = exc
+                return b""
+        while size < want:
+            try:
+                piece = self.fh.read1(want - size)  # type: ignore[attr-defined]
             except (OSError, EOFError, zlib.error) as exc:
                 self.error = exc
                 break
@@ -225,3 +260,15 @@ class _BlockChecker:
             recs, lines = records_of(raws, start, self.summary, truncated)
         self.router.route_records(recs, lines)
         return start + len(raws)
+
+
+def _regular_file(fh: IO[bytes]) -> bool:
+    """Whether ``fh`` reads a regular file directly (not a pipe, not decompressed), so that
+    it can be read at an offset and back."""
+    raw = getattr(fh, "raw", None)
+    if not isinstance(fh, io.BufferedReader) or not isinstance(raw, io.FileIO):
+        return False
+    try:
+        return stat.S_ISREG(os.fstat(raw.fileno()).st_mode) and fh.seekable()
+    except (OSError, ValueError):
+        return False

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jobstate import InputError, InputSummary, Validator, read_input
 
@@ -72,3 +77,56 @@ def test_unreadable_inputs_raise_input_error(tmp_path: Path, make: str, message:
         target.mkdir()
     with pytest.raises(InputError, match=message):
         read_input(str(target), Validator())
+
+
+def _units(blocks: Iterable[tuple[bytes, str]]) -> list[tuple[str, bytes]]:
+    """What blocks hold, line by line: each whole line, a last line with no newline, or a
+    line over the cap (no bytes)."""
+    out: list[tuple[str, bytes]] = []
+    for block, kind in blocks:
+        if kind == "lines":
+            assert block.endswith(b"\n")
+            out += [("line", line) for line in block.split(b"\n")[:-1]]
+        else:
+            out.append((kind, block))
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    sizes=st.sampled_from([6, 30, 120]).flatmap(
+        lambda top: st.lists(st.integers(0, top), max_size=60)
+    ),
+    chunk=st.sampled_from([64, 100, 256]),
+    probe=st.sampled_from([8, 40, 64, 1000]),
+    cap=st.sampled_from([1024, 90]),
+    bom=st.booleans(),
+    final_newline=st.booleans(),
+)
+def test_blocks_of_a_file_hold_what_a_streams_blocks_hold(
+    sizes: list[int], chunk: int, probe: int, cap: int, bom: bool, final_newline: bool
+) -> None:
+    """A regular file's reads end at a newline looked up first (``PROBE``); whatever the line
+    lengths, chunk and cap, its blocks hold the lines a stream's blocks hold, and where each
+    line fits in the probe, no read leaves a line begun to join to the next block."""
+    from jobstate.readers import jsonl
+
+    lines = [bytes([97 + i % 26]) * n for i, n in enumerate(sizes)]
+    data = b"\xef\xbb\xbf" * bom + b"\n".join(lines) + b"\n" * final_newline
+    with tempfile.TemporaryDirectory() as d, pytest.MonkeyPatch.context() as m:
+        m.setattr(jsonl, "CHUNK", chunk)
+        m.setattr(jsonl, "PROBE", probe)
+        path = Path(d) / "t.jsonl"
+        path.write_bytes(data)
+        stream = jsonl.Blocks(io.BufferedReader(io.BytesIO(data)), cap)
+        with open(path, "rb") as fh:
+            blocks = jsonl.Blocks(fh, cap)
+            held = []
+            read = []
+            for block, kind in blocks:
+                read.append((block, kind))
+                held.append(bool(blocks.parts))
+        assert blocks.positional and not stream.positional
+        assert _units(read) == _units(stream)
+    if final_newline and probe < chunk and all(n + 1 <= probe for n in sizes):
+        assert not any(held)
