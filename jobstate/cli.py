@@ -187,12 +187,17 @@ class _Main(click.Group):
         except OSError as exc:
             if exc.errno not in _OUTPUT_ERRNOS:
                 raise
-            _silence_stdout()
-            click.echo(f"jobstate: error: cannot write the output ({exc.strerror})", err=True)
+            _cannot_write(exc)
             ctx.exit(EXIT_UNUSABLE)
 
 
 _OUTPUT_ERRNOS = {errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT}
+
+
+def _cannot_write(exc: OSError) -> None:
+    """Say that the output cannot be written, and stop writing it."""
+    _silence_stdout()
+    click.echo(f"jobstate: error: cannot write the output ({exc.strerror})", err=True)
 
 
 def _silence_stdout() -> None:
@@ -247,8 +252,7 @@ def run() -> NoReturn:
     try:
         sys.stdout.flush()
     except OSError as exc:  # the interpreter's own final flush would print a traceback
-        _silence_stdout()
-        print(f"jobstate: error: cannot write the output ({exc.strerror})", file=sys.stderr)
+        _cannot_write(exc)
         code = EXIT_UNUSABLE
     except ValueError:  # standard output closed: nothing left to flush
         pass
