@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["inert", "plural"]
+__all__ = ["inert", "plural", "shortened"]
 
 
 def plural(count: int, word: str) -> str:
@@ -33,6 +33,21 @@ def inert(text: object) -> str:
     if s.isprintable():
         return s
     return "".join(c if c.isprintable() else _escape(c) for c in s)
+
+
+def shortened(text: object, limit: int = 120) -> str:
+    """``text`` made :func:`inert` and cut to about ``limit`` characters, saying its length
+    when cut: an untrusted value (a status, a URL, a key) may be a megabyte long.
+
+    >>> shortened("x" * 1000, 8)
+    'xxxxxxxx… (1,000 characters)'
+    >>> shortened("fine\\x00", 8)
+    'fine\\\\x00'
+    """
+    s = text if isinstance(text, str) else str(text)
+    if len(s) <= limit:
+        return inert(s)
+    return f"{inert(s[:limit])[:limit]}… ({len(s):,} characters)"
 
 
 def _escape(c: str) -> str:

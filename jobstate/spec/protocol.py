@@ -14,19 +14,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from jobstate._constants import Provenance
 
 __all__ = [
+    "ANSWER_KINDS",
     "DEVIATIONS",
     "DIALECTS",
     "GONE",
     "GONE_ERROR",
     "MONITOR_PATHS",
+    "AnswerKind",
     "Deviation",
     "Dialect",
     "Exchange",
+    "classify",
     "protocol_dict",
     "retry_after_seconds",
 ]
@@ -247,6 +250,70 @@ class Exchange:
         return self.http is not None and 300 <= self.http < 400
 
 
+AnswerKind = Literal[
+    "status", "see-other", "redirect", "gone", "retry", "item", "malformed", "error"
+]
+ANSWER_KINDS: tuple[AnswerKind, ...] = (
+    "status",
+    "see-other",
+    "redirect",
+    "gone",
+    "retry",
+    "item",
+    "malformed",
+    "error",
+)
+"""What an answer to a poll is, by :func:`classify`."""
+
+
+def classify(http: int | None, body: object) -> AnswerKind:
+    """What a monitor's answer is, from its HTTP status and parsed JSON body (``None``: no body,
+    or not JSON).
+
+    - ``status``: a body with a text ``status`` (whatever the HTTP status: a 500 may carry a
+      valid one, sources: transient-500);
+    - ``see-other``: a ``303``, the OneDrive completion (sources: completion-303);
+    - ``redirect``: any other 3xx, which no document names for a monitor;
+    - ``gone``: 404, 410 or an ``operationNotFound`` error (sources: expiry-404,
+      operation-not-found);
+    - ``retry``: 429 or a 5xx without a status body;
+    - ``item``: a 2xx whose body is the finished item (a text ``id``, no ``status`` and no
+      ``error`` key), the monitor answering with the item itself (sources: location-is-item);
+    - ``malformed``: any other 2xx (``{}``, ``{"status": null}``, an error body, no JSON);
+    - ``error``: any other answer (401, 400, ...), which no retry fixes.
+
+    >>> classify(202, {"status": "inProgress"}), classify(200, {"id": "01X", "name": "a"})
+    ('status', 'item')
+    >>> classify(202, {"status": None}), classify(200, {}), classify(303, None)
+    ('malformed', 'malformed', 'see-other')
+    >>> classify(500, {"error": {"code": "operationNotFound"}}), classify(503, None)
+    ('gone', 'retry')
+    """
+    ex = Exchange.of(http, body)
+    if ex.status is not None:
+        return "status"
+    if http == 303:
+        return "see-other"
+    if ex.redirect:
+        return "redirect"
+    if ex.gone:
+        return "gone"
+    if http is not None and (http == 429 or http >= 500):
+        return "retry"
+    if http is not None and 200 <= http < 300:
+        return "item" if _is_item(body) else "malformed"
+    return "error"
+
+
+def _is_item(body: object) -> bool:
+    return (
+        isinstance(body, Mapping)
+        and isinstance(body.get("id"), str)
+        and "status" not in body
+        and "error" not in body
+    )
+
+
 def protocol_dict() -> dict[str, Any]:
     """The dialects and deviations as JSON-ready data (``jobstate spec`` prints it)."""
     return {
@@ -258,9 +325,22 @@ def protocol_dict() -> dict[str, Any]:
 def retry_after_seconds(value: object) -> float | None:
     """``Retry-After`` as seconds: a non-negative integer (an HTTP date is not read here).
 
+    A value too long to be a delay a server means (more than 9 digits, over 31 years) is
+    read as that cap, never as an overflow.
+
     >>> retry_after_seconds("5"), retry_after_seconds(" 0 "), retry_after_seconds("soon")
     (5.0, 0.0, None)
+    >>> retry_after_seconds("9" * 5000)
+    999999999.0
     """
-    if isinstance(value, str) and value.strip().isdigit() and value.strip().isascii():
-        return float(int(value.strip()))
-    return None
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not (text.isdigit() and text.isascii()):
+        return None
+    digits = text.lstrip("0") or "0"
+    return float(int(digits)) if len(digits) <= 9 else RETRY_AFTER_CAP
+
+
+RETRY_AFTER_CAP = 999_999_999.0
+"""The largest ``Retry-After`` read, in seconds: longer values are read as this."""
