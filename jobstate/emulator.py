@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import quote
 
 from jobstate._json import dumps
+from jobstate._origins import masked_headers, masked_query
 from jobstate.grading import Grade
 from jobstate.spec import get_spec
 from jobstate.spec.protocol import MONITOR_PATHS, Exchange, retry_after_seconds
@@ -304,11 +305,8 @@ class MonitorServer:
             self.not_recorded += 1
             return
         query = scope.get("query_string", b"").decode("latin-1")
-        url = self.url + scope["path"] + (f"?{query}" if query else "")
-        sent = [
-            {"name": k, "value": "(not kept)" if k == "authorization" else v}
-            for k, v in headers.items()
-        ]
+        url = self.url + scope["path"] + (f"?{masked_query(query)}" if query else "")
+        sent = masked_headers(headers.items())
         text = dumps(answer.body).decode() if answer.body is not None else ""
         stamp = datetime.fromtimestamp(started, timezone.utc).isoformat(timespec="microseconds")
         self.entries.append(

@@ -270,3 +270,20 @@ def test_cli_scenarios_and_spec_protocol() -> None:
     ).stdout
     protocol = orjson.loads(spec)["protocol"]
     assert [d["name"] for d in protocol["dialects"]] == ["graph", "onedrive", "business"]
+
+
+def test_the_recording_keeps_no_credential(monitor_server: MonitorServer) -> None:
+    """Credential headers (Authorization, Cookie, Proxy-Authorization, X-Api-Key) and credential
+    query parameters (access_token, sig, tempauth) are masked in the HAR; the rest is kept."""
+    url = monitor_server.play("completed")
+    headers = {
+        "Authorization": "Bearer s3cret",
+        "Cookie": "s=s3cret",
+        "Proxy-Authorization": "Basic s3cret",
+        "X-Api-Key": "s3cret",
+        "X-Request-Id": "kept-1",
+    }
+    httpx.get(url + "?access_token=s3cret&sig=s3cret&tempauth=s3cret&page=2", headers=headers)
+    text = orjson.dumps(monitor_server.har()).decode()
+    assert "s3cret" not in text
+    assert "kept-1" in text and "page=2" in text and text.count("(not kept)") == 7
