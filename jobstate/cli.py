@@ -223,11 +223,15 @@ def main(ctx: click.Context) -> None:
     Defaults for check come from jobstate.toml or pyproject.toml [tool.jobstate] in the
     working directory. Shell completion: eval "$(_JOBSTATE_COMPLETE=bash_source jobstate)".
     """
-    from jobstate.config import load_config
+    if ctx.invoked_subcommand != "check":  # the file holds check's defaults, and only them
+        return
+    from jobstate.config import load_config, typed
     from jobstate.exceptions import OptionError
 
     try:
-        _, options = load_config()
+        path, options = load_config()
+        if options:
+            typed(ctx, check, path or "", options)
     except OptionError as exc:
         raise click.UsageError(str(exc)) from None
     if options:

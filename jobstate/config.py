@@ -12,13 +12,16 @@ line win.
 from __future__ import annotations
 
 import os
-import re
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from jobstate._words import shortened
 from jobstate.exceptions import OptionError
 
-__all__ = ["CHECK_KEYS", "load_config"]
+if TYPE_CHECKING:
+    import click
+
+__all__ = ["CHECK_KEYS", "load_config", "typed"]
 
 CHECK_KEYS = frozenset(
     {
@@ -42,6 +45,8 @@ def _toml(path: str) -> dict[str, Any]:
         return data
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise OptionError(f"{path}: not a readable TOML file ({exc})") from None
+    except RecursionError:
+        raise OptionError(f"{path}: not a readable TOML file (nested too deeply)") from None
 
 
 def _mentions_jobstate(path: str) -> bool:
@@ -52,7 +57,8 @@ def _mentions_jobstate(path: str) -> bool:
             data = fh.read()
     except OSError:
         return True  # let the parser say what is wrong
-    return re.search(rb'tool\s*\.\s*"?jobstate|^\s*"?jobstate"?\s*[.=]', data, re.M) is not None
+    # any TOML spelling of the table names it, unless its key is written with escapes
+    return b"jobstate" in data or b"\\u" in data or b"\\U" in data
 
 
 def load_config(directory: str | os.PathLike[str] = ".") -> tuple[str | None, dict[str, Any]]:
@@ -67,7 +73,8 @@ def load_config(directory: str | os.PathLike[str] = ".") -> tuple[str | None, di
         table = _toml(path)
     elif os.path.isfile(pyproject) and _mentions_jobstate(pyproject):
         path = pyproject
-        table = _toml(path).get("tool", {}).get("jobstate")
+        tool = _toml(path).get("tool")
+        table = tool.get("jobstate") if isinstance(tool, dict) else None
     if table is None:
         return None, {}
     if not isinstance(table, dict):
@@ -85,3 +92,30 @@ def load_config(directory: str | os.PathLike[str] = ".") -> tuple[str | None, di
         if isinstance(options.get(key), str):
             options[key] = [options[key]]
     return path, options
+
+
+def typed(ctx: click.Context, command: click.Command, path: str, options: dict[str, Any]) -> None:
+    """Check each configured value as its option of ``command`` would convert it:
+    :class:`OptionError` naming the file and the key, where click would raise its own error or
+    crash (``quiet = 2``, a table where a number goes)."""
+    import click
+
+    params = {p.name: p for p in command.params}
+    for key, value in options.items():
+        param = params.get(key)
+        if param is None:
+            continue
+        try:
+            if not isinstance(value, (str, int, float, bool, list)):
+                raise TypeError(f"a TOML {type(value).__name__} is no option value")
+            if isinstance(param.type, click.types.BoolParamType) and not isinstance(value, bool):
+                raise TypeError("takes true or false")
+            param.type_cast_value(ctx, value)
+        except (click.BadParameter, TypeError, ValueError, AttributeError) as exc:
+            raise OptionError(
+                f"{path}: {_NAMES.get(key, key).replace('_', '-')} ="
+                f" {shortened(repr(value), 60)}: {exc}"
+            ) from None
+
+
+_NAMES = {"fmt": "format"}

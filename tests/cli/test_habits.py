@@ -7,8 +7,10 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import orjson
+import pytest
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 INVALID = str(EXAMPLES / "traces" / "invalid.jsonl")
@@ -200,3 +202,65 @@ def test_diagram_all_writes_nothing_when_it_cannot_write_everything(tmp_path: Pa
     proc = run("diagram", "--all", str(out), PATH="")
     assert proc.returncode == 2 and "Graphviz" in proc.stderr
     assert not out.exists()
+
+
+def _in(tmp_path: Path, *args: str) -> Any:
+    """The CLI run in process (click's runner) with ``tmp_path`` as the working directory."""
+    from click.testing import CliRunner
+
+    from jobstate.cli import main
+
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        return CliRunner().invoke(main, list(args))
+    finally:
+        os.chdir(cwd)
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "[tool.'jobstate']\nformat = 'json'\n",
+        '["tool".jobstate]\nformat = "json"\n',
+        '[tool]\njobstate = {format = "json"}\n',
+        'tool = {jobstate = {format = "json"}}\n',
+        '["tool"."\\u006aobstate"]\nformat = "json"\n',
+    ],
+)
+def test_every_toml_spelling_of_the_table_is_read(tmp_path: Path, spelling: str) -> None:
+    """[tool.jobstate] spelled with quotes, as an inline table or with escapes is read alike."""
+    (tmp_path / "pyproject.toml").write_text(spelling)
+    result = _in(tmp_path, "check", GOOD)
+    assert result.exit_code == 0 and orjson.loads(result.stdout)["spec"] == "current"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[tool.jobstate]\nquiet = 2\n", "quiet = 2: takes true or false"),
+        ("[tool.jobstate]\nmax-violations = {a = 1}\n", "max-violations = {'a': 1}: a TOML dict"),
+        ('[tool.jobstate]\nmax-violations = "many"\n', "max-violations = 'many'"),
+        ('[tool.jobstate]\nformat = "yaml"\n', "format = 'yaml'"),
+        ("[tool.jobstate]\na = " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
+    ],
+)
+def test_a_bad_config_value_is_a_usage_error(tmp_path: Path, text: str, message: str) -> None:
+    """A value of the wrong type, or a TOML nested past the parser's depth: exit 2 naming the
+    file, the key and the value, never a traceback."""
+    (tmp_path / "pyproject.toml").write_text(text)
+    result = _in(tmp_path, "check", GOOD)
+    assert result.exit_code == 2 and "pyproject.toml" in result.stderr, result.output
+    assert message in result.stderr and "Traceback" not in result.output
+
+
+def test_a_broken_config_breaks_only_check(tmp_path: Path) -> None:
+    """The file holds check's defaults: rules, spec, sql and --help work beside a broken one;
+    `tool = "x"` is a pyproject with no jobstate table."""
+    (tmp_path / "jobstate.toml").write_text("colour = 'always'\n")
+    for args in (["rules"], ["spec"], ["sql"], ["--help"], ["rules", "--help"]):
+        assert _in(tmp_path, *args).exit_code == 0, args
+    assert _in(tmp_path, "check", GOOD).exit_code == 2
+    (tmp_path / "jobstate.toml").unlink()
+    (tmp_path / "pyproject.toml").write_text('tool = "x"\n# jobstate\n')
+    assert _in(tmp_path, "check", GOOD).exit_code == 0
