@@ -53,8 +53,15 @@ _ORDER = (  # the order the general path reports one observation's violations in
 _HTTP_ORDER = (*_ORDER, "monitor-lost")  # alone on its row: its place among the others is moot
 
 
-def sql_literal(value: str) -> str:
-    """``value`` as an SQL string literal (quotes doubled), in both dialects."""
+def sql_literal(value: str, dialect: str = "duckdb") -> str:
+    r"""``value`` as an SQL string literal of ``dialect``: quotes doubled, and in Spark SQL,
+    which reads backslash escapes in literals, backslashes doubled too.
+
+    >>> sql_literal("it's"), sql_literal("a\\", "spark")
+    ("'it''s'", "'a\\\\'")
+    """
+    if dialect == "spark":
+        value = value.replace("\\", "\\\\")
     return "'" + value.replace("'", "''") + "'"
 
 
@@ -197,14 +204,18 @@ def _http_polls(select: str, table: str) -> list[str]:
 
 def _table_ctes(t: Tables, dialect: str, http: bool) -> list[str]:
     """The spec's states, legal changes and rules as inline tables."""
+
+    def lit(value: str) -> str:
+        return sql_literal(value, dialect)
+
     states = _values(
         (
             (
-                sql_literal(s),
+                lit(s),
                 "TRUE" if s in t.terminal else "FALSE",
                 "TRUE" if s in t.success else "FALSE",
                 "TRUE" if s in t.resets else "FALSE",
-                sql_literal(t.outcome[s]),
+                lit(t.outcome[s]),
             )
             for s in t.spec.names
         ),
@@ -212,15 +223,12 @@ def _table_ctes(t: Tables, dialect: str, http: bool) -> list[str]:
         dialect,
     )
     legal = _values(
-        ((sql_literal(a), sql_literal(b)) for (a, b) in sorted(t.kind) if a != b),
+        ((lit(a), lit(b)) for (a, b) in sorted(t.kind) if a != b),
         "src, dst",
         dialect,
     )
     rule_rows = _values(
-        (
-            (sql_literal(r), sql_literal(RULES[r].severity), str(i))
-            for i, r in enumerate(_rules(http))
-        ),
+        ((lit(r), lit(RULES[r].severity), str(i)) for i, r in enumerate(_rules(http))),
         "rule, severity, rank",
         dialect,
     )

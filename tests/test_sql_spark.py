@@ -4,6 +4,7 @@ and starting a session take minutes; without pyspark it is skipped)."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from jobstate import Validator, generate_sql, spark_validate, spark_violations
 from jobstate._constants import MODES, SPEC_NAMES
+from jobstate.spec.model import Edge, Spec, State
 from tests.test_sql import http_polls, polls, python_engine, python_http_engine
 
 pytestmark = pytest.mark.spark
@@ -34,7 +36,7 @@ def spark() -> Iterator[Any]:
     session.stop()
 
 
-def spark_engine(spark: Any, rows: list[Any], spec: str, mode: str) -> dict[str, Any]:
+def spark_engine(spark: Any, rows: list[Any], spec: str | Spec, mode: str) -> dict[str, Any]:
     df = spark.createDataFrame(
         rows, "job string, ts long, line long, status string, percentageComplete double"
     )
@@ -110,3 +112,22 @@ def test_spark_sql_with_http_statuses_agrees_with_the_python_engine(
             r["error_answers"], r["transient"], r["expired"],
         )  # fmt: skip
     assert got == python_http_engine(rows, spec, mode)
+
+
+def test_state_names_with_backslashes_and_quotes(spark: Any) -> None:
+    """A spec whose state names end in a backslash or hold quotes and escapes: the Spark query
+    parses and gives the Python engine's verdicts (Spark reads backslash escapes in literals)."""
+    names = ["start\\", "it's", "a\\nb", "done\\'"]
+    states = [
+        State(names[0], "initial", "inferred", "test"),
+        State(names[1], "active", "inferred", "test"),
+        State(names[2], "active", "inferred", "test"),
+        State(names[3], "terminal", "inferred", "test", outcome="success"),
+    ]
+    edges = [Edge(a, b, "inferred", "test") for a, b in itertools.pairwise(names)]
+    spec = Spec("escapes", states, edges)
+    runs = {"j1": names, "j2": [names[0], names[2], "start"]}
+    rows = [(job, i, i, status, None) for job, run in runs.items() for i, status in enumerate(run)]
+    got = spark_engine(spark, rows, spec, "sampled")
+    assert got == python_engine(rows, Validator(spec, "sampled"))
+    assert got["j1"][1] == "success" and got["j2"][2] > 0
