@@ -352,7 +352,9 @@ def unknown_status_message(status: str, spec: Spec) -> str:
     >>> print(unknown_status_message("Completed", get_spec("current")))
     unknown status 'Completed' (spec current); did you mean 'completed'? (values are case-sensitive)
     """
-    head = f"unknown status {status!r} (spec {spec.name})"
+    head = f"unknown status {quoted(status)} (spec {spec.name})"
+    if len(status) > 200:  # no hint is worth reading a megabyte for
+        return f"{head}; expected one of: {', '.join(spec.names)}"
     low = status.lower()
     hint = (
         _own_case(low, spec)
@@ -364,6 +366,18 @@ def unknown_status_message(status: str, spec: Spec) -> str:
 
 
 # -- message helpers -------------------------------------------------------------------------
+
+
+def quoted(value: str, limit: int = 80) -> str:
+    """An untrusted text value quoted for a message: its ``repr``, cut to ``limit`` characters
+    with its length said when longer (a status may be a megabyte).
+
+    >>> quoted("shiny"), quoted("x" * 5000, 4)
+    ("'shiny'", "'xxxx'… (5,000 characters)")
+    """
+    if len(value) <= limit:
+        return repr(value)
+    return f"{value[:limit]!r}… ({len(value):,} characters)"
 
 
 def json_type(value: object) -> str:

@@ -84,5 +84,7 @@ class Tables:
         """The ``unknown-status`` message for ``status`` (computed once per value)."""
         msg = self._hints.get(status)
         if msg is None:
-            msg = self._hints[status] = unknown_status_message(status, self.spec)
+            msg = unknown_status_message(status, self.spec)
+            if len(status) <= 200 and len(self._hints) < 10_000:  # memory bounded by values
+                self._hints[status] = msg
         return msg
