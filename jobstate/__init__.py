@@ -72,6 +72,7 @@ if _TYPE_CHECKING:  # the names as type checkers see them; at run time each load
     )
     from jobstate.spark import spark_validate, spark_violations
     from jobstate.spec import Edge, Spec, State, get_spec
+    from jobstate.spec.loading import load_spec
     from jobstate.spec.protocol import DEVIATIONS, DIALECTS, Deviation, Dialect, Exchange
     from jobstate.spec.scenarios import SCENARIOS, Answer, Scenario
     from jobstate.sql import DUCKDB_NAN_SAFE, generate_sql
@@ -141,6 +142,7 @@ _LAZY: dict[str, str] = {
     "Spec": "jobstate.spec",
     "State": "jobstate.spec",
     "get_spec": "jobstate.spec",
+    "load_spec": "jobstate.spec.loading",
     "DEVIATIONS": "jobstate.spec.protocol",
     "DIALECTS": "jobstate.spec.protocol",
     "Deviation": "jobstate.spec.protocol",
@@ -257,6 +259,7 @@ __all__ = [
     "generate_sql",
     "get_spec",
     "load_model",
+    "load_spec",
     "matrix",
     "observed_dot",
     "read_input",

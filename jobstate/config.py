@@ -12,7 +12,6 @@ line win.
 from __future__ import annotations
 
 import os
-import sys
 from typing import TYPE_CHECKING, Any
 
 from jobstate._words import shortened
@@ -35,15 +34,12 @@ CHECK_KEYS = frozenset(
 
 
 def _toml(path: str) -> dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib
+    from jobstate._toml import TOMLDecodeError, loads
+
     try:
         with open(path, encoding="utf-8") as fh:
-            data: dict[str, Any] = tomllib.loads(fh.read())
-        return data
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            return loads(fh.read())
+    except (OSError, UnicodeDecodeError, TOMLDecodeError) as exc:
         raise OptionError(f"{path}: not a readable TOML file ({exc})") from None
     except RecursionError:
         raise OptionError(f"{path}: not a readable TOML file (nested too deeply)") from None

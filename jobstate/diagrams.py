@@ -27,6 +27,7 @@ from jobstate._words import inert
 from jobstate.exceptions import DiagramError
 from jobstate.results import JobReport
 from jobstate.spec import Spec, get_spec
+from jobstate.spec.builtin import is_builtin
 
 __all__ = [
     "ObservedCounts",
@@ -71,7 +72,9 @@ _ILLEGAL_STYLE = {"color": "#d32f2f", "fontcolor": "#d32f2f"}
 
 
 def _title(spec: Spec) -> str:
-    return f"asyncJobStatus lifecycle (spec {spec.name})"
+    if is_builtin(spec):
+        return f"asyncJobStatus lifecycle (spec {spec.name})"
+    return f"{spec.name} lifecycle"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -192,16 +195,23 @@ def _mermaid_text(graph: Any, decor: _Decor) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _legend(graph: Any, *, observed: bool) -> None:
+def edge_style(spec: Spec, provenance: str) -> dict[str, str]:
+    """How an edge of ``provenance`` is drawn: the strongest kind of the spec bold, the weakest
+    dashed, those between plain (the built-in specs: card, doc, inferred)."""
+    strength = spec.strength(provenance)
+    if len(spec.provenances) > 1 and strength == 0.0:
+        return dict(_EDGE_STYLE["inferred"])
+    return dict(_EDGE_STYLE["card" if strength == 1.0 and len(spec.provenances) > 2 else "doc"])
+
+
+def _legend(graph: Any, spec: Spec, *, observed: bool) -> None:
     """A legend cluster: provenance line styles, outcome colours, and overlay marks."""
     with graph.subgraph(name="cluster_legend") as leg:
         leg.attr(label="legend", style="rounded", color="#999999", fontsize="11")
         leg.attr("node", shape="plaintext", style="", peripheries="0", fontsize="10", label="")
         leg.attr("edge", fontsize="10", minlen="1")
         rows: list[tuple[str, dict[str, str]]] = [
-            ("card (design card)", _EDGE_STYLE["card"]),
-            ("doc (documented meaning)", _EDGE_STYLE["doc"]),
-            ("inferred (our reading)", _EDGE_STYLE["inferred"]),
+            (f"{kind} ({meaning})", edge_style(spec, kind)) for kind, meaning in spec.provenances
         ]
         if observed:
             rows += [
@@ -239,14 +249,14 @@ def _dot_graph(decor: _Decor, *, observed: bool = False) -> Any:
     # the initial state gets an entry arrow from a start point
     graph.node("_start", label="", shape="point", width="0.15", style="filled", color="black")
     graph.edge("_start", spec.initial, label="")
-    _legend(graph, observed=observed)
+    _legend(graph, decor.spec, observed=observed)
     return graph
 
 
 def _spec_decor(spec: Spec) -> _Decor:
     decor = _Decor(spec)
     for e in spec.edges:
-        decor.edge_attrs[(e.source, e.dest)] = dict(_EDGE_STYLE[e.provenance])
+        decor.edge_attrs[(e.source, e.dest)] = edge_style(spec, e.provenance)
     return decor
 
 
@@ -384,13 +394,13 @@ def observed_dot(spec: str | Spec, jobs: Iterable[JobReport]) -> str:
         if n:
             decor.edge_labels[key] = f"{n:,}"
             decor.edge_attrs[key] = {
-                **_EDGE_STYLE[e.provenance],
+                **edge_style(sp, e.provenance),
                 "color": "black",
                 "penwidth": _width(n, top),
             }
         else:
             decor.edge_attrs[key] = {
-                **_EDGE_STYLE[e.provenance],
+                **edge_style(sp, e.provenance),
                 "color": _FADED,
                 "fontcolor": _FADED,
                 "penwidth": "1",

@@ -31,7 +31,17 @@ class JobstateError(Exception):
 
 
 class SpecError(JobstateError, ValueError):
-    """A specification that cannot describe a lifecycle (unknown state, dead end, ...)."""
+    """A specification that cannot describe a lifecycle (unknown state, dead end, ...).
+
+    ``state`` and ``edge`` name what the problem is about, where one thing is (a spec file's
+    reader places the message at it)."""
+
+    def __init__(
+        self, message: str, *, state: str | None = None, edge: tuple[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.state = state
+        self.edge = edge
 
 
 class OptionError(JobstateError, ValueError):

@@ -46,7 +46,7 @@ def _spec_for(spec: str | Spec, mode: str) -> Spec:
 # waiting re-entry) most, inferred ones least but never never. Measured distributions are in
 # docs/strategies.md and asserted by tests/test_strategies_distribution.py.
 _OUTCOME_WEIGHT: dict[str, int] = {"success": 10, "failure": 5, "cancelled": 5, "unfinished": 4}
-_EDGE_WEIGHT: dict[str, int] = {"card": 6, "doc": 3, "inferred": 2}
+_EDGE_WEIGHTS = (2, 3, 6)  # the weakest provenance kind of a spec, one between, the strongest
 
 
 def _weighted(draw: st.DrawFn, options: Sequence[tuple[str, int]]) -> str:
@@ -155,7 +155,10 @@ def _unfinished_path(draw: st.DrawFn, sp: Spec, max_changes: int) -> tuple[str, 
 
 def _edge_weight(sp: Spec, source: str, dest: str) -> int:
     edge = sp.edge(source, dest)
-    return _EDGE_WEIGHT[edge.provenance] if edge is not None else 1
+    if edge is None:
+        return 1
+    strength = sp.strength(edge.provenance)
+    return _EDGE_WEIGHTS[2 if strength == 1.0 else 0 if strength == 0.0 else 1]
 
 
 def _bodies_for(
@@ -427,10 +430,18 @@ def mutated_traces(
     rules: Sequence[str] | None = None,
 ) -> st.SearchStrategy[MutatedTrace]:
     """A legal trace with one mutation; ``.rule`` and ``.index`` say what the validator must
-    report, and it must report nothing else."""
+    report, and it must report nothing else. ``completed-not-100`` needs a spec with a success
+    state: by default it is left out for one without."""
     sp = _spec_for(spec, mode)
-    chosen = list(rules) if rules is not None else list(MUTATIONS)
+    succeeds = any(sp.outcome(s) == "success" for s in sp.terminal)
+    chosen = (
+        list(rules)
+        if rules is not None
+        else [r for r in MUTATIONS if succeeds or r != "completed-not-100"]
+    )
     unknown = [r for r in chosen if r not in MUTATIONS]
     if unknown or not chosen:
         raise OptionError(f"unknown rule ids {unknown}; expected some of {', '.join(MUTATIONS)}")
+    if "completed-not-100" in chosen and not succeeds:
+        raise OptionError(f"spec {sp.name!r} has no success state: no completed-not-100 trace")
     return st.one_of([MUTATIONS[r](sp, mode) for r in chosen])

@@ -8,6 +8,9 @@ from typing import Any
 from hypothesis import strategies as st
 
 from jobstate import Rejected, get_spec
+from jobstate._constants import TERMINAL_OUTCOMES
+from jobstate.exceptions import SpecError
+from jobstate.spec.model import Edge, Spec, State
 from jobstate.strategies import mutated_traces, traces
 
 SOURCES = ("legal", "mutated", "arbitrary")
@@ -22,14 +25,14 @@ ODD_PERCENTAGES = st.one_of(
 )
 
 
-def statuses_only(spec: str) -> st.SearchStrategy[list[Any]]:
+def statuses_only(spec: str | Spec) -> st.SearchStrategy[list[Any]]:
     """Arbitrary status sequences over the vocabulary plus strangers: legal or not."""
     names = list(get_spec(spec).names)
     status = st.sampled_from([*names, "Completed", "running", "deleteFailed", "cancelled"])
     return st.lists(st.builds(lambda s: {"status": s}, status), max_size=20)
 
 
-def arbitrary_records(spec: str, *, min_size: int = 0) -> st.SearchStrategy[list[Any]]:
+def arbitrary_records(spec: str | Spec, *, min_size: int = 0) -> st.SearchStrategy[list[Any]]:
     """Records of every shape a reader can hand over: bodies with odd statuses and
     percentages, bodies with no status, non-objects and rejected lines."""
     names = list(get_spec(spec).names)
@@ -50,7 +53,12 @@ def arbitrary_records(spec: str, *, min_size: int = 0) -> st.SearchStrategy[list
 
 
 def any_job(
-    data: st.DataObject, spec: str, mode: str, *, source: str | None = None, min_size: int = 0
+    data: st.DataObject,
+    spec: str | Spec,
+    mode: str,
+    *,
+    source: str | None = None,
+    min_size: int = 0,
 ) -> list[Any]:
     """One job's records: a legal trace, a mutated one, or arbitrary records."""
     source = source or data.draw(st.sampled_from(SOURCES), label="source")
@@ -70,3 +78,48 @@ def status_of(bodies: list[Any]) -> list[str | None]:
         s = b.get("status") if isinstance(b, dict) else None
         out.append(s if isinstance(s, str) else None)
     return out
+
+
+NAMES = st.sampled_from(
+    ["s0", "run-ning", "ok'", "a\\b", "État", "x y", "DONE", "done", 'q"uote', "%_", "n0"]
+)
+KINDS = st.lists(
+    st.sampled_from(["doc", "rfc", "seen", "guess"]), min_size=1, max_size=3, unique=True
+)
+
+
+@st.composite
+def specs(draw: st.DrawFn) -> Spec:
+    """A valid spec of 2-7 states with odd names (quotes, backslashes, spaces, accents, SQL
+    wildcards): one initial state, one or more terminal states with outcomes, every state
+    reachable and every active state with a way to an end, its own provenance kinds."""
+    names = draw(st.lists(NAMES, min_size=2, max_size=7, unique=True))
+    n_term = draw(st.integers(1, len(names) - 1))
+    terminal = set(names[len(names) - n_term :])
+    kinds = draw(KINDS)
+    outcomes = st.sampled_from(TERMINAL_OUTCOMES)
+    states = [
+        State(
+            name,
+            "initial" if i == 0 else "terminal" if name in terminal else "active",
+            draw(st.sampled_from(kinds)),
+            "generated",
+            outcome=draw(outcomes) if name in terminal else None,
+            resets_progress=name not in terminal and draw(st.booleans()),
+        )
+        for i, name in enumerate(names)
+    ]
+    active = [n for n in names if n not in terminal]
+    pairs: set[tuple[str, str]] = set()
+    for i, name in enumerate(names[1:], start=1):  # every state reached from an earlier one
+        earlier = [n for n in names[:i] if n not in terminal]
+        pairs.add((draw(st.sampled_from(earlier)), name))
+    for name in active:  # every active state has a way to an end
+        pairs.add((name, draw(st.sampled_from(sorted(terminal)))))
+    extra = st.tuples(st.sampled_from(active), st.sampled_from(names))
+    pairs |= {(a, b) for a, b in draw(st.lists(extra, max_size=6)) if a != b}
+    edges = [Edge(a, b, draw(st.sampled_from(kinds)), "generated") for a, b in sorted(pairs)]
+    try:
+        return Spec("generated", states, edges, provenances=[(k, k) for k in kinds])
+    except SpecError as exc:  # pragma: no cover - the construction above makes none
+        raise AssertionError(f"the strategy made an invalid spec: {exc}") from exc

@@ -155,6 +155,28 @@ def test_functions_are_simple() -> None:
     assert worst == []
 
 
+MAX_MODULE_LINES = 500
+MAX_CLI_MODULE_LINES = 350
+OVERSIZED = {  # modules still over the limit, each at most its size here: the list only shrinks
+    "jobstate/results.py": 883,
+    "jobstate/validation/stream.py": 572,
+}
+
+
+def test_modules_are_small() -> None:
+    """No module is over 500 lines, no CLI module over 350; the few older ones still over it
+    are listed with their size, and may not grow."""
+    big = []
+    for _, path, _ in modules():
+        rel = path.relative_to(ROOT).as_posix()
+        limit = MAX_CLI_MODULE_LINES if rel.startswith("jobstate/cli/") else MAX_MODULE_LINES
+        lines = len(path.read_text(encoding="utf-8").splitlines())
+        if lines > OVERSIZED.get(rel, limit):
+            big.append(f"{rel}: {lines} lines")
+    assert big == []
+    assert all((ROOT / p).exists() for p in OVERSIZED), "a listed module is gone: unlist it"
+
+
 def test_every_test_says_what_it_proves() -> None:
     """Every test function in the suite has a docstring."""
     missing = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -24,3 +25,23 @@ def test_current_edge_table_matches_spec() -> None:
     rows = set(re.findall(r"^\| (\w+) \| (\w+) \| (card|doc|inferred) \|", README, re.M))
     spec = get_spec("current")
     assert {(e.source, e.dest, e.provenance) for e in spec.edges} <= rows
+
+
+def test_the_spec_file_example_prints_what_the_readme_shows() -> None:
+    """The README's `check --spec FILE` example prints exactly the lines shown under it."""
+    from click.testing import CliRunner
+
+    from jobstate.cli import main
+
+    block = README.split("<!-- readme: spec-file -->\n```\n", 1)[1].split("```", 1)[0]
+    command, *shown = block.splitlines()
+    args = command.removeprefix("$ jobstate ").split()
+    root = Path(__file__).resolve().parent.parent
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        result = CliRunner().invoke(main, args)
+    finally:
+        os.chdir(cwd)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == shown

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from jobstate import DUCKDB_NAN_SAFE, OptionError, Validator, generate_sql, get_spec
 from jobstate._constants import MODES, SPEC_NAMES
+from jobstate.spec.model import Spec
 from jobstate.validation import Tables
 from jobstate.validation.checker import Checker
 
@@ -33,7 +34,9 @@ PCT = st.one_of(
 
 
 @st.composite
-def polls(draw: st.DrawFn, spec: str) -> list[tuple[str, int, int, str | None, float | None]]:
+def polls(
+    draw: st.DrawFn, spec: str | Spec
+) -> list[tuple[str, int, int, str | None, float | None]]:
     """Rows (job, ts, line, status, pct) of a few jobs, order keys with ties, statuses known,
     unknown and missing, percentages in and out of range."""
     names = list(get_spec(spec).names)
@@ -66,7 +69,7 @@ def python_engine(
     return out
 
 
-def sql_engine(rows: list[Any], spec: str, mode: str) -> dict[str, Any]:
+def sql_engine(rows: list[Any], spec: str | Spec, mode: str) -> dict[str, Any]:
     con = duckdb.connect()
     con.execute("CREATE TABLE polls (job VARCHAR, ts BIGINT, line BIGINT, status VARCHAR,"
                 " percentageComplete DOUBLE)")  # fmt: skip

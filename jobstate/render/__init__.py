@@ -17,34 +17,32 @@ if TYPE_CHECKING:  # each renderer loads when first used: the XML one costs star
         rules_payload,
     )
     from jobstate.render.junit import junit_xml
-    from jobstate.render.text import (
+    from jobstate.render.listings import (
         client_lines,
-        failed,
         grade_line,
         matrix_markdown,
         matrix_table,
         protocol_lines,
         rule_lines,
         spec_lines,
-        text_lines,
-        totals_line,
     )
+    from jobstate.render.text import failed, text_lines, totals_line
 
 _LAZY: dict[str, str] = {
-    "client_lines": "jobstate.render.text",
+    "client_lines": "jobstate.render.listings",
     "client_payload": "jobstate.render.json",
     "failed": "jobstate.render.text",
-    "grade_line": "jobstate.render.text",
+    "grade_line": "jobstate.render.listings",
     "junit_xml": "jobstate.render.junit",
-    "matrix_markdown": "jobstate.render.text",
+    "matrix_markdown": "jobstate.render.listings",
     "matrix_payload": "jobstate.render.json",
-    "matrix_table": "jobstate.render.text",
-    "protocol_lines": "jobstate.render.text",
+    "matrix_table": "jobstate.render.listings",
+    "protocol_lines": "jobstate.render.listings",
     "report_json": "jobstate.render.json",
     "report_payload": "jobstate.render.json",
-    "rule_lines": "jobstate.render.text",
+    "rule_lines": "jobstate.render.listings",
     "rules_payload": "jobstate.render.json",
-    "spec_lines": "jobstate.render.text",
+    "spec_lines": "jobstate.render.listings",
     "text_lines": "jobstate.render.text",
     "totals_line": "jobstate.render.text",
 }

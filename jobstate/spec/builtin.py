@@ -19,7 +19,7 @@ from jobstate._constants import SPEC_NAMES
 from jobstate.exceptions import SpecError
 from jobstate.spec.model import Edge, Spec, State
 
-__all__ = ["get_spec"]
+__all__ = ["get_spec", "is_builtin"]
 
 _STRENGTH = {"card": 0, "doc": 1, "inferred": 2}
 
@@ -229,3 +229,14 @@ def get_spec(spec: str | Spec) -> Spec:
     description, states, edges = _BUILTIN[spec]
     built = _SPECS[spec] = Spec(spec, states, edges, description=description)
     return built
+
+
+def is_builtin(spec: Spec) -> bool:
+    """Whether ``spec`` is one of the built-in specs (not a user's spec of the same name): what
+    only they have (the HTTP protocol, the hints, the client profiles) applies to it.
+
+    >>> sp = get_spec("any")
+    >>> is_builtin(sp), is_builtin(Spec("any", sp.states, sp.edges))
+    (True, False)
+    """
+    return spec.name in _BUILTIN and get_spec(spec.name) is spec

@@ -12,13 +12,15 @@ with freshly built machines by the tests), so that a ``jobstate check`` need nei
 ``transitions`` nor build a machine to start. A spec whose machine input is not there builds its
 machine at construction and reads it; :attr:`Spec.machine` is built on first use either way.
 
-Provenance, as in the project's design rules:
+Provenance kinds are a spec's own, strongest first (:attr:`Spec.provenances`); a spec that names
+none has the built-in specs' three, as in the project's design rules:
 
 - ``card``: an edge fixed by the project's design card;
 - ``doc``: follows from a documented meaning (the rationale quotes it);
 - ``inferred``: our own reading, with a one-line rationale.
 
-Rationales cite the project's sources page, ``docs/sources.md``, by entry id.
+A spec written as a file (:mod:`jobstate.spec.loading`) names its own, e.g. ``rfc`` and
+``observed``. Rationales cite the project's sources page, ``docs/sources.md``, by entry id.
 """
 
 from __future__ import annotations
@@ -29,21 +31,30 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from jobstate._constants import (
-    PROVENANCES,
-    STATE_CLASSES,
-    TERMINAL_OUTCOMES,
-    Outcome,
-    Provenance,
-    StateClass,
-)
+from jobstate._constants import STATE_CLASSES, TERMINAL_OUTCOMES, Outcome, StateClass
 from jobstate.exceptions import SpecError
 from jobstate.spec.machine_facts import MACHINE_FACTS
 
 if TYPE_CHECKING:
     from transitions import Machine
 
-__all__ = ["Edge", "MachineFacts", "MachineKey", "Spec", "State", "read_machine"]
+__all__ = [
+    "DEFAULT_PROVENANCES",
+    "Edge",
+    "MachineFacts",
+    "MachineKey",
+    "Spec",
+    "State",
+    "read_machine",
+]
+
+DEFAULT_PROVENANCES: tuple[tuple[str, str], ...] = (
+    ("card", "design card"),
+    ("doc", "documented meaning"),
+    ("inferred", "our reading"),
+)
+"""The provenance kinds of a spec that names none (the built-in specs'), strongest first, each
+with what it means."""
 
 MachineKey = tuple[str, tuple[tuple[str, bool], ...], tuple[tuple[str, str], ...]]
 """All a spec's machine is built from: the initial state, each state with whether it is final,
@@ -74,7 +85,7 @@ class State:
 
     name: str
     cls: StateClass
-    provenance: Provenance
+    provenance: str
     rationale: str
     outcome: Outcome | None = None
     resets_progress: bool = False
@@ -86,7 +97,7 @@ class Edge:
 
     source: str
     dest: str
-    provenance: Provenance
+    provenance: str
     rationale: str
 
 
@@ -105,9 +116,14 @@ class Spec:
         edges: Iterable[Edge],
         *,
         description: str = "",
+        provenances: Iterable[tuple[str, str]] | None = None,
     ) -> None:
         self.name = name
         self.description = description
+        self.provenances: tuple[tuple[str, str], ...] = (
+            DEFAULT_PROVENANCES if provenances is None else tuple(provenances)
+        )
+        self._kinds = [kind for kind, _ in self.provenances]
         self.states: tuple[State, ...] = tuple(states)
         self.edges: tuple[Edge, ...] = tuple(edges)
         self._by_name: dict[str, State] = {}
@@ -124,6 +140,11 @@ class Spec:
     # -- construction -------------------------------------------------------------------------
 
     def _check_data(self) -> None:
+        kinds = self._kinds
+        if not kinds or not all(isinstance(k, str) and k for k in kinds):
+            raise SpecError(f"spec {self.name!r}: provenance kinds must be non-empty strings")
+        if len(set(kinds)) != len(kinds):
+            raise SpecError(f"spec {self.name!r}: a provenance kind is named twice")
         if not self.states:
             raise SpecError(f"spec {self.name!r}: no states")
         for st in self.states:
@@ -151,9 +172,9 @@ class Spec:
             raise SpecError(
                 f"{where} has class {st.cls!r}; expected one of {sorted(STATE_CLASSES)}"
             )
-        if st.provenance not in PROVENANCES:
+        if st.provenance not in self._kinds:
             raise SpecError(
-                f"{where} has provenance {st.provenance!r}; expected one of {sorted(PROVENANCES)}"
+                f"{where} has provenance {st.provenance!r}; expected one of {self._kinds}"
             )
         if st.cls == "terminal" and st.outcome not in TERMINAL_OUTCOMES:
             raise SpecError(
@@ -177,9 +198,9 @@ class Spec:
             )
         if (e.source, e.dest) in seen:
             raise SpecError(f"{where} is defined twice")
-        if e.provenance not in PROVENANCES:
+        if e.provenance not in self._kinds:
             raise SpecError(
-                f"{where} has provenance {e.provenance!r}; expected one of {sorted(PROVENANCES)}"
+                f"{where} has provenance {e.provenance!r}; expected one of {self._kinds}"
             )
         if not e.rationale.strip():
             raise SpecError(f"{where} has no rationale")
@@ -236,16 +257,21 @@ class Spec:
             if self.successors[s]:
                 raise SpecError(
                     f"spec {name!r}: edge out of terminal state {s!r}"
-                    f" (to {', '.join(self.successors[s])})"
+                    f" (to {', '.join(self.successors[s])})",
+                    edge=(s, self.successors[s][0]),
                 )
         unreachable = [st.name for st in self.states if st.name not in self._paths[self.initial]]
         if unreachable:
             raise SpecError(
-                f"spec {name!r}: unreachable from {self.initial!r}: {', '.join(unreachable)}"
+                f"spec {name!r}: unreachable from {self.initial!r}: {', '.join(unreachable)}",
+                state=unreachable[0],
             )
         for st in self.states:
             if st.name not in self.terminal and not self.terminal & self._paths[st.name].keys():
-                raise SpecError(f"spec {name!r}: no terminal state is reachable from {st.name!r}")
+                raise SpecError(
+                    f"spec {name!r}: no terminal state is reachable from {st.name!r}",
+                    state=st.name,
+                )
 
     # -- derived facts --------------------------------------------------------------------------
 
@@ -274,6 +300,17 @@ class Spec:
         """The shortest step path from ``source`` to ``dest`` (both included), or ``None``."""
         return self._paths[source].get(dest)
 
+    def strength(self, provenance: str) -> float:
+        """How strong a provenance kind is, from 1.0 (the strongest) to 0.0 (the weakest), by its
+        place in :attr:`provenances` (diagrams draw by it, strategies weigh edges by it).
+
+        >>> from jobstate.spec import get_spec
+        >>> [get_spec("current").strength(k) for k in ("card", "doc", "inferred")]
+        [1.0, 0.5, 0.0]
+        """
+        n = len(self._kinds)
+        return 1.0 if n == 1 else 1.0 - self._kinds.index(provenance) / (n - 1)
+
     def edge(self, source: str, dest: str) -> Edge | None:
         """The :class:`Edge` from ``source`` to ``dest``, or ``None``."""
         for e in self.edges:
@@ -282,7 +319,13 @@ class Spec:
         return None
 
     def to_dict(self) -> dict[str, Any]:
-        """The spec as JSON-ready data (what ``jobstate spec --format json`` prints)."""
+        """The spec as JSON-ready data (what ``jobstate spec --format json`` prints); the
+        provenance kinds only where they are not the default ones."""
+        kinds = (
+            {}
+            if self.provenances == DEFAULT_PROVENANCES
+            else {"provenances": [{"kind": k, "meaning": m} for k, m in self.provenances]}
+        )
         return {
             "name": self.name,
             "description": self.description,
@@ -308,6 +351,7 @@ class Spec:
                 }
                 for e in self.edges
             ],
+            **kinds,
         }
 
     def __repr__(self) -> str:

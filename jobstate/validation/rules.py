@@ -37,6 +37,7 @@ from typing import Any, TypeGuard
 from jobstate._constants import SPEC_NAMES, Provenance, Severity
 from jobstate.results import Record, Rejected
 from jobstate.spec import Spec, get_spec
+from jobstate.spec.builtin import is_builtin
 
 __all__ = [
     "REDIRECT_COMPLETION",
@@ -356,12 +357,9 @@ def unknown_status_message(status: str, spec: Spec) -> str:
     if len(status) > 200:  # no hint is worth reading a megabyte for
         return f"{head}; expected one of: {', '.join(spec.names)}"
     low = status.lower()
-    hint = (
-        _own_case(low, spec)
-        or _revision_hint(status, spec)
-        or _other_case(low, spec)
-        or _neighbour_hint(low, spec)
-    )
+    hint = _own_case(low, spec)
+    if hint is None and is_builtin(spec):  # the other hints know the built-in vocabularies
+        hint = _revision_hint(status, spec) or _other_case(low, spec) or _neighbour_hint(low, spec)
     return f"{head}; {hint or 'expected one of: ' + ', '.join(spec.names)}"
 
 

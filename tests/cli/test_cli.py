@@ -226,6 +226,7 @@ def test_run_says_so_when_the_output_cannot_be_flushed(monkeypatch: pytest.Monke
     """Output still buffered at the end that meets a closed pipe: a message and exit 2, where
     the interpreter's own final flush printed "Exception ignored" and exited 120."""
     from jobstate import cli
+    from jobstate.cli import _common as common
 
     silenced: list[bool] = []
     err = io.StringIO()
@@ -235,7 +236,7 @@ def test_run_says_so_when_the_output_cannot_be_flushed(monkeypatch: pytest.Monke
 
     monkeypatch.setattr(cli, "main", lambda prog_name: None)
     monkeypatch.setattr(os, "_exit", leave)
-    monkeypatch.setattr(cli, "_silence_stdout", lambda: silenced.append(True))
+    monkeypatch.setattr(common, "silence_stdout", lambda: silenced.append(True))
     monkeypatch.setattr(sys, "stdout", _ClosedPipe())
     monkeypatch.setattr(sys, "stderr", err)
     with pytest.raises(_Exited) as left:

@@ -91,7 +91,8 @@ def _json_report(args: list[str], behind_from: int, **kwargs: Any) -> subprocess
     """``check --format json ARGS`` in a subprocess, its report written behind (on a thread of
     its own) from ``behind_from`` jobs on."""
     code = (
-        "import sys, jobstate.cli as c; c.WRITE_BEHIND_JOBS = int(sys.argv[1]);"
+        "import sys, jobstate.cli as c, jobstate.cli._report as r;"
+        " r.WRITE_BEHIND_JOBS = int(sys.argv[1]);"
         " sys.argv = ['jobstate', 'check', '--format', 'json', *sys.argv[2:]]; c.main()"
     )
     return subprocess.Popen(

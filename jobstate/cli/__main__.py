@@ -1,0 +1,5 @@
+"""``python -m jobstate.cli``: the command line."""
+
+from jobstate.cli import run
+
+run()

@@ -1,0 +1,148 @@
+"""What every command of the CLI shares: the exit codes, the ``--format`` and ``--spec``
+options, and writing output and errors."""
+
+from __future__ import annotations
+
+import errno
+import os
+import sys
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from jobstate._constants import ECHO_BATCH, SPEC_NAMES
+
+__all__ = [
+    "EXIT_ERRORS",
+    "EXIT_OK",
+    "EXIT_UNUSABLE",
+    "OUTPUT_ERRNOS",
+    "SPEC_HELP",
+    "SpecParam",
+    "cannot_write",
+    "echo_lines",
+    "error",
+    "fail",
+    "format_option",
+    "silence_stdout",
+    "spec_option",
+    "write",
+    "write_json",
+]
+
+EXIT_OK, EXIT_ERRORS, EXIT_UNUSABLE = 0, 1, 2
+
+_F = Callable[..., Any]
+
+
+def format_option(*choices: str, help: str | None = None) -> Callable[[_F], _F]:
+    """``--format`` with ``choices``, the first being the default."""
+    kind = click.Choice(choices)
+    return click.option(
+        "--format", "fmt", type=kind, default=choices[0], show_default=True, help=help
+    )
+
+
+if TYPE_CHECKING:  # generic in newer click only
+    _ParamType = click.ParamType[Any]
+else:
+    _ParamType = click.ParamType
+
+
+class SpecParam(_ParamType):
+    """A spec: a built-in name (kept as the name: nothing is loaded for it) or a ``.toml`` or
+    ``.json`` spec file, loaded and checked here, so a bad one is a usage error (exit 2) that
+    names the file, the place in it and the problem."""
+
+    name = "spec"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "NAME|FILE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if not isinstance(value, str) or value in SPEC_NAMES:
+            return value
+        from jobstate.exceptions import SpecError
+        from jobstate.spec.loading import load_spec
+
+        try:
+            return load_spec(value)
+        except SpecError as exc:
+            self.fail(str(exc), param, ctx)
+
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[Any]:
+        from click.shell_completion import CompletionItem
+
+        names = [CompletionItem(n) for n in SPEC_NAMES if n.startswith(incomplete)]
+        return [*names, CompletionItem(incomplete, type="file")]
+
+
+SPEC_HELP = "a built-in spec (current, legacy, any) or a .toml or .json spec file"
+
+
+def spec_option(dest: str = "spec", help: str | None = None) -> Callable[[_F], _F]:
+    """``--spec NAME|FILE``, default ``current``."""
+    text = f"{help} NAME|FILE: {SPEC_HELP}." if help else f"The spec: {SPEC_HELP}."
+    return click.option(
+        "--spec", dest, type=SpecParam(), default="current", show_default=True, help=text
+    )
+
+
+def write(data: bytes) -> None:
+    """Bytes to standard output."""
+    sys.stdout.buffer.write(data)
+
+
+def write_json(value: Any) -> None:
+    from jobstate._json import dumps
+
+    write(dumps(value, indent=True) + b"\n")
+
+
+def echo_lines(lines: Iterable[str], *, color: bool | None = None) -> None:
+    """``lines``, each ended by a newline, written a few thousand at a time (a report of a
+    million jobs is never one string), or at once for an item that holds many lines (clean
+    jobs written by polars); click strips colour off a pipe unless told."""
+    batch: list[str] = []
+    wrote = False
+    for line in lines:
+        batch.append(line)
+        if len(batch) == ECHO_BATCH or len(line) > ECHO_BATCH:
+            click.echo("\n".join(batch), color=color)
+            batch, wrote = [], True
+    if batch or not wrote:
+        click.echo("\n".join(batch), color=color)
+
+
+def error(message: str) -> None:
+    """An error on standard error, its untrusted parts (file names, keys) made inert."""
+    from jobstate._words import inert
+
+    click.echo(f"jobstate: error: {inert(message)}", err=True)
+
+
+def fail(message: str) -> NoReturn:
+    """:func:`error`, then exit 2."""
+    error(message)
+    sys.exit(EXIT_UNUSABLE)
+
+
+OUTPUT_ERRNOS = {errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT}
+
+
+def cannot_write(exc: OSError) -> None:
+    """Say that the output cannot be written, and stop writing it."""
+    silence_stdout()
+    click.echo(f"jobstate: error: cannot write the output ({exc.strerror})", err=True)
+
+
+def silence_stdout() -> None:
+    """Point standard output at /dev/null, so the interpreter's final flush finds no error."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # pragma: no cover - no usable file descriptor
+        pass

@@ -1,0 +1,169 @@
+"""``jobstate serve``: the monitor emulator, its scenarios and trace files, and its grades."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from jobstate._constants import DIALECT_NAMES
+from jobstate.cli._common import EXIT_ERRORS, EXIT_OK, error, fail, format_option, write_json
+
+__all__ = ["serve_cmd"]
+
+
+_LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+@click.command("serve", short_help="Serve monitor scenarios over HTTP and grade the client.")
+@click.option(
+    "--scenario",
+    "names",
+    multiple=True,
+    metavar="NAME",
+    help="A scenario to play (repeatable; default: every one). See 'jobstate scenarios'.",
+)
+@click.option(
+    "--trace",
+    "traces",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Also play a trace file: JSON Lines, a status body or {http, body, headers} per line.",
+)
+@click.option("--dialect", type=click.Choice(DIALECT_NAMES), help="Answer in this dialect.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=0, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--record", type=click.Path(dir_okay=False), help="Write every request as HAR.")
+@click.option("--duration", default=60.0, show_default=True, type=click.FloatRange(min=0.1))
+@click.option(
+    "--max-polls",
+    default=20,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Polls of an ended monitor answered before 429 (the monitor is then settled).",
+)
+@click.option(
+    "--idle",
+    default=2.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Seconds without a poll after the end that settle a monitor.",
+)
+@click.option("--poll-floor", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS")
+@format_option("text", "json", help="How to print the grades when the server stops.")
+def serve_cmd(
+    names: tuple[str, ...],
+    traces: tuple[str, ...],
+    dialect: str | None,
+    host: str,
+    port: int,
+    record: str | None,
+    duration: float,
+    max_polls: int,
+    idle: float,
+    poll_floor: float | None,
+    fmt: str,
+) -> None:
+    """Serve monitor URLs that play scenarios, one answer per poll, to any client in any
+    language. The first lines printed are 'monitor URL SCENARIO'; point the client at them.
+    The server stops when every monitor has ended and gone idle (or was polled --max-polls
+    times past its end), after --duration seconds, or on Ctrl-C/SIGTERM; it then prints a
+    grade per monitor URL (exit 1 if any is not ok) and writes --record.
+    """
+    scenarios = _scenarios(names, traces, dialect)
+    if host not in _LOOPBACK:
+        error(f"warning: binding {host}: the emulator is reachable from other machines")
+    try:
+        from jobstate.emulator import MonitorServer
+    except ImportError:  # pragma: no cover - depends on the environment
+        fail("jobstate serve needs uvicorn: pip install 'jobstate[serve]'")
+    try:
+        server = MonitorServer(
+            scenarios, host=host, port=port, max_polls=max_polls, idle=idle,
+            duration=duration, floor=poll_floor,
+        )  # fmt: skip
+    except OSError as exc:
+        fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+    urls = [(server.play(name), name) for name in scenarios]
+    signalled = _catch_stop_signals()
+
+    def ready() -> None:
+        for url, name in urls:
+            click.echo(f"monitor {url} {name}")
+        sys.stdout.flush()
+
+    why = server.run(on_ready=ready)
+    if signalled:
+        why = f"stopped by {signalled[0]}"
+    _serve_report(server, why, record, fmt)
+
+
+def _scenarios(
+    names: tuple[str, ...], traces: tuple[str, ...], dialect: str | None
+) -> dict[str, Any]:
+    from jobstate._json import JSONDecodeError, loads
+    from jobstate.spec.scenarios import SCENARIOS, scenario_from_lines
+
+    unknown = [n for n in names if n not in SCENARIOS]
+    if unknown:
+        raise click.BadParameter(
+            f"no scenario {unknown[0]!r}; scenarios: {', '.join(SCENARIOS)}",
+            param_hint="--scenario",
+        )
+    chosen = {n: SCENARIOS[n] for n in (names or (() if traces else SCENARIOS))}
+    from pathlib import Path
+
+    for path in traces:
+        records = []
+        with open(path, "rb") as fh:
+            for number, raw in enumerate(fh, 1):
+                if raw.strip():
+                    try:
+                        records.append(loads(raw))
+                    except JSONDecodeError as exc:
+                        fail(f"{path}: line {number}: not JSON ({exc})")
+        try:
+            chosen[Path(path).stem] = scenario_from_lines(Path(path).stem, records)
+        except (ValueError, TypeError) as exc:
+            fail(f"{path}: {exc}")
+    if dialect:
+        chosen = {n: s.in_dialect(dialect) for n, s in chosen.items()}
+    return chosen
+
+
+def _catch_stop_signals() -> list[str]:
+    """SIGINT/SIGTERM noted (uvicorn stops on them, then re-raises them to these handlers)."""
+    import signal
+
+    seen: list[str] = []
+
+    def note(sig: int, frame: object) -> None:
+        seen.append(signal.Signals(sig).name)
+
+    signal.signal(signal.SIGINT, note)
+    signal.signal(signal.SIGTERM, note)
+    return seen
+
+
+def _serve_report(server: Any, why: str, record: str | None, fmt: str) -> None:
+    grades = server.grades()
+    if record:
+        from jobstate._json import dumps
+
+        try:
+            with open(record, "wb") as fh:
+                fh.write(dumps(server.har(), indent=True) + b"\n")
+        except OSError as exc:
+            fail(f"cannot write {record}: {exc.strerror or exc}")
+    if fmt == "json":
+        write_json({"stopped": why, "recording": record, "grades": grades})
+    else:
+        from jobstate.render import grade_line
+
+        click.echo(f"stopped: {why}")
+        for g in grades:
+            click.echo(grade_line(g))
+        if server.not_recorded:
+            click.echo(f"note: {server.not_recorded:,} requests counted, not recorded")
+    sys.exit(EXIT_OK if all(g["ok"] for g in grades) else EXIT_ERRORS)
