@@ -151,7 +151,7 @@ def generate_sql(
     number = f"row_number() OVER (PARTITION BY {q(job)} ORDER BY {order_by}) - 1 AS k"
     if http is None:
         polls = [
-            "polls AS (",
+            "jobstate_polls AS (",
             f"  SELECT {q(job)} AS job, CAST({q(status)} AS STRING) AS status,"
             f" CAST({q(percentage)} AS DOUBLE) AS pct,",
             f"    {number}",
@@ -172,7 +172,7 @@ def generate_sql(
     ]  # fmt: skip
     if report == "violations":
         shown = "job, idx, rule, severity" + (", http AS http_status" if has_http else "")
-        parts.append(f"SELECT {shown} FROM violations ORDER BY job, idx, rank")
+        parts.append(f"SELECT {shown} FROM jobstate_violations ORDER BY job, idx, rank")
     else:
         parts += _report_select(dialect, http=has_http)
     return "\n".join(parts) + "\n"
@@ -185,11 +185,11 @@ def _http_polls(select: str, table: str) -> list[str]:
     gone = ", ".join(str(c) for c in sorted(GONE))
     done = sql_literal(REDIRECT_COMPLETION["status"])
     return [
-        "answers AS (",
+        "jobstate_answers AS (",
         f"  {select}",
         f"  FROM {table}",
         "),",
-        "polls AS (",
+        "jobstate_polls AS (",
         "  SELECT job, k, http,",
         f"    CASE WHEN http >= 400 AND given IS NULL AND (http IN ({gone})"
         f" OR error_code = {sql_literal(GONE_ERROR)}) THEN 'gone'",
@@ -197,7 +197,7 @@ def _http_polls(select: str, table: str) -> list[str]:
         f"    CASE WHEN http >= 300 AND http < 400 AND given IS NULL THEN {done}"
         " ELSE given END AS status,",
         "    CASE WHEN http >= 300 AND given IS NULL THEN NULL ELSE given_pct END AS pct",
-        "  FROM answers",
+        "  FROM jobstate_answers",
         "),",
     ]
 
@@ -233,9 +233,9 @@ def _table_ctes(t: Tables, dialect: str, http: bool) -> list[str]:
         dialect,
     )
     return [
-        f"states AS (SELECT * FROM {states}),",
-        f"legal_changes AS (SELECT * FROM {legal}),",
-        f"rules AS (SELECT * FROM {rule_rows}),",
+        f"jobstate_states AS (SELECT * FROM {states}),",
+        f"jobstate_legal_changes AS (SELECT * FROM {legal}),",
+        f"jobstate_rules AS (SELECT * FROM {rule_rows}),",
     ]
 
 
@@ -255,39 +255,39 @@ def _rule_ctes(dialect: str, http: bool) -> list[str]:
         else []
     )
     return [
-        "known AS (",
+        "jobstate_known AS (",
         "  SELECT p.*, s.name AS known, COALESCE(s.success, FALSE) AS known_success,",
         "    COALESCE(s.resets, FALSE) AS resets,"
         + (" COALESCE(s.terminal, FALSE) AS known_terminal," if http else ""),
         "    p.pct IS NOT NULL AND p.pct >= 0 AND p.pct <= 100 AND NOT isnan(p.pct) AS pct_valid",
-        "  FROM polls p LEFT JOIN states s ON s.name = p.status",
+        "  FROM jobstate_polls p LEFT JOIN jobstate_states s ON s.name = p.status",
         "),",
-        "events AS (",
+        "jobstate_events AS (",
         "  SELECT *, CASE WHEN resets THEN -1.0 WHEN pct_valid THEN pct END AS event",
-        "  FROM known",
+        "  FROM jobstate_known",
         "),",
-        "carried AS (",
+        "jobstate_carried AS (",
         f"  SELECT *, {last_known} AS state,",
         *first_end,
         f"    {last_event} AS last_event",
-        "  FROM events",
+        "  FROM jobstate_events",
         "),",
-        "obs AS (",
+        "jobstate_obs AS (",
         "  SELECT c.*, COALESCE(st.terminal, FALSE) AS state_terminal,",
         "    lc.src IS NOT NULL AS legal,",
         "    CASE WHEN c.resets OR c.last_event < 0 THEN NULL ELSE c.last_event END AS before",
-        "  FROM carried c",
-        "  LEFT JOIN states st ON st.name = c.state",
-        "  LEFT JOIN legal_changes lc ON lc.src = c.state AND lc.dst = c.known",
+        "  FROM jobstate_carried c",
+        "  LEFT JOIN jobstate_states st ON st.name = c.state",
+        "  LEFT JOIN jobstate_legal_changes lc ON lc.src = c.state AND lc.dst = c.known",
         "),",
-        "flags AS (",
+        "jobstate_flags AS (",
         "  SELECT job, k, known," + (" http," if http else ""),
         f"    {_flag_columns(http)}",
-        "  FROM obs",
+        "  FROM jobstate_obs",
         "),",
-        "violations AS (",
+        "jobstate_violations AS (",
         "  SELECT f.job, f.k AS idx, r.rule, r.severity, r.rank" + (", f.http" if http else ""),
-        "  FROM flags f JOIN rules r ON r.rule IN ("
+        "  FROM jobstate_flags f JOIN jobstate_rules r ON r.rule IN ("
         + ", ".join(f"f.{_flag(x)}" for x in _rules(http))
         + ")",
         ")",
@@ -316,26 +316,26 @@ def _report_select(dialect: str, *, http: bool) -> list[str]:
         else []
     )
     return [
-        ", per_job AS (",
+        ", jobstate_per_job AS (",
         f"  SELECT o.job, count(*) AS observations, {first_terminal} AS first_terminal"
         + ("," if http else ""),
         *counts,
-        "  FROM obs o LEFT JOIN states st ON st.name = o.known",
+        "  FROM jobstate_obs o LEFT JOIN jobstate_states st ON st.name = o.known",
         "  GROUP BY o.job",
-        "), per_job_violations AS (",
+        "), jobstate_per_job_violations AS (",
         "  SELECT v.job,",
         "    count(CASE WHEN v.severity = 'error' THEN 1 END) AS errors,",
         "    count(CASE WHEN v.severity = 'warning' THEN 1 END) AS warnings,",
         f"    {listed} AS violations",
-        "  FROM violations v",
+        "  FROM jobstate_violations v",
         "  GROUP BY v.job",
         ")",
         "SELECT j.job, j.observations,",
         "  COALESCE(s.outcome, 'unfinished') AS outcome,",
         "  COALESCE(pv.errors, 0) AS errors, COALESCE(pv.warnings, 0) AS warnings,",
         "  pv.violations" + (", j.error_answers, j.transient, j.expired" if http else ""),
-        "FROM per_job j",
-        "LEFT JOIN states s ON s.name = j.first_terminal",
-        "LEFT JOIN per_job_violations pv ON pv.job = j.job",
+        "FROM jobstate_per_job j",
+        "LEFT JOIN jobstate_states s ON s.name = j.first_terminal",
+        "LEFT JOIN jobstate_per_job_violations pv ON pv.job = j.job",
         "ORDER BY j.job",
     ]

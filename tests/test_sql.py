@@ -313,3 +313,19 @@ def test_sql_with_http_col_reads_the_bundled_csv_as_check_does(tmp_path: Path) -
     want = {j["key"]: tuple(j[f] for f in fields) for j in json.loads(checked.stdout)["jobs"]}
     assert got == want
     assert got["op-0007"][-1] == 3 and got["op-0005"][-2] == 1  # the answers the CSV holds
+
+
+@pytest.mark.parametrize("name", ["states", "legal_changes", "rules", "events", "violations"])
+def test_a_users_table_named_like_a_step_of_the_query(name: str) -> None:
+    """A table named states, legal_changes, rules, events or violations is read as the polls,
+    never confused with a step of the generated query (whose names are prefixed)."""
+    con = duckdb.connect()
+    con.execute(
+        f'CREATE TABLE "{name}" (job VARCHAR, ts BIGINT, status VARCHAR, percentageComplete DOUBLE)'
+    )
+    con.execute(
+        f"""INSERT INTO "{name}" VALUES ('a', 1, 'notStarted', 0), ('a', 2, 'completed', 100),"""
+        " ('b', 1, 'inProgress', 50), ('b', 2, 'notStarted', 0)"
+    )
+    rows = con.sql(generate_sql(table=name)).fetchall()
+    assert [(r[0], r[2], r[3]) for r in rows] == [("a", "success", 0), ("b", "unfinished", 1)]

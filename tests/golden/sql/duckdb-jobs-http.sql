@@ -1,7 +1,7 @@
 -- jobstate 'current' spec, sampled mode, duckdb: one row per job
 -- over Parquet, run first (else NaN percentages pass): SET disabled_optimizers = 'statistics_propagation';
 WITH
-states AS (SELECT * FROM (VALUES
+jobstate_states AS (SELECT * FROM (VALUES
     ('notStarted', FALSE, FALSE, FALSE, 'unfinished'),
     ('inProgress', FALSE, FALSE, FALSE, 'unfinished'),
     ('waiting', FALSE, FALSE, TRUE, 'unfinished'),
@@ -10,7 +10,7 @@ states AS (SELECT * FROM (VALUES
     ('failed', TRUE, FALSE, FALSE, 'failure'),
     ('cancelled', TRUE, FALSE, FALSE, 'cancelled')
   ) AS t(name, terminal, success, resets, outcome)),
-legal_changes AS (SELECT * FROM (VALUES
+jobstate_legal_changes AS (SELECT * FROM (VALUES
     ('cancelPending', 'cancelled'),
     ('inProgress', 'cancelPending'),
     ('inProgress', 'cancelled'),
@@ -29,7 +29,7 @@ legal_changes AS (SELECT * FROM (VALUES
     ('waiting', 'failed'),
     ('waiting', 'inProgress')
   ) AS t(src, dst)),
-rules AS (SELECT * FROM (VALUES
+jobstate_rules AS (SELECT * FROM (VALUES
     ('missing-status', 'error', 0),
     ('unknown-status', 'error', 1),
     ('after-terminal', 'error', 2),
@@ -39,45 +39,45 @@ rules AS (SELECT * FROM (VALUES
     ('completed-not-100', 'warning', 6),
     ('monitor-lost', 'error', 7)
   ) AS t(rule, severity, rank)),
-answers AS (
+jobstate_answers AS (
   SELECT "job" AS job, CAST("status" AS STRING) AS given, CAST("percentageComplete" AS DOUBLE) AS given_pct,
     CAST("http_status" AS INTEGER) AS http, CAST("error_code" AS STRING) AS error_code,
     row_number() OVER (PARTITION BY "job" ORDER BY "ts", "line") - 1 AS k
   FROM "polls"
 ),
-polls AS (
+jobstate_polls AS (
   SELECT job, k, http,
     CASE WHEN http >= 400 AND given IS NULL AND (http IN (404, 410) OR error_code = 'operationNotFound') THEN 'gone'
       WHEN http >= 400 AND given IS NULL THEN 'error' END AS answer,
     CASE WHEN http >= 300 AND http < 400 AND given IS NULL THEN 'completed' ELSE given END AS status,
     CASE WHEN http >= 300 AND given IS NULL THEN NULL ELSE given_pct END AS pct
-  FROM answers
+  FROM jobstate_answers
 ),
-known AS (
+jobstate_known AS (
   SELECT p.*, s.name AS known, COALESCE(s.success, FALSE) AS known_success,
     COALESCE(s.resets, FALSE) AS resets, COALESCE(s.terminal, FALSE) AS known_terminal,
     p.pct IS NOT NULL AND p.pct >= 0 AND p.pct <= 100 AND NOT isnan(p.pct) AS pct_valid
-  FROM polls p LEFT JOIN states s ON s.name = p.status
+  FROM jobstate_polls p LEFT JOIN jobstate_states s ON s.name = p.status
 ),
-events AS (
+jobstate_events AS (
   SELECT *, CASE WHEN resets THEN -1.0 WHEN pct_valid THEN pct END AS event
-  FROM known
+  FROM jobstate_known
 ),
-carried AS (
+jobstate_carried AS (
   SELECT *, last_value(known IGNORE NULLS) OVER (PARTITION BY job ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS state,
     min(CASE WHEN known_terminal THEN k END) OVER (PARTITION BY job) AS first_end,
     last_value(event IGNORE NULLS) OVER (PARTITION BY job ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS last_event
-  FROM events
+  FROM jobstate_events
 ),
-obs AS (
+jobstate_obs AS (
   SELECT c.*, COALESCE(st.terminal, FALSE) AS state_terminal,
     lc.src IS NOT NULL AS legal,
     CASE WHEN c.resets OR c.last_event < 0 THEN NULL ELSE c.last_event END AS before
-  FROM carried c
-  LEFT JOIN states st ON st.name = c.state
-  LEFT JOIN legal_changes lc ON lc.src = c.state AND lc.dst = c.known
+  FROM jobstate_carried c
+  LEFT JOIN jobstate_states st ON st.name = c.state
+  LEFT JOIN jobstate_legal_changes lc ON lc.src = c.state AND lc.dst = c.known
 ),
-flags AS (
+jobstate_flags AS (
   SELECT job, k, known, http,
     CASE WHEN status IS NULL AND answer IS NULL THEN 'missing-status' END AS v_missing_status,
     CASE WHEN status IS NOT NULL AND known IS NULL THEN 'unknown-status' END AS v_unknown_status,
@@ -87,32 +87,32 @@ flags AS (
     CASE WHEN pct_valid AND before IS NOT NULL AND pct < before THEN 'percentage-regression' END AS v_percentage_regression,
     CASE WHEN pct_valid AND known_success AND pct <> 100 THEN 'completed-not-100' END AS v_completed_not_100,
     CASE WHEN answer = 'gone' AND (first_end IS NULL OR first_end > k) THEN 'monitor-lost' END AS v_monitor_lost
-  FROM obs
+  FROM jobstate_obs
 ),
-violations AS (
+jobstate_violations AS (
   SELECT f.job, f.k AS idx, r.rule, r.severity, r.rank, f.http
-  FROM flags f JOIN rules r ON r.rule IN (f.v_missing_status, f.v_unknown_status, f.v_after_terminal, f.v_illegal_transition, f.v_percentage_range, f.v_percentage_regression, f.v_completed_not_100, f.v_monitor_lost)
+  FROM jobstate_flags f JOIN jobstate_rules r ON r.rule IN (f.v_missing_status, f.v_unknown_status, f.v_after_terminal, f.v_illegal_transition, f.v_percentage_range, f.v_percentage_regression, f.v_completed_not_100, f.v_monitor_lost)
 )
-, per_job AS (
+, jobstate_per_job AS (
   SELECT o.job, count(*) AS observations, arg_min(o.known, o.k) FILTER (WHERE st.terminal) AS first_terminal,
     count(CASE WHEN o.answer = 'error' THEN 1 END) AS error_answers,
     count(CASE WHEN o.answer IS NULL AND o.http >= 500 THEN 1 END) AS transient,
     count(CASE WHEN o.answer = 'gone' AND o.first_end < o.k THEN 1 END) AS expired
-  FROM obs o LEFT JOIN states st ON st.name = o.known
+  FROM jobstate_obs o LEFT JOIN jobstate_states st ON st.name = o.known
   GROUP BY o.job
-), per_job_violations AS (
+), jobstate_per_job_violations AS (
   SELECT v.job,
     count(CASE WHEN v.severity = 'error' THEN 1 END) AS errors,
     count(CASE WHEN v.severity = 'warning' THEN 1 END) AS warnings,
     list({'idx': v.idx, 'rule': v.rule} ORDER BY v.idx, v.rank) AS violations
-  FROM violations v
+  FROM jobstate_violations v
   GROUP BY v.job
 )
 SELECT j.job, j.observations,
   COALESCE(s.outcome, 'unfinished') AS outcome,
   COALESCE(pv.errors, 0) AS errors, COALESCE(pv.warnings, 0) AS warnings,
   pv.violations, j.error_answers, j.transient, j.expired
-FROM per_job j
-LEFT JOIN states s ON s.name = j.first_terminal
-LEFT JOIN per_job_violations pv ON pv.job = j.job
+FROM jobstate_per_job j
+LEFT JOIN jobstate_states s ON s.name = j.first_terminal
+LEFT JOIN jobstate_per_job_violations pv ON pv.job = j.job
 ORDER BY j.job

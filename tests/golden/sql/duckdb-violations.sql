@@ -1,7 +1,7 @@
 -- jobstate 'current' spec, sampled mode, duckdb: one row per violation
 -- over Parquet, run first (else NaN percentages pass): SET disabled_optimizers = 'statistics_propagation';
 WITH
-states AS (SELECT * FROM (VALUES
+jobstate_states AS (SELECT * FROM (VALUES
     ('notStarted', FALSE, FALSE, FALSE, 'unfinished'),
     ('inProgress', FALSE, FALSE, FALSE, 'unfinished'),
     ('waiting', FALSE, FALSE, TRUE, 'unfinished'),
@@ -10,7 +10,7 @@ states AS (SELECT * FROM (VALUES
     ('failed', TRUE, FALSE, FALSE, 'failure'),
     ('cancelled', TRUE, FALSE, FALSE, 'cancelled')
   ) AS t(name, terminal, success, resets, outcome)),
-legal_changes AS (SELECT * FROM (VALUES
+jobstate_legal_changes AS (SELECT * FROM (VALUES
     ('cancelPending', 'cancelled'),
     ('inProgress', 'cancelPending'),
     ('inProgress', 'cancelled'),
@@ -29,7 +29,7 @@ legal_changes AS (SELECT * FROM (VALUES
     ('waiting', 'failed'),
     ('waiting', 'inProgress')
   ) AS t(src, dst)),
-rules AS (SELECT * FROM (VALUES
+jobstate_rules AS (SELECT * FROM (VALUES
     ('missing-status', 'error', 0),
     ('unknown-status', 'error', 1),
     ('after-terminal', 'error', 2),
@@ -38,35 +38,35 @@ rules AS (SELECT * FROM (VALUES
     ('percentage-regression', 'warning', 5),
     ('completed-not-100', 'warning', 6)
   ) AS t(rule, severity, rank)),
-polls AS (
+jobstate_polls AS (
   SELECT "job" AS job, CAST("status" AS STRING) AS status, CAST("percentageComplete" AS DOUBLE) AS pct,
     row_number() OVER (PARTITION BY "job" ORDER BY "ts", "line") - 1 AS k
   FROM "polls"
 ),
-known AS (
+jobstate_known AS (
   SELECT p.*, s.name AS known, COALESCE(s.success, FALSE) AS known_success,
     COALESCE(s.resets, FALSE) AS resets,
     p.pct IS NOT NULL AND p.pct >= 0 AND p.pct <= 100 AND NOT isnan(p.pct) AS pct_valid
-  FROM polls p LEFT JOIN states s ON s.name = p.status
+  FROM jobstate_polls p LEFT JOIN jobstate_states s ON s.name = p.status
 ),
-events AS (
+jobstate_events AS (
   SELECT *, CASE WHEN resets THEN -1.0 WHEN pct_valid THEN pct END AS event
-  FROM known
+  FROM jobstate_known
 ),
-carried AS (
+jobstate_carried AS (
   SELECT *, last_value(known IGNORE NULLS) OVER (PARTITION BY job ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS state,
     last_value(event IGNORE NULLS) OVER (PARTITION BY job ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS last_event
-  FROM events
+  FROM jobstate_events
 ),
-obs AS (
+jobstate_obs AS (
   SELECT c.*, COALESCE(st.terminal, FALSE) AS state_terminal,
     lc.src IS NOT NULL AS legal,
     CASE WHEN c.resets OR c.last_event < 0 THEN NULL ELSE c.last_event END AS before
-  FROM carried c
-  LEFT JOIN states st ON st.name = c.state
-  LEFT JOIN legal_changes lc ON lc.src = c.state AND lc.dst = c.known
+  FROM jobstate_carried c
+  LEFT JOIN jobstate_states st ON st.name = c.state
+  LEFT JOIN jobstate_legal_changes lc ON lc.src = c.state AND lc.dst = c.known
 ),
-flags AS (
+jobstate_flags AS (
   SELECT job, k, known,
     CASE WHEN status IS NULL THEN 'missing-status' END AS v_missing_status,
     CASE WHEN status IS NOT NULL AND known IS NULL THEN 'unknown-status' END AS v_unknown_status,
@@ -75,10 +75,10 @@ flags AS (
     CASE WHEN pct IS NOT NULL AND NOT pct_valid THEN 'percentage-range' END AS v_percentage_range,
     CASE WHEN pct_valid AND before IS NOT NULL AND pct < before THEN 'percentage-regression' END AS v_percentage_regression,
     CASE WHEN pct_valid AND known_success AND pct <> 100 THEN 'completed-not-100' END AS v_completed_not_100
-  FROM obs
+  FROM jobstate_obs
 ),
-violations AS (
+jobstate_violations AS (
   SELECT f.job, f.k AS idx, r.rule, r.severity, r.rank
-  FROM flags f JOIN rules r ON r.rule IN (f.v_missing_status, f.v_unknown_status, f.v_after_terminal, f.v_illegal_transition, f.v_percentage_range, f.v_percentage_regression, f.v_completed_not_100)
+  FROM jobstate_flags f JOIN jobstate_rules r ON r.rule IN (f.v_missing_status, f.v_unknown_status, f.v_after_terminal, f.v_illegal_transition, f.v_percentage_range, f.v_percentage_regression, f.v_completed_not_100)
 )
-SELECT job, idx, rule, severity FROM violations ORDER BY job, idx, rank
+SELECT job, idx, rule, severity FROM jobstate_violations ORDER BY job, idx, rank
