@@ -24,9 +24,11 @@ __all__ = [
     "echo_lines",
     "error",
     "fail",
+    "finite",
     "format_option",
     "silence_stdout",
     "spec_option",
+    "warn",
     "write",
     "write_json",
 ]
@@ -122,6 +124,23 @@ def error(message: str) -> None:
     from jobstate._words import inert
 
     click.echo(f"jobstate: error: {inert(message)}", err=True)
+
+
+def warn(message: str) -> None:
+    """A warning on standard error (``jobstate: warning: ...``), made inert like an error."""
+    from jobstate._words import inert
+
+    click.echo(f"jobstate: warning: {inert(message)}", err=True)
+
+
+def finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """A click callback: a number option must be finite (``nan`` passes click's ranges, and a
+    ``--duration nan`` would never end)."""
+    import math
+
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter("must be a finite number", ctx, param)
+    return value
 
 
 def fail(message: str) -> NoReturn:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
@@ -96,8 +96,11 @@ def follow_file(
     idle_exit: float | None,
     rules: frozenset[str] | None,
     fmt: str,
+    keep_violations: int,
+    given: Mapping[str, object],
 ) -> tuple[list[InputSummary], list[str]]:
-    """check --follow: one JSON Lines file, violations printed as they are found."""
+    """check --follow: one JSON Lines file, violations printed as they are found; ``given``:
+    the other options by name and value, refused where follow cannot honour them."""
     from jobstate.exceptions import InputError
     from jobstate.readers.follow import follow
     from jobstate.render.text import violation_line
@@ -106,13 +109,28 @@ def follow_file(
         raise click.UsageError("--follow watches one JSON Lines file, in text, with no --order-by")
     if options.engine not in ("auto", "python"):
         raise click.UsageError("--follow checks each line as it comes (--engine python)")
+    given = {
+        **given,
+        "--time-key": options.time_key,
+        "--input-format": options.format not in (None, "jsonl"),
+    }
+    refused = [name for name, value in given.items() if value]
+    if refused:
+        raise click.UsageError(f"--follow cannot take {', '.join(refused)}")
 
     def show(job: str, v: Violation) -> None:
         if rules is None or v.rule in rules:
             click.echo(violation_line(job, v), color=False)
 
     try:
-        summary = follow(files[0], validator, options, on_violation=show, idle_exit=idle_exit)
+        summary = follow(
+            files[0],
+            validator,
+            options,
+            on_violation=show,
+            idle_exit=idle_exit,
+            keep_violations=keep_violations,
+        )
     except InputError as exc:
         return [], [str(exc)]
     return [summary], []

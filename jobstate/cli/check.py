@@ -27,6 +27,7 @@ from jobstate.cli._common import (
     EXIT_OK,
     EXIT_UNUSABLE,
     error,
+    finite,
     format_option,
     spec_option,
 )
@@ -98,6 +99,7 @@ def _read_options(f: _F) -> _F:
         click.option(
             "--poll-floor",
             type=click.FloatRange(min=0, min_open=True),
+            callback=finite,
             metavar="SECONDS",
             help="Report polls of one monitor sooner than this apart (client finding"
             " poll-interval; Retry-After is always checked where a HAR keeps it).",
@@ -257,6 +259,7 @@ def _make_read_options(values: dict[str, Any]) -> ReadOptions:
 @click.option(
     "--idle-exit",
     type=click.FloatRange(min=0),
+    callback=finite,
     metavar="SECONDS",
     help="With --follow: stop after SECONDS with no new line.",
 )
@@ -288,7 +291,10 @@ def check(
     validator = Validator(spec, mode)
     options = _make_read_options(read_options)
     if follow:
-        summaries, unusable = follow_file(files, validator, options, idle_exit, rules, fmt)
+        given = {"--explain": explain, "--only-failing": only_failing, "--diagram": diagram_path}
+        summaries, unusable = follow_file(
+            files, validator, options, idle_exit, rules, fmt, keep_violations, given
+        )
         fmt, summary = "text", True  # the violations were printed as they came
     else:
         if only_failing and diagram_path:

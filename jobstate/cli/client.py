@@ -23,6 +23,7 @@ from jobstate.cli._common import (
     EXIT_OK,
     echo_lines,
     fail,
+    finite,
     format_option,
     spec_option,
     write_json,
@@ -60,14 +61,21 @@ def _values(text: str | None) -> list[str]:
     type=click.Choice(UNKNOWN_ACTIONS),
     help="What it does with a value it does not know (default poll).",
 )
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Its timeout, s.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    callback=finite,
+    help="Its timeout, s.",
+)
 @spec_option()
 @format_option("text", "json")
 @click.option("--ends-on", help="What ends its loop (comma-separated): " + ", ".join(ENDS_ON))
 @click.option("--on-redirect", type=click.Choice(ON_REDIRECT), help="What it does on a 303.")
 @click.option("--on-gone", type=click.Choice(ON_GONE), help="What it does on a 404 (expired).")
 @click.option("--on-5xx", "on_server_error", type=click.Choice(ON_SERVER_ERROR), help="On a 5xx.")
-@click.option("--interval", type=click.FloatRange(min=0), help="Seconds between its polls.")
+@click.option(
+    "--interval", type=click.FloatRange(min=0), callback=finite, help="Seconds between its polls."
+)
 @click.option(
     "--retry-after/--no-retry-after", default=None, help="Whether it honours Retry-After."
 )

@@ -8,12 +8,29 @@ from typing import Any
 import click
 
 from jobstate._constants import DIALECT_NAMES
-from jobstate.cli._common import EXIT_ERRORS, EXIT_OK, error, fail, format_option, write_json
+from jobstate.cli._common import (
+    EXIT_ERRORS,
+    EXIT_OK,
+    fail,
+    finite,
+    format_option,
+    warn,
+    write_json,
+)
 
-__all__ = ["serve_cmd"]
+__all__ = ["is_loopback", "serve_cmd"]
 
 
-_LOOPBACK = ("127.0.0.1", "::1", "localhost")
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is a loopback name or address (all of 127.0.0.0/8, ::1)."""
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 @click.command("serve", short_help="Serve monitor scenarios over HTTP and grade the client.")
@@ -33,9 +50,22 @@ _LOOPBACK = ("127.0.0.1", "::1", "localhost")
 )
 @click.option("--dialect", type=click.Choice(DIALECT_NAMES), help="Answer in this dialect.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
-@click.option("--port", default=0, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--port",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to bind (0: a free one, printed in the monitor URLs).",
+)
 @click.option("--record", type=click.Path(dir_okay=False), help="Write every request as HAR.")
-@click.option("--duration", default=60.0, show_default=True, type=click.FloatRange(min=0.1))
+@click.option(
+    "--duration",
+    default=60.0,
+    show_default=True,
+    type=click.FloatRange(min=0.1),
+    callback=finite,
+    help="Seconds the server serves at most.",
+)
 @click.option(
     "--max-polls",
     default=20,
@@ -48,9 +78,16 @@ _LOOPBACK = ("127.0.0.1", "::1", "localhost")
     default=2.0,
     show_default=True,
     type=click.FloatRange(min=0),
+    callback=finite,
     help="Seconds without a poll after the end that settle a monitor.",
 )
-@click.option("--poll-floor", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS")
+@click.option(
+    "--poll-floor",
+    type=click.FloatRange(min=0, min_open=True),
+    callback=finite,
+    metavar="SECONDS",
+    help="Report polls of one monitor sooner than this apart (poll-interval).",
+)
 @format_option("text", "json", help="How to print the grades when the server stops.")
 def serve_cmd(
     names: tuple[str, ...],
@@ -72,8 +109,8 @@ def serve_cmd(
     grade per monitor URL (exit 1 if any is not ok) and writes --record.
     """
     scenarios = _scenarios(names, traces, dialect)
-    if host not in _LOOPBACK:
-        error(f"warning: binding {host}: the emulator is reachable from other machines")
+    if not is_loopback(host):
+        warn(f"binding {host}: the emulator is reachable from other machines")
     try:
         from jobstate.emulator import MonitorServer
     except ImportError:  # pragma: no cover - depends on the environment

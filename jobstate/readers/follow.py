@@ -1,18 +1,25 @@
 """Following a JSON Lines poll log as it grows (like ``tail -f``): each complete line is
-checked as it arrives, and each violation is handed to a callback at once."""
+checked as it arrives, and each violation is handed to a callback at once.
+
+Bounded like a whole-file read: a line longer than ``max_record_bytes`` is rejected without
+being held (``/dev/zero`` never fills memory), and only ``keep_violations`` violations are kept
+in the final report (each is still handed to the callback), the rest counted by job and rule.
+Only a regular, uncompressed file can be followed."""
 
 from __future__ import annotations
 
 import os
+import stat
 import time
+from collections import Counter
 from collections.abc import Callable
-from typing import Any
+from typing import IO, Any
 
 from jobstate.exceptions import InputError
 from jobstate.readers.fields import body_at, getter, http_at, job_key_at, parse_line, strip_bom
 from jobstate.readers.opening import open_file
 from jobstate.readers.options import ReadOptions
-from jobstate.results import InputSummary, Violation
+from jobstate.results import InputSummary, Keep, Violation
 from jobstate.validation import Validator
 from jobstate.validation.checker import Checker
 
@@ -25,9 +32,15 @@ class _Jobs:
     """One general-path checker per job key, fed line by line."""
 
     def __init__(
-        self, summary: InputSummary, validator: Validator, opts: ReadOptions, on: OnViolation
+        self,
+        summary: InputSummary,
+        validator: Validator,
+        opts: ReadOptions,
+        on: OnViolation,
+        keep: Keep,
     ) -> None:
         self.summary, self.validator, self.opts, self.on = summary, validator, opts, on
+        self.keep = keep
         self.job_get = getter(opts.job_key) if opts.job_key else None
         self.body_get = getter(opts.body_key) if opts.body_key else None
         self.http_get = getter(opts.http_key) if opts.http_key else None
@@ -53,8 +66,23 @@ class _Jobs:
         checker.feed(
             body_at(self.body_get, rec, self.opts.body_key), number, http_at(self.http_get, rec)
         )
-        for v in checker.violations[seen:]:
+        new = checker.violations[seen:]
+        for v in new:
             self.on(str(key), v)
+        kept = [v for v in new if self.keep.take()]
+        if len(kept) < len(new):  # printed, then counted: memory grows with jobs, not lines
+            del checker.violations[seen:]
+            checker.violations.extend(kept)
+            checker.omitted = checker.omitted or Counter()
+            for v in new:
+                if v not in kept:
+                    checker.omitted[v.rule, v.severity] += 1
+
+    def too_long(self, number: int) -> None:
+        """A line over the record cap, skipped unread."""
+        self.summary.units_read = number
+        cap = self.opts.max_record_bytes
+        self.summary.reject(number, f"line longer than {cap:,} bytes (--max-record-bytes)")
 
 
 def follow(
@@ -65,28 +93,25 @@ def follow(
     on_violation: OnViolation,
     interval: float = 0.5,
     idle_exit: float | None = None,
+    keep_violations: int | None = None,
 ) -> InputSummary:
     """Check the JSON Lines file ``path`` from its start, then every line appended to it, until
     ``idle_exit`` seconds pass with nothing new (never, by default) or the process is
     interrupted (Ctrl-C ends the watch normally). Each violation goes to ``on_violation(job,
-    violation)`` as it is found; the summary returned has every job's report."""
-    summary = InputSummary(path, "jsonl")
-    jobs = _Jobs(summary, validator, options or ReadOptions(), on_violation)
-    fh = open_file(path, path)
-    pending = b""
-    number = 0
+    violation)`` as it is found; the summary returned has every job's report, with at most
+    ``keep_violations`` violations in full (``None``: all)."""
+    opts = options or ReadOptions()
+    keep = Keep(keep_violations)
+    summary = InputSummary(path, "jsonl", keep=keep)
+    jobs = _Jobs(summary, validator, opts, on_violation, keep)
+    fh = _followable(path)
+    lines = _Lines(opts.max_record_bytes)
     last_new = time.monotonic()
     try:
         while True:
             chunk = fh.read(1 << 20)
             if chunk:
-                if number == 0 and not pending:
-                    chunk = strip_bom(chunk)
-                lines = (pending + chunk).split(b"\n")
-                pending = lines.pop()
-                for raw in lines:
-                    number += 1
-                    jobs.line(number, raw)
+                lines.feed(chunk, jobs)
                 last_new = time.monotonic()
                 continue
             if os.fstat(fh.fileno()).st_size < fh.tell():
@@ -98,7 +123,63 @@ def follow(
         pass
     finally:
         fh.close()
-    if pending.strip():
-        jobs.line(number + 1, pending)
+    lines.end(jobs)
     summary.jobs = [c.to_job_report(k, input=path) for k, c in jobs.checkers.items()]
     return summary
+
+
+def _followable(path: str) -> IO[bytes]:
+    """The file, open, if it can be followed: a regular file that is not gzip (looked at before
+    it is opened: opening a FIFO would wait for a writer)."""
+    try:
+        regular = stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        regular = True  # let opening it say what is wrong
+    if not regular:
+        raise InputError(f"{path}: --follow follows a regular file, not a pipe or a device")
+    fh = open_file(path, path)
+    try:
+        if fh.read(2) == b"\x1f\x8b":
+            raise InputError(f"{path}: --follow cannot follow a compressed file")
+        fh.seek(0)
+    except BaseException:
+        fh.close()
+        raise
+    return fh
+
+
+class _Lines:
+    """Cuts chunks into lines, holding at most ``cap`` bytes of an unfinished one."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.pending = b""
+        self.number = 0
+        self.skipping = False  # inside a line over the cap: dropped until its newline
+
+    def feed(self, chunk: bytes, jobs: _Jobs) -> None:
+        if self.number == 0 and not self.pending and not self.skipping:
+            chunk = strip_bom(chunk)
+        parts = chunk.split(b"\n")
+        last = parts.pop()
+        for raw in parts:
+            self._line(self.pending + raw, jobs)
+            self.pending = b""
+        if self.skipping or len(self.pending) + len(last) > self.cap:
+            self.skipping, self.pending = True, b""
+        else:
+            self.pending += last
+
+    def _line(self, raw: bytes, jobs: _Jobs) -> None:
+        self.number += 1
+        if self.skipping or len(raw) > self.cap:
+            self.skipping = False
+            jobs.too_long(self.number)
+        else:
+            jobs.line(self.number, raw)
+
+    def end(self, jobs: _Jobs) -> None:
+        if self.skipping:
+            jobs.too_long(self.number + 1)
+        elif self.pending.strip():
+            jobs.line(self.number + 1, self.pending)

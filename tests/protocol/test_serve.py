@@ -287,3 +287,43 @@ def test_the_recording_keeps_no_credential(monitor_server: MonitorServer) -> Non
     text = orjson.dumps(monitor_server.har()).decode()
     assert "s3cret" not in text
     assert "kept-1" in text and "page=2" in text and text.count("(not kept)") == 7
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["serve", "--duration", "nan"],
+        ["serve", "--idle", "nan"],
+        ["serve", "--poll-floor", "inf"],
+        ["client", "--success", "completed", "--timeout", "nan"],
+        ["check", "--poll-floor", "nan", "x.jsonl"],
+    ],
+)
+def test_numbers_that_never_end_are_refused(args: list[str]) -> None:
+    """nan and inf pass click's ranges; a duration, idle time, floor or timeout must be finite
+    (exit 2), or the server would never stop."""
+    from click.testing import CliRunner
+
+    from jobstate.cli import main
+
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and "must be a finite number" in result.output
+
+
+def test_loopback_addresses_are_not_warned_and_others_are() -> None:
+    """127.0.0.2 and ::1 are loopback (no warning); another address is warned about as a
+    warning, not an error (192.0.2.1, a documentation address: the bind fails, exit 2, and
+    nothing is served off loopback)."""
+    from click.testing import CliRunner
+
+    from jobstate.cli import main, serve
+
+    assert serve.is_loopback("127.0.0.2") and serve.is_loopback("::1")
+    assert serve.is_loopback("[::1]") and serve.is_loopback("LOCALHOST")
+    for other in ("0.0.0.0", "10.0.0.1", "example.org"):
+        assert not serve.is_loopback(other)
+    args = ["serve", "--host", "192.0.2.1", "--duration", "0.2", "--scenario", "completed"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2
+    assert "jobstate: warning: binding 192.0.2.1: the emulator is reachable" in result.stderr
+    assert "error: warning" not in result.stderr

@@ -1,0 +1,119 @@
+"""--follow bounded and honest: a line with no end is not held, violations beyond the keep cap
+are counted not kept (each still printed), and what cannot be followed (a FIFO, a gzip file)
+or honoured (--explain, --only-failing, --diagram, --time-key, another format) is refused."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from jobstate import Validator
+from jobstate.cli import main
+from jobstate.exceptions import InputError
+from jobstate.readers import ReadOptions
+from jobstate.readers.follow import follow
+from jobstate.results import Violation
+
+
+def _follow(path: Path, **kw: Any) -> tuple[Any, list[tuple[str, Violation]]]:
+    seen: list[tuple[str, Violation]] = []
+    summary = follow(
+        str(path),
+        Validator(),
+        kw.pop("options", ReadOptions(job_key="job")),
+        on_violation=lambda job, v: seen.append((job, v)),
+        interval=0.01,
+        idle_exit=0.05,
+        **kw,
+    )
+    return summary, seen
+
+
+def test_a_line_over_the_cap_is_rejected_unheld(tmp_path: Path) -> None:
+    """A 5 MB line between two good ones: rejected with its number; the lines around it are
+    checked; every line is accounted for."""
+    log = tmp_path / "log.jsonl"
+    log.write_bytes(
+        b'{"job": "a", "status": "inProgress"}\n'
+        + b'{"job": "a", "status": "'
+        + b"x" * 5_000_000
+        + b'"}\n'
+        + b'{"job": "a", "status": "completed"}\n'
+    )
+    opts = ReadOptions(job_key="job", max_record_bytes=4096)
+    summary, seen = _follow(log, options=opts)
+    assert summary.units_read == 3 and summary.loose == 1
+    assert (
+        summary.unattributed[0][0] == 2 and "longer than 4,096 bytes" in summary.unattributed[0][1]
+    )
+    [job] = summary.jobs
+    assert (job.outcome, job.observations) == ("success", 2) and seen == []
+
+
+def test_an_endless_line_stays_bounded(tmp_path: Path) -> None:
+    """A file of 200 MB with no newline, followed under a 400 MB address-space limit: it ends
+    with one rejected line, not a MemoryError (a subprocess: the limit is the point)."""
+    log = tmp_path / "zero.jsonl"
+    with log.open("wb") as fh:
+        fh.truncate(200 * 1024 * 1024)
+    code = (
+        "import resource, sys; resource.setrlimit(resource.RLIMIT_AS, (400 << 20, 400 << 20));"
+        "from jobstate import Validator; from jobstate.readers.follow import follow;"
+        "s = follow(sys.argv[1], Validator(), on_violation=lambda j, v: None, interval=0.01,"
+        " idle_exit=0.05); print(s.units_read, s.loose)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(log)], capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["1", "1"]  # one line read, one rejected
+
+
+def test_violations_beyond_the_cap_are_printed_then_counted(tmp_path: Path) -> None:
+    """1,000 bad lines with keep_violations=10: all 1,000 go to the callback, 10 are kept in
+    the report and 990 counted by rule."""
+    log = tmp_path / "bad.jsonl"
+    log.write_bytes(b'{"job": "a", "status": "nope"}\n' * 1000)
+    summary, seen = _follow(log, keep_violations=10)
+    [job] = summary.jobs
+    assert len(seen) == 1000 and len(job.violations) == 10
+    assert job.omitted == {("unknown-status", "error"): 990}
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_and_a_gzip_file_are_refused(tmp_path: Path) -> None:
+    """A FIFO is refused before it is opened (opening would wait for a writer); a gzip file
+    is refused (its bytes are not lines)."""
+    fifo = tmp_path / "pipe.jsonl"
+    os.mkfifo(fifo)
+    with pytest.raises(InputError, match="regular file"):
+        _follow(fifo)
+    gz = tmp_path / "log.jsonl.gz"
+    gz.write_bytes(gzip.compress(b'{"status": "inProgress"}\n'))
+    with pytest.raises(InputError, match="compressed"):
+        _follow(gz)
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        ["--explain"],
+        ["--only-failing"],
+        ["--diagram", "x.svg"],
+        ["--time-key", "ts"],
+        ["--input-format", "csv"],
+    ],
+)
+def test_options_follow_cannot_honour_are_refused(tmp_path: Path, option: list[str]) -> None:
+    """Each option --follow would silently ignore is a usage error that names it."""
+    log = tmp_path / "log.jsonl"
+    log.write_bytes(b'{"status": "inProgress"}\n')
+    result = CliRunner().invoke(main, ["check", "--follow", *option, str(log)])
+    assert result.exit_code == 2 and f"--follow cannot take {option[0]}" in result.output
