@@ -243,7 +243,7 @@ class MonitorServer:
         if scope["type"] != "http":  # pragma: no cover - lifespan is off
             return
         started = time.time()
-        method, path = scope["method"], scope["path"]
+        method, path = scope["method"], _raw_path(scope)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         with self._lock:
             answer = self._answer(method, path, headers, started)
@@ -305,7 +305,7 @@ class MonitorServer:
             self.not_recorded += 1
             return
         query = scope.get("query_string", b"").decode("latin-1")
-        url = self.url + scope["path"] + (f"?{masked_query(query)}" if query else "")
+        url = self.url + _raw_path(scope) + (f"?{masked_query(query)}" if query else "")
         sent = masked_headers(headers.items())
         text = dumps(answer.body).decode() if answer.body is not None else ""
         stamp = datetime.fromtimestamp(started, timezone.utc).isoformat(timespec="microseconds")
@@ -329,6 +329,15 @@ class MonitorServer:
                 "cache": {}, "timings": {"send": 0, "wait": 0, "receive": 0},
             }
         )  # fmt: skip
+
+
+def _raw_path(scope: _Scope) -> str:
+    """The path as the client sent it, still percent-encoded, as the monitor URLs are made
+    (``quote(name)``); the decoded ``path`` where the server gives no raw one."""
+    raw = scope.get("raw_path")
+    if isinstance(raw, bytes):
+        return raw.decode("latin-1").split("?", 1)[0]
+    return quote(str(scope["path"]))
 
 
 async def _respond(send: _Send, answer: Answer) -> None:

@@ -139,8 +139,9 @@ def serve_cmd(
 def _scenarios(
     names: tuple[str, ...], traces: tuple[str, ...], dialect: str | None
 ) -> dict[str, Any]:
-    from jobstate._json import JSONDecodeError, loads
-    from jobstate.spec.scenarios import SCENARIOS, scenario_from_lines
+    from jobstate.exceptions import InputError
+    from jobstate.spec.scenarios import SCENARIOS
+    from jobstate.spec.trace_files import read_traces
 
     unknown = [n for n in names if n not in SCENARIOS]
     if unknown:
@@ -149,21 +150,10 @@ def _scenarios(
             param_hint="--scenario",
         )
     chosen = {n: SCENARIOS[n] for n in (names or (() if traces else SCENARIOS))}
-    from pathlib import Path
-
-    for path in traces:
-        records = []
-        with open(path, "rb") as fh:
-            for number, raw in enumerate(fh, 1):
-                if raw.strip():
-                    try:
-                        records.append(loads(raw))
-                    except JSONDecodeError as exc:
-                        fail(f"{path}: line {number}: not JSON ({exc})")
-        try:
-            chosen[Path(path).stem] = scenario_from_lines(Path(path).stem, records)
-        except (ValueError, TypeError) as exc:
-            fail(f"{path}: {exc}")
+    try:
+        chosen.update(read_traces(traces, taken=chosen))
+    except InputError as exc:
+        fail(str(exc))
     if dialect:
         chosen = {n: s.in_dialect(dialect) for n, s in chosen.items()}
     return chosen

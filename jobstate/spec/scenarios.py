@@ -13,15 +13,17 @@ A scenario's monitor answers its ``answers`` one per poll; after the last it rep
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from jobstate._constants import FUTURE_VALUE, PCT
+from jobstate._words import shortened
 from jobstate.spec import Spec, get_spec
 from jobstate.spec.protocol import DIALECTS
 
-__all__ = ["SCENARIOS", "Answer", "Scenario", "scenario_from_lines"]
+__all__ = ["SCENARIOS", "Answer", "Scenario", "answer_of", "scenario_from_lines"]
 
 ITEM_PATH = "/items/"
 """Where a 303 completion points: the emulator serves the new item there."""
@@ -252,19 +254,46 @@ SCENARIOS: Mapping[str, Scenario] = _generated()
 
 def scenario_from_lines(name: str, lines: list[Any]) -> Scenario:
     """A scenario from a trace file's records: each a status body, or an object with ``http``
-    (default 202), ``body`` and ``headers``."""
-    answers = []
-    for rec in lines:
-        if isinstance(rec, Mapping) and "http" in rec:
-            headers = rec.get("headers") or {}
-            body = rec.get("body")
-            answers.append(
-                Answer(int(rec["http"]), body if isinstance(body, Mapping) else None, dict(headers))
-            )
-        elif isinstance(rec, Mapping):
-            answers.append(Answer(202, rec))
-        else:
-            raise ValueError(f"a trace line is {type(rec).__name__}, not an object")
+    (default 202), ``body`` and ``headers`` (:func:`answer_of`)."""
+    answers = tuple(answer_of(rec) for rec in lines)
     if not answers:
         raise ValueError("the trace has no answers")
-    return Scenario(name, "from a trace file", tuple(answers), spec="any")
+    return Scenario(name, "from a trace file", answers, spec="any")
+
+
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an HTTP field name (RFC 9110 §5.6.2)
+
+
+def answer_of(record: Any) -> Answer:
+    """The answer a trace record says, or :class:`ValueError` for one HTTP cannot carry: a
+    status outside 200-599 or not a whole number, a body that is not an object, a header name
+    that is not a token, a header value that is not one line of text.
+
+    >>> answer_of({"status": "inProgress"}).http, answer_of({"http": 303, "body": None}).http
+    (202, 303)
+    """
+    if not isinstance(record, Mapping):
+        raise ValueError(f"a trace line is {type(record).__name__}, not an object")
+    if "http" not in record:
+        return Answer(202, record)
+    http = record["http"]
+    if isinstance(http, bool) or not isinstance(http, int) or not 200 <= http <= 599:
+        raise ValueError(f"http must be a whole number from 200 to 599, not {_shown(http)}")
+    body = record.get("body")
+    if body is not None and not isinstance(body, Mapping):
+        raise ValueError(f"body must be an object or null, not {type(body).__name__}")
+    headers = record.get("headers") or {}
+    if not isinstance(headers, Mapping):
+        raise ValueError(f"headers must be an object, not {type(headers).__name__}")
+    for key, value in headers.items():
+        if not isinstance(key, str) or not _TOKEN.fullmatch(key):
+            raise ValueError(f"header name {_shown(key)} is not an HTTP token")
+        if not isinstance(value, str) or any(c in value for c in "\r\n\0"):
+            raise ValueError(
+                f"header {key}: its value must be one line of text, not {_shown(value)}"
+            )
+    return Answer(http, body, dict(headers))
+
+
+def _shown(value: object) -> str:
+    return shortened(repr(value), 60)
