@@ -43,7 +43,8 @@ def read_parquet(
             " or, for --engine duckdb, duckdb (pip install 'jobstate[sql]')"
         ) from None
     try:
-        lf = pl.scan_parquet(path) if path is not None else pl.read_parquet(fh).lazy()
+        # a path is a path: no glob ('p[1].parquet' is that file, not p1.parquet)
+        lf = pl.scan_parquet(path, glob=False) if path is not None else pl.read_parquet(fh).lazy()
         schema = lf.collect_schema()
     except Exception as exc:  # polars raises its own error types for a damaged file
         raise InputError(f"{summary.name}: not a readable Parquet file ({exc})") from None

@@ -10,7 +10,10 @@ reading Parquet, rejections first, so that ``--keep-violations`` keeps the same 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from jobstate.exceptions import InputError
@@ -20,7 +23,7 @@ from jobstate.results import InputSummary, JobReport, JobTable, Record, Unlisted
 from jobstate.sql import DUCKDB_NAN_SAFE, generate_sql, sql_literal
 from jobstate.validation.tables import Tables
 
-__all__ = ["WHITESPACE", "CleanJobs", "read_parquet_duckdb"]
+__all__ = ["WHITESPACE", "CleanJobs", "literal_path", "read_parquet_duckdb"]
 
 WHITESPACE = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
@@ -109,17 +112,51 @@ def read_parquet_duckdb(
     try:
         con.execute("SET enable_progress_bar = false")
         con.execute(DUCKDB_NAN_SAFE)
-        source = f"read_parquet({sql_literal(path)}, file_row_number = true)"
-        try:
-            described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
-        except duckdb.Error as exc:
-            raise InputError(f"{summary.name}: not a readable Parquet file ({exc})") from None
-        schema = {row[0]: row[1] for row in described if row[0] != "file_row_number"}
-        cols = parquet_columns(list(schema), router, summary.name)
-        _check_types(schema, cols, summary.name)
-        return _Query(con, source, cols, summary, router, tables).run(tick, only_failing)
+        with literal_path(path) as literal:
+            return _read(con, literal, summary, router, tables, tick, only_failing)
     finally:
         con.close()
+
+
+@contextlib.contextmanager
+def literal_path(path: str) -> Iterator[str]:
+    """``path`` as DuckDB reads it literally: DuckDB reads every path as a glob, so a name with
+    ``*``, ``?``, ``[`` or a brace is read through a link of a plain name in a private folder
+    (``p[1].parquet`` would read ``p1.parquet``).
+
+    >>> with literal_path("polls.parquet") as p:
+    ...     p
+    'polls.parquet'
+    """
+    if not any(c in path for c in "*?[]{}"):
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="jobstate-") as folder:
+        link = os.path.join(folder, "input.parquet")
+        os.symlink(os.path.abspath(path), link)
+        yield link
+
+
+def _read(
+    con: Any,
+    path: str,
+    summary: InputSummary,
+    router: JobRouter,
+    tables: Tables,
+    tick: Callable[[float], None],
+    only_failing: bool,
+) -> CleanJobs:
+    import duckdb
+
+    source = f"read_parquet({sql_literal(path)}, file_row_number = true)"
+    try:
+        described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
+    except duckdb.Error as exc:
+        raise InputError(f"{summary.name}: not a readable Parquet file ({exc})") from None
+    schema = {row[0]: row[1] for row in described if row[0] != "file_row_number"}
+    cols = parquet_columns(list(schema), router, summary.name)
+    _check_types(schema, cols, summary.name)
+    return _Query(con, source, cols, summary, router, tables).run(tick, only_failing)
 
 
 def _check_types(schema: dict[str, str], cols: dict[str, str | None], file: str) -> None:

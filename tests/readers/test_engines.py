@@ -344,3 +344,19 @@ def test_parquet_progress_rises_to_the_whole_file(
     assert positions == sorted(positions) and 0 < positions[0] < size
     if engine == "polars":
         assert positions[-1] == size and len(positions) == 4  # slices of 3, 3, 3 and 1 rows
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("name", ["p[1].parquet", "q?.parquet", "r*.parquet", "s{1,2}.parquet"])
+def test_a_parquet_path_is_a_path_not_a_glob(tmp_path: Path, engine: Engine, name: str) -> None:
+    """A file whose name holds glob characters is read alone, by every engine: never its
+    siblings that the pattern would match (p1.parquet for p[1].parquet)."""
+    sibling = name.replace("[1]", "1").replace("?", "1").replace("*", "1").replace("{1,2}", "1")
+    pl.DataFrame({"job": ["x", "x"], "status": ["inProgress", "completed"]}).write_parquet(
+        tmp_path / sibling
+    )
+    pl.DataFrame({"job": ["y"], "status": ["failed"]}).write_parquet(tmp_path / name)
+    summary = read_input(
+        str(tmp_path / name), Validator(), ReadOptions(engine=engine, job_key="job")
+    )
+    assert [(j.key, j.outcome) for j in summary.jobs] == [("y", "failure")]
