@@ -27,6 +27,7 @@ from urllib.parse import quote
 
 from jobstate._json import dumps
 from jobstate._origins import masked_headers, masked_query
+from jobstate._words import shortened
 from jobstate.grading import Grade
 from jobstate.spec import get_spec
 from jobstate.spec.protocol import MONITOR_PATHS, Exchange, retry_after_seconds
@@ -71,8 +72,10 @@ class MonitorServer:
 
     ``max_polls``: polls of an ended monitor answered before ``429`` (the server counts the
     monitor settled then); ``idle``: seconds without a poll after the end that settle a monitor;
-    ``duration``: the most seconds :meth:`run` serves; ``record_limit``: the most requests kept
-    for the recording (the rest are counted).
+    ``duration``: the most seconds :meth:`run` serves; ``record``: keep the requests for
+    :meth:`har` (off, nothing of a request is kept beyond its grade); ``record_limit``: the most
+    requests kept (the rest are counted), each header value cut to 1 KiB and 64 headers;
+    ``max_connections``: connections served at once (beyond them, 503).
     """
 
     def __init__(
@@ -86,10 +89,13 @@ class MonitorServer:
         duration: float = 60.0,
         record_limit: int = 100_000,
         floor: float | None = None,
+        record: bool = True,
+        max_connections: int = 64,
     ) -> None:
         self.scenarios = dict(scenarios)
         self.max_polls, self.idle, self.duration = max_polls, idle, duration
-        self.record_limit, self.floor = record_limit, floor
+        self.record_limit, self.floor, self.record = record_limit, floor, record
+        self.max_connections = max_connections
         self.monitors: dict[str, _Monitor] = {}
         self.entries: list[dict[str, Any]] = []
         self.not_recorded = 0
@@ -176,9 +182,16 @@ class MonitorServer:
         import uvicorn
 
         config = uvicorn.Config(
-            self, lifespan="off", access_log=False, log_level="warning", http="h11",
-            loop="asyncio", timeout_graceful_shutdown=1,
-        )  # fmt: skip
+            self,
+            lifespan="off",
+            access_log=False,
+            log_level="warning",
+            http="h11",
+            loop="asyncio",
+            timeout_graceful_shutdown=1,
+            limit_concurrency=self.max_connections,
+            timeout_keep_alive=5,
+        )
         self._server = uvicorn.Server(config)
         return self._server
 
@@ -202,6 +215,11 @@ class MonitorServer:
             self._thread.join(timeout=10)
             self._thread = None
         self._sock.close()
+
+    def shutdown(self) -> None:
+        """Ask a running server to stop (from any thread); :meth:`run` then returns."""
+        if self._server is not None:
+            self._server.should_exit = True
 
     def __enter__(self) -> MonitorServer:
         return self.start()
@@ -301,12 +319,15 @@ class MonitorServer:
     def _record(
         self, scope: _Scope, headers: Mapping[str, str], answer: Answer, started: float
     ) -> None:
+        if not self.record:
+            return
         if len(self.entries) >= self.record_limit:
             self.not_recorded += 1
             return
         query = scope.get("query_string", b"").decode("latin-1")
         url = self.url + _raw_path(scope) + (f"?{masked_query(query)}" if query else "")
-        sent = masked_headers(headers.items())
+        kept = [(k, shortened(v, _HEADER_CHARS)) for k, v in list(headers.items())[:_HEADERS]]
+        sent = masked_headers(kept)
         text = dumps(answer.body).decode() if answer.body is not None else ""
         stamp = datetime.fromtimestamp(started, timezone.utc).isoformat(timespec="microseconds")
         self.entries.append(
@@ -329,6 +350,9 @@ class MonitorServer:
                 "cache": {}, "timings": {"send": 0, "wait": 0, "receive": 0},
             }
         )  # fmt: skip
+
+
+_HEADER_CHARS, _HEADERS = 1024, 64  # what a recording keeps of one request's headers
 
 
 def _raw_path(scope: _Scope) -> str:

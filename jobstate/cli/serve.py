@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import click
@@ -11,6 +13,8 @@ from jobstate._constants import DIALECT_NAMES
 from jobstate.cli._common import (
     EXIT_ERRORS,
     EXIT_OK,
+    EXIT_UNUSABLE,
+    cannot_write,
     fail,
     finite,
     format_option,
@@ -109,6 +113,8 @@ def serve_cmd(
     grade per monitor URL (exit 1 if any is not ok) and writes --record.
     """
     scenarios = _scenarios(names, traces, dialect)
+    if record is not None:
+        _writable(record)
     if not is_loopback(host):
         warn(f"binding {host}: the emulator is reachable from other machines")
     try:
@@ -117,23 +123,51 @@ def serve_cmd(
         fail("jobstate serve needs uvicorn: pip install 'jobstate[serve]'")
     try:
         server = MonitorServer(
-            scenarios, host=host, port=port, max_polls=max_polls, idle=idle,
-            duration=duration, floor=poll_floor,
-        )  # fmt: skip
+            scenarios,
+            host=host,
+            port=port,
+            max_polls=max_polls,
+            idle=idle,
+            duration=duration,
+            floor=poll_floor,
+            record=record is not None,
+        )
     except OSError as exc:
         fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
     urls = [(server.play(name), name) for name in scenarios]
-    signalled = _catch_stop_signals()
+    broken: list[OSError] = []
 
     def ready() -> None:
-        for url, name in urls:
-            click.echo(f"monitor {url} {name}")
-        sys.stdout.flush()
+        try:
+            for url, name in urls:
+                click.echo(f"monitor {url} {name}")
+            sys.stdout.flush()
+        except OSError as exc:  # nobody can read the URLs: serving them is pointless
+            broken.append(exc)
+            server.shutdown()
 
-    why = server.run(on_ready=ready)
+    with _stop_signals() as signalled:
+        why = server.run(on_ready=ready)
+    if broken:
+        cannot_write(broken[0])
+        sys.exit(EXIT_UNUSABLE)
     if signalled:
         why = f"stopped by {signalled[0]}"
     _serve_report(server, why, record, fmt)
+
+
+def _writable(path: str) -> None:
+    """--record is checked before serving: a regular file (or none yet) that can be written."""
+    import os
+    import stat
+
+    try:
+        if os.path.exists(path) and not stat.S_ISREG(os.stat(path).st_mode):
+            fail(f"--record {path}: not a regular file")
+        with open(path, "ab"):
+            pass
+    except OSError as exc:
+        fail(f"--record {path}: cannot write ({exc.strerror or exc})")
 
 
 def _scenarios(
@@ -159,8 +193,10 @@ def _scenarios(
     return chosen
 
 
-def _catch_stop_signals() -> list[str]:
-    """SIGINT/SIGTERM noted (uvicorn stops on them, then re-raises them to these handlers)."""
+@contextlib.contextmanager
+def _stop_signals() -> Iterator[list[str]]:
+    """SIGINT/SIGTERM noted while serving (uvicorn stops on them, then re-raises them to these
+    handlers); the previous handlers are back once the server has stopped."""
     import signal
 
     seen: list[str] = []
@@ -168,9 +204,12 @@ def _catch_stop_signals() -> list[str]:
     def note(sig: int, frame: object) -> None:
         seen.append(signal.Signals(sig).name)
 
-    signal.signal(signal.SIGINT, note)
-    signal.signal(signal.SIGTERM, note)
-    return seen
+    before = {s: signal.signal(s, note) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield seen
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
 
 
 def _serve_report(server: Any, why: str, record: str | None, fmt: str) -> None:

@@ -5,6 +5,7 @@ HAR that ``check`` reads to the same findings."""
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import subprocess
 import sys
@@ -327,3 +328,65 @@ def test_loopback_addresses_are_not_warned_and_others_are() -> None:
     assert result.exit_code == 2
     assert "jobstate: warning: binding 192.0.2.1: the emulator is reachable" in result.stderr
     assert "error: warning" not in result.stderr
+
+
+def test_without_a_recording_nothing_of_a_request_is_kept() -> None:
+    """record=False (serve without --record): requests are graded, none is kept; with a
+    recording, a huge header is kept shortened, and at most 64 headers."""
+    with MonitorServer(record=False) as server:
+        url = server.play("completed")
+        httpx.get(url, headers={"X-Big": "x" * 100_000})
+        assert server.har()["log"]["entries"] == [] and server.grade(url).polls == 1
+    with MonitorServer() as server:
+        many = {f"X-{i}": "v" for i in range(100)}
+        httpx.get(server.play("completed"), headers={"X-Big": "x" * 100_000, **many})
+        [entry] = server.har()["log"]["entries"]
+        sent = entry["request"]["headers"]
+        assert len(sent) == 64 and len(orjson.dumps(entry)) < 20_000
+        assert any(h["value"].endswith("(100,000 characters)") for h in sent)
+
+
+def test_connections_beyond_the_limit_get_503() -> None:
+    """Idle connections past max_connections do not starve the server: a further request gets
+    503 at once, and answers normally once they close."""
+    import socket
+
+    with MonitorServer(max_connections=2) as server:
+        url = server.play("completed")
+        host, port = url.split("//")[1].split("/")[0].rsplit(":", 1)
+        idle = [socket.create_connection((host, int(port)), timeout=5) for _ in range(2)]
+        time.sleep(0.2)
+        try:
+            assert httpx.get(url, timeout=5).status_code == 503
+        finally:
+            for s in idle:
+                s.close()
+        time.sleep(0.2)
+        assert httpx.get(url, timeout=5).status_code == 202
+
+
+def test_an_unusable_recording_is_refused_before_serving(tmp_path: Path) -> None:
+    """--record into a missing folder or onto a FIFO: exit 2 at once, nothing served."""
+    from click.testing import CliRunner
+
+    from jobstate.cli import main
+
+    fifo = tmp_path / "pipe.har"
+    os.mkfifo(fifo)
+    for target in (tmp_path / "no" / "such.har", fifo):
+        started = time.monotonic()
+        result = CliRunner().invoke(main, ["serve", "--record", str(target), "--duration", "30"])
+        assert result.exit_code == 2 and "--record" in result.stderr
+        assert "monitor " not in result.stdout and time.monotonic() - started < 5
+
+
+def test_stop_signals_are_given_back_after_serving() -> None:
+    """serve notes SIGINT/SIGTERM only while it serves: afterwards Ctrl-C interrupts again."""
+    from click.testing import CliRunner
+
+    from jobstate.cli import main
+
+    before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    result = CliRunner().invoke(main, ["serve", "--scenario", "completed", "--duration", "0.2"])
+    assert result.exit_code == 1  # the client never came: stopped before the end
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before

@@ -4,12 +4,12 @@ fuzz of trace records either loads to answers HTTP can carry or is refused."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
 
 import httpx
-import orjson
 import pytest
 from click.testing import CliRunner
 from hypothesis import given
@@ -25,7 +25,7 @@ TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 def _trace(tmp_path: Path, name: str, *records: Any) -> str:
     path = tmp_path / name
-    path.write_bytes(b"\n".join(orjson.dumps(r) for r in records) + b"\n")
+    path.write_text("\n".join(json.dumps(r) for r in records) + "\n")
     return str(path)
 
 
