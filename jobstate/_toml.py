@@ -1,5 +1,6 @@
-"""TOML parsing on every supported Python: the standard library's ``tomllib`` from 3.11, its
-twin ``tomli`` before."""
+"""TOML parsing on every supported Python (the standard library's ``tomllib`` from 3.11, its
+twin ``tomli`` before), and the one reader of a small TOML or JSON document that spec files,
+client models and configuration share."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["TOMLDecodeError", "loads"]
+__all__ = ["TOMLDecodeError", "load_document", "loads"]
 
 TOMLDecodeError = tomllib.TOMLDecodeError
 
@@ -20,3 +21,28 @@ def loads(text: str) -> dict[str, Any]:
     """The TOML document ``text`` as a dict (:class:`TOMLDecodeError` when it is not TOML)."""
     data: dict[str, Any] = tomllib.loads(text)
     return data
+
+
+def load_document(text: str | bytes, *, toml: bool) -> Any:
+    """A TOML (``toml``) or JSON document, or :class:`ValueError` saying why it is not one:
+    not UTF-8, not TOML or JSON, or nested deeper than the parser goes.
+
+    >>> load_document('a = 1', toml=True), load_document(b'[1]', toml=False)
+    ({'a': 1}, [1])
+    """
+    if toml:
+        try:
+            return loads(text.decode("utf-8") if isinstance(text, bytes) else text)
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        except TOMLDecodeError as exc:
+            raise ValueError(f"not TOML ({exc})") from None
+        except RecursionError:
+            raise ValueError("not TOML (nested too deeply)") from None
+    from jobstate._json import JSONDecodeError
+    from jobstate._json import loads as json_loads
+
+    try:
+        return json_loads(text)
+    except JSONDecodeError as exc:
+        raise ValueError(f"not JSON ({exc})") from None

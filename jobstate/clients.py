@@ -15,7 +15,6 @@ Real clients' profiles are data, in :mod:`jobstate.profiles`.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -315,23 +314,12 @@ def _read_model_file(p: Path) -> Any:
         raw = p.read_bytes()
     except OSError as exc:
         raise ClientModelError(f"{p}: cannot read ({exc.strerror or exc})") from None
-    if p.suffix.lower() == ".toml":
-        if sys.version_info >= (3, 11):
-            import tomllib
-        else:  # pragma: no cover
-            import tomli as tomllib
-        try:
-            return tomllib.loads(raw.decode("utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ClientModelError(f"{p}: not valid TOML ({exc})") from None
-        except RecursionError:
-            raise ClientModelError(f"{p}: nested too deeply to be a client model") from None
-    from jobstate._json import JSONDecodeError, loads
+    from jobstate._toml import load_document
 
     try:
-        return loads(raw)
-    except JSONDecodeError as exc:
-        raise ClientModelError(f"{p}: not valid JSON ({exc})") from None
+        return load_document(raw, toml=p.suffix.lower() == ".toml")
+    except ValueError as exc:
+        raise ClientModelError(f"{p}: {exc}") from None
 
 
 def load_model(path: str | Path) -> ClientModel:

@@ -34,15 +34,16 @@ CHECK_KEYS = frozenset(
 
 
 def _toml(path: str) -> dict[str, Any]:
-    from jobstate._toml import TOMLDecodeError, loads
+    from jobstate._toml import load_document
 
     try:
-        with open(path, encoding="utf-8") as fh:
-            return loads(fh.read())
-    except (OSError, UnicodeDecodeError, TOMLDecodeError) as exc:
-        raise OptionError(f"{path}: not a readable TOML file ({exc})") from None
-    except RecursionError:
-        raise OptionError(f"{path}: not a readable TOML file (nested too deeply)") from None
+        with open(path, "rb") as fh:
+            data: dict[str, Any] = load_document(fh.read(), toml=True)
+    except OSError as exc:
+        raise OptionError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    except ValueError as exc:
+        raise OptionError(f"{path}: {exc}") from None
+    return data
 
 
 def _mentions_jobstate(path: str) -> bool:

@@ -119,22 +119,12 @@ def _from_file(path: str) -> Spec:
 
 
 def _parse(where: str, text: str, *, toml: bool) -> Any:
-    if toml:
-        from jobstate._toml import TOMLDecodeError
-        from jobstate._toml import loads as toml_loads
-
-        try:
-            return toml_loads(text)
-        except TOMLDecodeError as exc:
-            raise SpecError(f"{where}: not TOML ({exc})") from None
-        except RecursionError:
-            raise SpecError(f"{where}: not TOML (nested too deeply)") from None
-    from jobstate._json import JSONDecodeError, loads
+    from jobstate._toml import load_document
 
     try:
-        return loads(text)
-    except JSONDecodeError as exc:
-        raise SpecError(f"{where}: not JSON ({exc})") from None
+        return load_document(text, toml=toml)
+    except ValueError as exc:
+        raise SpecError(f"{where}: {exc}") from None
 
 
 class _Reader:

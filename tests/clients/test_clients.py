@@ -298,8 +298,8 @@ def test_load_json_and_toml(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "text", "message"),
     [
-        ("bad.json", "{nope", "not valid JSON"),
-        ("bad.toml", "x = = 1", "not valid TOML"),
+        ("bad.json", "{nope", "not JSON"),
+        ("bad.toml", "x = = 1", "not TOML"),
         ("list.json", "[]", "object"),
         ("keys.json", '{"sucess": ["completed"]}', "unknown keys sucess"),
         ("type.json", '{"poll": 3}', "list of status values"),
