@@ -123,3 +123,28 @@ def test_any_trace_loads_to_what_http_carries_or_is_refused(records: list[Any]) 
         assert 200 <= answer.http <= 599 and not isinstance(answer.http, bool)
         for k, v in answer.headers.items():
             assert TOKEN.fullmatch(k) and isinstance(v, str) and not set(v) & set("\r\n\0")
+
+
+def test_blank_lines_sizes_and_names(tmp_path: Path) -> None:
+    """Blank lines between answers are skipped, not the end; a line or a file over its cap is
+    refused with its size; an empty stem becomes 'trace'; a third same name gets '-3'."""
+    from jobstate.spec import trace_files
+    from jobstate.spec.trace_files import scenario_name
+
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"status": "inProgress"}\n\n{"status": "completed"}\n')
+    [scenario] = read_traces([str(path)]).values()
+    assert [a.body["status"] for a in scenario.answers if a.body] == ["inProgress", "completed"]
+    assert scenario.description == f"from {path}" and scenario.spec == "any"
+    long_line = tmp_path / "long.jsonl"
+    long_line.write_bytes(b'{"status": "' + b"x" * trace_files.MAX_LINE_BYTES + b'"}\n')
+    with pytest.raises(InputError, match=r"line 1: over 1,048,576 bytes"):
+        read_traces([str(long_line)])
+    big = tmp_path / "big.jsonl"
+    big.write_bytes((b'{"status": "inProgress"}\n' * 700_000)[: trace_files.MAX_TRACE_BYTES + 1])
+    with pytest.raises(InputError, match=r"over 16,777,216 bytes, which is no trace"):
+        read_traces([str(big)])
+    assert scenario_name("", []) == "trace" and scenario_name("a", ["a", "a-2"]) == "a-3"
+    assert scenario_name("x" * 100, []) == "x" * 80
+    with pytest.raises(InputError, match="cannot read"):
+        read_traces([str(tmp_path / "missing.jsonl")])

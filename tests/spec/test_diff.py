@@ -90,3 +90,109 @@ def _data(spec: Spec) -> dict[str, Any]:
         "initial": d["initial"],
         "kinds": sorted(spec.provenances),
     }
+
+
+def _spec(text: str, name: str = "s") -> Spec:
+    import tempfile
+
+    from jobstate.spec.loading import load_spec
+
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / f"{name}.toml"
+        path.write_text(text)
+        return load_spec(path)
+
+
+BASE = """
+[[provenances]]
+kind = "doc"
+meaning = "documented"
+
+[[states]]
+name = "a"
+class = "initial"
+provenance = "doc"
+rationale = "first"
+
+[[states]]
+name = "b"
+class = "active"
+provenance = "doc"
+rationale = "second"
+
+[[states]]
+name = "z"
+class = "terminal"
+outcome = "success"
+provenance = "doc"
+rationale = "end"
+
+[[edges]]
+source = "a"
+dest = "b"
+provenance = "doc"
+rationale = "go"
+
+[[edges]]
+source = "b"
+dest = "z"
+provenance = "doc"
+rationale = "done"
+"""
+
+
+def test_every_kind_of_change_is_one_exact_line() -> None:
+    """The initial state, the terminal set, a state's class and outcome, a provenance kind
+    added, removed or renamed in meaning, an edge added or removed: each is reported with its
+    before and after, in text and in JSON."""
+    edited = (
+        BASE.replace('meaning = "documented"', 'meaning = "written down"')
+        .replace('name = "a"\nclass = "initial"', 'name = "a"\nclass = "active"')
+        .replace('name = "b"\nclass = "active"', 'name = "b"\nclass = "initial"')
+        .replace('outcome = "success"', 'outcome = "failure"')
+        .replace('source = "a"\ndest = "b"', 'source = "b"\ndest = "a"')
+    )
+    edited += '\n[[provenances]]\nkind = "seen"\nmeaning = "observed"\n'
+    edited += '\n[[edges]]\nsource = "a"\ndest = "z"\nprovenance = "doc"\nrationale = "skip"\n'
+    d = diff_specs(_spec(BASE), _spec(edited))
+    assert [c.text() for c in d.changes] == [
+        "~ initial state: name 'a' -> 'b'",
+        "~ provenance doc: meaning 'documented' -> 'written down'",
+        "+ provenance seen: observed",
+        "~ state a: class 'initial' -> 'active'",
+        "~ state b: class 'active' -> 'initial'",
+        "~ state z: outcome 'success' -> 'failure'",
+        "+ edge b -> a: doc",
+        "+ edge a -> z: doc",
+        "- edge a -> b: doc",
+    ]
+    assert [c.text() for c in diff_specs(_spec(edited), _spec(BASE)).changes][2] == (
+        "- provenance seen: observed"
+    )
+    [first, *_] = d.to_dict()["changes"]
+    assert first == {
+        "kind": "changed",
+        "what": "initial",
+        "subject": "state",
+        "field": "name",
+        "before": "a",
+        "after": "b",
+    }
+    assert next(iter(d.lines())) == "spec diff s -> s: 9 differences"
+    assert d.to_dict()["a"] == "s" and d.to_dict()["same"] is False
+
+
+def test_a_terminal_set_change_names_both_sets() -> None:
+    """A new terminal state: the terminal set's change lists the sets before and after, and
+    the new state says its class and outcome."""
+    more = BASE + (
+        '\n[[states]]\nname = "y"\nclass = "terminal"\noutcome = "cancelled"\n'
+        'provenance = "doc"\nrationale = "stop"\n'
+        '\n[[edges]]\nsource = "b"\ndest = "y"\nprovenance = "doc"\nrationale = "stop"\n'
+    )
+    d = diff_specs(_spec(BASE), _spec(more))
+    texts = [c.text() for c in d.changes]
+    assert texts[0] == "~ terminal states: set ['z'] -> ['y', 'z']"
+    assert "+ state y: terminal (cancelled)" in texts and "+ edge b -> y: doc" in texts
+    removed = [c.text() for c in diff_specs(_spec(more), _spec(BASE)).changes]
+    assert "- state y: terminal (cancelled)" in removed and "- edge b -> y: doc" in removed
