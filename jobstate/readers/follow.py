@@ -8,10 +8,10 @@ Only a regular, uncompressed file can be followed."""
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 import time
-from collections import Counter
 from collections.abc import Callable
 from typing import IO, Any
 
@@ -61,22 +61,15 @@ class _Jobs:
                 return
         checker = self.checkers.get(key)
         if checker is None:
-            checker = self.checkers[key] = Checker(self.validator.tables, record_steps=False)
-        seen = len(checker.violations)
+            checker = self.checkers[key] = Checker(
+                self.validator.tables,
+                record_steps=False,
+                keep=self.keep,  # printed as found, kept in full up to the cap, then counted
+                on_violation=functools.partial(self.on, str(key)),
+            )
         checker.feed(
             body_at(self.body_get, rec, self.opts.body_key), number, http_at(self.http_get, rec)
         )
-        new = checker.violations[seen:]
-        for v in new:
-            self.on(str(key), v)
-        kept = [v for v in new if self.keep.take()]
-        if len(kept) < len(new):  # printed, then counted: memory grows with jobs, not lines
-            del checker.violations[seen:]
-            checker.violations.extend(kept)
-            checker.omitted = checker.omitted or Counter()
-            for v in new:
-                if v not in kept:
-                    checker.omitted[v.rule, v.severity] += 1
 
     def too_long(self, number: int) -> None:
         """A line over the record cap, skipped unread."""

@@ -9,7 +9,7 @@ validation hands a job over to it at the job's first irregular record.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, cast
 
 from jobstate._constants import PCT, Outcome, Severity, StepKind
@@ -35,6 +35,7 @@ class Checker:
         "last_line",
         "observations",
         "omitted",
+        "on_violation",
         "outcome",
         "rejected",
         "state",
@@ -55,8 +56,10 @@ class Checker:
         first_line: int | None = None,
         last_line: int | None = None,
         keep: Keep | None = None,
+        on_violation: Callable[[Violation], None] | None = None,
     ) -> None:
         self.tables = tables
+        self.on_violation = on_violation  # sees every violation, kept in full or only counted
         self.violations: list[Violation] = []
         self.keep = keep  # shared by the jobs of a run: beyond it, violations are counted
         self.omitted: Counter[tuple[str, Severity]] | None = None
@@ -147,12 +150,17 @@ class Checker:
     def _add(self, rule: str, message: str, line: int | None, http: int | None) -> None:
         # called from feed(), after it counted the record
         severity = rules.RULES[rule].severity
-        if self.keep is not None and not self.keep.take():
-            if self.omitted is None:
-                self.omitted = Counter()
-            self.omitted[rule, severity] += 1
-            return
-        self.violations.append(Violation(rule, severity, self.index - 1, line, message, http))
+        kept = self.keep is None or self.keep.take()
+        if kept or self.on_violation is not None:  # else no object for a counted one
+            v = Violation(rule, severity, self.index - 1, line, message, http)
+            if self.on_violation is not None:
+                self.on_violation(v)
+            if kept:
+                self.violations.append(v)
+                return
+        if self.omitted is None:
+            self.omitted = Counter()
+        self.omitted[rule, severity] += 1
 
     def _status(
         self, body: Mapping[str, Any], line: int | None, http: int | None
