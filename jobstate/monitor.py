@@ -119,15 +119,14 @@ class _Poller:
             self.errors_in_row = 0
             self.body = body
             if ex.status in self.spec.terminal:
-                self._end(self.spec.outcome(ex.status), body)
+                self._end(self.spec.outcome(ex.status), body, body.get("resourceId"))
             self.delay = self._next_delay(after, grow=False)
         elif kind == "see-other":
             if not location:
                 raise MonitorError("HTTP 303 without a Location")
             return _join(answer, location)
         elif kind == "retry":
-            self.failed(f"HTTP {code}")
-            self.delay = self._next_delay(after, grow=True)
+            self.failed(f"HTTP {code}", after)
         elif kind == "item":  # the monitor answered with the finished item itself
             assert body is not None
             self._end("success", body, resource_id=body.get("id"))
@@ -135,12 +134,13 @@ class _Poller:
             raise MonitorError(_refusal(kind, answer))
         return None
 
-    def failed(self, what: str) -> None:
-        """An error answer or a failed connection: retried up to ``retries`` in a row."""
+    def failed(self, what: str, after: float | None = None) -> None:
+        """An error answer or a failed connection: retried up to ``retries`` in a row, after a
+        growing delay (or the answer's ``Retry-After``)."""
         self.errors_in_row += 1
         if self.errors_in_row > self.retries:
             raise MonitorError(f"{self.errors_in_row} error answers in a row (last {what})")
-        self.delay = self._next_delay(None, grow=True)
+        self.delay = self._next_delay(after, grow=True)
 
     def plan(self, location: str) -> tuple[bool, str | None]:
         """Whether to fetch the item at ``location``, and with the client's credentials; or the
@@ -170,23 +170,28 @@ class _Poller:
                 body = None
         elif reason is None:
             reason = "the timeout passed before the item answered"
-        rid = body.get("id") if body is not None else None
-        self._end("success", body, rid, location=location, not_followed=reason)
+        if reason is not None:  # not read: the last status body stands, and no id is known
+            return self._end("success", self.body, None, location=location, not_followed=reason)
+        if body is None:  # a 2xx that is not a JSON object
+            return self._end("success", None, None, location=location)
+        rid = body.get("id")
+        self._end(
+            "success", body, body.get("resourceId") if rid is None else rid, location=location
+        )
 
     def _end(
         self,
         outcome: Outcome,
         body: dict[str, Any] | None,
-        resource_id: object = None,
+        resource_id: object,
         *,
         location: str | None = None,
         not_followed: str | None = None,
     ) -> None:
-        rid = resource_id if resource_id is not None or body is None else body.get("resourceId")
         self.result = WaitResult(
             outcome,
-            body if location is None or not_followed is None else self.body,
-            rid if isinstance(rid, str) else None,
+            body,
+            resource_id if isinstance(resource_id, str) else None,
             self.polls,
             self.exchanges,
             location,
