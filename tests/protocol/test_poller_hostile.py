@@ -387,3 +387,18 @@ def _body(content: bytes) -> Any:
         return orjson.loads(content)
     except orjson.JSONDecodeError:
         return None
+
+
+def test_error_answers_double_the_delay_once_each() -> None:
+    """Each error answer doubles the delay once (up to max_interval); a Retry-After asks for
+    more and is honoured, still capped."""
+    p = monitor._poller("any", 10, 0.01, 1.0, 9, None, None, None)
+    delays = []
+    for _ in range(4):
+        p.failed("HTTP 503")
+        delays.append(p.delay)
+    assert delays == [0.02, 0.04, 0.08, 0.16]
+    p.failed("HTTP 429", 0.5)
+    assert p.delay == 0.5
+    p.failed("HTTP 429", 99.0)
+    assert p.delay == 1.0
