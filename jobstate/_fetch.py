@@ -103,13 +103,9 @@ class _Capped:
         self.size = 0
         self.over = False
         self.unreadable = False
-        coding = encoding.strip().lower()
-        self.zlib: Any = None
-        if coding in ("gzip", "x-gzip", "deflate"):
-            # gzip: a header; deflate: zlib-wrapped as RFC 9110 says, or raw as servers send it
-            self.zlib = zlib.decompressobj(zlib.MAX_WBITS | 32 if coding != "deflate" else 0)
-            self.raw_deflate = coding == "deflate"
-        elif coding not in ("", "identity"):
+        self.coding = encoding.strip().lower()
+        self.zlib: Any = None  # made at the first chunk, which tells raw deflate from zlib
+        if self.coding not in ("", "identity", "gzip", "x-gzip", "deflate"):
             self.unreadable = True
 
     def add(self, chunk: bytes) -> bool:
@@ -130,13 +126,16 @@ class _Capped:
         return True
 
     def _decode(self, chunk: bytes) -> bytes:
-        if self.zlib is None:
+        if self.coding in ("", "identity"):
             return chunk
-        if self.raw_deflate and not self.parts and self.size == 0:
-            # the first bytes tell a zlib stream (RFC 1950 header) from a raw deflate one
+        if self.zlib is None:
+            # gzip has its header; deflate is zlib-wrapped as RFC 9110 says (an RFC 1950 header,
+            # its first two bytes a multiple of 31), or raw as some servers send it
             wrapped = len(chunk) >= 2 and (chunk[0] * 256 + chunk[1]) % 31 == 0
-            self.zlib = zlib.decompressobj(zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS)
-            self.raw_deflate = False
+            bits = zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS
+            self.zlib = zlib.decompressobj(
+                bits if self.coding == "deflate" else zlib.MAX_WBITS | 32
+            )
         out: bytes = self.zlib.decompress(chunk, self.cap + 1 - self.size)
         if self.zlib.unconsumed_tail:
             self.over = True

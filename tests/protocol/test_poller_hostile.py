@@ -270,9 +270,16 @@ def test_a_huge_error_page_is_an_error_answer() -> None:
 
 
 def test_a_gzip_answer_is_read() -> None:
-    """A well-formed gzip or deflate answer is decoded like any other."""
+    """A well-formed gzip or deflate answer (zlib-wrapped, or raw as some servers send it) is
+    decoded like any other."""
     body = orjson.dumps({"status": "completed", "resourceId": "01G"})
-    for encoding, data in (("gzip", gzip.compress(body)), ("deflate", zlib.compress(body))):
+    raw = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    raw_deflate = raw.compress(body) + raw.flush()
+    for encoding, data in (
+        ("gzip", gzip.compress(body)),
+        ("deflate", zlib.compress(body)),
+        ("deflate", raw_deflate),
+    ):
         seen: list[httpx.Request] = []
         answers = [_answer(202, data, content_encoding=encoding)]
         with httpx.Client(transport=_mock(answers, seen)) as client:
