@@ -4,6 +4,8 @@ client models and configuration share."""
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
 from typing import Any
 
@@ -12,7 +14,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["TOMLDecodeError", "load_document", "loads"]
+__all__ = ["TOMLDecodeError", "load_document", "loads", "read_small_file"]
 
 TOMLDecodeError = tomllib.TOMLDecodeError
 
@@ -46,3 +48,19 @@ def load_document(text: str | bytes, *, toml: bool) -> Any:
         return json_loads(text)
     except JSONDecodeError as exc:
         raise ValueError(f"not JSON ({exc})") from None
+
+
+def read_small_file(path: str, cap: int, what: str) -> bytes:
+    """The bytes of a file that should be small (a spec, a trace), or :class:`ValueError`: it
+    cannot be read, is not a regular file (a FIFO would make ``open`` wait, a device never
+    ends), or holds more than ``cap`` bytes (``what`` names it in the message)."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise ValueError(f"a {what} is a regular file, not a pipe or a device")
+        with open(path, "rb") as fh:
+            data = fh.read(cap + 1)
+    except OSError as exc:
+        raise ValueError(f"cannot read ({exc.strerror or exc})") from None
+    if len(data) > cap:
+        raise ValueError(f"over {cap:,} bytes, which is no {what}")
+    return data

@@ -98,14 +98,13 @@ def spec_from_mapping(data: Mapping[str, Any], *, where: str = "spec") -> Spec:
 
 
 def _from_file(path: str) -> Spec:
+    from jobstate._toml import read_small_file
+
     where = shortened(path, 200)
     try:
-        with open(path, "rb") as fh:
-            raw = fh.read(_MAX_BYTES + 1)
-    except OSError as exc:
-        raise SpecError(f"{where}: cannot read ({exc.strerror or exc})") from None
-    if len(raw) > _MAX_BYTES:
-        raise SpecError(f"{where}: over {_MAX_BYTES:,} bytes, which is no spec")
+        raw = read_small_file(path, _MAX_BYTES, "spec")
+    except ValueError as exc:
+        raise SpecError(f"{where}: {exc}") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 from collections.abc import Iterable
 
 from jobstate._json import JSONDecodeError, loads
+from jobstate._toml import read_small_file
 from jobstate._words import shortened
 from jobstate.exceptions import InputError
 from jobstate.spec.scenarios import Answer, Scenario, answer_of
@@ -63,14 +63,9 @@ def read_traces(paths: Iterable[str], taken: Iterable[str] = ()) -> dict[str, Sc
 def _answers(path: str) -> Iterable[Answer]:
     where = shortened(path, 200)
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            raise InputError(f"{where}: a trace is a regular file, not a pipe or a device")
-        with open(path, "rb") as fh:
-            data = fh.read(MAX_TRACE_BYTES + 1)
-    except OSError as exc:
-        raise InputError(f"{where}: cannot read ({exc.strerror or exc})") from None
-    if len(data) > MAX_TRACE_BYTES:
-        raise InputError(f"{where}: over {MAX_TRACE_BYTES:,} bytes, which is no trace")
+        data = read_small_file(path, MAX_TRACE_BYTES, "trace")
+    except ValueError as exc:
+        raise InputError(f"{where}: {exc}") from None
     found = False
     for number, raw in enumerate(data.split(b"\n"), 1):
         if not raw.strip():

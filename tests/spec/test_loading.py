@@ -227,3 +227,18 @@ def test_diagram_of_a_file_spec_uses_its_kinds() -> None:
     assert out.exit_code == 0
     assert "ipp-print-job lifecycle" in out.stdout and "asyncJobStatus" not in out.stdout
     assert "rfc (RFC 8011" in out.stdout
+
+
+def test_a_spec_path_that_is_no_regular_file_is_refused(tmp_path: Path) -> None:
+    """A FIFO named like a spec file is refused at once (opening it would wait for a writer),
+    and so is a directory."""
+    import os
+
+    fifo = tmp_path / "pipe.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(SpecError, match=r"pipe\.toml: a spec is a regular file"):
+        load_spec(fifo)
+    folder = tmp_path / "dir.toml"
+    folder.mkdir()
+    with pytest.raises(SpecError, match="a spec is a regular file"):
+        load_spec(folder)
