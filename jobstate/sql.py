@@ -12,11 +12,11 @@ The result equals the Python engine's on the same polls (a property test runs bo
 percentage column is numeric, ``percentage-type`` and ``malformed-record`` cannot occur.
 
 Captured traffic may add the HTTP status of each answer (``http``) and the code of its error
-body (``error_code``), read as the Python engine reads them: a redirect without a status is the
-completion; an answer of 400 or more without a status is an error answer (counted, not
-validated) or, when it says the monitor is gone (404, 410, ``operationNotFound``), either the
-monitor's expiry after the end or ``monitor-lost``; a 5xx with a status is validated and counted
-as transient.
+body (``error_code``), read as the Python engine reads them: a 303 without a status is the
+completion; another redirect or an answer of 400 or more without a status is an error answer
+(counted, not validated) or, when it says the monitor is gone (404, 410, ``operationNotFound``),
+either the monitor's expiry after the end or ``monitor-lost``; a 5xx with a status is validated
+and counted as transient.
 
 >>> print(generate_sql(report="violations").splitlines()[0])
 -- jobstate 'current' spec, sampled mode, duckdb: one row per violation
@@ -179,9 +179,11 @@ def generate_sql(
 
 
 def _http_polls(select: str, table: str) -> list[str]:
-    """The polls of captured traffic, each answer read as the Python engine reads it: a
-    redirect without a status is the completion; 400 or more without one is an error answer,
-    or the monitor ``gone``; neither has a percentage to check."""
+    """The polls of captured traffic, each answer read as the Python engine reads it: a 303
+    without a status is the completion; another redirect (301, 302, 307, 308) or 400 or more
+    without one is an error answer, or the monitor ``gone``; none has a percentage to check.
+    The table keeps no body beyond its status, so the finished item answered at the monitor
+    URL (a 2xx with an ``id``) is not told from a body without a status here."""
     gone = ", ".join(str(c) for c in sorted(GONE))
     done = sql_literal(REDIRECT_COMPLETION["status"])
     return [
@@ -193,9 +195,8 @@ def _http_polls(select: str, table: str) -> list[str]:
         "  SELECT job, k, http,",
         f"    CASE WHEN http >= 400 AND given IS NULL AND (http IN ({gone})"
         f" OR error_code = {sql_literal(GONE_ERROR)}) THEN 'gone'",
-        "      WHEN http >= 400 AND given IS NULL THEN 'error' END AS answer,",
-        f"    CASE WHEN http >= 300 AND http < 400 AND given IS NULL THEN {done}"
-        " ELSE given END AS status,",
+        "      WHEN http >= 300 AND http <> 303 AND given IS NULL THEN 'error' END AS answer,",
+        f"    CASE WHEN http = 303 AND given IS NULL THEN {done} ELSE given END AS status,",
         "    CASE WHEN http >= 300 AND given IS NULL THEN NULL ELSE given_pct END AS pct",
         "  FROM jobstate_answers",
         "),",

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from jobstate.readers.fields import Getter, body_at, getter, http_at, job_key_at, rfc3339_ns
 from jobstate.readers.options import ReadOptions
 from jobstate.results import InputSummary, Record
-from jobstate.validation.rules import REDIRECT_COMPLETION, has_status_body
+from jobstate.validation.rules import REDIRECT_COMPLETION, completes
 
 if TYPE_CHECKING:  # numpy loads only when a check runs; the protocol, when one is tracked
     from jobstate.spec.protocol import Exchange
@@ -126,12 +126,13 @@ class JobRouter:
         wrappers: list[Record] | None = None,
     ) -> None:
         """Pass bodies on to their jobs (``wrappers``: the records ``order_by`` reads). A
-        redirect (HTTP 3xx) answered without a status body is the job's completion, as the
-        OneDrive documentation gives it (sources: completion-303): it is read as ``completed``."""
+        completion without a status body (a 303 See Other, sources: completion-303, or the
+        finished item at the monitor URL, sources: location-is-item) is read as the spec's
+        success, as :func:`~jobstate.validation.rules.completes` says."""
         times = self._times(wrappers if wrappers is not None else bodies)
         if http is not None:
             for i, code in enumerate(http):
-                if code is not None and 300 <= code < 400 and not has_status_body(bodies[i]):
+                if code is not None and 200 <= code < 400 and completes(bodies[i], code):
                     bodies[i] = REDIRECT_COMPLETION
         if self.order_get is None:
             if times is not None:

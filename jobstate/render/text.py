@@ -246,6 +246,8 @@ def _summary(job: JobReport, places: _Places, fail_on: FailOn, color: bool) -> s
     if job.client is not None and job.client.end == "303":
         where = job.client.location
         text += "; completed by 303 See Other" + (f" to {inert(where)}" if where else "")
+    elif job.client is not None and job.client.end == "item":
+        text += "; completed by the item itself at the monitor URL"
     return text
 
 

@@ -20,6 +20,7 @@ from jobstate._constants import Provenance
 
 __all__ = [
     "ANSWER_KINDS",
+    "COMPLETIONS",
     "DEVIATIONS",
     "DIALECTS",
     "GONE",
@@ -210,6 +211,7 @@ class Exchange:
     resource_id: bool = False
     error: str | None = None
     body: bool = True
+    item: bool = False
 
     @classmethod
     def of(
@@ -237,6 +239,7 @@ class Exchange:
             resource_id=obj is not None and "resourceId" in obj,
             error=code if isinstance(code, str) else None,
             body=obj is not None,
+            item=_is_item(obj),
         )
 
     @property
@@ -246,8 +249,26 @@ class Exchange:
 
     @property
     def redirect(self) -> bool:
-        """A 3xx: the OneDrive completion (See Other, to the new item)."""
+        """Any 3xx (only a 303 See Other is the OneDrive completion: see :attr:`kind`)."""
         return self.http is not None and 300 <= self.http < 400
+
+    @property
+    def kind(self) -> AnswerKind:
+        """What this answer is (see :func:`classify`)."""
+        http = self.http
+        if self.status is not None:
+            return "status"
+        if http == 303:
+            return "see-other"
+        if self.redirect:
+            return "redirect"
+        if self.gone:
+            return "gone"
+        if http is not None and (http == 429 or http >= 500):
+            return "retry"
+        if http is not None and 200 <= http < 300:
+            return "item" if self.item else "malformed"
+        return "error"
 
 
 AnswerKind = Literal[
@@ -289,20 +310,11 @@ def classify(http: int | None, body: object) -> AnswerKind:
     >>> classify(500, {"error": {"code": "operationNotFound"}}), classify(503, None)
     ('gone', 'retry')
     """
-    ex = Exchange.of(http, body)
-    if ex.status is not None:
-        return "status"
-    if http == 303:
-        return "see-other"
-    if ex.redirect:
-        return "redirect"
-    if ex.gone:
-        return "gone"
-    if http is not None and (http == 429 or http >= 500):
-        return "retry"
-    if http is not None and 200 <= http < 300:
-        return "item" if _is_item(body) else "malformed"
-    return "error"
+    return Exchange.of(http, body).kind
+
+
+COMPLETIONS: frozenset[AnswerKind] = frozenset({"see-other", "item"})
+"""The answers that end a job successfully without a status body."""
 
 
 def _is_item(body: object) -> bool:

@@ -6,7 +6,7 @@ to the pre-authenticated monitor URL, or fetched the monitor again after its 303
 read from exchanges in time order (:class:`~jobstate.spec.protocol.Exchange`), one
 :class:`BehaviourTracker` per monitor URL whose memory does not grow with the polls.
 
->>> from jobstate.spec.protocol import Exchange
+>>> from jobstate.spec.protocol import AnswerKind, Exchange
 >>> t = BehaviourTracker(frozenset({"failed"}))
 >>> for s in ("inProgress", "failed", "failed", "failed"):
 ...     t.feed(Exchange(202, s))
@@ -21,10 +21,12 @@ from dataclasses import dataclass
 
 from jobstate._constants import Provenance, Severity
 from jobstate.grading import BehaviourFinding, Grade
-from jobstate.spec.protocol import Exchange
+from jobstate.spec.protocol import AnswerKind, Exchange
 
 __all__ = ["BEHAVIOURS", "BehaviourRule", "BehaviourTracker"]
 
+_ENDS: Mapping[AnswerKind, str] = {"see-other": "303", "gone": "gone", "item": "item"}
+"""The answers without a status that end a job, by the name findings give the end."""
 _SLACK = 0.05  # seconds of clock jitter forgiven when comparing an interval with its floor
 
 
@@ -133,7 +135,7 @@ class BehaviourTracker:
             end = self.end_of(ex)
             if end is not None:
                 self.ended_at, self.end, self._end_time = n, end, ex.time
-                self._location = ex.location if ex.redirect else None
+                self._location = ex.location if end == "303" else None
         if ex.time is not None:
             self._last_time = ex.time
         waits = [w for w in (ex.retry_after, self.floor) if w]
@@ -142,15 +144,12 @@ class BehaviourTracker:
     def end_of(self, ex: Exchange) -> str | None:
         """What ends the job in an answer: a terminal status, a 303 (``"303"``), the monitor
         gone (``"gone"``), or the item itself in its place (``"item"``); else ``None``."""
-        if ex.redirect:
+        if ex.http == 303:  # whatever its body, as the router may have read it as the end
             return "303"
-        if ex.status is not None:
+        kind = ex.kind
+        if kind == "status":
             return ex.status if ex.status in self.terminal else None
-        if ex.gone:
-            return "gone"
-        if ex.http is not None and 200 <= ex.http < 300 and ex.body and ex.error is None:
-            return "item"
-        return None
+        return _ENDS.get(kind)
 
     def findings(self) -> list[BehaviourFinding]:
         """What the client did wrong on this monitor URL, in the order of :data:`BEHAVIOURS`."""

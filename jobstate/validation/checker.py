@@ -87,18 +87,16 @@ class Checker:
                 self.last_line = line
         i = self.index
         self.index += 1
-        if http is not None and 300 <= http < 400 and not rules.has_status_body(rec):
+        if rules.completes(rec, http):
             rec = rules.REDIRECT_COMPLETION  # as the router reads it, whichever path came here
+        elif rules.stray_redirect(rec, http):
+            return self._error_answer(i, line, http)
         if http is not None and http >= 400:
             if rules.monitor_gone(rec, http):
                 self._gone(i, http, line)
                 return
             if not rules.has_status_body(rec):
-                self.observations += 1
-                self.error_answers += 1
-                if self.steps is not None:
-                    self.steps.append(Step(i, None, "error-answer", self.state, (), line, http))
-                return
+                return self._error_answer(i, line, http)
             if http >= 500:
                 self.transient += 1
         why = rules.malformed_record(rec)
@@ -134,6 +132,14 @@ class Checker:
             self.baseline = baseline
         self.first_line = low if self.first_line is None else min(self.first_line, low)
         self.last_line = high if self.last_line is None else max(self.last_line, high)
+
+    def _error_answer(self, i: int, line: int | None, http: int | None) -> None:
+        """An answer that is neither a status nor the end (a 401, a 503 page, a 307): counted
+        as polled, not validated."""
+        self.observations += 1
+        self.error_answers += 1
+        if self.steps is not None:
+            self.steps.append(Step(i, None, "error-answer", self.state, (), line, http))
 
     def _gone(self, i: int, http: int, line: int | None) -> None:
         """A monitor that answered 'gone': expired after the end, else ``monitor-lost``."""

@@ -38,6 +38,7 @@ from jobstate._constants import SPEC_NAMES, Provenance, Severity
 from jobstate.results import Record, Rejected
 from jobstate.spec import Spec, get_spec
 from jobstate.spec.builtin import is_builtin
+from jobstate.spec.protocol import COMPLETIONS, classify
 
 __all__ = [
     "REDIRECT_COMPLETION",
@@ -45,6 +46,7 @@ __all__ = [
     "Rule",
     "after_terminal",
     "completed_not_100",
+    "completes",
     "has_status_body",
     "illegal_transition",
     "json_type",
@@ -56,6 +58,7 @@ __all__ = [
     "percentage_range",
     "percentage_regression",
     "percentage_type",
+    "stray_redirect",
     "unknown_status_message",
 ]
 
@@ -181,8 +184,33 @@ def missing_status(body: Mapping[str, Any]) -> str | None:
 # -- the monitor itself ----------------------------------------------------------------------
 
 REDIRECT_COMPLETION: Mapping[str, Any] = {"status": "completed"}
-"""What a monitor's redirect (3xx) without a status body stands for: OneDrive's documented
-completion (sources: completion-303)."""
+"""What a monitor's completion without a status body stands for: OneDrive's documented 303
+See Other (sources: completion-303), or the finished item itself at the monitor URL (sources:
+location-is-item)."""
+
+
+def completes(rec: Record, http: int | None) -> bool:
+    """Whether an answer without a status body ends the job successfully, as the poller and
+    the emulator read it (:func:`jobstate.spec.protocol.classify`): a 303 See Other, or a 2xx
+    whose body is the finished item (a text ``id``, no ``status``, no ``error``).
+
+    >>> completes(None, 303), completes({"id": "01X"}, 200), completes({}, 200)
+    (True, True, False)
+    >>> completes(None, 307), completes({"status": "completed"}, 303), completes({"id": "1"}, None)
+    (False, False, False)
+    """
+    return (
+        http is not None
+        and 200 <= http < 400
+        and not has_status_body(rec)
+        and classify(http, rec) in COMPLETIONS
+    )
+
+
+def stray_redirect(rec: Record, http: int | None) -> bool:
+    """Whether an answer is a redirect other than 303 (301, 302, 307, 308) without a status
+    body: no document names one for a monitor, so it is an error answer, not the completion."""
+    return http is not None and 300 <= http < 400 and http != 303 and not has_status_body(rec)
 
 
 def has_status_body(rec: Record) -> bool:

@@ -47,8 +47,8 @@ jobstate_answers AS (
 jobstate_polls AS (
   SELECT job, k, http,
     CASE WHEN http >= 400 AND given IS NULL AND (http IN (404, 410) OR error_code = 'operationNotFound') THEN 'gone'
-      WHEN http >= 400 AND given IS NULL THEN 'error' END AS answer,
-    CASE WHEN http >= 300 AND http < 400 AND given IS NULL THEN 'completed' ELSE given END AS status,
+      WHEN http >= 300 AND http <> 303 AND given IS NULL THEN 'error' END AS answer,
+    CASE WHEN http = 303 AND given IS NULL THEN 'completed' ELSE given END AS status,
     CASE WHEN http >= 300 AND given IS NULL THEN NULL ELSE given_pct END AS pct
   FROM jobstate_answers
 ),
