@@ -130,6 +130,7 @@ def follow_file(
             on_violation=show,
             idle_exit=idle_exit,
             keep_violations=keep_violations,
+            on_note=lambda note: click.echo(f"jobstate: note: {note}", err=True),
         )
     except InputError as exc:
         return [], [str(exc)]

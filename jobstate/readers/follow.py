@@ -87,38 +87,131 @@ def follow(
     interval: float = 0.5,
     idle_exit: float | None = None,
     keep_violations: int | None = None,
+    on_note: Callable[[str], None] | None = None,
 ) -> InputSummary:
     """Check the JSON Lines file ``path`` from its start, then every line appended to it, until
     ``idle_exit`` seconds pass with nothing new (never, by default) or the process is
     interrupted (Ctrl-C ends the watch normally). Each violation goes to ``on_violation(job,
     violation)`` as it is found; the summary returned has every job's report, with at most
-    ``keep_violations`` violations in full (``None``: all)."""
+    ``keep_violations`` violations in full (``None``: all).
+
+    A log rotated under it is followed as ``tail -F`` does: truncated or rewritten in place
+    (logrotate's ``copytruncate``), it is read again from its start; replaced by a new file
+    (renamed away, then created), the old one is read to its end and the new one from its
+    start. Lines keep their numbers in the order read, and the summary's notes say where each
+    rotation fell (each also handed to ``on_note`` as it happens)."""
     opts = options or ReadOptions()
     keep = Keep(keep_violations)
     summary = InputSummary(path, "jsonl", keep=keep)
     jobs = _Jobs(summary, validator, opts, on_violation, keep)
-    fh = _followable(path)
+    source = _Source(path)
     lines = _Lines(opts.max_record_bytes)
     last_new = time.monotonic()
     try:
         while True:
-            chunk = fh.read(1 << 20)
+            chunk = source.read()
+            if chunk is None:
+                _rotated(lines, jobs, summary, "truncated or rewritten in place", on_note)
+                source.restart()
+                continue
             if chunk:
                 lines.feed(chunk, jobs)
                 last_new = time.monotonic()
                 continue
-            if os.fstat(fh.fileno()).st_size < fh.tell():
-                raise InputError(f"{path}: the file was truncated or replaced while followed")
+            if source.replaced():
+                _rotated(lines, jobs, summary, "replaced by a new file", on_note)
+                source.reopen()
+                continue
             if idle_exit is not None and time.monotonic() - last_new >= idle_exit:
                 break
             time.sleep(interval)
     except KeyboardInterrupt:
         pass
     finally:
-        fh.close()
+        source.close()
     lines.end(jobs)
     summary.jobs = [c.to_job_report(k, input=path) for k, c in jobs.checkers.items()]
     return summary
+
+
+def _rotated(
+    lines: _Lines,
+    jobs: _Jobs,
+    summary: InputSummary,
+    how: str,
+    on_note: Callable[[str], None] | None,
+) -> None:
+    """End what was read of the old contents (an unfinished last line is a line), and note it."""
+    lines.end(jobs)
+    note = (
+        f"the file was {how} after line {lines.number:,}: read again from its start, its"
+        f" lines numbered on from {lines.number + 1:,}"
+    )
+    summary.notes.append(note)
+    if on_note is not None:
+        on_note(note)
+    lines.restart()
+
+
+_TAIL = 64  # bytes before the read position kept to tell the same file from a rewritten one
+
+
+class _Source:
+    """The followed file, and what tells that it was rotated under the reader."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.fh = _followable(path)
+        self.ident = _ident(os.fstat(self.fh.fileno()))
+        self.tail = b""  # the last bytes read, which must still be where they were read
+
+    def read(self) -> bytes | None:
+        """The next bytes (empty: none yet), or ``None`` if the file no longer holds what was
+        read where it was read: truncated, or truncated and written again past the read
+        position (``copytruncate``). Looked at before and after reading, so a chunk read from
+        rewritten contents is never taken for the old ones' continuation."""
+        at = self.fh.tell()
+        if self._moved(at):
+            return None
+        chunk = self.fh.read(1 << 20)
+        if chunk and self._moved(at):
+            return None
+        if chunk:
+            self.tail = (self.tail + chunk[-_TAIL:])[-_TAIL:]
+        return chunk
+
+    def _moved(self, at: int) -> bool:
+        fd = self.fh.fileno()
+        if os.fstat(fd).st_size < at:
+            return True
+        n = len(self.tail)
+        return n > 0 and os.pread(fd, n, at - n) != self.tail
+
+    def replaced(self) -> bool:
+        """Whether the path now names another file (a rotated log's successor)."""
+        try:
+            now = os.stat(self.path)
+        except OSError:  # renamed away, its successor not yet created: keep the old one
+            return False
+        return stat.S_ISREG(now.st_mode) and _ident(now) != self.ident
+
+    def restart(self) -> None:
+        self.fh.seek(0)
+        self.tail = b""
+
+    def reopen(self) -> None:
+        old = self.fh
+        self.fh = _followable(self.path)
+        old.close()
+        self.ident = _ident(os.fstat(self.fh.fileno()))
+        self.tail = b""
+
+    def close(self) -> None:
+        self.fh.close()
+
+
+def _ident(st: os.stat_result) -> tuple[int, int]:
+    return st.st_dev, st.st_ino
 
 
 def _followable(path: str) -> IO[bytes]:
@@ -149,10 +242,11 @@ class _Lines:
         self.pending = b""
         self.number = 0
         self.skipping = False  # inside a line over the cap: dropped until its newline
+        self.fresh = True  # the next chunk is the file's start
 
     def feed(self, chunk: bytes, jobs: _Jobs) -> None:
-        if self.number == 0 and not self.pending and not self.skipping:
-            chunk = strip_bom(chunk)
+        if self.fresh:
+            chunk, self.fresh = strip_bom(chunk), False
         parts = chunk.split(b"\n")
         last = parts.pop()
         for raw in parts:
@@ -172,7 +266,15 @@ class _Lines:
             jobs.line(self.number, raw)
 
     def end(self, jobs: _Jobs) -> None:
+        """The unfinished last line is a line: checked, or rejected if over the cap."""
         if self.skipping:
-            jobs.too_long(self.number + 1)
+            self.number += 1
+            jobs.too_long(self.number)
         elif self.pending.strip():
-            jobs.line(self.number + 1, self.pending)
+            self.number += 1
+            jobs.line(self.number, self.pending)
+        self.skipping, self.pending = False, b""
+
+    def restart(self) -> None:
+        """The next chunk is a file's start (a byte-order mark there is not data)."""
+        self.fresh = True

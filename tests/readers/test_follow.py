@@ -8,6 +8,8 @@ import gzip
 import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -117,3 +119,131 @@ def test_options_follow_cannot_honour_are_refused(tmp_path: Path, option: list[s
     log.write_bytes(b'{"status": "inProgress"}\n')
     result = CliRunner().invoke(main, ["check", "--follow", *option, str(log)])
     assert result.exit_code == 2 and f"--follow cannot take {option[0]}" in result.output
+
+
+# -- a log rotated under the watch ------------------------------------------------------------
+
+
+def _lines(job: str, n: int) -> bytes:
+    """``n`` legal polls of ``job``: inProgress with a percentage that never falls."""
+    return b"".join(
+        b'{"job": "%s", "status": "inProgress", "percentageComplete": %d}\n'
+        % (job.encode(), i * 100 // n)
+        for i in range(n)
+    )
+
+
+def _watch(log: Path, notes: list[str]) -> tuple[threading.Thread, dict[str, Any]]:
+    """follow() on a thread until 1 s passes with nothing new; its summary lands in the dict."""
+    out: dict[str, Any] = {}
+
+    def run() -> None:
+        out["summary"] = follow(
+            str(log),
+            Validator(),
+            ReadOptions(job_key="job"),
+            on_violation=lambda job, v: out.setdefault("seen", []).append((job, v)),
+            interval=0.01,
+            idle_exit=1.0,
+            on_note=notes.append,
+        )
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, out
+
+
+def _observed(summary: Any) -> dict[str, int]:
+    return {str(j.key): j.observations for j in summary.jobs}
+
+
+def test_copytruncate_loses_no_line_written_after_it(tmp_path: Path) -> None:
+    """logrotate's copytruncate under the watch (300 lines read, the file truncated, then 500
+    longer lines appended at once, past the old read position): every new line is checked, no
+    violation is invented, and the rotation is noted where it fell."""
+    log = tmp_path / "app.jsonl"
+    log.write_bytes(_lines("a", 300))
+    notes: list[str] = []
+    thread, out = _watch(log, notes)
+    time.sleep(0.3)
+    (tmp_path / "app.jsonl.1").write_bytes(log.read_bytes())
+    with log.open("r+b") as fh:
+        fh.truncate(0)
+    with log.open("ab") as fh:
+        fh.write(_lines("bbbbbbbbbb", 500))
+    thread.join(timeout=30)
+    summary = out["summary"]
+    assert _observed(summary) == {"a": 300, "bbbbbbbbbb": 500}
+    assert summary.units_read == 800 and "seen" not in out
+    assert notes == summary.notes
+    assert notes == [
+        "the file was truncated or rewritten in place after line 300: read again from its"
+        " start, its lines numbered on from 301"
+    ]
+
+
+def test_a_log_renamed_away_and_created_again_is_followed_into_the_new_file(
+    tmp_path: Path,
+) -> None:
+    """A rotation by renaming: what the writer still appends to the old file is read to its
+    end, then the new file from its start; every line is accounted for."""
+    log = tmp_path / "app.jsonl"
+    log.write_bytes(_lines("a", 100))
+    notes: list[str] = []
+    thread, out = _watch(log, notes)
+    time.sleep(0.3)
+    with log.open("ab") as old:
+        log.rename(tmp_path / "app.jsonl.1")
+        old.write(_lines("b", 50))
+    time.sleep(0.2)
+    log.write_bytes(_lines("c", 70))
+    thread.join(timeout=30)
+    summary = out["summary"]
+    assert _observed(summary) == {"a": 100, "b": 50, "c": 70}
+    assert summary.units_read == 220
+    assert notes == [
+        "the file was replaced by a new file after line 150: read again from its start, its"
+        " lines numbered on from 151"
+    ]
+
+
+@pytest.mark.parametrize("regrown", [0, 1, 400])
+def test_a_rewrite_is_seen_before_its_bytes_are_read_as_the_old_file(
+    tmp_path: Path, regrown: int
+) -> None:
+    """Truncated, then written again to nothing, to less or to more than was read: the next
+    read says so (``None``) instead of handing over bytes from the middle of the new contents;
+    an untouched file that grows hands over exactly the new bytes."""
+    from jobstate.readers.follow import _Source
+
+    log = tmp_path / "app.jsonl"
+    log.write_bytes(_lines("a", 100))
+    source = _Source(str(log))
+    try:
+        assert source.read() == _lines("a", 100)
+        assert source.read() == b""
+        with log.open("ab") as fh:
+            fh.write(_lines("a", 1))
+        assert source.read() == _lines("a", 1)
+        log.write_bytes(_lines("z", regrown))  # truncates, then writes
+        assert source.read() is None
+        source.restart()
+        assert source.read() == _lines("z", regrown)
+    finally:
+        source.close()
+
+
+def test_a_partial_last_line_before_a_rotation_is_accounted_for(tmp_path: Path) -> None:
+    """A line cut off by the truncation is a unit of its own (rejected as not JSON), and the
+    line numbers after the rotation go on from it."""
+    log = tmp_path / "app.jsonl"
+    log.write_bytes(_lines("a", 3) + b'{"job": "a", "sta')
+    notes: list[str] = []
+    thread, out = _watch(log, notes)
+    time.sleep(0.3)
+    log.write_bytes(_lines("b", 2))
+    thread.join(timeout=30)
+    summary = out["summary"]
+    assert summary.units_read == 6 and summary.loose == 1
+    assert summary.unattributed[0][0] == 4
+    assert "after line 4" in notes[0]
