@@ -115,32 +115,72 @@ class _Rows:
         self.keys, self.bodies, self.lines, self.http, self.orders = [], [], [], [], []
 
 
+class _Runaway(Exception):
+    """A row grew past what one row may span (``_Lines.limit``): its first line is to blame."""
+
+
 class _Lines:
     """The physical lines of a text stream for the CSV reader, each read only up to the record
     cap: a longer line is skipped to its end without being held, stands in as an empty line,
-    and its number is kept in :attr:`oversized`."""
+    and its number is kept in :attr:`oversized`.
 
-    def __init__(self, text: io.TextIOWrapper, cap: int) -> None:
-        self.text, self.cap = text, cap
+    The lines of the row being read are kept (at most ``cap`` characters of them, and at most
+    ``span`` lines) so that a row that cannot be one can be read again without its first line:
+    an unclosed quote takes the lines after it only as far as the end, the cap or the span,
+    and :meth:`replay` hands them out again."""
+
+    def __init__(self, text: io.TextIOWrapper, cap: int, span: int | None) -> None:
+        self.text, self.cap, self.span = text, cap, span
         self.number = 0
         self.oversized: set[int] = set()
+        self.row: list[str] = []  # the current row's lines; the first is numbered ``first``
+        self.first = 1
+        self.again: list[tuple[int, str]] = []  # lines to hand out again, the next one last
 
     def __iter__(self) -> _Lines:
         return self
 
     def __next__(self) -> str:
-        line = self.text.readline(self.cap + 1)
-        if not line:
-            raise StopIteration
-        self.number += 1
-        if len(line) > self.cap and line[-1] not in "\r\n":
-            while True:
-                more = self.text.readline(1 << 16)
-                if not more or more[-1] in "\r\n":
-                    break
-            self.oversized.add(self.number)
-            return "\n"
+        if self.again:
+            self.number, line = self.again.pop()
+        else:
+            line = self.text.readline(self.cap + 1)
+            if not line:
+                raise StopIteration
+            self.number += 1
+            if len(line) > self.cap and line[-1] not in "\r\n":
+                line = self._skip()
+        row = self.row
+        row.append(line)
+        if len(row) > 1 and (
+            (self.span is not None and len(row) > self.span) or sum(map(len, row)) > self.cap
+        ):
+            raise _Runaway
         return line
+
+    def _skip(self) -> str:
+        """Skip the rest of a line over the cap; it stands in as an empty line."""
+        while True:
+            more = self.text.readline(1 << 16)
+            if not more or more[-1] in "\r\n":
+                break
+        self.oversized.add(self.number)
+        return "\n"
+
+    def start_row(self) -> None:
+        self.row = []
+        self.first = self.again[-1][0] if self.again else self.number + 1
+
+    def span_of_row(self) -> tuple[int, int]:
+        """The numbers of the current row's first and last lines."""
+        return self.first, self.first + len(self.row) - 1
+
+    def replay(self) -> tuple[int, str]:
+        """Give back every line of the current row but the first, which is returned."""
+        first, row = self.first, self.row
+        self.again.extend((first + k, row[k]) for k in range(len(row) - 1, 0, -1))
+        self.start_row()
+        return first, row[0]
 
 
 def _where(first: int, last: int) -> str:
@@ -155,17 +195,19 @@ def read_csv(
     tick: Callable[[], None],
 ) -> None:
     """Read CSV (``delimiter`` ``,``) or TSV (``\\t``) from ``fh``. A row that cannot be read
-    (bad quoting, an unclosed quote at the end, a line over the cap) is rejected with its line
-    range, never merged silently into another."""
+    (bad quoting, an unclosed quote, a line over the cap) is rejected with its line, never
+    merged silently into another: a CSV row that spans lines and cannot be a record (an
+    unclosed quote ran to the end of the input or past the cap, or took in a wrong number of
+    fields) loses only its first line, and the lines after it are read again. A TSV row is one
+    line (a field cannot hold a line break): a quote that does not close on its line is text."""
     opts = router.opts
     if opts.order_by is not None:
         router.order_get = itemgetter(opts.order_by)  # a column name, never a dotted path
     text = io.TextIOWrapper(fh, encoding="utf-8-sig", errors="surrogateescape", newline="")
-    lines = _Lines(text, opts.max_record_bytes)
-    reader = csv.reader(lines, delimiter=delimiter, strict=True)
-    state = _Reading(summary, router, lines, tick)
+    lines = _Lines(text, opts.max_record_bytes, 1 if delimiter == "\t" else None)
+    state = _Reading(summary, router, lines, tick, delimiter)
     try:
-        while state.next_row(reader):
+        while state.next_row():
             pass
     finally:  # a read error (a broken gzip) keeps every row before it
         if state.rows is not None:
@@ -177,35 +219,59 @@ class _Reading:
     """One CSV input being read: its header's columns once seen, rows counted as they come."""
 
     def __init__(
-        self, summary: InputSummary, router: JobRouter, lines: _Lines, tick: Callable[[], None]
+        self,
+        summary: InputSummary,
+        router: JobRouter,
+        lines: _Lines,
+        tick: Callable[[], None],
+        delimiter: str,
     ) -> None:
         self.summary, self.router, self.lines, self.tick = summary, router, lines, tick
+        self.delimiter = delimiter
+        self.reader = self._reader()
         self.rows: _Rows | None = None
-        self.prev_line = 0
 
-    def next_row(self, reader: Any) -> bool:
+    def _reader(self) -> Any:
+        return csv.reader(self.lines, delimiter=self.delimiter, strict=True)
+
+    def next_row(self) -> bool:
         """Read and account one row; ``False`` at the end."""
+        lines = self.lines
+        lines.start_row()
         try:
-            row, error = next(reader), None
+            row, error = next(self.reader), None
         except StopIteration:
-            return False
+            if not lines.row:
+                return False
+            row, error = [], "unexpected end of data"  # the end inside a quote
         except csv.Error as exc:
             row, error = [], str(exc)
-        summary, opts = self.summary, self.router.opts
-        first, last = self.prev_line + 1, reader.line_num  # a quoted field may span lines
-        self.prev_line = last
-        why = _unreadable(first, last, error, self.lines, opts.max_record_bytes)
+        except _Runaway:
+            row, error = [], "runaway"
+        first, last = lines.span_of_row()
+        if error is not None and (last > first or self.delimiter == "\t"):
+            return self._again(error)
+        why = _unreadable(first, last, error, lines, self.router.opts.max_record_bytes)
         if why is not None:
-            summary.units_read += 1
-            summary.reject(first, why)
+            self.summary.units_read += 1
+            self.summary.reject(first, why)
             return True
+        return self._take(row, first, last)
+
+    def _take(self, row: list[str], first: int, last: int) -> bool:
+        """Account a row read whole: the header, a blank, a rejection or a record."""
+        summary = self.summary
         if self.rows is None and row and any(f.strip() for f in row):
-            self.rows = _Rows(self.router, _header(row, opts, summary.name, first))
+            self.rows = _Rows(self.router, _header(row, self.router.opts, summary.name, first))
             return True
-        summary.units_read += 1
         if self.rows is None or not row or (len(row) == 1 and not row[0].strip()):
+            summary.units_read += 1
             summary.blank += 1
             return True
+        width = self.rows.cols.width
+        if last > first and len(row) != width:
+            return self._again(f"row has {len(row)} fields, the header has {width}")
+        summary.units_read += 1
         why = self.rows.cols.problem(row)
         if why is not None:
             summary.reject(first, why if first == last else f"{why} ({_where(first, last)})")
@@ -215,6 +281,36 @@ class _Reading:
             self.rows.flush()
             self.tick()
         return True
+
+    def _again(self, error: str) -> bool:
+        """A row over several lines that cannot be one: its first line is rejected (or, in a
+        TSV, read with its quotes as text), and the lines after it are read again."""
+        lines = self.lines
+        number, line = lines.replay()
+        self.reader = self._reader()  # a reader that failed mid-row starts afresh
+        if self.delimiter == "\t" and number not in lines.oversized:
+            lines.again.append((number, line))
+            self._literal()
+            return True
+        lines.oversized.discard(number)
+        self.summary.units_read += 1
+        what = (
+            "unclosed quote"
+            if error in ("unexpected end of data", "runaway")
+            else f"CSV error: {error}"
+        )
+        self.summary.reject(
+            number, f"{what} (line {number}): the line is rejected, the lines after it read again"
+        )
+        return True
+
+    def _literal(self) -> None:
+        """Read the next line as one row whose quotes are text (a TSV line)."""
+        reader = csv.reader(self.lines, delimiter="\t", quoting=csv.QUOTE_NONE)
+        self.lines.start_row()
+        row = next(reader)
+        first = self.lines.first
+        self._take(row, first, first)
 
 
 def _unreadable(first: int, last: int, error: str | None, lines: _Lines, cap: int) -> str | None:
@@ -226,7 +322,7 @@ def _unreadable(first: int, last: int, error: str | None, lines: _Lines, cap: in
     if error is None:
         return None
     if error == "unexpected end of data":
-        return f"unclosed quote: {_where(first, last)} read as one row up to the end of the input"
+        return f"unclosed quote ({_where(first, last)}) up to the end of the input"
     return f"CSV error: {error} ({_where(first, last)})"
 
 

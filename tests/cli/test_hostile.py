@@ -372,16 +372,17 @@ def test_an_undecodable_file_name_in_every_format(tmp_path: Path) -> None:
 # -- 5. CSV rows are never swallowed -----------------------------------------------------------
 
 
-def test_an_unclosed_quote_is_rejected_with_its_line_range(tmp_path: Path) -> None:
-    """An unclosed quote no longer swallows the rest of the file silently: the row is rejected
-    with the lines it spans, and the run fails."""
+def test_an_unclosed_quote_loses_only_its_own_line(tmp_path: Path) -> None:
+    """An unclosed quote no longer swallows the rest of the file: its line is rejected, the
+    run fails, and the lines after it are read again (op-1's `failed` is seen)."""
     f = tmp_path / "q.csv"
     f.write_text('job_id,status,note\nop-0,completed,ok\nop-1,inProgress,"x\nop-1,failed,y\n')
     code, data = check_json(str(f))
     [acc] = data["inputs"]
-    assert code == 1 and acc["read"] == 2 and acc["rejected"] == 1
+    assert code == 1 and acc["read"] == 3 and acc["rejected"] == 1
     message = acc["unattributed"][0]["message"]
-    assert "unclosed quote: lines 3-4" in message
+    assert message == "unclosed quote (line 3): the line is rejected, the lines after it read again"
+    assert {j["key"]: j["outcome"] for j in data["jobs"]} == {"op-0": "success", "op-1": "failure"}
 
 
 @settings(max_examples=80, deadline=None)
@@ -417,6 +418,77 @@ def test_csv_lines_are_all_accounted_for(
             return
     rejected = sum(j.rejected for j in summary.jobs) + summary.loose
     assert summary.units_read == summary.observations + rejected + summary.blank
+
+
+_PLAIN = st.text(st.sampled_from("xyz "), max_size=5)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(st.sampled_from(["a", "b"]), st.sampled_from(["inProgress", "failed"]), _PLAIN),
+        min_size=1,
+        max_size=12,
+    ),
+    quotes=st.lists(st.integers(0, 2000), max_size=4),
+)
+def test_a_tsv_loses_no_line_to_a_quote(rows: list[tuple[str, str, str]], quotes: list[int]) -> None:
+    """A TSV has no quoting to honour: wherever quotes are added, every line is one
+    observation, none rejected and none merged into another."""
+    text = "job_id\tstatus\tnote\n" + "".join("\t".join(r) + "\n" for r in rows)
+    for q in quotes:  # a quote anywhere but inside the header
+        i = len("job_id\tstatus\tnote\n") + q % (len(text) - len("job_id\tstatus\tnote\n"))
+        text = text[:i] + '"' + text[i:]
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "t.tsv"
+        path.write_text(text)
+        summary = read_input(str(path), Validator())
+    assert summary.units_read == len(rows) and summary.observations == len(rows), text
+    assert summary.loose == 0 and sum(j.rejected for j in summary.jobs) == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(st.sampled_from(["a", "b"]), st.sampled_from(["inProgress", "failed"]), _PLAIN),
+        min_size=1,
+        max_size=12,
+    ),
+    at=st.integers(0, 100),
+    cap=st.sampled_from([64, 1 << 24]),
+)
+def test_a_csv_unclosed_quote_loses_only_its_line(
+    rows: list[tuple[str, str, str]], at: int, cap: int
+) -> None:
+    """One quote opened in a note and never closed, with the rest to the end of the input or
+    past the record cap: that line is rejected, every other line is an observation."""
+    k = at % len(rows)
+    lines = [",".join(r) for r in rows]
+    job, status, note = rows[k]
+    lines[k] = f'{job},{status},"{note}'
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "t.csv"
+        path.write_text("job_id,status,note\n" + "".join(line + "\n" for line in lines))
+        summary = read_input(str(path), Validator(), ReadOptions(max_record_bytes=cap))
+    assert summary.units_read == len(rows) and summary.observations == len(rows) - 1
+    [(line, message)] = summary.unattributed
+    assert line == k + 2 and message.startswith("unclosed quote (line")
+
+
+def test_a_csv_quote_closed_lines_later_loses_only_its_line(tmp_path: Path) -> None:
+    """A stray quote that a later one closes, leaving text after it: the first line is
+    rejected with the CSV error, and the lines after it, the closing one included, are read."""
+    f = tmp_path / "q.csv"
+    f.write_text('job_id,status,note\na,inProgress,"x\nb,inProgress,y\nc,failed,z"w\n')
+    summary = read_input(str(f), Validator())
+    assert summary.units_read == 3 and summary.observations == 2
+    assert summary.unattributed == [
+        (
+            2,
+            "CSV error: ',' expected after '\"' (line 2): the line is rejected, the lines after"
+            " it read again",
+        )
+    ]
 
 
 # -- 6. a broken gzip keeps everything before the break ----------------------------------------
