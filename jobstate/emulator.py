@@ -10,11 +10,14 @@ Routes: ``GET /monitor/{id}`` (a poll), ``GET /items/{id}`` (where a 303 points)
 ``POST /scenarios/{name}`` (starts a job: ``202`` with ``Location``, like a copy) and
 ``GET /scenarios``. Anything else gets ``404``; another method on a monitor ``405``; polls of
 an ended monitor beyond ``max_polls`` get ``429``. A bearer token sent to a monitor gets
-``401`` (sources: bearer-401).
+``401`` (sources: bearer-401). A request's body is read to its end and dropped: over
+:data:`MAX_REQUEST_BODY` it gets ``413``, slower than :data:`REQUEST_BODY_SECONDS` ``408``, and
+a malformed one the server's own ``400`` (nothing recorded, nothing started).
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import socket
 import threading
@@ -22,7 +25,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
 from jobstate._json import dumps
@@ -40,9 +43,19 @@ _Scope = Mapping[str, Any]
 _Receive = Callable[[], Awaitable[Mapping[str, Any]]]
 _Send = Callable[[Mapping[str, Any]], Awaitable[None]]
 
-_REASONS = {200: "OK", 202: "Accepted", 303: "See Other", 401: "Unauthorized", 404: "Not Found",
-            405: "Method Not Allowed", 429: "Too Many Requests", 500: "Internal Server Error",
-            503: "Service Unavailable"}  # fmt: skip
+_REASONS = {
+    200: "OK",
+    202: "Accepted",
+    303: "See Other",
+    401: "Unauthorized",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    408: "Request Timeout",
+    413: "Content Too Large",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
 
 
 @dataclass
@@ -263,8 +276,14 @@ class MonitorServer:
         started = time.time()
         method, path = scope["method"], _raw_path(scope)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        refused = await _drain(receive)
+        if refused == "gone":  # a malformed body or a client that left: nothing was answered
+            return
         with self._lock:
-            answer = self._answer(method, path, headers, started)
+            if refused is not None:
+                answer = refused
+            else:
+                answer = self._answer(method, path, headers, started)
             self._record(scope, headers, answer, started)
         await _respond(send, answer)
 
@@ -353,6 +372,33 @@ class MonitorServer:
 
 
 _HEADER_CHARS, _HEADERS = 1024, 64  # what a recording keeps of one request's headers
+
+
+MAX_REQUEST_BODY = 1 << 20
+"""Bytes of a request's body read (and dropped: no route takes one) before ``413``."""
+REQUEST_BODY_SECONDS = 10.0
+"""Seconds a request's body may take to arrive before ``408``."""
+
+
+async def _drain(receive: _Receive) -> Answer | Literal["gone"] | None:
+    """Read the request's body to its end, keeping none of it: ``None`` when it is read,
+    ``"gone"`` when the client left or sent a malformed body (the server has already answered
+    ``400`` and closes), else the answer to give (``413`` too large, ``408`` too slow)."""
+    seen = 0
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + REQUEST_BODY_SECONDS
+    while True:
+        try:
+            message = await asyncio.wait_for(receive(), max(0.0, deadline - loop.time()))
+        except asyncio.TimeoutError:
+            return Answer(408, _error("timeout", "the request's body did not arrive in time"))
+        if message["type"] == "http.disconnect":
+            return "gone"
+        seen += len(message.get("body", b""))
+        if seen > MAX_REQUEST_BODY:
+            return Answer(413, _error("requestTooLarge", "no route here takes a body"))
+        if not message.get("more_body"):
+            return None
 
 
 def _raw_path(scope: _Scope) -> str:

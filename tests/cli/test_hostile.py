@@ -432,7 +432,9 @@ _PLAIN = st.text(st.sampled_from("xyz "), max_size=5)
     ),
     quotes=st.lists(st.integers(0, 2000), max_size=4),
 )
-def test_a_tsv_loses_no_line_to_a_quote(rows: list[tuple[str, str, str]], quotes: list[int]) -> None:
+def test_a_tsv_loses_no_line_to_a_quote(
+    rows: list[tuple[str, str, str]], quotes: list[int]
+) -> None:
     """A TSV has no quoting to honour: wherever quotes are added, every line is one
     observation, none rejected and none merged into another."""
     text = "job_id\tstatus\tnote\n" + "".join("\t".join(r) + "\n" for r in rows)

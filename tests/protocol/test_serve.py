@@ -390,3 +390,55 @@ def test_stop_signals_are_given_back_after_serving() -> None:
     result = CliRunner().invoke(main, ["serve", "--scenario", "completed", "--duration", "0.2"])
     assert result.exit_code == 1  # the client never came: stopped before the end
     assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
+
+
+def _raw(url: str, request: bytes, wait: float = 0.5) -> bytes:
+    """Send raw bytes to the server of ``url`` and read what comes back until it closes."""
+    import socket
+
+    host, port = url.split("//")[1].split("/")[0].rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=5) as s:
+        s.sendall(request)
+        s.settimeout(wait)
+        out = b""
+        try:
+            while chunk := s.recv(65536):
+                out += chunk
+        except TimeoutError:
+            pass
+    return out
+
+
+def test_a_malformed_body_is_answered_400_and_not_recorded(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A POST with a broken chunked body: the server answers 400, no traceback is logged, and
+    the recording holds no answer that was never sent (no 202, no monitor made)."""
+    with MonitorServer() as server:
+        reply = _raw(
+            server.url,
+            b"POST /scenarios/completed HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+            b"\r\nzz\r\nabc\r\n0\r\n\r\n",
+        )
+        assert reply.startswith(b"HTTP/1.1 400 ")
+        assert server.har()["log"]["entries"] == [] and server.monitors == {}
+    assert "Exception in ASGI application" not in caplog.text
+
+
+def test_a_body_too_large_or_too_slow_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A request body over MAX_REQUEST_BODY gets 413 without being kept; one that does not
+    arrive within REQUEST_BODY_SECONDS gets 408; both recorded as answered."""
+    from jobstate import emulator
+
+    monkeypatch.setattr(emulator, "REQUEST_BODY_SECONDS", 0.3)
+    with MonitorServer() as server:
+        big = httpx.post(f"{server.url}/scenarios/completed", content=b"x" * (2 << 20))
+        assert big.status_code == 413 and server.monitors == {}
+        slow = _raw(
+            server.url,
+            b"POST /scenarios/completed HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc",
+            wait=2.0,
+        )
+        assert slow.startswith(b"HTTP/1.1 408 ")
+        statuses = [e["response"]["status"] for e in server.har()["log"]["entries"]]
+        assert statuses == [413, 408] and server.monitors == {}
