@@ -87,8 +87,10 @@ class MonitorServer:
     monitor settled then); ``idle``: seconds without a poll after the end that settle a monitor;
     ``duration``: the most seconds :meth:`run` serves; ``record``: keep the requests for
     :meth:`har` (off, nothing of a request is kept beyond its grade); ``record_limit``: the most
-    requests kept (the rest are counted), each header value cut to 1 KiB and 64 headers;
-    ``max_connections``: connections served at once (beyond them, 503).
+    requests kept (the rest are counted), each header value cut to 1 KiB and 64 headers, and
+    ``record_bytes`` the most characters their texts may take together; ``max_connections``:
+    connections served at once (beyond them, 503); ``max_monitors``: monitors a client may
+    start with ``POST /scenarios/{name}`` (beyond them, 429).
     """
 
     def __init__(
@@ -104,11 +106,14 @@ class MonitorServer:
         floor: float | None = None,
         record: bool = True,
         max_connections: int = 64,
+        record_bytes: int = 64 << 20,
+        max_monitors: int = 10_000,
     ) -> None:
         self.scenarios = dict(scenarios)
         self.max_polls, self.idle, self.duration = max_polls, idle, duration
         self.record_limit, self.floor, self.record = record_limit, floor, record
-        self.max_connections = max_connections
+        self.max_connections, self.max_monitors = max_connections, max_monitors
+        self.record_bytes, self.recorded_bytes = record_bytes, 0
         self.monitors: dict[str, _Monitor] = {}
         self.entries: list[dict[str, Any]] = []
         self.not_recorded = 0
@@ -304,6 +309,12 @@ class MonitorServer:
             name = path[len("/scenarios/") :]
             if name not in self.scenarios:
                 return Answer(404, _error("itemNotFound", f"no scenario {name!r}"))
+            if len(self.monitors) >= self.max_monitors:
+                return Answer(
+                    429,
+                    _error("activityLimitReached", f"{self.max_monitors:,} monitors started"),
+                    {"Retry-After": "60"},
+                )
             return Answer(202, None, {"Location": self._new_monitor(name)})
         if path == "/scenarios" and method == "GET":
             return Answer(200, {"value": [s.to_dict() for s in self.scenarios.values()]})
@@ -348,6 +359,11 @@ class MonitorServer:
         kept = [(k, shortened(v, _HEADER_CHARS)) for k, v in list(headers.items())[:_HEADERS]]
         sent = masked_headers(kept)
         text = dumps(answer.body).decode() if answer.body is not None else ""
+        size = _ENTRY_CHARS + len(url) + len(text) + sum(len(k) + len(v) for k, v in kept)
+        if self.recorded_bytes + size > self.record_bytes:
+            self.not_recorded += 1
+            return
+        self.recorded_bytes += size
         stamp = datetime.fromtimestamp(started, timezone.utc).isoformat(timespec="microseconds")
         self.entries.append(
             {
@@ -372,6 +388,7 @@ class MonitorServer:
 
 
 _HEADER_CHARS, _HEADERS = 1024, 64  # what a recording keeps of one request's headers
+_ENTRY_CHARS = 600  # what an entry's fixed fields take, counted against record_bytes
 
 
 MAX_REQUEST_BODY = 1 << 20
