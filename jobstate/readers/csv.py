@@ -258,8 +258,10 @@ class _Reading:
             return True
         return self._take(row, first, last)
 
-    def _take(self, row: list[str], first: int, last: int) -> bool:
-        """Account a row read whole: the header, a blank, a rejection or a record."""
+    def _take(self, row: list[str], first: int, last: int, literal: bool = False) -> bool:
+        """Account a row read whole: the header, a blank, a rejection or a record (a TSV line
+        whose quotes do not give the header's width is read again, its quotes as text, unless
+        it was: ``literal``)."""
         summary = self.summary
         if self.rows is None and row and any(f.strip() for f in row):
             self.rows = _Rows(self.router, _header(row, self.router.opts, summary.name, first))
@@ -269,7 +271,7 @@ class _Reading:
             summary.blank += 1
             return True
         width = self.rows.cols.width
-        if last > first and len(row) != width:
+        if len(row) != width and (last > first or (self.delimiter == "\t" and not literal)):
             return self._again(f"row has {len(row)} fields, the header has {width}")
         summary.units_read += 1
         why = self.rows.cols.problem(row)
@@ -310,7 +312,7 @@ class _Reading:
         self.lines.start_row()
         row = next(reader)
         first = self.lines.first
-        self._take(row, first, first)
+        self._take(row, first, first, literal=True)
 
 
 def _unreadable(first: int, last: int, error: str | None, lines: _Lines, cap: int) -> str | None:

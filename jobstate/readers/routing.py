@@ -130,14 +130,10 @@ class JobRouter:
         finished item at the monitor URL, sources: location-is-item) is read as the spec's
         success, as :func:`~jobstate.validation.rules.completes` says."""
         times = self._times(wrappers if wrappers is not None else bodies)
-        if http is not None:
-            for i, code in enumerate(http):
-                if code is not None and 200 <= code < 400 and completes(bodies[i], code):
-                    bodies[i] = REDIRECT_COMPLETION
         if self.order_get is None:
             if times is not None:
                 self._track(keys, bodies, http, times)
-            self.stream.feed(keys, bodies, lines, http)
+            self.stream.feed(keys, _completions(bodies, http), lines, http)
             return
         self._hold(keys, bodies, lines, http, times, wrappers)
 
@@ -214,7 +210,9 @@ class JobRouter:
             )
             if self.time_get is not None:
                 self._track(keys, bodies, http, list(map(held.times.__getitem__, take)))
-            self.stream.feed(keys, bodies, lines, http if self.http_get else None)
+            self.stream.feed(
+                keys, _completions(bodies, http), lines, http if self.http_get else None
+            )
         self.held = HeldRecords()
 
     def _note_text(self, odd: int | None) -> None:
@@ -295,3 +293,14 @@ def seconds(value: Any) -> float | None:
 FLUSH_BATCH = 1 << 20
 """Held records passed on at a time: one stream batch covers many jobs (one per job would cost
 time proportional to the jobs seen, for every job)."""
+
+
+def _completions(bodies: list[Record], http: list[int | None] | None) -> list[Record]:
+    """``bodies``, each completion without a status body (a 303, the item at the monitor URL)
+    replaced by the spec's success as the fast paths read it; the client-behaviour trackers
+    have read the answers as they came."""
+    if http is not None:
+        for i, code in enumerate(http):
+            if code is not None and 200 <= code < 400 and completes(bodies[i], code):
+                bodies[i] = REDIRECT_COMPLETION
+    return bodies

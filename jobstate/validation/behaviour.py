@@ -144,8 +144,6 @@ class BehaviourTracker:
     def end_of(self, ex: Exchange) -> str | None:
         """What ends the job in an answer: a terminal status, a 303 (``"303"``), the monitor
         gone (``"gone"``), or the item itself in its place (``"item"``); else ``None``."""
-        if ex.http == 303:  # whatever its body, as the router may have read it as the end
-            return "303"
         kind = ex.kind
         if kind == "status":
             return ex.status if ex.status in self.terminal else None
