@@ -56,7 +56,7 @@ if _TYPE_CHECKING:  # the names as type checkers see them; at run time each load
         SpecError,
     )
     from jobstate.grading import BehaviourFinding, Grade
-    from jobstate.profiles import PROFILES
+    from jobstate.packs.graph.profiles import PROFILES
     from jobstate.readers import ReadOptions, detect_format, read_input
     from jobstate.results import (
         CleanJob,
@@ -120,7 +120,7 @@ _LAZY: dict[str, str] = {
     "OptionError": "jobstate.exceptions",
     "PollsForever": "jobstate.exceptions",
     "SpecError": "jobstate.exceptions",
-    "PROFILES": "jobstate.profiles",
+    "PROFILES": "jobstate.packs.graph.profiles",
     "ReadOptions": "jobstate.readers",
     "detect_format": "jobstate.readers",
     "read_input": "jobstate.readers",

@@ -10,7 +10,7 @@ assumption, each with the shortest trace from the initial state that shows it.
 >>> [(f.id, f.status) for f in check_client(model, "current") if f.severity == "error"]
 [('polls-forever', 'failed'), ('polls-forever', 'cancelled')]
 
-Real clients' profiles are data, in :mod:`jobstate.profiles`.
+Real clients' profiles are data, in :mod:`jobstate.packs.graph.profiles`.
 """
 
 from __future__ import annotations

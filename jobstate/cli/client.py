@@ -129,7 +129,7 @@ def _client_model(
         raise click.UsageError("give exactly one of --profile, --model, or the value lists")
     try:
         if profile is not None:
-            from jobstate.profiles import PROFILES
+            from jobstate.packs.graph.profiles import PROFILES
 
             return PROFILES[profile]
         if model_file is not None:
@@ -157,7 +157,7 @@ def clients_cmd(specs: tuple[str, ...], fmt: str) -> None:
     """The matrix of real-client profiles x specs with their findings."""
     from jobstate import render
     from jobstate.clients import matrix
-    from jobstate.profiles import PROFILES
+    from jobstate.packs.graph.profiles import PROFILES
 
     names = list(specs or DEFAULT_CLIENT_SPECS)
     table = matrix(PROFILES, names)

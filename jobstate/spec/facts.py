@@ -1,5 +1,5 @@
-"""Writes :mod:`jobstate.spec.machine_facts`: each built-in spec's graph facts, read from its
-freshly built ``transitions`` machine.
+"""Writes :mod:`jobstate.packs.graph.machine_facts`: each built-in spec's graph facts, read from its
+freshly built ``transitions`` machine (and, first, the Graph pack's parsed spec files).
 
 Run ``python -m jobstate.spec.facts`` after changing a built-in spec. The tests rebuild every
 machine and require the module to hold exactly what this writes; a stale module only makes the
@@ -75,7 +75,7 @@ def _lit(value: Any, indent: int, tail: str = ",", head: str = "") -> list[str]:
 
 
 def facts_module_text(facts: dict[MachineKey, MachineFacts]) -> str:
-    """The source of :mod:`jobstate.spec.machine_facts` holding ``facts``."""
+    """The source of :mod:`jobstate.packs.graph.machine_facts` holding ``facts``."""
     lines = [_HEAD.rstrip("\n")]
     for key, value in facts.items():
         *key_lines, last = _lit(key, 4, ":")
@@ -84,8 +84,12 @@ def facts_module_text(facts: dict[MachineKey, MachineFacts]) -> str:
 
 
 def main() -> None:
-    """Write the module next to this one."""
-    target = Path(__file__).with_name("machine_facts.py")
+    """Write the Graph pack's parsed spec files, then the module next to this one."""
+    from jobstate.packs import graph
+
+    Path(graph.PARSED).write_text(graph.parsed_text(), encoding="utf-8")
+    print(f"wrote {graph.PARSED}")
+    target = Path(graph.PARSED).with_name("machine_facts.py")
     target.write_text(facts_module_text(builtin_facts()), encoding="utf-8")
     print(f"wrote {target}")
 

@@ -41,26 +41,21 @@ of a TOML table, and its key path: ``edges[3].dest``) and the problem.
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from jobstate._constants import SPEC_NAMES, STATE_CLASSES, TERMINAL_OUTCOMES
+from jobstate._constants import SPEC_NAMES
 from jobstate._words import shortened
 from jobstate.exceptions import SpecError
 from jobstate.spec.builtin import get_spec
-from jobstate.spec.model import Edge, Spec, State
+from jobstate.spec.model import Spec
+from jobstate.spec.reading import SpecReader, spec_from_mapping
 
 __all__ = ["SPEC_SUFFIXES", "load_spec", "spec_from_mapping"]
 
 SPEC_SUFFIXES = (".toml", ".json")
 """The file types a spec is read from."""
 
-_TOP = {"name", "description", "provenances", "states", "edges"}
-_DERIVED = {"initial", "terminal", "protocol"}  # what `jobstate spec --format json` adds
-_STATE = {"name", "class", "provenance", "rationale", "outcome", "resets_progress"}
-_EDGE = {"source", "dest", "provenance", "rationale"}
-_KIND = {"kind", "meaning"}
 _MAX_BYTES = 4 * 1024 * 1024  # a spec is a few kilobytes; refuse to read a disk image as one
 
 
@@ -92,11 +87,6 @@ def load_spec(source: str | os.PathLike[str] | Mapping[str, Any] | Spec) -> Spec
     return _from_file(text)
 
 
-def spec_from_mapping(data: Mapping[str, Any], *, where: str = "spec") -> Spec:
-    """A spec from a mapping of a spec file's shape; ``where`` names it in messages."""
-    return _Reader(where, None).spec(data)
-
-
 def _from_file(path: str) -> Spec:
     from jobstate._toml import read_small_file
 
@@ -113,7 +103,7 @@ def _from_file(path: str) -> Spec:
     if not isinstance(data, Mapping):
         raise SpecError(f"{where}: a spec file holds one table (object), not {type(data).__name__}")
     stem = os.path.splitext(os.path.basename(path))[0]
-    reader = _Reader(where, text if path.lower().endswith(".toml") else None)
+    reader = SpecReader(where, text if path.lower().endswith(".toml") else None)
     return reader.spec({"name": stem, **data})
 
 
@@ -124,169 +114,3 @@ def _parse(where: str, text: str, *, toml: bool) -> Any:
         return load_document(text, toml=toml)
     except ValueError as exc:
         raise SpecError(f"{where}: {exc}") from None
-
-
-class _Reader:
-    """Reads a spec's mapping, each problem located (TOML tables by line, too)."""
-
-    def __init__(self, where: str, toml_text: str | None) -> None:
-        self.where = where
-        self.toml = toml_text
-
-    def fail(self, place: str, problem: str) -> SpecError:
-        line = self._line(place)
-        at = f"{self.where}:{line}" if line else self.where
-        return SpecError(f"{at}: {place}: {problem}" if place else f"{at}: {problem}")
-
-    def _line(self, place: str) -> int | None:
-        """The line of the TOML table ``place`` names (``states[2]`` → its ``[[states]]``)."""
-        m = re.match(r"(states|edges|provenances)\[(\d+)\]", place)
-        if self.toml is None or m is None:
-            return None
-        header = re.compile(rf"^[ \t]*\[\[[ \t]*{m.group(1)}[ \t]*\]\]", re.M)
-        found = list(header.finditer(self.toml))
-        index = int(m.group(2))
-        if index >= len(found):
-            return None
-        return self.toml.count("\n", 0, found[index].start()) + 1
-
-    def spec(self, data: Mapping[str, Any]) -> Spec:
-        self._keys(data, _TOP | _DERIVED, "")
-        name = self._text(data, "name", "")
-        description = data.get("description", "")
-        if not isinstance(description, str):
-            raise self.fail("description", "must be text")
-        kinds = list(self._kinds(data.get("provenances")))
-        known = [k for k, _ in kinds] if kinds else None
-        states = [self._state(i, s, known) for i, s in self._tables(data, "states")]
-        edges = [self._edge(i, e, known) for i, e in self._tables(data, "edges")]
-        self._cross_check(states, edges)
-        try:
-            spec = Spec(name, states, edges, description=description, provenances=kinds or None)
-        except SpecError as exc:
-            raise self._locate(exc, states, edges) from None
-        derived = spec.to_dict()
-        for key in ("initial", "terminal"):
-            given, made = data.get(key, derived[key]), derived[key]
-            if (sorted(given) if isinstance(given, list) else given) != (
-                sorted(made) if isinstance(made, list) else made
-            ):
-                raise self.fail(key, f"says {given!r}, but the states make it {made!r}")
-        return spec
-
-    def _keys(self, table: Mapping[str, Any], allowed: set[str], place: str) -> None:
-        unknown = sorted(str(k) for k in table if k not in allowed)
-        if unknown:
-            raise self.fail(
-                place,
-                f"unknown key {shortened(unknown[0], 60)!r}; known: {', '.join(sorted(allowed))}",
-            )
-
-    def _text(self, table: Mapping[str, Any], key: str, place: str) -> str:
-        value = table.get(key)
-        where = f"{place}.{key}" if place else key
-        if value is None:
-            raise self.fail(where, "is missing")
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(where, f"must be non-empty text, not {shortened(repr(value), 60)}")
-        return value
-
-    def _tables(self, data: Mapping[str, Any], key: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
-        items = data.get(key, [])
-        if not isinstance(items, list):
-            raise self.fail(key, f"must be a list of tables ([[{key}]] in TOML)")
-        for i, item in enumerate(items):
-            if not isinstance(item, Mapping):
-                raise self.fail(f"{key}[{i}]", f"must be a table, not {type(item).__name__}")
-            yield i, item
-
-    def _kinds(self, value: Any) -> Iterator[tuple[str, str]]:
-        if value is None:
-            return
-        if not isinstance(value, list) or not value:
-            raise self.fail("provenances", "must be a non-empty list of {kind, meaning} tables")
-        for i, item in self._tables({"provenances": value}, "provenances"):
-            place = f"provenances[{i}]"
-            self._keys(item, _KIND, place)
-            yield self._text(item, "kind", place), self._text(item, "meaning", place)
-
-    def _provenance(self, table: Mapping[str, Any], place: str, known: list[str] | None) -> str:
-        kind = self._text(table, "provenance", place)
-        kinds = known or ["card", "doc", "inferred"]
-        if kind not in kinds:
-            raise self.fail(
-                f"{place}.provenance",
-                f"{shortened(kind, 60)!r} is not a provenance kind of this spec"
-                f" ({', '.join(kinds)})",
-            )
-        return kind
-
-    def _state(self, i: int, table: Mapping[str, Any], known: list[str] | None) -> State:
-        place = f"states[{i}]"
-        self._keys(table, _STATE, place)
-        cls = self._text(table, "class", place)
-        if cls not in STATE_CLASSES:
-            raise self.fail(f"{place}.class", f"{cls!r} is not one of {', '.join(STATE_CLASSES)}")
-        outcome = table.get("outcome")
-        if cls == "terminal" and outcome not in TERMINAL_OUTCOMES:
-            raise self.fail(
-                f"{place}.outcome",
-                f"a terminal state needs one of {', '.join(TERMINAL_OUTCOMES)}",
-            )
-        if cls != "terminal" and outcome is not None:
-            raise self.fail(f"{place}.outcome", f"an {cls} state has no outcome")
-        resets = table.get("resets_progress", False)
-        if not isinstance(resets, bool):
-            raise self.fail(f"{place}.resets_progress", "must be true or false")
-        return State(
-            self._text(table, "name", place),
-            cls,  # checked against STATE_CLASSES above
-            self._provenance(table, place, known),
-            self._text(table, "rationale", place),
-            outcome=outcome,
-            resets_progress=resets,
-        )
-
-    def _edge(self, i: int, table: Mapping[str, Any], known: list[str] | None) -> Edge:
-        place = f"edges[{i}]"
-        self._keys(table, _EDGE, place)
-        return Edge(
-            self._text(table, "source", place),
-            self._text(table, "dest", place),
-            self._provenance(table, place, known),
-            self._text(table, "rationale", place),
-        )
-
-    def _cross_check(self, states: list[State], edges: list[Edge]) -> None:
-        """What can be said of one table before the graph is built: duplicates, unknown
-        states, self-loops, each at its place."""
-        if not states:
-            raise self.fail("states", "a spec needs states ([[states]] tables)")
-        names: dict[str, int] = {}
-        for i, st in enumerate(states):
-            if st.name in names:
-                first = names[st.name]
-                raise self.fail(f"states[{i}].name", f"{st.name!r} is already states[{first}]")
-            names[st.name] = i
-        pairs: dict[tuple[str, str], int] = {}
-        for i, e in enumerate(edges):
-            for key, end in (("source", e.source), ("dest", e.dest)):
-                if end not in names:
-                    raise self.fail(f"edges[{i}].{key}", f"unknown state {shortened(end, 60)!r}")
-            if e.source == e.dest:
-                raise self.fail(f"edges[{i}]", "a self-loop (a repeated status is no edge)")
-            if (e.source, e.dest) in pairs:
-                first = pairs[e.source, e.dest]
-                raise self.fail(f"edges[{i}]", f"the same edge as edges[{first}]")
-            pairs[e.source, e.dest] = i
-
-    def _locate(self, exc: SpecError, states: list[State], edges: list[Edge]) -> SpecError:
-        """A graph-level problem the model found, placed at the state or edge it is about."""
-        problem = str(exc).split(": ", 1)[-1]
-        for i, st in enumerate(states):
-            if st.name == exc.state:
-                return self.fail(f"states[{i}]", problem)
-        for i, e in enumerate(edges):
-            if (e.source, e.dest) == exc.edge:
-                return self.fail(f"edges[{i}]", problem)
-        return self.fail("states", problem)

@@ -1,1 +1,1 @@
-"""Tests of jobstate.clients and jobstate.profiles."""
+"""Tests of jobstate.clients and jobstate.packs.graph.profiles."""

@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jobstate import SPEC_NAMES, Edge, Spec, SpecError, State, get_spec, validate
-from jobstate.spec import facts, machine_facts
+from jobstate.packs.graph import machine_facts
+from jobstate.spec import facts
 from jobstate.spec.model import read_machine
 from jobstate.strategies import traces
 

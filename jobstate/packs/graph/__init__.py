@@ -1,0 +1,86 @@
+"""Microsoft Graph's ``asyncJobStatus`` (OneDrive's ``asyncOperationStatus``) as a pack.
+
+Its two vocabularies are spec files beside this module, the files a domain reviewer reads:
+``current.toml`` (the 7 values with documented meanings, 2021 on) and ``legacy.toml`` (the 8
+values of 2015-2021). They are read by the reader of a user's spec file
+(:func:`jobstate.spec.reading.spec_from_mapping`), from ``parsed.json``: the same documents
+parsed once, so that start-up does without the TOML parser (7 ms); ``python -m
+jobstate.spec.facts`` writes it and a test requires it to be exactly the TOML files' contents.
+So it writes ``machine_facts.py``, the facts read from the specs' machines, which the engine
+takes instead of building those machines at start-up
+(:func:`jobstate.spec.model.known_machine_facts`).
+``any`` is their union, for traces whose revision is unknown: a state or edge of both keeps its
+strongest provenance.
+
+>>> sorted(spec("current").terminal)
+['cancelled', 'completed', 'failed']
+>>> spec("any")
+<Spec 'any': 10 states, 20 edges>
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the engine's model imports this package's machine facts
+    from jobstate.spec.model import Edge, Spec, State
+
+__all__ = ["FILES", "PARSED", "parsed_text", "spec"]
+
+FILES = {"current": "current.toml", "legacy": "legacy.toml"}
+"""The pack's spec files, by spec name."""
+
+_HERE = os.path.dirname(os.path.abspath(__file__))  # os.path: pathlib costs start-up 8 ms
+PARSED = os.path.join(_HERE, "parsed.json")
+"""The spec files' documents, parsed (see the module docstring)."""
+
+
+def spec(name: str) -> Spec:
+    """The pack's spec ``name`` (``current``, ``legacy`` or ``any``), read afresh."""
+    from jobstate._json import loads
+    from jobstate.packs.graph.machine_facts import MACHINE_FACTS
+    from jobstate.spec.model import known_machine_facts
+    from jobstate.spec.reading import spec_from_mapping
+
+    known_machine_facts(MACHINE_FACTS)
+    if name == "any":
+        return _union("any", spec("current"), spec("legacy"))
+    with open(PARSED, "rb") as fh:
+        documents = loads(fh.read())
+    return spec_from_mapping(documents[name], where=os.path.join(_HERE, FILES[name]))
+
+
+def parsed_text() -> str:
+    """What ``parsed.json`` holds: each spec file's document, parsed now."""
+    import json
+
+    from jobstate._toml import load_document
+
+    documents = {}
+    for name, file in FILES.items():
+        with open(os.path.join(_HERE, file), encoding="utf-8") as fh:
+            documents[name] = load_document(fh.read(), toml=True)
+    return json.dumps(documents, indent=1, ensure_ascii=False) + "\n"
+
+
+def _union(name: str, *specs: Spec) -> Spec:
+    """The states and edges of ``specs`` together; one in several keeps its strongest
+    provenance (the first spec's state where they differ in nothing else)."""
+    from jobstate.spec.model import Spec
+
+    states: dict[str, State] = {}
+    edges: dict[tuple[str, str], Edge] = {}
+    for sp in specs:
+        for st in sp.states:
+            states.setdefault(st.name, st)
+        for e in sp.edges:
+            key = (e.source, e.dest)
+            if key not in edges or sp.strength(e.provenance) > sp.strength(edges[key].provenance):
+                edges[key] = e
+    return Spec(
+        name,
+        list(states.values()),
+        list(edges.values()),
+        description="the union of current and legacy, for traces whose revision is unknown",
+    )
