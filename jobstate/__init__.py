@@ -57,6 +57,7 @@ if _TYPE_CHECKING:  # the names as type checkers see them; at run time each load
     )
     from jobstate.grading import BehaviourFinding, Grade
     from jobstate.packs.graph.profiles import PROFILES
+    from jobstate.packs.graph.scenarios import SCENARIOS
     from jobstate.readers import ReadOptions, detect_format, read_input
     from jobstate.results import (
         CleanJob,
@@ -74,7 +75,7 @@ if _TYPE_CHECKING:  # the names as type checkers see them; at run time each load
     from jobstate.spec import Edge, Spec, State, get_spec
     from jobstate.spec.loading import load_spec
     from jobstate.spec.protocol import DEVIATIONS, DIALECTS, Deviation, Dialect, Exchange
-    from jobstate.spec.scenarios import SCENARIOS, Answer, Scenario
+    from jobstate.spec.scenarios import Answer, Scenario
     from jobstate.sql import DUCKDB_NAN_SAFE, generate_sql
     from jobstate.validation import RULES, Rule, Validator, unknown_status_message, validate
     from jobstate.validation.behaviour import BEHAVIOURS, BehaviourRule
@@ -148,7 +149,7 @@ _LAZY: dict[str, str] = {
     "Deviation": "jobstate.spec.protocol",
     "Dialect": "jobstate.spec.protocol",
     "Exchange": "jobstate.spec.protocol",
-    "SCENARIOS": "jobstate.spec.scenarios",
+    "SCENARIOS": "jobstate.packs.graph.scenarios",
     "Answer": "jobstate.spec.scenarios",
     "Scenario": "jobstate.spec.scenarios",
     "generate_sql": "jobstate.sql",

@@ -439,7 +439,7 @@ def protocol_findings(
     sequence, from the monitor scenarios): a completion it cannot see, a transient 5xx that
     kills it, a 404 after the end that kills it while it still polls (``polls_on``: a status
     finding already has it polling past an end), and Retry-After ignored."""
-    from jobstate.spec.scenarios import SCENARIOS
+    from jobstate.packs.graph.scenarios import SCENARIOS
 
     out = []
     for name in ("completed", "completed-303", "completed-200"):

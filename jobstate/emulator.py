@@ -32,9 +32,10 @@ from jobstate._json import dumps
 from jobstate._origins import masked_headers, masked_query
 from jobstate._words import shortened
 from jobstate.grading import Grade
+from jobstate.packs.graph.scenarios import SCENARIOS
 from jobstate.spec import get_spec
 from jobstate.spec.protocol import MONITOR_PATHS, Exchange, retry_after_seconds
-from jobstate.spec.scenarios import ITEM_PATH, SCENARIOS, Answer, Scenario
+from jobstate.spec.scenarios import ITEM_PATH, Answer, Scenario
 from jobstate.validation.behaviour import BehaviourTracker
 
 __all__ = ["MonitorServer"]

@@ -170,14 +170,17 @@ def clients_cmd(specs: tuple[str, ...], fmt: str) -> None:
 
 
 @click.command("scenarios", short_help="List the monitor scenarios 'jobstate serve' plays.")
+@spec_option(help="The scenarios of this spec (as 'jobstate serve --spec' plays them).")
 @format_option("text", "json")
-def scenarios_cmd(fmt: str) -> None:
+def scenarios_cmd(spec: Any, fmt: str) -> None:
     """List the monitor scenarios, each with the answers its monitor gives, poll by poll."""
-    from jobstate.spec.scenarios import SCENARIOS
+    from jobstate.cli.serve import scenario_pool
 
+    pool = scenario_pool(spec)
     if fmt == "json":
-        write_json([s.to_dict() for s in SCENARIOS.values()])
+        write_json([s.to_dict() for s in pool.values()])
         return
-    for s in SCENARIOS.values():
-        click.echo(f"{s.name:<20} {s.dialect:<9} {s.description}")
-        click.echo(f"{'':<20} {' | '.join(s.trace)}")
+    width = max(20, *(len(n) + 1 for n in pool))
+    for s in pool.values():
+        click.echo(f"{s.name:<{width}} {s.dialect:<9} {s.description}")
+        click.echo(f"{'':<{width}} {' | '.join(s.trace)}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import click
@@ -18,11 +18,12 @@ from jobstate.cli._common import (
     fail,
     finite,
     format_option,
+    spec_option,
     warn,
     write_json,
 )
 
-__all__ = ["is_loopback", "serve_cmd"]
+__all__ = ["is_loopback", "scenario_pool", "serve_cmd"]
 
 
 def is_loopback(host: str) -> bool:
@@ -53,6 +54,10 @@ def is_loopback(host: str) -> bool:
     help="Also play a trace file: JSON Lines, a status body or {http, body, headers} per line.",
 )
 @click.option("--dialect", type=click.Choice(DIALECT_NAMES), help="Answer in this dialect.")
+@spec_option(
+    help="Play the scenarios of this spec: the Microsoft Graph pack's for a built-in one, those"
+    " generated from a spec file (each end, each loop, a value outside it) otherwise."
+)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option(
     "--port",
@@ -97,6 +102,7 @@ def serve_cmd(
     names: tuple[str, ...],
     traces: tuple[str, ...],
     dialect: str | None,
+    spec: Any,
     host: str,
     port: int,
     record: str | None,
@@ -112,7 +118,7 @@ def serve_cmd(
     times past its end), after --duration seconds, or on Ctrl-C/SIGTERM; it then prints a
     grade per monitor URL (exit 1 if any is not ok) and writes --record.
     """
-    scenarios = _scenarios(names, traces, dialect)
+    scenarios = _scenarios(names, traces, dialect, spec)
     if record is not None:
         _writable(record)
     if not is_loopback(host):
@@ -171,26 +177,56 @@ def _writable(path: str) -> None:
 
 
 def _scenarios(
-    names: tuple[str, ...], traces: tuple[str, ...], dialect: str | None
+    names: tuple[str, ...], traces: tuple[str, ...], dialect: str | None, spec: Any
 ) -> dict[str, Any]:
+    """The scenarios to play: the spec's (see :func:`scenario_pool`) named, or all of them
+    unless trace files are given, and the trace files', graded by a spec file where given."""
+    from dataclasses import replace
+
     from jobstate.exceptions import InputError
-    from jobstate.spec.scenarios import SCENARIOS
     from jobstate.spec.trace_files import read_traces
 
-    unknown = [n for n in names if n not in SCENARIOS]
+    if dialect and not isinstance(spec, str):
+        raise click.UsageError(
+            "--dialect: the HTTP dialects are the Microsoft Graph pack's; a spec file's"
+            " scenarios answer 200 on every poll"
+        )
+    pool = scenario_pool(spec)
+    unknown = [n for n in names if n not in pool]
     if unknown:
         raise click.BadParameter(
-            f"no scenario {unknown[0]!r}; scenarios: {', '.join(SCENARIOS)}",
-            param_hint="--scenario",
+            f"no scenario {unknown[0]!r}; scenarios: {', '.join(pool)}", param_hint="--scenario"
         )
-    chosen = {n: SCENARIOS[n] for n in (names or (() if traces else SCENARIOS))}
+    chosen = {n: pool[n] for n in (names or (() if traces else pool))}
     try:
-        chosen.update(read_traces(traces, taken=chosen))
+        played = read_traces(traces, taken=chosen)
     except InputError as exc:
         fail(str(exc))
+    chosen.update(
+        (n, replace(s, spec=spec) if not isinstance(spec, str) else s) for n, s in played.items()
+    )
+    if dialect and not isinstance(spec, str):
+        raise click.UsageError(
+            "--dialect: the HTTP dialects are the Microsoft Graph pack's; a spec file's"
+            " scenarios answer 200 on every poll"
+        )
     if dialect:
-        chosen = {n: s.in_dialect(dialect) for n, s in chosen.items()}
+        from jobstate.packs.graph.scenarios import in_dialect
+
+        chosen = {n: in_dialect(s, dialect) for n, s in chosen.items()}
     return chosen
+
+
+def scenario_pool(spec: Any) -> Mapping[str, Any]:
+    """The scenarios of ``spec``: a built-in spec's name gives the Microsoft Graph pack's (with
+    its protocol's deviations), a loaded spec those generated from it."""
+    if isinstance(spec, str):
+        from jobstate.packs.graph.scenarios import SCENARIOS
+
+        return SCENARIOS
+    from jobstate.spec.scenarios import scenarios_of
+
+    return scenarios_of(spec)
 
 
 @contextlib.contextmanager

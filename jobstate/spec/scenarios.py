@@ -1,14 +1,11 @@
-"""Monitor scenarios: the answers a monitor gives, poll after poll, generated from a spec and the
-protocol (:mod:`jobstate.spec.protocol`). ``jobstate serve`` plays them; ``jobstate scenarios``
-lists them.
+"""Monitor scenarios: the answers a monitor gives, poll after poll. ``jobstate serve`` plays
+them; ``jobstate scenarios`` lists them. :func:`scenarios_of` generates them from any spec; a
+pack adds its own (Microsoft Graph's, with its protocol's deviations:
+:mod:`jobstate.packs.graph.scenarios`); a trace file is one too (:func:`scenario_from_lines`).
 
 A scenario's monitor answers its ``answers`` one per poll; after the last it repeats the last
 (the real service repeats the end until the monitor expires), or, with ``expire_after``, answers
 ``404`` once that many polls of the end have been answered.
-
->>> s = SCENARIOS["cancelled"]
->>> [a.body["status"] for a in s.answers if a.body]
-['notStarted', 'inProgress', 'cancelPending', 'cancelled']
 """
 
 from __future__ import annotations
@@ -18,12 +15,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from jobstate._constants import FUTURE_VALUE, PCT
+from jobstate._constants import PCT
 from jobstate._words import shortened
-from jobstate.spec import Spec, get_spec
-from jobstate.spec.protocol import DIALECTS
+from jobstate.spec.model import Spec
 
-__all__ = ["SCENARIOS", "Answer", "Scenario", "answer_of", "scenario_from_lines"]
+__all__ = [
+    "ITEM_PATH",
+    "Answer",
+    "Scenario",
+    "answer_of",
+    "path_through",
+    "scenario_from_lines",
+    "scenarios_of",
+]
 
 ITEM_PATH = "/items/"
 """Where a 303 completion points: the emulator serves the new item there."""
@@ -46,13 +50,14 @@ class Answer:
 
 @dataclass(frozen=True)
 class Scenario:
-    """A named sequence of monitor answers; ``spec``: the spec its statuses come from."""
+    """A named sequence of monitor answers; ``spec``: the spec its statuses come from (a
+    built-in spec's name, or the spec itself)."""
 
     name: str
     description: str
     answers: tuple[Answer, ...]
     dialect: str = "graph"
-    spec: str = "current"
+    spec: str | Spec = "current"
     expire_after: int | None = None
 
     def answer(self, poll: int, ended: int | None) -> Answer:
@@ -62,25 +67,6 @@ class Scenario:
         if self.expire_after is not None and ended is not None and ended >= self.expire_after:
             return Answer(404, {"error": {"code": "itemNotFound", "message": "monitor expired"}})
         return self.answers[-1]
-
-    def in_dialect(self, dialect: str) -> Scenario:
-        """The same course answered in another dialect (running code, and the completion)."""
-        d = DIALECTS[dialect]
-        out = []
-        for a in self.answers:
-            status = (a.body or {}).get("status")
-            done = a.http == 303 or (status == "completed" and a.http < 300)
-            if done and d.completion == 303:
-                rid = (a.body or {}).get("resourceId") or "01NEWITEM"
-                out.append(Answer(303, None, {"Location": ITEM_PATH + str(rid)}))
-            elif done:
-                body = a.body or {"status": "completed", PCT: 100.0, "resourceId": "01NEWITEM"}
-                out.append(Answer(d.completion, body, {}))
-            elif a.http in (200, 202) and status is not None:
-                out.append(Answer(d.running, a.body, a.headers))
-            else:
-                out.append(a)
-        return replace(self, answers=tuple(out), dialect=dialect)
 
     @property
     def trace(self) -> list[str]:
@@ -109,7 +95,7 @@ class Scenario:
             "name": self.name,
             "description": self.description,
             "dialect": self.dialect,
-            "spec": self.spec,
+            "spec": self.spec if isinstance(self.spec, str) else self.spec.name,
             "expire_after": self.expire_after,
             "answers": [a.to_dict() for a in self.answers],
         }
@@ -122,134 +108,6 @@ def _short(body: Mapping[str, Any] | None) -> str:
     if isinstance(err, Mapping):
         return f"error {err.get('code')}"
     return "(item, no status)"
-
-
-def _bodies(spec: Spec, path: tuple[str, ...], resource: str) -> list[dict[str, Any]]:
-    """Status bodies along ``path``, percentages rising through the active states."""
-    out: list[dict[str, Any]] = []
-    active = [s for s in path if s not in spec.terminal]
-    step = 100.0 / (len(active) + 1)
-    pct = 0.0
-    for s in path:
-        body: dict[str, Any] = {"operation": "ItemCopy", "status": s}
-        if s in spec.terminal:
-            body[PCT] = 100.0 if spec.outcome(s) == "success" else pct
-            if spec.outcome(s) == "success":
-                body["resourceId"] = resource
-            if spec.outcome(s) == "failure":
-                body["statusDescription"] = "The copy failed"
-        else:
-            body[PCT] = pct
-            pct = round(pct + step, 1) if not spec.state(s).resets_progress else pct
-        out.append(body)
-    return out
-
-
-def _plain(dialect: str, bodies: list[dict[str, Any]], spec: Spec) -> tuple[Answer, ...]:
-    """Answers in a dialect: its running code, and its completion (303: to the item)."""
-    d = DIALECTS[dialect]
-    out = []
-    for b in bodies:
-        done = b["status"] in spec.terminal and spec.outcome(b["status"]) == "success"
-        if done and d.completion == 303:
-            out.append(Answer(303, None, {"Location": ITEM_PATH + str(b.get("resourceId"))}))
-        else:
-            out.append(Answer(d.completion if done else d.running, b))
-    return tuple(out)
-
-
-def _path(spec: Spec, *via: str) -> tuple[str, ...]:
-    """The shortest path from the initial state through ``via`` in order."""
-    path: tuple[str, ...] = (spec.initial,)
-    for v in via:
-        step = spec.shortest_path(path[-1], v)
-        assert step is not None, f"{v} is not reachable"  # checked when the spec loads
-        path += step[1:]
-    return path
-
-
-def _generated() -> dict[str, Scenario]:
-    cur, leg = get_spec("current"), get_spec("legacy")
-    done = _bodies(cur, _path(cur, "inProgress", "completed"), "01NEWITEM")
-    out = [
-        Scenario(
-            "completed", "graph: 202 throughout, completed + resourceId", _plain("graph", done, cur)
-        ),
-        Scenario(
-            "completed-303",
-            "onedrive: 202 while running, then 303 See Other to the new item",
-            _plain("onedrive", done, cur),
-            dialect="onedrive",
-        ),
-        Scenario(
-            "completed-200",
-            "business: 200 on every poll",
-            _plain("business", done, cur),
-            dialect="business",
-        ),
-    ]
-    for end in sorted(cur.terminal - {"completed"}):
-        via = ("inProgress", "cancelPending", end) if end == "cancelled" else ("inProgress", end)
-        bodies = _bodies(cur, _path(cur, *via), "")
-        out.append(Scenario(end, f"ends {end} ({cur.outcome(end)})", _plain("graph", bodies, cur)))
-    return {s.name: s for s in [*out, *_deviations(cur, leg, done)]}
-
-
-def _deviations(cur: Spec, leg: Spec, done: list[dict[str, Any]]) -> list[Scenario]:
-    """The scenarios of re-entry, the observed deviations, and values outside the docs."""
-    out = []
-    retry = _bodies(cur, _path(cur, "inProgress", "waiting", "inProgress", "completed"), "01RETRY")
-    out.append(
-        Scenario(
-            "waiting-retry", "waiting, then work resumes and completes", _plain("graph", retry, cur)
-        )
-    )
-    flaky = list(_plain("graph", done, cur))
-    flaky.insert(2, Answer(500, flaky[1].body))
-    out.append(
-        Scenario(
-            "transient-500", "a 500 with a valid status body mid-job (rclone saw it)", tuple(flaky)
-        )
-    )
-    out.append(
-        Scenario(
-            "expired-404",
-            "completes; the monitor expires after one more poll: 404",
-            _plain("graph", done, cur),
-            expire_after=1,
-        )
-    )
-    gone = (*_plain("graph", done[:-1], cur), Answer(500, {"error": {"code": "operationNotFound"}}))
-    out.append(Scenario("operation-not-found", "500 operationNotFound instead of the end", gone))
-    future = [*done[:2], {"status": FUTURE_VALUE, PCT: done[1][PCT]}, *done[2:]]
-    out.append(
-        Scenario(
-            "unknown-future",
-            f"a value added after the docs ({FUTURE_VALUE}) mid-job: keep polling",
-            _plain("graph", future, get_spec("any")),
-        )
-    )
-    legacy = _bodies(leg, _path(leg, "inProgress", "updating", "completed"), "01LEGACY")
-    out.append(
-        Scenario(
-            "legacy-updating",
-            "the 2015-2021 value 'updating' mid-job",
-            _plain("graph", legacy, leg),
-            spec="legacy",
-        )
-    )
-    slow = tuple(
-        Answer(a.http, a.body, {"Retry-After": "1"}) if a.http == 202 and i < 2 else a
-        for i, a in enumerate(_plain("graph", done, cur))
-    )
-    out.append(Scenario("retry-after", "running answers ask for Retry-After: 1", slow))
-    item = (*_plain("graph", done[:-1], cur), Answer(200, {"id": "01NEWITEM", "name": "copy.docx"}))
-    out.append(Scenario("location-is-item", "the monitor answers the item itself at the end", item))
-    return out
-
-
-SCENARIOS: Mapping[str, Scenario] = _generated()
-"""The built-in scenarios, by name."""
 
 
 def scenario_from_lines(name: str, lines: list[Any]) -> Scenario:
@@ -297,3 +155,96 @@ def answer_of(record: Any) -> Answer:
 
 def _shown(value: object) -> str:
     return shortened(repr(value), 60)
+
+
+# -- scenarios generated from any spec -----------------------------------------------------------
+
+_CAP = 24  # loops played at most: a spec's scenarios stay a list a person reads
+
+
+def scenarios_of(spec: Spec) -> dict[str, Scenario]:
+    """Scenarios generated from ``spec`` alone, for a lifecycle with no protocol of its own
+    (every answer ``200``, the body ``{"status": ..., "percentageComplete": ...}``):
+
+    - ``end-STATE`` for each terminal state, reached by the shortest path from the initial one;
+    - ``loop-A-B`` for each edge that closes a loop (B leads back to A), the loop taken once on
+      the way to the nearest terminal state (at most 24);
+    - ``unknown-value``: a value outside the spec after the first step, then on to the end: a
+      client must keep polling through it.
+
+    >>> from jobstate import load_spec
+    >>> sorted(scenarios_of(load_spec("examples/specs/ipp-print-job.toml")))[:3]
+    ['end-aborted', 'end-canceled', 'end-completed']
+    """
+    out: list[Scenario] = []
+    for end in sorted(spec.terminal):
+        path = path_through(spec, end)
+        out.append(_play(spec, f"end-{end}", f"ends {end} ({spec.outcome(end)})", path))
+    for a, b, back in _loops(spec)[:_CAP]:
+        path = (*path_through(spec, a), *back, *_to_end(spec, a))
+        out.append(_play(spec, f"loop-{a}-{b}", f"{a} -> {b}, back to {a}, then on", path))
+    out.append(_unknown(spec))
+    return {s.name: s for s in out}
+
+
+def path_through(spec: Spec, *via: str) -> tuple[str, ...]:
+    """The shortest path from the initial state through ``via`` in order."""
+    path: tuple[str, ...] = (spec.initial,)
+    for v in via:
+        step = spec.shortest_path(path[-1], v)
+        assert step is not None, f"{v} is not reachable"  # checked when the spec loads
+        path += step[1:]
+    return path
+
+
+def _to_end(spec: Spec, state: str) -> tuple[str, ...]:
+    """The states after ``state`` on the shortest way to a terminal state, a success first."""
+    ways = [spec.shortest_path(state, t) for t in sorted(spec.terminal)]
+    found = [w for w in ways if w is not None]
+    found.sort(key=lambda w: (spec.outcome(w[-1]) != "success", len(w)))
+    return found[0][1:]
+
+
+def _loops(spec: Spec) -> list[tuple[str, str, tuple[str, ...]]]:
+    """One edge of each loop (``a`` to ``b``, where ``b`` leads back to ``a``) with the way
+    back (``b`` ... ``a``): a loop met again from another of its edges is played once."""
+    out: list[tuple[str, str, tuple[str, ...]]] = []
+    seen: set[frozenset[str]] = set()
+    for e in spec.edges:
+        back = spec.shortest_path(e.dest, e.source)
+        if back is None or frozenset(back) in seen:
+            continue
+        seen.add(frozenset(back))
+        out.append((e.source, e.dest, back))
+    return out
+
+
+def _play(spec: Spec, name: str, description: str, path: tuple[str, ...]) -> Scenario:
+    """A scenario of status answers along ``path``, percentages rising while it runs."""
+    answers = []
+    pct = shown = 0.0
+    step = 100.0 / (len(path) + 1)
+    for s in path:
+        if s in spec.terminal:  # a success is 100; another end stays where the work stopped
+            shown = 100.0 if spec.outcome(s) == "success" else shown
+        else:
+            shown = pct
+            if not spec.state(s).resets_progress:  # after one, progress holds: never falls
+                pct = round(pct + step, 1)
+        answers.append(Answer(200, {"status": s, PCT: shown}))
+    return Scenario(name, description, tuple(answers), dialect="plain", spec=spec)
+
+
+def _unknown(spec: Spec) -> Scenario:
+    """The shortest success (or end) with a value outside the spec after the first answer."""
+    value = "notInThisSpec"
+    while value in spec:
+        value += "_"
+    course = _play(spec, "unknown-value", "", (spec.initial, *_to_end(spec, spec.initial)))
+    answers = list(course.answers)
+    answers.insert(1, Answer(200, {"status": value, PCT: 0.0}))
+    return replace(
+        course,
+        answers=tuple(answers),
+        description=f"a value outside the spec ({value!r}) after the first answer: keep polling",
+    )

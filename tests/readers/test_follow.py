@@ -247,3 +247,12 @@ def test_a_partial_last_line_before_a_rotation_is_accounted_for(tmp_path: Path) 
     assert summary.units_read == 6 and summary.loose == 1
     assert summary.unattributed[0][0] == 4
     assert "after line 4" in notes[0]
+
+
+def test_a_last_line_over_the_cap_is_counted(tmp_path: Path) -> None:
+    """A log whose last line, unfinished, is over the cap: it is a line read and rejected, so
+    the lines read are the lines in the file."""
+    log = tmp_path / "log.jsonl"
+    log.write_bytes(b'{"job": "a", "status": "inProgress"}\n' + b"x" * 10_000)
+    summary, _ = _follow(log, options=ReadOptions(job_key="job", max_record_bytes=4096))
+    assert (summary.units_read, summary.loose, summary.unattributed[0][0]) == (2, 1, 2)
