@@ -24,13 +24,32 @@ __all__ = ["CHECK_KEYS", "load_config", "typed"]
 
 CHECK_KEYS = frozenset(
     {
-        "spec", "mode", "fail_on", "select", "ignore", "max_violations", "format",
-        "input_format", "job_key", "body_key", "http_key", "order_by", "status_column",
-        "percentage_column", "quiet", "summary", "color", "keep_violations",
-        "max_record_bytes", "max_document_bytes", "time_key", "poll_floor", "only_failing",
+        "spec",
+        "mode",
+        "fail_on",
+        "select",
+        "ignore",
+        "max_violations",
+        "format",
+        "input_format",
+        "job_key",
+        "body_key",
+        "http_key",
+        "order_by",
+        "status_column",
+        "percentage_column",
+        "quiet",
+        "summary",
+        "color",
+        "keep_violations",
+        "max_record_bytes",
+        "max_document_bytes",
+        "time_key",
+        "poll_floor",
+        "only_failing",
         "engine",
     }
-)  # fmt: skip
+)
 
 
 def _toml(path: str) -> dict[str, Any]:

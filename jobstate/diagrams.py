@@ -431,7 +431,11 @@ def observed_dot(spec: str | Spec, jobs: Iterable[JobReport]) -> str:
     ):
         for (src, dst), n in sorted(counter.items()):
             graph.edge(
-                src, dst, label=f"{n:,} {word}", penwidth=_width(n, top), constraint="false",
+                src,
+                dst,
+                label=f"{n:,} {word}",
+                penwidth=_width(n, top),
+                constraint="false",
                 **style,
-            )  # fmt: skip
+            )
     return str(graph.source)

@@ -371,21 +371,30 @@ class MonitorServer:
                 "startedDateTime": stamp.replace("+00:00", "Z"),
                 "time": 0,
                 "request": {
-                    "method": scope["method"], "url": url, "httpVersion": "HTTP/1.1",
-                    "headers": sent, "queryString": [], "cookies": [], "headersSize": -1,
+                    "method": scope["method"],
+                    "url": url,
+                    "httpVersion": "HTTP/1.1",
+                    "headers": sent,
+                    "queryString": [],
+                    "cookies": [],
+                    "headersSize": -1,
                     "bodySize": 0,
                 },
                 "response": {
-                    "status": answer.http, "statusText": _REASONS.get(answer.http, ""),
+                    "status": answer.http,
+                    "statusText": _REASONS.get(answer.http, ""),
                     "httpVersion": "HTTP/1.1",
                     "headers": [{"name": k, "value": v} for k, v in answer.headers.items()],
                     "content": {"size": len(text), "mimeType": "application/json", "text": text},
-                    "cookies": [], "redirectURL": answer.headers.get("Location", ""),
-                    "headersSize": -1, "bodySize": len(text),
+                    "cookies": [],
+                    "redirectURL": answer.headers.get("Location", ""),
+                    "headersSize": -1,
+                    "bodySize": len(text),
                 },
-                "cache": {}, "timings": {"send": 0, "wait": 0, "receive": 0},
+                "cache": {},
+                "timings": {"send": 0, "wait": 0, "receive": 0},
             }
-        )  # fmt: skip
+        )
 
 
 _HEADER_CHARS, _HEADERS = 1024, 64  # what a recording keeps of one request's headers

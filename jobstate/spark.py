@@ -43,8 +43,19 @@ def spark_validate(
     ``errors``, ``warnings`` and ``violations`` (a list of ``(idx, rule)``), lazily evaluated;
     with an ``http`` status column (and ``error_code``), also ``error_answers``, ``transient``
     and ``expired``, read as :func:`jobstate.generate_sql` says."""
-    return _run(df, "jobs", spec=spec, mode=mode, job=job, status=status, percentage=percentage,
-                order=order, tiebreak=tiebreak, http=http, error_code=error_code)  # fmt: skip
+    return _run(
+        df,
+        "jobs",
+        spec=spec,
+        mode=mode,
+        job=job,
+        status=status,
+        percentage=percentage,
+        order=order,
+        tiebreak=tiebreak,
+        http=http,
+        error_code=error_code,
+    )
 
 
 def spark_violations(
@@ -62,6 +73,16 @@ def spark_violations(
 ) -> Any:
     """A DataFrame with one row per violation in ``df``: ``job``, ``idx`` (0-based within the
     job, in order), ``rule``, ``severity``; with an ``http`` column, ``http_status`` too."""
-    return _run(df, "violations", spec=spec, mode=mode, job=job, status=status,
-                percentage=percentage, order=order, tiebreak=tiebreak, http=http,
-                error_code=error_code)  # fmt: skip
+    return _run(
+        df,
+        "violations",
+        spec=spec,
+        mode=mode,
+        job=job,
+        status=status,
+        percentage=percentage,
+        order=order,
+        tiebreak=tiebreak,
+        http=http,
+        error_code=error_code,
+    )

@@ -149,33 +149,46 @@ def generate_sql(
         head += f"\n-- over Parquet, run first (else NaN percentages pass): {DUCKDB_NAN_SAFE};"
     order_by = q(order) + (f", {q(tiebreak)}" if tiebreak else "")
     number = f"row_number() OVER (PARTITION BY {q(job)} ORDER BY {order_by}) - 1 AS k"
-    if http is None:
-        polls = [
-            "jobstate_polls AS (",
-            f"  SELECT {q(job)} AS job, CAST({q(status)} AS STRING) AS status,"
-            f" CAST({q(percentage)} AS DOUBLE) AS pct,",
-            f"    {number}",
-            f"  FROM {q(table)}",
-            "),",
-        ]
-    else:
-        code = "CAST(NULL AS STRING)" if error_code is None else f"CAST({q(error_code)} AS STRING)"
-        polls = _http_polls(
-            f"SELECT {q(job)} AS job, CAST({q(status)} AS STRING) AS given,"
-            f" CAST({q(percentage)} AS DOUBLE) AS given_pct,\n"
-            f"    CAST({q(http)} AS INTEGER) AS http, {code} AS error_code,\n    {number}",
-            q(table),
-        )
+    columns = f"SELECT {q(job)} AS job, CAST({q(status)} AS STRING) AS "
+    polls = _polls(
+        columns, q(percentage), number, q(table), *(q(c) if c else None for c in (http, error_code))
+    )
     has_http = http is not None
     parts = [
-        head, "WITH", *_table_ctes(t, dialect, has_http), *polls, *_rule_ctes(dialect, has_http)
-    ]  # fmt: skip
+        head,
+        "WITH",
+        *_table_ctes(t, dialect, has_http),
+        *polls,
+        *_rule_ctes(dialect, has_http),
+    ]
     if report == "violations":
         shown = "job, idx, rule, severity" + (", http AS http_status" if has_http else "")
         parts.append(f"SELECT {shown} FROM jobstate_violations ORDER BY job, idx, rank")
     else:
         parts += _report_select(dialect, http=has_http)
     return "\n".join(parts) + "\n"
+
+
+def _polls(
+    columns: str, pct: str, number: str, table: str, http: str | None, error_code: str | None
+) -> list[str]:
+    """The ``jobstate_polls`` CTE: each poll's job, status, percentage and place in its job
+    (``columns``: the select of the first two, the status's alias still to come), and with
+    ``http`` (quoted column names), each answer read as the Python engine reads it."""
+    if http is None:
+        return [
+            "jobstate_polls AS (",
+            f"  {columns}status, CAST({pct} AS DOUBLE) AS pct,",
+            f"    {number}",
+            f"  FROM {table}",
+            "),",
+        ]
+    code = "CAST(NULL AS STRING)" if error_code is None else f"CAST({error_code} AS STRING)"
+    return _http_polls(
+        f"{columns}given, CAST({pct} AS DOUBLE) AS given_pct,\n"
+        f"    CAST({http} AS INTEGER) AS http, {code} AS error_code,\n    {number}",
+        table,
+    )
 
 
 def _http_polls(select: str, table: str) -> list[str]:

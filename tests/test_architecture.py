@@ -157,9 +157,7 @@ def test_functions_are_simple() -> None:
 
 MAX_MODULE_LINES = 500
 MAX_CLI_MODULE_LINES = 350
-OVERSIZED = {  # modules still over the limit, each at most its size here: the list only shrinks
-    "jobstate/results.py": 883,
-    "jobstate/validation/stream.py": 572,
+OVERSIZED: dict[str, int] = {  # modules over the limit, each at most its size here: only shrinks
 }
 
 
@@ -219,7 +217,8 @@ GRAPH_FIELDS = {  # the body fields and codes only Graph's monitor speaks of
 # the specs, the machine facts, the client profiles and the scenarios.
 GRAPH_OUTSIDE_PACK = {
     "jobstate.validation.rules": 24,
-    "jobstate.clients": 20,
+    "jobstate.clients": 3,
+    "jobstate.client_model": 1,
     "jobstate.strategies": 20,
     "jobstate._constants": 8,
     "jobstate.spec.protocol": 7,

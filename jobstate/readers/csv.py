@@ -45,8 +45,11 @@ class _Columns:
                 + f" (columns: {', '.join(header)}); name them with --job-key"
                 " / --status-column"
             )
-        named = (("--order-by", opts.order_by), ("--http-key", opts.http_key),
-                 ("--time-key", opts.time_key))  # fmt: skip
+        named = (
+            ("--order-by", opts.order_by),
+            ("--http-key", opts.http_key),
+            ("--time-key", opts.time_key),
+        )
         for opt, col in named:
             if col is not None and col not in cols:
                 columns = ", ".join(header)

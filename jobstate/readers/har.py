@@ -62,9 +62,11 @@ def read_har(
     for p in polls:  # the client's grade per monitor URL, from its polls in time order
         router.track(p.job, p.exchange)
     router.route_bodies(
-        [p.job for p in polls], [p.record for p in polls], [p.number for p in polls],
+        [p.job for p in polls],
+        [p.record for p in polls],
+        [p.number for p in polls],
         [p.http for p in polls],
-    )  # fmt: skip
+    )
 
 
 def _note_unused_options(options: ReadOptions, summary: InputSummary) -> None:

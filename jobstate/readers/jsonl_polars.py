@@ -349,10 +349,16 @@ class PolarsJsonlReader:
             part = slice(a, a + FLUSH_BATCH)
             ids, local = self._ids(keys[at[part]] if keys is not None else None, len(at[part]))
             feed_polars(
-                pl, self.stream, ids, local, status[part], pct[part],
-                http[part] if http is not None else None, lines[at[part]].tolist(),
+                pl,
+                self.stream,
+                ids,
+                local,
+                status[part],
+                pct[part],
+                http[part] if http is not None else None,
+                lines[at[part]].tolist(),
                 _HeldBodies(lazies, chunks[part], rows[part]),
-            )  # fmt: skip
+            )
         self.held = []
         return True
 

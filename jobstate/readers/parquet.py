@@ -241,10 +241,11 @@ def parquet_columns(names: list[str], router: JobRouter, file: str) -> dict[str,
     missing = [c for c in want.values() if c is not None and c not in names]
     if missing:
         raise InputError(
-            f"{file}: the Parquet file has no column " + " or ".join(repr(m) for m in missing)
+            f"{file}: the Parquet file has no column "
+            + " or ".join(repr(m) for m in missing)
             + f" (columns: {', '.join(names)}); name them with --job-key / --status-column"
             " / --http-key / --order-by / --time-key"
-        )  # fmt: skip
+        )
     from operator import itemgetter
 
     if opts.order_by is not None:  # column names, never dotted paths
@@ -282,5 +283,6 @@ def _route(
             http.append(http_status(codes[i]))
         # what order_by and time_key read (a datetime keeps its type: read as a time)
         wrappers.append({name: values[i] for name, values in extra})
-    router.route_bodies(keys, bodies, lines, http if codes is not None else None,
-                        wrappers if extra else None)  # fmt: skip
+    router.route_bodies(
+        keys, bodies, lines, http if codes is not None else None, wrappers if extra else None
+    )

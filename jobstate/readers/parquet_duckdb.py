@@ -32,9 +32,17 @@ WHITESPACE = (
 """What ``str.strip()`` removes (a test checks it against ``str.isspace``): a job key of these
 alone is empty, as the other ways read it."""
 _NUMBERS = {
-    "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
-    "FLOAT", "DOUBLE",
-}  # fmt: skip
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "FLOAT",
+    "DOUBLE",
+}
 _KEYS = _NUMBERS - {"FLOAT", "DOUBLE"} | {"VARCHAR"}
 
 

@@ -128,9 +128,15 @@ def _clean_template(table: JobTable) -> list[str] | None:
     name holds it)."""
     key, outcome, count, first, last = _MARKS
     sample = JobTable(
-        table.spec, table.mode, table.input, [str(key)], [cast(Outcome, outcome)],
-        [int(count)], [int(first)], [int(last)],
-    )  # fmt: skip
+        table.spec,
+        table.mode,
+        table.input,
+        [str(key)],
+        [cast(Outcome, outcome)],
+        [int(count)],
+        [int(first)],
+        [int(last)],
+    )
     text = _items(list(sample.dicts())).decode()
     return cut(text, dict(zip(map(str, _MARKS), CLEAN_COLUMNS, strict=True)))
 

@@ -113,8 +113,14 @@ class _CleanLines:
         forms: dict[tuple[bool, bool], Any] = {}
         for single in (True, False):
             for one in (True, False):
-                job = CleanJob(str(key), input, cast(Outcome, out), 1 if one else int(count),
-                               (int(first), int(first if single else last)), None)  # fmt: skip
+                job = CleanJob(
+                    str(key),
+                    input,
+                    cast(Outcome, out),
+                    1 if one else int(count),
+                    (int(first), int(first if single else last)),
+                    None,
+                )
                 marks = {str(key): "key", str(out): "outcome", str(first): "first"}
                 marks |= {} if single else {str(last): "last"}
                 marks |= {} if one else {f"{count:,}": "observations"}
@@ -125,11 +131,14 @@ class _CleanLines:
                 forms[single, one] = fill(pl, template)
         single, one = pl.col("first") == pl.col("last"), pl.col("observations") == 1
         self.forms = (
-            pl.when(single & one).then(forms[True, True])
-            .when(single).then(forms[True, False])
-            .when(one).then(forms[False, True])
+            pl.when(single & one)
+            .then(forms[True, True])
+            .when(single)
+            .then(forms[True, False])
+            .when(one)
+            .then(forms[False, True])
             .otherwise(forms[False, False])
-        )  # fmt: skip
+        )
 
     def frame(
         self, table: JobTable, a: int, b: int, special: list[int], gone: list[int]

@@ -15,49 +15,34 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Collection, Sequence
-from itertools import repeat
-from operator import is_, methodcaller
-from typing import Any, NamedTuple, Protocol
+from typing import Any
 
 import numpy as np
 
-from jobstate._constants import PCT, Outcome
+from jobstate._constants import Outcome
 from jobstate.results import JobReport, JobTable, Keep, Unlisted
+from jobstate.validation.arrays import (
+    Batch,
+    Bodies,
+    Bools,
+    Codes,
+    Floats,
+    Ints,
+    Tails,
+    by_order,
+    columns_of,
+    count_up_to,
+    http_errors,
+    job_order,
+)
 from jobstate.validation.checker import Checker
 from jobstate.validation.tables import Tables
 
 __all__ = ["Bodies", "Bools", "Codes", "Floats", "Ints", "Stream"]
 
 
-class Bodies(Protocol):
-    """A batch's bodies by index (the polars path parses them only when asked)."""
-
-    def __len__(self) -> int: ...
-
-    def __getitem__(self, i: int) -> Any: ...
-
-
-_get_status = methodcaller("get", "status")
-_get_pct = methodcaller("get", PCT)
-_NUMBER_TYPES = frozenset({int, float, type(None)})
-_NOT_A_BODY: dict[str, Any] = {"status": None}
-Ints = np.ndarray[Any, np.dtype[np.int64]]
-Codes = np.ndarray[Any, np.dtype[np.int16]]
-Floats = np.ndarray[Any, np.dtype[np.float64]]
-Bools = np.ndarray[Any, np.dtype[np.bool_]]
 _INITIAL_JOBS = 1024  # the job tables' first size; they double as jobs arrive
 _HTTP_SLOTS = 1001  # > 999 + 1: a (job, HTTP status + 1) pair packed into one integer
-
-
-def _http_errors(http: Sequence[int | None] | Ints | None, n: int) -> Bools:
-    """Which answers are HTTP errors (4xx/5xx): their jobs take the general path, which tells
-    an error answer, an expired monitor and a transient 5xx apart."""
-    if http is None:
-        return np.zeros(n, dtype=bool)
-    if not isinstance(http, np.ndarray):
-        http = np.fromiter((-1 if c is None else c for c in http), np.int64, n)
-    result: Bools = http >= 400
-    return result
 
 
 class Stream:
@@ -179,12 +164,12 @@ class Stream:
         if self.explain:
             self._general(ids, np.ones(n, dtype=bool), bodies, lines, http)
             return
-        columns = self._columns(bodies)
+        columns = columns_of(bodies, self._code, self._none)
         if columns is None:
             dirty = np.ones(n, dtype=bool)
         else:
             codes, values, absent, mistyped = columns
-            mistyped |= _http_errors(http, n)
+            mistyped |= http_errors(http, n)
             dirty, tails = self._check(ids, local, codes, values, absent, mistyped, lines)
         self._general(ids, dirty, bodies, lines, http)
         if columns is not None:
@@ -205,7 +190,7 @@ class Stream:
         batch, from 0, as a grouping key; status codes,
         percentages as floats with ``absent`` marking none); ``bodies`` is read only for the
         records that need the general path, so it may parse them lazily."""
-        hbad = _http_errors(http, len(ids))
+        hbad = http_errors(http, len(ids))
         dirty, tails = self._check(ids, local, codes, values, absent, hbad, lines)
         self._general(ids, dirty, bodies, lines, http)
         self._carry_tails(tails)
@@ -240,35 +225,6 @@ class Stream:
         """The status names, their codes, and the code of anything else."""
         return list(self._names), list(range(len(self._names))), self._none
 
-    def _columns(self, bodies: Sequence[Any]) -> tuple[Any, ...] | None:
-        """Status codes, percentages, absent and badly typed masks of a batch of bodies."""
-        n = len(bodies)
-        none = self._none
-        try:
-            statuses = list(map(_get_status, bodies))
-        except (AttributeError, TypeError):
-            bodies = [b if b.__class__ is dict else _NOT_A_BODY for b in bodies]
-            statuses = list(map(_get_status, bodies))
-        try:
-            codes = np.fromiter(map(self._code.get, statuses, repeat(none)), np.int16, n)
-        except TypeError:  # an unhashable status
-            get = self._code.get
-            codes = np.fromiter(
-                (get(s, none) if s.__class__ is str else none for s in statuses), np.int16, n
-            )
-        pcts = list(map(_get_pct, bodies))
-        absent = np.fromiter(map(is_, pcts, repeat(None)), dtype=bool, count=n)
-        mistyped = np.zeros(n, dtype=bool)
-        if not set(map(type, pcts)) <= _NUMBER_TYPES:
-            typed = np.fromiter(map(_NUMBER_TYPES.__contains__, map(type, pcts)), bool, n)
-            mistyped = ~typed
-            pcts = [p if t else None for p, t in zip(pcts, typed.tolist(), strict=True)]
-        try:
-            values = np.array(pcts, dtype=np.float64)
-        except OverflowError:  # an integer too large for a double: let the general path say
-            return None
-        return codes, values, absent, mistyped
-
     def _check(
         self,
         ids: Ints,
@@ -278,13 +234,13 @@ class Stream:
         absent: Bools,
         mistyped: Bools,
         lines: Sequence[int],
-    ) -> tuple[Bools, _Tails | None]:
+    ) -> tuple[Bools, Tails | None]:
         """Carry each job of a batch forward up to its first irregular record; return which
         records need the general path (a job's from that record on), and the clean tails that
         follow them (see :meth:`_tails`)."""
         n = len(ids)
-        order = _job_order(local)
-        b = _Batch(_by(ids, order), _by(codes, order), _by(values, order), n)
+        order = job_order(local)
+        b = Batch(by_order(ids, order), by_order(codes, order), by_order(values, order), n)
         present = ~absent & ~np.isnan(values)
         sbad = self._flag_records(b, present, absent, mistyped, order)
         self._flag_regressions(b, sbad)
@@ -301,7 +257,7 @@ class Stream:
             on = self._exact[b.gjob]
             start[on] = b.fpos[on]
         carried = start > b.fpos
-        sl = _by(
+        sl = by_order(
             np.arange(lines.start, lines.stop, dtype=np.int64)
             if isinstance(lines, range)
             else np.asarray(lines, dtype=np.int64),
@@ -323,8 +279,8 @@ class Stream:
         return result, tails
 
     def _tails(
-        self, b: _Batch, start: Ints, flagged: Ints, last_bad: Ints, sl: Ints
-    ) -> _Tails | None:
+        self, b: Batch, start: Ints, flagged: Ints, last_bad: Ints, sl: Ints
+    ) -> Tails | None:
         """The clean tails of the jobs that take the general path in this batch (``flagged``
         groups, whose last flagged records are at ``last_bad``). A job's general path ends at
         the first record, from its last flagged one (from its first if it was on the general
@@ -358,12 +314,19 @@ class Stream:
         base = np.where(has, b.sv[lp], np.nan)
         ext = np.append(sl, 0)  # min and max of each tail's lines, [h+1, end]
         cuts = np.ravel(np.column_stack([h + 1, end + 1]))
-        return _Tails(
-            gen, h, b.gjob[gen], end - h, b.sc[end], base, keep,
-            np.minimum.reduceat(ext, cuts)[::2], np.maximum.reduceat(ext, cuts)[::2],
-        )  # fmt: skip
+        return Tails(
+            gen,
+            h,
+            b.gjob[gen],
+            end - h,
+            b.sc[end],
+            base,
+            keep,
+            np.minimum.reduceat(ext, cuts)[::2],
+            np.maximum.reduceat(ext, cuts)[::2],
+        )
 
-    def _carry_tails(self, tails: _Tails | None) -> None:
+    def _carry_tails(self, tails: Tails | None) -> None:
         """Hand each clean tail to its job's Checker, which took the records before it."""
         if tails is None:
             return
@@ -376,14 +339,14 @@ class Stream:
             self._checkers[jid].carry(count, names[code], baseline, keep, low, high)
 
     def _flag_records(
-        self, b: _Batch, present: Bools, absent: Bools, mistyped: Bools, order: Ints | None
+        self, b: Batch, present: Bools, absent: Bools, mistyped: Bools, order: Ints | None
     ) -> Bools:
         """Per record, in job order: a status or percentage no clean job has, or a change the
         tables refuse (``legal``; a job's first record follows its carried status)."""
         codes, values = b.sc, b.sv
-        bad = (codes == self._none) | _by(mistyped, order)
-        bad |= ~_by(absent, order) & ~((values >= 0.0) & (values <= 100.0))  # NaN fails both
-        b.sp = _by(present, order)
+        bad = (codes == self._none) | by_order(mistyped, order)
+        bad |= ~by_order(absent, order) & ~((values >= 0.0) & (values <= 100.0))  # NaN fails both
+        b.sp = by_order(present, order)
         bad |= self._success[codes] & b.sp & (values != 100.0)
         prev = np.empty(b.n, dtype=np.int16)
         prev[1:] = codes[:-1]
@@ -391,14 +354,14 @@ class Stream:
         flagged: Bools = bad | ~self._legal[prev, codes]
         return flagged
 
-    def _flag_regressions(self, b: _Batch, sbad: Bools) -> None:
+    def _flag_regressions(self, b: Batch, sbad: Bools) -> None:
         """Percentages: each present value must not fall below the baseline, which restarts at
         every status that resets progress; a job's first segment continues the carried one.
-        Segments count the resets (all 0 in a batch with none, as :class:`_Batch` starts)."""
+        Segments count the resets (all 0 in a batch with none, as :class:`Batch` starts)."""
         b.reset = reset = self._resets[b.sc]
         resets = bool(reset.any())
         if resets:
-            b.seg = _count_up_to(np.flatnonzero(reset), b.n)
+            b.seg = count_up_to(np.flatnonzero(reset), b.n)
             b.seg_before = (b.seg[b.fpos] - reset[b.fpos])[b.group]
         b.idx = idx = np.flatnonzero(b.sp & ~reset)  # a reset's own value is no baseline
         if not len(idx):
@@ -416,7 +379,7 @@ class Stream:
         down |= carried & (pv < self._base[pj])  # NaN baseline: no comparison holds
         sbad[idx[down]] = True
 
-    def _carry_clean_jobs(self, b: _Batch, clean: Bools, upto: Ints, sl: Ints) -> None:
+    def _carry_clean_jobs(self, b: Batch, clean: Bools, upto: Ints, sl: Ints) -> None:
         """The state the ``clean`` jobs carry past their records up to position ``upto`` (per
         group, in job order): last status, baseline, counts, span."""
         fpos, seg, idx = b.fpos, b.seg, b.idx
@@ -508,65 +471,3 @@ class Stream:
         u.observations += int(self._count[:n][clean].sum())
         result: list[int] = np.flatnonzero(listed).tolist()
         return result
-
-
-class _Tails(NamedTuple):
-    """The clean tails of a batch's jobs on the general path (see :meth:`Stream._tails`): per
-    tail its group in the batch, the last position the general path takes before it, its job,
-    record count, last status code, baseline after it (NaN: none) unless ``keep`` (the
-    Checker's own stands), lowest and highest line."""
-
-    group: Ints
-    last: Ints
-    jid: Ints
-    records: Ints
-    code: Codes
-    base: Floats
-    keep: Bools
-    low: Ints
-    high: Ints
-
-
-def _job_order(local: Ints) -> Ints | None:
-    """The order that groups a batch's rows by job, keeping their order within each job;
-    ``None`` where they are grouped already (local ids never fall: each job's rows in one
-    run). A stable sort on small ints is a radix sort."""
-    n = len(local)
-    if n < 2 or not (local[1:] < local[:-1]).any():
-        return None
-    small = local.astype(np.uint16) if int(local.max()) < 1 << 16 else local
-    order: Ints = np.argsort(small, kind="stable")
-    return order
-
-
-def _by(values: Any, order: Ints | None) -> Any:
-    """``values`` in ``order`` (``None``: as they are)."""
-    return values if order is None else values[order]
-
-
-def _count_up_to(at: Ints, n: int) -> Ints:
-    """For each of ``n`` positions, how many of the ascending positions ``at`` are at or before
-    it: ``np.cumsum`` of a mask true at ``at``, by ``np.repeat`` (numpy's cumulative sum of
-    booleans measured ten times slower on 100,000 rows)."""
-    counts = np.diff(at, prepend=0, append=n)
-    result: Ints = np.repeat(np.arange(len(at) + 1), counts)
-    return result
-
-
-class _Batch:
-    """One batch's records in job order (``s*``: sorted columns) and its job groups."""
-
-    def __init__(self, sid: Ints, sc: Codes, sv: Floats, n: int) -> None:
-        self.sid, self.sc, self.sv, self.n = sid, sc, sv, n
-        self.first: Bools = np.empty(n, dtype=bool)
-        self.first[0] = True
-        np.not_equal(sid[1:], sid[:-1], out=self.first[1:])
-        self.fpos: Ints = np.flatnonzero(self.first)
-        self.lpos: Ints = np.append(self.fpos[1:] - 1, n - 1)  # each group's last position
-        self.gjob: Ints = sid[self.fpos]
-        self.group: Ints = _count_up_to(self.fpos, n) - 1
-        self.sp: Bools = np.zeros(n, dtype=bool)
-        self.seg: Ints = np.zeros(n, dtype=np.int64)
-        self.seg_before: Ints = np.zeros(n, dtype=np.int64)
-        self.idx: Ints = np.zeros(0, dtype=np.int64)
-        self.reset: Bools = np.zeros(n, dtype=bool)

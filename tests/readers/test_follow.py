@@ -121,6 +121,28 @@ def test_options_follow_cannot_honour_are_refused(tmp_path: Path, option: list[s
     assert result.exit_code == 2 and f"--follow cannot take {option[0]}" in result.output
 
 
+def test_every_line_is_accounted_for_and_a_record_without_its_job_is_rejected(
+    tmp_path: Path,
+) -> None:
+    """Blank lines are counted as blank; a record without the --job-key field is rejected at
+    its line, naming the field, and handed to the callback as a malformed-record error of the
+    file; without --job-key the whole file is one job named after it."""
+    log = tmp_path / "log.jsonl"
+    log.write_bytes(
+        b'{"job": "a", "status": "inProgress"}\n\n\n{"status": "completed"}\n'
+        b'{"job": "a", "status": "completed"}\n'
+    )
+    summary, seen = _follow(log)
+    assert (summary.units_read, summary.blank, summary.loose) == (5, 2, 1)
+    [(line, message)] = summary.unattributed
+    assert line == 4 and "'job'" in message
+    assert seen == [(str(log), Violation("malformed-record", "error", -1, 4, message))]
+    [job] = summary.jobs
+    assert (job.key, job.outcome, job.observations) == ("a", "success", 2)
+    whole, _ = _follow(log, options=ReadOptions())
+    assert [(j.key, j.observations) for j in whole.jobs] == [(str(log), 3)]
+
+
 # -- a log rotated under the watch ------------------------------------------------------------
 
 
