@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +13,7 @@ import pytest
 
 from jobstate import SPEC_NAMES, Validator, get_spec, read_input, validate
 from jobstate.diagrams import count_observed, observed_dot, to_dot, to_mermaid, write_diagrams
+from tests.clirun import Ran, cli
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "traces"
@@ -180,10 +179,9 @@ def test_one_job_overlay_is_its_path() -> None:
     assert dict(counts.edges) == {("notStarted", "inProgress"): 1, ("inProgress", "failed"): 1}
 
 
-def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "jobstate.cli", *args], capture_output=True, timeout=60, env=env
-    )
+def run(*args: str, env: dict[str, str] | None = None) -> Ran:
+    """The CLI in process (tests.clirun)."""
+    return cli(*args, env=env)
 
 
 def test_cli_diagram_text_formats() -> None:

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import subprocess
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ from jobstate._constants import MODES, SPEC_NAMES
 from jobstate.spec.model import Spec
 from jobstate.validation import Tables
 from jobstate.validation.checker import Checker
+from tests.clirun import cli_text
 
 duckdb = pytest.importorskip("duckdb")
 
@@ -265,17 +264,14 @@ def test_sql_command_prints_a_query_duckdb_runs(tmp_path: Path) -> None:
     """`jobstate sql` prints the query; DuckDB runs it on a CSV export as the table."""
     csv = tmp_path / "polls.csv"
     csv.write_text("job,ts,status,percentageComplete\na,1,inProgress,50\na,2,completed,90\n")
-    proc = subprocess.run(
-        [sys.executable, "-m", "jobstate", "sql", "--table", "polls", "--order-col", "ts"],
-        capture_output=True, text=True, timeout=60, check=True,
-    )  # fmt: skip
+    proc = cli_text("sql", "--table", "polls", "--order-col", "ts")
+    assert proc.returncode == 0, proc.stderr
     con = duckdb.connect()
     con.execute(f"CREATE TABLE polls AS SELECT * FROM read_csv_auto('{csv}')")
     [(job, n, outcome, errors, warnings, violations)] = con.sql(proc.stdout).fetchall()
     assert (job, n, outcome, errors, warnings) == ("a", 2, "success", 0, 1)
     assert violations == [{"idx": 1, "rule": "completed-not-100"}]
-    bad = subprocess.run([sys.executable, "-m", "jobstate", "sql", "--dialect", "oracle"],
-                         capture_output=True, text=True, timeout=60)  # fmt: skip
+    bad = cli_text("sql", "--dialect", "oracle")
     assert bad.returncode == 2 and "oracle" in bad.stderr
 
 
@@ -284,15 +280,20 @@ def test_sql_with_http_col_reads_the_bundled_csv_as_check_does(tmp_path: Path) -
     counts and transient and expired answers `jobstate check --http-key` gives it."""
     root = Path(__file__).parent.parent
     cols = ["--job-col", "job_id", "--order-col", "timestamp", "--tiebreak-col", "line"]
-    query = subprocess.run(
-        [sys.executable, "-m", "jobstate", "sql", *cols, "--http-col", "http_status"],
-        capture_output=True, text=True, timeout=60, check=True,
-    ).stdout  # fmt: skip
-    checked = subprocess.run(
-        [sys.executable, "-m", "jobstate", "check", "--format", "json", "--job-key", "job_id",
-         "--order-by", "timestamp", "--http-key", "http_status", "examples/polls.csv"],
-        capture_output=True, text=True, timeout=60, cwd=root,
-    )  # fmt: skip
+    query = cli_text("sql", *cols, "--http-col", "http_status").stdout
+    checked = cli_text(
+        "check",
+        "--format",
+        "json",
+        "--job-key",
+        "job_id",
+        "--order-by",
+        "timestamp",
+        "--http-key",
+        "http_status",
+        "examples/polls.csv",
+        cwd=root,
+    )
     assert checked.returncode == 0, checked.stderr
     con = duckdb.connect()
     con.execute(

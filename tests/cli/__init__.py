@@ -1,1 +1,2 @@
-"""Tests of the command line, run as real subprocesses."""
+"""Tests of the command line, run in process (tests.clirun), and as a real process where the
+process is the point (signals, pipes, memory limits, a full disk)."""

@@ -1,4 +1,5 @@
-"""The CLI, run for real in a subprocess: every exit code, both output formats, bad input."""
+"""The CLI, in process (a real process where that is the point): every exit code, both output
+formats, bad input."""
 
 from __future__ import annotations
 
@@ -12,16 +13,14 @@ from pathlib import Path
 import orjson
 import pytest
 
+from tests.clirun import Ran, cli
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "traces"
 
 
-def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "jobstate.cli", *args],
-        input=stdin,
-        capture_output=True,
-        timeout=60,
-    )
+def run(*args: str, stdin: bytes | None = None) -> Ran:
+    """The CLI, in process (tests.clirun)."""
+    return cli(*args, stdin=stdin)
 
 
 @pytest.mark.parametrize(

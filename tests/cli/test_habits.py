@@ -12,26 +12,33 @@ from typing import Any
 import orjson
 import pytest
 
+from tests.clirun import RanText, cli_text
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 INVALID = str(EXAMPLES / "traces" / "invalid.jsonl")
 GOOD = str(EXAMPLES / "traces" / "copy-completed.jsonl")
 
 
-def run(*args: str, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess[str]:
+def run(*args: str, cwd: Path | None = None, **env: str) -> RanText:
+    """The CLI in process (tests.clirun), colour left to the options (NO_COLOR unset)."""
+    return cli_text(*args, cwd=cwd, env={"NO_COLOR": None, **env})
+
+
+def process(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """The CLI as a real process: where the process is the point."""
     environment = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | env
     return subprocess.run(
         [sys.executable, "-m", "jobstate", *args],
         capture_output=True,
         text=True,
         timeout=120,
-        cwd=cwd,
         env=environment,
     )
 
 
 def test_python_dash_m_runs_the_cli() -> None:
     """`python -m jobstate` is the same command line."""
-    proc = run("--version")
+    proc = process("--version")
     assert proc.returncode == 0 and proc.stdout.startswith("jobstate, version")
 
 

@@ -28,15 +28,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jobstate import InputError, ReadOptions, Validator, read_input
+from tests.clirun import RanText, cli_text
 
 EXAMPLE = str(Path(__file__).resolve().parents[2] / "examples" / "traces" / "invalid.jsonl")
 
 
-def run(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # type: ignore[call-overload, no-any-return]
-        [sys.executable, "-m", "jobstate", *args], capture_output=True, text=True, timeout=120,
-        **kwargs,
-    )  # fmt: skip
+def run(*args: str, env: dict[str, str] | None = None) -> RanText:
+    """The CLI in process (tests.clirun); the tests where the process is the point (limits,
+    signals, a full disk) start their own."""
+    return cli_text(*args, env=env)
 
 
 def _har(*entries: tuple[str, str]) -> bytes:

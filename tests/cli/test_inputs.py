@@ -21,11 +21,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.clirun import Ran, cli
 
-def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "jobstate.cli", *args], input=stdin, capture_output=True, timeout=120
-    )
+
+def run(*args: str, stdin: bytes | None = None) -> Ran:
+    """The CLI, in process (tests.clirun)."""
+    return cli(*args, stdin=stdin)
 
 
 def check_json(*args: str, stdin: bytes | None = None) -> tuple[int, dict[str, Any], str]:

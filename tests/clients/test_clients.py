@@ -4,7 +4,6 @@ file, model sources (lists, JSON, TOML), the CLI, and the poller harness."""
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any, cast
@@ -29,6 +28,7 @@ from jobstate import (
 )
 from jobstate._constants import PROFILE_NAMES
 from jobstate.testing import check_poller
+from tests.clirun import Ran, cli
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "examples"))
@@ -317,10 +317,9 @@ def test_bad_model_files(tmp_path: Path, name: str, text: str, message: str) -> 
 # -- CLI --------------------------------------------------------------------------------------
 
 
-def run(*args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "jobstate.cli", *args], capture_output=True, timeout=60
-    )
+def run(*args: str) -> Ran:
+    """The CLI in process (tests.clirun)."""
+    return cli(*args)
 
 
 def test_cli_client_profile_exits_1_with_witness() -> None:

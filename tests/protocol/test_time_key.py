@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -15,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jobstate import ReadOptions, Validator, read_input
+from tests.clirun import cli, cli_text
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
@@ -103,11 +102,7 @@ def test_examples_with_time_key_show_the_client(args: list[str]) -> None:
     """The poll log and the CSV export, with --time-key, show what the HAR shows: op-0007 was
     polled four times after its end; the CLI exits 1 for it."""
     *opts, name = args
-    proc = subprocess.run(
-        [sys.executable, "-m", "jobstate.cli", "check", "--format", "json", *opts,
-         str(EXAMPLES / name)],
-        capture_output=True, timeout=120,
-    )  # fmt: skip
+    proc = cli("check", "--format", "json", *opts, str(EXAMPLES / name))
     data = orjson.loads(proc.stdout)
     found = {
         j["key"].rsplit("/", 1)[-1]: [(f["id"], f["count"]) for f in j["client"]["findings"]]
@@ -120,11 +115,7 @@ def test_examples_with_time_key_show_the_client(args: list[str]) -> None:
 
 def test_time_key_column_must_exist(tmp_path: Path) -> None:
     """A --time-key naming no CSV column is exit 2 with the columns listed."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "jobstate.cli", "check", "--time-key", "when",
-         str(EXAMPLES / "polls.csv")],
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    proc = cli_text("check", "--time-key", "when", str(EXAMPLES / "polls.csv"))
     assert proc.returncode == 2 and "'when' (--time-key)" in proc.stderr
 
 

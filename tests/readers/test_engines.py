@@ -4,7 +4,6 @@ engine that cannot take an input says why (exit 2), never a traceback."""
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from hypothesis import strategies as st
 from jobstate import ReadOptions, Validator, read_input
 from jobstate._constants import Engine
 from jobstate.results import InputSummary
+from tests.clirun import RanText, cli_text
 
 pl = pytest.importorskip("polars")
 pytest.importorskip("duckdb")
@@ -124,13 +124,9 @@ def test_engines_take_integer_job_keys(tmp_path: Path) -> None:
     assert [j["key"] for j in reports[0][0]] == ["7", "8"]
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "jobstate", "check", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+def _cli(*args: str) -> RanText:
+    """``jobstate check ARGS`` in process (tests.clirun)."""
+    return cli_text("check", *args)
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ from jobstate.cli import main
 from jobstate.exceptions import InputError
 from jobstate.readers import ReadOptions
 from jobstate.readers.follow import follow
-from jobstate.results import Violation
+from jobstate.results import InputSummary, Keep, Violation
 
 
 def _follow(path: Path, **kw: Any) -> tuple[Any, list[tuple[str, Violation]]]:
@@ -278,3 +278,88 @@ def test_a_last_line_over_the_cap_is_counted(tmp_path: Path) -> None:
     log.write_bytes(b'{"job": "a", "status": "inProgress"}\n' + b"x" * 10_000)
     summary, _ = _follow(log, options=ReadOptions(job_key="job", max_record_bytes=4096))
     assert (summary.units_read, summary.loose, summary.unattributed[0][0]) == (2, 1, 2)
+
+
+def test_the_summary_names_the_followed_file(tmp_path: Path) -> None:
+    """The summary and each job's report name the file followed, read as JSON Lines."""
+    log = tmp_path / "log.jsonl"
+    log.write_bytes(_lines("a", 2))
+    summary, _ = _follow(log)
+    assert (summary.name, summary.format) == (str(log), "jsonl")
+    assert [j.input for j in summary.jobs] == [str(log)]
+
+
+def test_a_line_written_in_pieces_is_one_line_and_the_cap_is_exact(tmp_path: Path) -> None:
+    """A line that arrives in three pieces is read whole once its newline comes; a line of
+    exactly the cap is read, one byte more is rejected, whether it came whole or in pieces."""
+    from jobstate.readers.follow import _Jobs, _Lines
+
+    line = b'{"job": "a", "status": "inProgress"}'
+    for pieces in ([line + b"\n"], [line[:5], line[5:20], line[20:] + b"\n"]):
+        for cap, rejected in ((len(line), 0), (len(line) - 1, 1)):
+            summary = InputSummary("x", "jsonl")
+            opts = ReadOptions(job_key="job")
+            jobs = _Jobs(summary, Validator(), opts, lambda job, v: None, Keep(None))
+            lines = _Lines(cap)
+            for piece in pieces:
+                lines.feed(piece, jobs)
+            lines.end(jobs)
+            assert (summary.units_read, summary.loose) == (1, rejected), (pieces, cap)
+            assert len(jobs.checkers) == 1 - rejected
+
+
+def test_a_byte_order_mark_opens_each_file_followed(tmp_path: Path) -> None:
+    """A UTF-8 byte-order mark at the start of the file, and at the start of the file that
+    replaced it after a rotation, is not part of the first line."""
+    log = tmp_path / "app.jsonl"
+    log.write_bytes(b"\xef\xbb\xbf" + _lines("a", 2))
+    notes: list[str] = []
+    thread, out = _watch(log, notes)
+    time.sleep(0.3)
+    log.write_bytes(b"\xef\xbb\xbf" + _lines("bbbbbbbbbbbbbbbbbbbb", 3))
+    thread.join(timeout=30)
+    summary = out["summary"]
+    assert _observed(summary) == {"a": 2, "bbbbbbbbbbbbbbbbbbbb": 3} and summary.loose == 0
+
+
+def test_short_appends_are_never_taken_for_a_rewrite(tmp_path: Path) -> None:
+    """Fifty appends of a few bytes each (shorter than what is kept to recognise the file):
+    each is handed over as it comes, none mistaken for a rotation; a one-byte file rewritten
+    is recognised as rewritten."""
+    from jobstate.readers.follow import _Source
+
+    log = tmp_path / "app.jsonl"
+    log.write_bytes(b"{}\n")
+    source = _Source(str(log))
+    try:
+        assert source.read() == b"{}\n"
+        for i in range(50):
+            with log.open("ab") as fh:
+                fh.write(b"%d\n" % i)
+            assert source.read() == b"%d\n" % i
+    finally:
+        source.close()
+    tiny = tmp_path / "tiny.jsonl"
+    tiny.write_bytes(b"\n")
+    source = _Source(str(tiny))
+    try:
+        assert source.read() == b"\n"
+        tiny.write_bytes(b'{"status": "inProgress"}\n')
+        assert source.read() is None
+    finally:
+        source.close()
+
+
+def test_a_partial_line_before_a_rename_rotation_is_accounted_for(tmp_path: Path) -> None:
+    """A rename rotation after an unfinished last line: that line is a unit (rejected, not
+    JSON) and the new file's lines follow it."""
+    log = tmp_path / "app.jsonl"
+    log.write_bytes(_lines("a", 2) + b'{"job": "a", "st')
+    notes: list[str] = []
+    thread, out = _watch(log, notes)
+    time.sleep(0.3)
+    log.rename(tmp_path / "app.jsonl.1")
+    log.write_bytes(_lines("c", 2))
+    thread.join(timeout=30)
+    summary = out["summary"]
+    assert (summary.units_read, summary.loose) == (5, 1) and "after line 3" in notes[0]
