@@ -34,9 +34,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 
-from jobstate._constants import SPEC_NAMES, Provenance, Severity
+from jobstate._constants import Provenance, Severity
 from jobstate.results import Record, Rejected
-from jobstate.spec import Spec, get_spec
+from jobstate.spec import Spec
 from jobstate.spec.builtin import is_builtin
 from jobstate.spec.protocol import COMPLETIONS, classify
 
@@ -330,23 +330,6 @@ def completed_not_100(status: str, p: float, success: frozenset[str]) -> str | N
 
 # -- unknown status values: hints ----------------------------------------------------------
 
-# Neighbouring vocabularies (sources: graph-lro, azure-lro, evolvable-enums).
-_NEIGHBOURS: dict[str, tuple[str | None, str]] = {
-    "running": ("inProgress", "Graph longRunningOperation / Azure LRO 'running'"),
-    "succeeded": ("completed", "Graph longRunningOperation / Azure LRO 'succeeded'"),
-    "canceled": ("cancelled", "Azure LRO 'Canceled' (one l)"),
-    "unknownfuturevalue": (None, "Graph's evolvable-enum sentinel 'unknownFutureValue'"),
-}
-
-
-def _revision_hint(value: str, spec: Spec) -> str:
-    others = [n for n in SPEC_NAMES if n != spec.name and value in get_spec(n)]
-    if not others:
-        return ""
-    return f"'{value}' belongs to the {others[0]} vocabulary: try " + " or ".join(
-        f"--spec {n}" for n in others
-    )
-
 
 def _own_case(low: str, spec: Spec) -> str | None:
     for name in spec.names:
@@ -355,39 +338,21 @@ def _own_case(low: str, spec: Spec) -> str | None:
     return None
 
 
-def _other_case(low: str, spec: Spec) -> str | None:
-    for other in SPEC_NAMES:
-        for name in get_spec(other).names:
-            if name.lower() == low:
-                return f"did you mean '{name}'? {_revision_hint(name, spec)}"
-    return None
-
-
-def _neighbour_hint(low: str, spec: Spec) -> str | None:
-    if low not in _NEIGHBOURS:
-        return None
-    ours, where = _NEIGHBOURS[low]
-    if ours is None:
-        return f"this is {where}, not an asyncJobStatus value"
-    msg = f"this looks like {where}: asyncJobStatus says '{ours}'"
-    if ours not in spec:
-        msg += f" ({_revision_hint(ours, spec)})"
-    return msg
-
-
 def unknown_status_message(status: str, spec: Spec) -> str:
     """The ``unknown-status`` message for ``status`` under ``spec``, with a hint where one applies.
 
+    >>> from jobstate.spec import get_spec
     >>> print(unknown_status_message("Completed", get_spec("current")))
     unknown status 'Completed' (spec current); did you mean 'completed'? (values are case-sensitive)
     """
     head = f"unknown status {quoted(status)} (spec {spec.name})"
     if len(status) > 200:  # no hint is worth reading a megabyte for
         return f"{head}; expected one of: {', '.join(spec.names)}"
-    low = status.lower()
-    hint = _own_case(low, spec)
-    if hint is None and is_builtin(spec):  # the other hints know the built-in vocabularies
-        hint = _revision_hint(status, spec) or _other_case(low, spec) or _neighbour_hint(low, spec)
+    hint = _own_case(status.lower(), spec)
+    if hint is None and is_builtin(spec):  # the pack's hints know its vocabularies
+        from jobstate.packs.graph.hints import hint_for
+
+        hint = hint_for(status, spec)
     return f"{head}; {hint or 'expected one of: ' + ', '.join(spec.names)}"
 
 
