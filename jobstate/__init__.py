@@ -57,6 +57,7 @@ if _TYPE_CHECKING:  # the names as type checkers see them; at run time each load
     )
     from jobstate.grading import BehaviourFinding, Grade
     from jobstate.packs.graph.profiles import PROFILES
+    from jobstate.packs.graph.protocol import DEVIATIONS, DIALECTS, Deviation, Dialect
     from jobstate.packs.graph.scenarios import SCENARIOS
     from jobstate.readers import ReadOptions, detect_format, read_input
     from jobstate.results import (
@@ -74,7 +75,7 @@ if _TYPE_CHECKING:  # the names as type checkers see them; at run time each load
     from jobstate.spark import spark_validate, spark_violations
     from jobstate.spec import Edge, Spec, State, get_spec
     from jobstate.spec.loading import load_spec
-    from jobstate.spec.protocol import DEVIATIONS, DIALECTS, Deviation, Dialect, Exchange
+    from jobstate.spec.protocol import Exchange
     from jobstate.spec.scenarios import Answer, Scenario
     from jobstate.sql import DUCKDB_NAN_SAFE, generate_sql
     from jobstate.validation import RULES, Rule, Validator, unknown_status_message, validate
@@ -144,10 +145,10 @@ _LAZY: dict[str, str] = {
     "State": "jobstate.spec",
     "get_spec": "jobstate.spec",
     "load_spec": "jobstate.spec.loading",
-    "DEVIATIONS": "jobstate.spec.protocol",
-    "DIALECTS": "jobstate.spec.protocol",
-    "Deviation": "jobstate.spec.protocol",
-    "Dialect": "jobstate.spec.protocol",
+    "DEVIATIONS": "jobstate.packs.graph.protocol",
+    "DIALECTS": "jobstate.packs.graph.protocol",
+    "Deviation": "jobstate.packs.graph.protocol",
+    "Dialect": "jobstate.packs.graph.protocol",
     "Exchange": "jobstate.spec.protocol",
     "SCENARIOS": "jobstate.packs.graph.scenarios",
     "Answer": "jobstate.spec.scenarios",

@@ -46,10 +46,10 @@ def spec_cmd(args: tuple[str, ...], name: Any, fmt: str) -> None:
     jobstate spec diff A B: what changed from spec A to spec B (states, edges, the initial
     and terminal states, outcomes, provenance); exit 1 when they differ.
     """
+    from jobstate.packs.graph.protocol import protocol_dict
     from jobstate.render import protocol_lines, spec_lines
     from jobstate.spec import get_spec
     from jobstate.spec.builtin import is_builtin
-    from jobstate.spec.protocol import protocol_dict
 
     ctx = click.get_current_context()
     if args[:1] == ("diff",):

@@ -111,7 +111,7 @@ def matrix_markdown(
 
 def protocol_lines() -> Iterator[str]:
     """The monitor's HTTP protocol: dialects, then observed deviations, with provenance."""
-    from jobstate.spec.protocol import DEVIATIONS, DIALECTS
+    from jobstate.packs.graph.protocol import DEVIATIONS, DIALECTS
 
     yield ""
     yield "protocol dialects (HTTP status while running / at a successful end):"

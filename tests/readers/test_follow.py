@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from click.testing import CliRunner
 
@@ -363,3 +364,62 @@ def test_a_partial_line_before_a_rename_rotation_is_accounted_for(tmp_path: Path
     thread.join(timeout=30)
     summary = out["summary"]
     assert (summary.units_read, summary.loose) == (5, 1) and "after line 3" in notes[0]
+
+
+def test_wrapped_answers_are_read_with_their_http_status_and_line(tmp_path: Path) -> None:
+    """With --body-key and --http-key, follow reads each answer as check does: a 303 is the
+    completion, a 404 after it the monitor expiring; a violation names its job and line."""
+    log = tmp_path / "log.jsonl"
+    records = [
+        {"job": "a", "http": 202, "body": {"status": "inProgress"}},
+        {"job": "a", "http": 303, "body": {}},
+        {"job": "a", "http": 404, "body": {}},
+        {"job": "b", "http": 202, "body": {"status": "bogus"}},
+    ]
+    log.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
+    opts = ReadOptions(job_key="job", body_key="body", http_key="http")
+    summary, seen = _follow(log, options=opts)
+    a, b = summary.jobs
+    assert (a.outcome, a.expired, a.violations) == ("success", 1, ())
+    assert [(job, v.rule, v.line) for job, v in seen] == [("b", "unknown-status", 4)]
+    assert b.violations[0].line == 4
+
+
+def test_rejections_before_a_job_are_kept_up_to_the_cap(tmp_path: Path) -> None:
+    """Five records without their job and keep_violations=2: two kept in full, three counted,
+    all five accounted for."""
+    log = tmp_path / "log.jsonl"
+    log.write_bytes(b'{"status": "inProgress"}\n' * 5)
+    summary, seen = _follow(log, keep_violations=2)
+    assert (len(summary.unattributed), summary.unattributed_not_kept, summary.loose) == (2, 3, 5)
+    assert len(seen) == 5
+
+
+def test_an_empty_file_followed_ends_idle(tmp_path: Path) -> None:
+    """A file with nothing in it yet: the watch ends at --idle-exit with nothing read."""
+    log = tmp_path / "log.jsonl"
+    log.write_bytes(b"")
+    summary, seen = _follow(log)
+    assert (summary.units_read, summary.jobs, seen) == (0, [], [])
+
+
+def test_an_unfinished_line_is_not_held_past_the_cap() -> None:
+    """Pieces of one line with no newline yet: held while they fit the cap (exactly the cap
+    is a line), dropped as soon as they do not (nothing held, the line rejected at its newline,
+    the next line read); each job's checker keeps no steps."""
+    from jobstate.readers.follow import _Jobs, _Lines
+
+    summary = InputSummary("x", "jsonl")
+    jobs = _Jobs(summary, Validator(), ReadOptions(), lambda job, v: None, Keep(None))
+    line = b'{"status": "inProgress"}'
+    lines = _Lines(len(line))
+    lines.feed(line, jobs)
+    assert lines.pending == line and not lines.skipping
+    lines.feed(b"\n", jobs)
+    assert (summary.units_read, summary.loose) == (1, 0)
+    lines.feed(line, jobs)
+    lines.feed(b"x", jobs)
+    assert lines.pending == b"" and lines.skipping
+    lines.feed(b"xx\n" + line + b"\n", jobs)
+    assert (summary.units_read, summary.loose) == (3, 1)
+    assert [c.steps for c in jobs.checkers.values()] == [None]

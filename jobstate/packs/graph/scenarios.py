@@ -15,9 +15,9 @@ from dataclasses import replace
 from typing import Any
 
 from jobstate._constants import FUTURE_VALUE, PCT
+from jobstate.packs.graph.protocol import DIALECTS
 from jobstate.spec.builtin import get_spec
 from jobstate.spec.model import Spec
-from jobstate.spec.protocol import DIALECTS
 from jobstate.spec.scenarios import ITEM_PATH, Answer, Scenario, path_through
 
 __all__ = ["SCENARIOS", "in_dialect"]
