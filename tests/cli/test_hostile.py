@@ -421,15 +421,16 @@ def test_csv_lines_are_all_accounted_for(
 
 
 _PLAIN = st.text(st.sampled_from("xyz "), max_size=5)
+_PLAIN_ROWS = st.lists(  # rows whose notes hold no quote, separator or line break
+    st.tuples(st.sampled_from(["a", "b"]), st.sampled_from(["inProgress", "failed"]), _PLAIN),
+    min_size=1,
+    max_size=12,
+)
 
 
 @settings(max_examples=80, deadline=None)
 @given(
-    rows=st.lists(
-        st.tuples(st.sampled_from(["a", "b"]), st.sampled_from(["inProgress", "failed"]), _PLAIN),
-        min_size=1,
-        max_size=12,
-    ),
+    rows=_PLAIN_ROWS,
     quotes=st.lists(st.integers(0, 2000), max_size=4),
 )
 def test_a_tsv_loses_no_line_to_a_quote(
@@ -451,11 +452,7 @@ def test_a_tsv_loses_no_line_to_a_quote(
 
 @settings(max_examples=60, deadline=None)
 @given(
-    rows=st.lists(
-        st.tuples(st.sampled_from(["a", "b"]), st.sampled_from(["inProgress", "failed"]), _PLAIN),
-        min_size=1,
-        max_size=12,
-    ),
+    rows=_PLAIN_ROWS,
     at=st.integers(0, 100),
     cap=st.sampled_from([64, 1 << 24]),
 )
