@@ -24,8 +24,17 @@ _SURROGATE = re.compile("[\udc80-\udcff]")
 
 
 def _number(text: str) -> Any:
+    """A cell as a number where it reads as one (a whole number first), else the text.
+
+    >>> _number("50"), _number("-2.5"), _number("1e2"), _number("one"), _number("12a")
+    (50, -2.5, 100.0, 'one', '12a')
+    """
     try:
-        return float(text) if any(c in text for c in ".eEnN") else int(text)
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text) if any(c in text for c in ".eEnN") else text
     except ValueError:
         return text
 
@@ -67,7 +76,7 @@ class _Columns:
         """Why ``row`` cannot be a record, if it cannot."""
         if len(row) != self.width:
             return f"row has {len(row)} fields, the header has {self.width}"
-        if any(_SURROGATE.search(f) for f in row):
+        if _SURROGATE.search("".join(row)):  # one search a row: no surrogate spans two fields
             return "invalid UTF-8 in the row"
         if not row[self.job].strip():
             return f"row has an empty {self.job_name!r}"
@@ -320,6 +329,8 @@ class _Reading:
 
 def _unreadable(first: int, last: int, error: str | None, lines: _Lines, cap: int) -> str | None:
     """Why the row on lines ``first``-``last`` could not be read, if it could not."""
+    if error is None and not lines.oversized:
+        return None
     over = [n for n in range(first, last + 1) if n in lines.oversized]
     if over:
         lines.oversized.difference_update(over)
