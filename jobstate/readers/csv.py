@@ -146,6 +146,7 @@ class _Lines:
         self.number = 0
         self.oversized: set[int] = set()
         self.row: list[str] = []  # the current row's lines; the first is numbered ``first``
+        self.size = 0  # their characters
         self.first = 1
         self.again: list[tuple[int, str]] = []  # lines to hand out again, the next one last
 
@@ -164,8 +165,9 @@ class _Lines:
                 line = self._skip()
         row = self.row
         row.append(line)
+        self.size += len(line)
         if len(row) > 1 and (
-            (self.span is not None and len(row) > self.span) or sum(map(len, row)) > self.cap
+            (self.span is not None and len(row) > self.span) or self.size > self.cap
         ):
             raise _Runaway
         return line
@@ -180,7 +182,7 @@ class _Lines:
         return "\n"
 
     def start_row(self) -> None:
-        self.row = []
+        self.row, self.size = [], 0
         self.first = self.again[-1][0] if self.again else self.number + 1
 
     def span_of_row(self) -> tuple[int, int]:

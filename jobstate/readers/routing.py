@@ -128,7 +128,8 @@ class JobRouter:
         """Pass bodies on to their jobs (``wrappers``: the records ``order_by`` reads). A
         completion without a status body (a 303 See Other, sources: completion-303, or the
         finished item at the monitor URL, sources: location-is-item) is read as the spec's
-        success, as :func:`~jobstate.validation.rules.completes` says."""
+        success, as :func:`~jobstate.validation.rules.completes` says (see
+        :func:`_completions`)."""
         times = self._times(wrappers if wrappers is not None else bodies)
         if self.order_get is None:
             if times is not None:
@@ -296,11 +297,13 @@ time proportional to the jobs seen, for every job)."""
 
 
 def _completions(bodies: list[Record], http: list[int | None] | None) -> list[Record]:
-    """``bodies``, each completion without a status body (a 303, the item at the monitor URL)
-    replaced by the spec's success as the fast paths read it; the client-behaviour trackers
-    have read the answers as they came."""
+    """``bodies``, each 303 completion without a status body replaced by the spec's success,
+    so that the fast paths take it; the client-behaviour trackers have read the answers as they
+    came. The rarer item answered at the monitor URL has no status either, so the fast paths
+    hand it to the general path, which reads it the same way (``Checker.feed``); looking at
+    every 2xx here would cost each ordinary answer a call."""
     if http is not None:
         for i, code in enumerate(http):
-            if code is not None and 200 <= code < 400 and completes(bodies[i], code):
+            if code is not None and 300 <= code < 400 and completes(bodies[i], code):
                 bodies[i] = REDIRECT_COMPLETION
     return bodies

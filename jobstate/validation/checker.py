@@ -87,10 +87,11 @@ class Checker:
                 self.last_line = line
         i = self.index
         self.index += 1
-        if rules.completes(rec, http):
-            rec = rules.REDIRECT_COMPLETION  # as the router reads it, whichever path came here
-        elif rules.stray_redirect(rec, http):
-            return self._error_answer(i, line, http)
+        if http is not None and 200 <= http < 400:  # a 2xx or 3xx may end the job bodiless
+            if rules.completes(rec, http):
+                rec = rules.REDIRECT_COMPLETION  # as the router reads it, whichever path
+            elif rules.stray_redirect(rec, http):
+                return self._error_answer(i, line, http)
         if http is not None and http >= 400:
             if rules.monitor_gone(rec, http):
                 self._gone(i, http, line)

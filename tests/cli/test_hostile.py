@@ -474,6 +474,17 @@ def test_a_csv_unclosed_quote_loses_only_its_line(
     assert line == k + 2 and message.startswith("unclosed quote (line")
 
 
+def test_a_quote_left_open_over_many_short_lines_loses_only_its_line(tmp_path: Path) -> None:
+    """An unclosed quote followed by 50,000 short rows: the row's span is bounded by the cap
+    (counted as the lines come, not summed again for each), its line alone is rejected, and
+    every row after it is read."""
+    f = tmp_path / "q.csv"
+    f.write_text('job_id,status,note\na,inProgress,"x\n' + "b,inProgress,y\n" * 50_000)
+    summary = read_input(str(f), Validator(), ReadOptions(max_record_bytes=65_536))
+    assert (summary.units_read, summary.observations, summary.loose) == (50_001, 50_000, 1)
+    assert summary.unattributed[0][0] == 2
+
+
 def test_a_csv_quote_closed_lines_later_loses_only_its_line(tmp_path: Path) -> None:
     """A stray quote that a later one closes, leaving text after it: the first line is
     rejected with the CSV error, and the lines after it, the closing one included, are read."""

@@ -20,8 +20,9 @@ strongest provenance.
 
 from __future__ import annotations
 
+import functools
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the engine's model imports this package's machine facts
     from jobstate.spec.model import Edge, Spec, State
@@ -37,18 +38,27 @@ PARSED = os.path.join(_HERE, "parsed.json")
 
 
 def spec(name: str) -> Spec:
-    """The pack's spec ``name`` (``current``, ``legacy`` or ``any``), read afresh."""
+    """The pack's spec ``name`` (``current``, ``legacy`` or ``any``), built afresh from the
+    spec files' documents (read once)."""
+    from jobstate.spec.reading import spec_from_mapping
+
+    if name == "any":
+        return _union("any", spec("current"), spec("legacy"))
+    return spec_from_mapping(_documents()[name], where=os.path.join(_HERE, FILES[name]))
+
+
+@functools.cache
+def _documents() -> dict[str, Any]:
+    """The spec files' documents from ``parsed.json``, once; the machines' facts are handed to
+    the engine first, so that building the specs builds no machine."""
     from jobstate._json import loads
     from jobstate.packs.graph.machine_facts import MACHINE_FACTS
     from jobstate.spec.model import known_machine_facts
-    from jobstate.spec.reading import spec_from_mapping
 
     known_machine_facts(MACHINE_FACTS)
-    if name == "any":
-        return _union("any", spec("current"), spec("legacy"))
     with open(PARSED, "rb") as fh:
-        documents = loads(fh.read())
-    return spec_from_mapping(documents[name], where=os.path.join(_HERE, FILES[name]))
+        documents: dict[str, Any] = loads(fh.read())
+    return documents
 
 
 def parsed_text() -> str:
