@@ -82,6 +82,12 @@ PCT = "percentageComplete"
 FUTURE_VALUE = "unknownFutureValue"
 """The synthetic value standing for one the service may add (Graph's enums are evolvable)."""
 
+STALL_SECONDS = 300.0
+"""The default stall threshold: five minutes without a change of status or progress. It is
+rclone's default timeout, after which the client most seen in public reports gives up on a job
+(sources: client-rclone); a job that shows the same status and percentage for that long has outlived
+what such a client waits for. ``--stall`` (config ``stall``) sets another."""
+
 ECHO_BATCH = 4096
 """Lines of a text report written at a time."""
 

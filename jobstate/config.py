@@ -5,8 +5,8 @@ Keys are ``check``'s long option names, with dashes or underscores: ``spec``, ``
 ``fail-on``, ``select``, ``ignore`` (lists of rule ids or prefixes), ``max-violations``,
 ``format``, ``input-format``, ``job-key``, ``body-key``, ``http-key``, ``order-by``,
 ``status-column``, ``percentage-column``, ``quiet``, ``summary``, ``color``,
-``keep-violations``, ``max-record-bytes``, ``max-document-bytes``. Options given on the command
-line win.
+``keep-violations``, ``max-record-bytes``, ``max-document-bytes``, ``time-key``,
+``poll-floor``, ``stall``, ``only-failing``, ``engine``. Options given on the command line win.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ CHECK_KEYS = frozenset(
         "max_document_bytes",
         "time_key",
         "poll_floor",
+        "stall",
         "only_failing",
         "engine",
     }

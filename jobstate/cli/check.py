@@ -18,6 +18,7 @@ from jobstate._constants import (
     MAX_RECORD,
     MODES,
     PCT,
+    STALL_SECONDS,
     FailOn,
     Format,
     Mode,
@@ -105,6 +106,16 @@ def _read_options(f: _F) -> _F:
             " poll-interval; Retry-After is always checked where a HAR keeps it).",
         ),
         click.option(
+            "--stall",
+            type=click.FloatRange(min=0),
+            callback=finite,
+            default=STALL_SECONDS,
+            show_default=True,
+            metavar="SECONDS",
+            help="Report a timed job (a HAR, --time-key) that shows the same status and"
+            " progress for longer than this (finding stalled); 0: never.",
+        ),
+        click.option(
             "--engine",
             type=click.Choice(ENGINES),
             default="auto",
@@ -171,6 +182,7 @@ def _make_read_options(values: dict[str, Any]) -> ReadOptions:
     from jobstate.readers import ReadOptions
 
     fmt: Format | None = values.pop("input_format")
+    values["stall"] = values.get("stall", STALL_SECONDS) or None  # 0: never
     return ReadOptions(format=fmt, **values)
 
 

@@ -60,7 +60,7 @@ def read_har(
             polls.append(poll)
     _order_by_time(polls, summary)
     for p in polls:  # the client's grade per monitor URL, from its polls in time order
-        router.track(p.job, p.exchange)
+        router.track(p.job, p.exchange, p.number)
     router.route_bodies(
         [p.job for p in polls],
         [p.record for p in polls],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from jobstate._constants import MAX_DOCUMENT, MAX_RECORD, PCT, Engine, Format
+from jobstate._constants import MAX_DOCUMENT, MAX_RECORD, PCT, STALL_SECONDS, Engine, Format
 
 __all__ = ["ReadOptions"]
 
@@ -23,6 +23,8 @@ class ReadOptions:
     time or seconds since the epoch); it turns on the client-behaviour findings for formats
     other than HAR (whose entries carry their times). ``poll_floor``: the shortest interval
     (seconds) a client may leave between polls of one monitor (``poll-interval``).
+    ``stall``: how long (seconds) a timed job may show the same status and progress before
+    it is reported ``stalled`` (``None``: never).
     ``engine``: what checks the input, ``auto``, ``python``, ``polars`` or ``duckdb`` (Parquet
     files); every engine gives the same report.
     """
@@ -38,4 +40,5 @@ class ReadOptions:
     max_record_bytes: int = MAX_RECORD
     max_document_bytes: int = MAX_DOCUMENT
     poll_floor: float | None = None
+    stall: float | None = STALL_SECONDS
     engine: Engine = "auto"

@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # numpy loads only when a check runs; the protocol, when one 
     from jobstate.validation.behaviour import BehaviourTracker
     from jobstate.validation.checker import CheckerStream
     from jobstate.validation.stream import Stream
+    from jobstate.validation.timing import TimeTracker
 
 __all__ = ["FLUSH_BATCH", "HeldRecords", "JobRouter", "Lines", "seconds"]
 
@@ -58,6 +59,7 @@ class JobRouter:
         self.time_get: Getter | None = getter(options.time_key) if options.time_key else None
         self.held = HeldRecords()
         self.trackers: dict[Any, BehaviourTracker] = {}  # HAR or time_key: the client's grade
+        self.timers: dict[Any, TimeTracker] = {}  # and each job's time facts
         self.shape_checked = options.body_key is not None
 
     def route_records(self, recs: list[Record], lines: Lines) -> None:
@@ -133,7 +135,7 @@ class JobRouter:
         times = self._times(wrappers if wrappers is not None else bodies)
         if self.order_get is None:
             if times is not None:
-                self._track(keys, bodies, http, times)
+                self._track(keys, bodies, http, times, lines)
             self.stream.feed(keys, _completions(bodies, http), lines, http)
             return
         self._hold(keys, bodies, lines, http, times, wrappers)
@@ -210,7 +212,7 @@ class JobRouter:
                 for column in (held.keys, held.bodies, held.http, held.lines)
             )
             if self.time_get is not None:
-                self._track(keys, bodies, http, list(map(held.times.__getitem__, take)))
+                self._track(keys, bodies, http, list(map(held.times.__getitem__, take)), lines)
             self.stream.feed(
                 keys, _completions(bodies, http), lines, http if self.http_get else None
             )
@@ -250,25 +252,28 @@ class JobRouter:
         bodies: list[Record],
         http: list[int | None] | None,
         times: list[float | None],
+        lines: Lines,
     ) -> None:
-        """Feed each job's polls, in order, to its client-behaviour tracker."""
+        """Feed each job's polls, in order, to its client-behaviour and time trackers."""
         from jobstate.spec.protocol import Exchange  # the protocol loads only when tracking
 
         for i, key in enumerate(keys):
             code = http[i] if http is not None else None
-            self.track(key, Exchange.of(code, bodies[i], time=times[i]))
+            self.track(key, Exchange.of(code, bodies[i], time=times[i]), lines[i])
 
-    def track(self, key: Any, exchange: Exchange) -> None:
-        """Give job ``key``'s next poll to its client-behaviour tracker (made on first use);
-        :func:`~jobstate.readers.read_input` grades every tracked job at the end."""
+    def track(self, key: Any, exchange: Exchange, line: int | None = None) -> None:
+        """Give job ``key``'s next poll to its client-behaviour and time trackers (made on
+        first use); :func:`~jobstate.readers.read_input` grades every tracked job at the end."""
         t = self.trackers.get(key)
         if t is None:
             from jobstate.validation.behaviour import BehaviourTracker
+            from jobstate.validation.timing import TimeTracker
 
-            t = self.trackers[key] = BehaviourTracker(
-                self.stream.tables.terminal, self.opts.poll_floor
-            )
+            terminal = self.stream.tables.terminal
+            t = self.trackers[key] = BehaviourTracker(terminal, self.opts.poll_floor)
+            self.timers[key] = TimeTracker(terminal, self.opts.stall)
         t.feed(exchange)
+        self.timers[key].feed(exchange, line)
 
 
 def seconds(value: Any) -> float | None:

@@ -20,10 +20,10 @@ from jobstate.results import (
     Violation,
 )
 
-if TYPE_CHECKING:  # annotations only: the client models load when a command needs them
-    pass
+if TYPE_CHECKING:  # annotations only
+    from jobstate.results.report import Durations
 
-__all__ = ["failed", "text_lines", "totals_line", "violation_line"]
+__all__ = ["durations_line", "failed", "text_lines", "totals_line", "violation_line"]
 
 _VERDICT_COLOUR = {"FAIL": "red", "WARN": "yellow", "OK": "green"}
 
@@ -257,6 +257,8 @@ def _summary(job: JobReport, places: _Places, fail_on: FailOn, color: bool) -> s
         text += "; completed by 303 See Other" + (f" to {inert(where)}" if where else "")
     elif job.client is not None and job.client.end == "item":
         text += "; completed by the item itself at the monitor URL"
+    if job.timing is not None:
+        text += "; " + job.timing.phrase()
     return text
 
 
@@ -427,7 +429,26 @@ def text_lines(
             f"... {plural(budget.hidden, 'more violation')} not shown"
             f" (--max-violations {max_violations})"
         )
+    durations = report.totals.durations
+    if durations:
+        yield durations_line(durations)
     yield totals_line(report, fail_on)
+
+
+def durations_line(durations: Mapping[str, Durations]) -> str:
+    """How long the timed jobs took, by outcome: median, 95th percentile, longest."""
+    from jobstate.validation.timing import span
+
+    parts = (
+        f"{o} {plural(d.jobs, 'job')}: "
+        + (
+            f"p50 {span(d.p50)}, p95 {span(d.p95)}, max {span(d.max)}"
+            if d.jobs > 1
+            else span(d.max)
+        )
+        for o, d in durations.items()
+    )
+    return "durations: " + "; ".join(parts)
 
 
 def totals_line(report: Report, fail_on: FailOn = "error") -> str:

@@ -10,6 +10,7 @@ from jobstate._constants import Mode, Outcome, Severity, StepKind
 
 if TYPE_CHECKING:
     from jobstate.grading import BehaviourFinding, Grade
+    from jobstate.validation.timing import Timing
 
 __all__ = [
     "JobReport",
@@ -142,6 +143,7 @@ class JobReport:
     transient: int = field(default=0, repr=False)
     error_answers: int = field(default=0, repr=False)
     client: Grade | None = field(default=None, repr=False)
+    timing: Timing | None = field(default=None, repr=False)
 
     @property
     def errors(self) -> int:
@@ -221,7 +223,7 @@ class JobReport:
     def to_dict(self) -> dict[str, Any]:
         clean = not self.violations and not self.omitted  # most jobs: no property to call
         errors = 0 if clean else self.errors
-        return {
+        out = {
             "key": self.key,
             "input": self.input,
             "lines": list(self.span) if self.span else None,
@@ -239,6 +241,9 @@ class JobReport:
             "error_answers": self.error_answers,
             "client": self.client.to_dict() if self.client is not None else None,
         }
+        if self.timing is not None:  # where the capture has times (a HAR, a time key)
+            out["timing"] = self.timing.to_dict()
+        return out
 
 
 def http_dict(counts: Mapping[int, int] | None) -> dict[str, int] | None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from jobstate._constants import OUTCOMES, Mode, Outcome
@@ -16,7 +17,7 @@ from jobstate.results.records import JobReport, Record, StepSource, Violation
 from jobstate.results.summary import InputSummary, Unlisted
 from jobstate.results.table import CleanJob, CleanRun, JobTable, dicts_of, totals_of
 
-__all__ = ["Report", "Totals"]
+__all__ = ["Durations", "Report", "Totals"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,6 +37,7 @@ class Totals:
     client_errors: int = 0
     client_warnings: int = 0
     unlisted: int = 0
+    durations: Mapping[str, Durations] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -52,7 +54,35 @@ class Totals:
         }
         if self.read is not None:
             out.update(read=self.read, blank=self.blank, skipped=self.skipped)
+        if self.durations:
+            out["duration_seconds"] = {o: d.to_dict() for o, d in self.durations.items()}
         return out
+
+
+@dataclass(frozen=True)
+class Durations:
+    """How long the timed jobs of one outcome took (seconds): how many, the median, the 95th
+    percentile (nearest rank) and the longest.
+
+    >>> Durations.of([5.0, 1.0, 3.0, 100.0])
+    Durations(jobs=4, p50=3.0, p95=100.0, max=100.0)
+    """
+
+    jobs: int
+    p50: float
+    p95: float
+    max: float
+
+    @classmethod
+    def of(cls, seconds: Sequence[float]) -> Durations:
+        ordered = sorted(seconds)
+        n = len(ordered)
+        return cls(
+            n, ordered[math.ceil(0.5 * n) - 1], ordered[math.ceil(0.95 * n) - 1], ordered[-1]
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"jobs": self.jobs, "p50": self.p50, "p95": self.p95, "max": self.max}
 
 
 class Report:
@@ -351,7 +381,18 @@ class Report:
             client_errors=client_errors,
             client_warnings=client_warnings,
             unlisted=clean.jobs,
+            durations=self._durations(),
         )
+
+    def _durations(self) -> dict[str, Durations]:
+        """The listed timed jobs' durations by outcome (none where no input had times)."""
+        if not any(i.timings for i in self.inputs):
+            return {}
+        by: dict[str, list[float]] = {}
+        for j in self.jobs:
+            if j.timing is not None:
+                by.setdefault(j.outcome, []).append(j.timing.duration)
+        return {o: Durations.of(by[o]) for o in sorted(by, key=OUTCOMES.index)}
 
     def to_dict(self, *, jobs: bool = True) -> dict[str, Any]:
         """JSON-ready data: ``ok``, ``spec``, ``mode``, ``totals``, ``inputs`` and ``jobs``

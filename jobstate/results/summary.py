@@ -11,6 +11,7 @@ from jobstate._words import plural
 
 if TYPE_CHECKING:
     from jobstate.grading import Grade
+    from jobstate.validation.timing import Timing
 
 from jobstate.results.records import JobReport, Keep
 from jobstate.results.table import totals_of
@@ -67,6 +68,7 @@ class InputSummary:
     keep: Keep | None = field(default=None, repr=False)
     unattributed_not_kept: int = 0
     clients: dict[str, Grade] = field(default_factory=dict, repr=False)
+    timings: dict[str, Timing | None] = field(default_factory=dict, repr=False)
     unlisted: Unlisted | None = None  # only_failing: the clean jobs, counted, not listed
 
     def reject(self, line: int, why: str) -> None:

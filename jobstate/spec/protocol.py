@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from jobstate._constants import PCT
+
 __all__ = [
     "ANSWER_KINDS",
     "COMPLETIONS",
@@ -45,7 +47,8 @@ class Exchange:
     ``time``: seconds since the epoch when the poll was sent (``None``: unknown);
     ``status``: the body's status value, if it has one; ``authorization``: whether the request
     sent an ``Authorization`` header (``None``: the capture does not keep request headers);
-    ``retry_after``: the answer's ``Retry-After`` in seconds.
+    ``retry_after``: the answer's ``Retry-After`` in seconds; ``progress``: the body's
+    progress, when it is a number.
     """
 
     http: int | None
@@ -58,6 +61,7 @@ class Exchange:
     error: str | None = None
     body: bool = True
     item: bool = False
+    progress: float | None = None
 
     @classmethod
     def of(
@@ -86,6 +90,7 @@ class Exchange:
             error=code if isinstance(code, str) else None,
             body=obj is not None,
             item=_is_item(obj),
+            progress=_number(obj.get(PCT)) if obj is not None else None,
         )
 
     @property
@@ -161,6 +166,12 @@ def classify(http: int | None, body: object) -> AnswerKind:
 
 COMPLETIONS: frozenset[AnswerKind] = frozenset({"see-other", "item"})
 """The answers that end a job successfully without a status body."""
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return None
 
 
 def _is_item(body: object) -> bool:

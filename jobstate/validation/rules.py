@@ -153,6 +153,15 @@ RULES: Mapping[str, Rule] = {
             " (sources: monitor-running); it is gone only after the end"
             " (sources: expiry-404, operation-not-found)",
         ),
+        Rule(
+            "stalled",
+            "warning",
+            "inferred",
+            "no change of status or progress for longer than the stall threshold (--stall)",
+            "nothing documents how long a job may sit still; progress stuck for a whole job was"
+            " observed (sources: progress-stuck), and clients give up after five minutes"
+            " (sources: client-rclone). Needs each poll's time: a HAR, or --time-key",
+        ),
     )
 }
 

@@ -43,8 +43,17 @@ def polls(draw: st.DrawFn) -> list[tuple[str, float, int, dict[str, Any] | None]
 
 
 def _grades(path: Path, options: ReadOptions) -> dict[str, Any]:
+    """Each monitor's client grade and time facts (stall lines aside: each format numbers
+    its units its own way)."""
     summary = read_input(str(path), Validator(), options)
-    return {k.rsplit("/", 1)[-1]: g.to_dict() for k, g in summary.clients.items()}
+    out = {}
+    for k, g in summary.clients.items():
+        timing = summary.timings[k]
+        facts = timing.to_dict() if timing is not None else None
+        for stall in facts["stalls"] if facts is not None else ():
+            del stall["line"]
+        out[k.rsplit("/", 1)[-1]] = (g.to_dict(), facts)
+    return out
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -52,8 +61,8 @@ def _grades(path: Path, options: ReadOptions) -> dict[str, Any]:
 def test_line_formats_grade_the_client_as_the_har_does(
     tmp_path: Path, rows: list[tuple[str, float, int, dict[str, Any] | None]], floor: float | None
 ) -> None:
-    """The same polls as a HAR and as JSON Lines with --time-key (and as CSV, and shuffled
-    with --order-by): the same grade for every monitor URL."""
+    """The same polls as a HAR and as JSON Lines with --time-key (and shuffled with
+    --order-by): the same grade and the same time facts for every monitor URL."""
     entries = []
     lines = []
     for job, t, code, body in rows:
@@ -70,9 +79,9 @@ def test_line_formats_grade_the_client_as_the_har_does(
     jsonl.write_bytes(b"".join(orjson.dumps(rec) + b"\n" for rec in lines))
     shuffled = tmp_path / "s.jsonl"
     shuffled.write_bytes(b"".join(orjson.dumps(rec) + b"\n" for rec in reversed(lines)))
-    expected = _grades(har, ReadOptions(poll_floor=floor))
+    expected = _grades(har, ReadOptions(poll_floor=floor, stall=1.0))
     wrapped = ReadOptions(
-        job_key="job", body_key="body", http_key="http", time_key="ts", poll_floor=floor
+        job_key="job", body_key="body", http_key="http", time_key="ts", poll_floor=floor, stall=1
     )
     assert _grades(jsonl, wrapped) == expected
     assert _grades(shuffled, replace(wrapped, order_by="ts")) == expected

@@ -34,6 +34,7 @@ def test_rule_table_is_the_public_contract() -> None:
         "percentage-regression": "warning",
         "completed-not-100": "warning",
         "monitor-lost": "error",
+        "stalled": "warning",
     }
     for rule in RULES.values():
         assert (rule.severity == "warning") == (rule.provenance == "inferred")
