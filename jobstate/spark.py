@@ -41,8 +41,8 @@ def spark_validate(
 ) -> Any:
     """A DataFrame with one row per job of ``df``: ``job``, ``observations``, ``outcome``,
     ``errors``, ``warnings`` and ``violations`` (a list of ``(idx, rule)``), lazily evaluated;
-    with an ``http`` status column (and ``error_code``), also ``error_answers``, ``transient``
-    and ``expired``, read as :func:`jobstate.generate_sql` says."""
+    with an ``http`` status column (and ``error_code``), also ``error_answers``, ``transient``,
+    ``expired`` and ``lost``, read as :func:`jobstate.generate_sql` says."""
     return _run(
         df,
         "jobs",

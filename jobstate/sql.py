@@ -53,6 +53,10 @@ _ORDER = (  # the order the general path reports one observation's violations in
 _HTTP_ORDER = (*_ORDER, "monitor-lost")  # alone on its row: its place among the others is moot
 
 
+_LOST = "{p}answer = 'gone' AND ({p}first_end IS NULL OR {p}first_end > {p}k)"
+"""A poll answered 'gone' before the job's end (``p``: the table's alias and a dot)."""
+
+
 def sql_literal(value: str, dialect: str = "duckdb") -> str:
     r"""``value`` as an SQL string literal of ``dialect``: quotes doubled, and in Spark SQL,
     which reads backslash escapes in literals, backslashes doubled too.
@@ -97,7 +101,7 @@ def _flag_columns(http: bool) -> str:
         "percentage-range": "pct IS NOT NULL AND NOT pct_valid",
         "percentage-regression": "pct_valid AND before IS NOT NULL AND pct < before",
         "completed-not-100": "pct_valid AND known_success AND pct <> 100",
-        "monitor-lost": "answer = 'gone' AND (first_end IS NULL OR first_end > k)",
+        "monitor-lost": "k = first_lost",  # once a job: the first 'gone' before the end
     }
     return ",\n    ".join(
         f"CASE WHEN {cases[r]} THEN {sql_literal(r)} END AS {_flag(r)}" for r in _rules(http)
@@ -128,8 +132,10 @@ def generate_sql(
     ``report="jobs"``: one row per job (``job``, ``observations``, ``outcome``, ``errors``,
     ``warnings``, ``violations``: a list of ``(idx, rule)`` ordered as the Python engine
     reports them, ``idx`` 0-based within the job; with ``http``, also ``error_answers``,
-    ``transient`` and ``expired``). ``report="violations"``: one row per violation (``job``,
-    ``idx``, ``rule``, ``severity``; with ``http``, the answer's ``http_status`` too).
+    ``transient``, ``expired`` and ``lost``, the polls answered 'gone' before the end, of
+    which the first is the job's one ``monitor-lost``). ``report="violations"``: one row per
+    violation (``job``, ``idx``, ``rule``, ``severity``; with ``http``, the answer's
+    ``http_status`` too).
     """
     if dialect not in SQL_DIALECTS:
         raise OptionError(f"unknown SQL dialect {dialect!r}; expected one of: duckdb, spark")
@@ -268,6 +274,14 @@ def _rule_ctes(dialect: str, http: bool) -> list[str]:
         if http
         else []
     )
+    first_lost = (  # the first 'gone' before the end: the job's one monitor-lost
+        [
+            f"    min(CASE WHEN {_LOST.format(p='c.')} THEN c.k END)"
+            " OVER (PARTITION BY c.job) AS first_lost,"
+        ]
+        if http
+        else []
+    )
     return [
         "jobstate_known AS (",
         "  SELECT p.*, s.name AS known, COALESCE(s.success, FALSE) AS known_success,",
@@ -288,6 +302,7 @@ def _rule_ctes(dialect: str, http: bool) -> list[str]:
         "),",
         "jobstate_obs AS (",
         "  SELECT c.*, COALESCE(st.terminal, FALSE) AS state_terminal,",
+        *first_lost,
         "    lc.src IS NOT NULL AS legal,",
         "    CASE WHEN c.resets OR c.last_event < 0 THEN NULL ELSE c.last_event END AS before",
         "  FROM jobstate_carried c",
@@ -324,7 +339,8 @@ def _report_select(dialect: str, *, http: bool) -> list[str]:
         [
             "    count(CASE WHEN o.answer = 'error' THEN 1 END) AS error_answers,",
             "    count(CASE WHEN o.answer IS NULL AND o.http >= 500 THEN 1 END) AS transient,",
-            "    count(CASE WHEN o.answer = 'gone' AND o.first_end < o.k THEN 1 END) AS expired",
+            "    count(CASE WHEN o.answer = 'gone' AND o.first_end < o.k THEN 1 END) AS expired,",
+            f"    count(CASE WHEN {_LOST.format(p='o.')} THEN 1 END) AS lost",
         ]
         if http
         else []
@@ -347,7 +363,7 @@ def _report_select(dialect: str, *, http: bool) -> list[str]:
         "SELECT j.job, j.observations,",
         "  COALESCE(s.outcome, 'unfinished') AS outcome,",
         "  COALESCE(pv.errors, 0) AS errors, COALESCE(pv.warnings, 0) AS warnings,",
-        "  pv.violations" + (", j.error_answers, j.transient, j.expired" if http else ""),
+        "  pv.violations" + (", j.error_answers, j.transient, j.expired, j.lost" if http else ""),
         "FROM jobstate_per_job j",
         "LEFT JOIN jobstate_states s ON s.name = j.first_terminal",
         "LEFT JOIN jobstate_per_job_violations pv ON pv.job = j.job",

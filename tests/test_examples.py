@@ -125,3 +125,13 @@ def test_json_array_example() -> None:
     code, data = check(str(EXAMPLES / "archive-copy.json"))
     assert code == 0 and data["jobs"][0]["outcome"] == "success"
     assert data["jobs"][0]["observations"] == 6
+
+
+def test_the_stalled_capture_is_what_its_script_writes() -> None:
+    """examples/stalled.har (constructed, not recorded: twelve minutes of polls) holds exactly
+    the entries examples/capture/make_stalled.py writes, so the script documents it."""
+    import runpy
+
+    script = runpy.run_path(str(EXAMPLES / "capture" / "make_stalled.py"))
+    har = orjson.loads((EXAMPLES / "stalled.har").read_bytes())
+    assert har["log"]["entries"] == script["entries"]()

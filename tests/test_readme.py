@@ -1,10 +1,14 @@
-"""The README's tables stay in step with the code: rule ids, severities, provenance, edges."""
+"""The README stays in step with the code: rule ids, severities, provenance, edges, and the
+output of every command it shows."""
 
 from __future__ import annotations
 
 import os
 import re
+import shlex
 from pathlib import Path
+
+import pytest
 
 from jobstate import RULES, get_spec
 
@@ -45,3 +49,55 @@ def test_the_spec_file_example_prints_what_the_readme_shows() -> None:
         os.chdir(cwd)
     assert result.exit_code == 1
     assert result.stdout.splitlines() == shown
+
+
+def _shown_runs() -> list[tuple[str, list[str]]]:
+    """Each ``$ jobstate ...`` line of the README's code blocks (no shell syntax in it) and
+    the lines shown under it, up to the next command or the end of the block."""
+    runs: list[tuple[str, list[str]]] = []
+    current: tuple[str, list[str]] | None = None
+    inside = False
+    for line in README.splitlines():
+        if line.startswith("```"):
+            inside, current = not inside, None
+        elif inside and line.startswith("$ "):
+            command = line[2:]
+            current = None
+            if command.startswith("jobstate ") and not set(command) & set("*|&>#"):
+                current = (command, [])
+                runs.append(current)
+        elif current is not None:
+            current[1].append(line)
+    return runs
+
+
+@pytest.mark.parametrize(("command", "shown"), _shown_runs(), ids=lambda x: str(x)[:60])
+def test_each_command_shown_prints_what_the_readme_shows(command: str, shown: list[str]) -> None:
+    """Every jobstate command the README shows with its output prints exactly that output
+    when run from the repository's root (so the README cannot drift from the tool)."""
+    from tests.clirun import cli_text
+
+    root = Path(__file__).resolve().parent.parent
+    ran = cli_text(*shlex.split(command)[1:], cwd=root, env={"COLUMNS": "100"})
+    out = ran.stdout.splitlines()
+    assert _matches(out, shown), "\n".join(["README shows:", *shown, "the command prints:", *out])
+
+
+def _matches(out: list[str], shown: list[str]) -> bool:
+    """Whether ``out`` is what ``shown`` shows: ``[...]`` in a line stands for any text, and
+    a line of its own ``[...]`` for any number of lines."""
+    if not shown:
+        return not out
+    head, rest = shown[0], shown[1:]
+    if head == "[...]":
+        return any(_matches(out[i:], rest) for i in range(len(out) + 1))
+    pattern = ".*".join(map(re.escape, head.split("[...]")))
+    return bool(out) and re.fullmatch(pattern, out[0]) is not None and _matches(out[1:], rest)
+
+
+def test_the_readme_matcher_reads_elisions() -> None:
+    """``[...]`` elides text within a line, or whole lines; anything else must be equal."""
+    assert _matches(["a b c", "x", "y"], ["a [...] c", "[...]"])
+    assert _matches(["a", "x", "y", "z"], ["a", "[...]", "z"])
+    assert not _matches(["a", "b"], ["a"]) and not _matches(["a b"], ["a c"])
+    assert not _matches(["a"], ["a", "b"])

@@ -121,7 +121,7 @@ def python_http_engine(rows: Sequence[HttpRow], spec: str, mode: str) -> dict[st
         out[job] = (
             r.observations, r.outcome, r.errors, r.warnings,
             [(x.index, x.rule, x.http_status) for x in r.violations],
-            r.error_answers, r.transient, r.expired,
+            r.error_answers, r.transient, r.expired, r.lost,
         )  # fmt: skip
     return out
 
@@ -134,11 +134,11 @@ def sql_http_engine(rows: list[HttpRow], spec: str, mode: str) -> dict[str, Any]
     cols = {"tiebreak": "line", "http": "code", "error_code": "err"}
     flat = con.sql(generate_sql(spec, mode, report="violations", **cols)).fetchall()
     out: dict[str, Any] = {}
-    for job, n, outcome, errors, warnings, _, error_answers, transient, expired in con.sql(
+    for job, n, outcome, errors, warnings, _, *answers in con.sql(
         generate_sql(spec, mode, **cols)
     ).fetchall():
         listed = [(i, rule, http) for j, i, rule, _, http in flat if j == job]
-        out[job] = (n, outcome, errors, warnings, listed, error_answers, transient, expired)
+        out[job] = (n, outcome, errors, warnings, listed, *answers)
     return out
 
 
@@ -157,20 +157,21 @@ def test_generated_sql_with_http_statuses_agrees_with_the_python_engine(
 
 def test_http_answers_read_as_the_python_engine_reads_them() -> None:
     """A 303 without a status completes the job; a 404 after the end is the monitor's expiry, a
-    500 operationNotFound before it is ``monitor-lost``; a 401 without a status is an error
+    500 operationNotFound before it is ``monitor-lost``, once however often it is asked (the
+    polls are counted as lost); a 401 without a status is an error
     answer; a 503 with a status is validated and counted as transient."""
     rows: list[HttpRow] = [
         ("a", 1, 1, "inProgress", 10.0, 202, None), ("a", 2, 2, None, 50.0, 303, None),
         ("a", 3, 3, None, None, 404, "itemNotFound"),
         ("b", 1, 1, "inProgress", 10.0, 202, None), ("b", 2, 2, None, None, 401, None),
         ("b", 3, 3, "inProgress", 5.0, 503, None),
-        ("b", 4, 4, None, None, 500, "operationNotFound"),
+        ("b", 4, 4, None, None, 500, "operationNotFound"), ("b", 5, 5, None, None, 404, None),
     ]  # fmt: skip
     got = sql_http_engine(rows, "current", "sampled")
-    assert got["a"] == (3, "success", 0, 0, [], 0, 0, 1)
+    assert got["a"] == (3, "success", 0, 0, [], 0, 0, 1, 0)
     assert got["b"] == (
-        4, "unfinished", 1, 1,
-        [(2, "percentage-regression", 503), (3, "monitor-lost", 500)], 1, 1, 0,
+        5, "unfinished", 1, 1,
+        [(2, "percentage-regression", 503), (3, "monitor-lost", 500)], 1, 1, 0, 2,
     )  # fmt: skip
     assert got == python_http_engine(rows, "current", "sampled")
 
@@ -302,18 +303,16 @@ def test_sql_with_http_col_reads_the_bundled_csv_as_check_does(tmp_path: Path) -
     )
     result = con.sql(query)
     counts = [t for t in result.types if str(t) in ("BIGINT", "HUGEINT")]
-    assert [str(t) for t in counts] == ["BIGINT"] * 6  # not HUGEINT: pandas would make floats
+    assert [str(t) for t in counts] == ["BIGINT"] * 7  # not HUGEINT: pandas would make floats
     got = {
-        job: (n, outcome, errors, warnings, error_answers, transient, expired)
-        for job, n, outcome, errors, warnings, _, error_answers, transient, expired in (
-            result.fetchall()
-        )
+        job: (n, outcome, errors, warnings, *answers)
+        for job, n, outcome, errors, warnings, _, *answers in result.fetchall()
     }
     fields = ("observations", "outcome", "errors", "warnings", "error_answers", "transient_5xx",
-              "expired_polls")  # fmt: skip
+              "expired_polls", "lost_polls")  # fmt: skip
     want = {j["key"]: tuple(j[f] for f in fields) for j in json.loads(checked.stdout)["jobs"]}
     assert got == want
-    assert got["op-0007"][-1] == 3 and got["op-0005"][-2] == 1  # the answers the CSV holds
+    assert got["op-0007"][-2] == 3 and got["op-0005"][-3] == 1  # the answers the CSV holds
 
 
 @pytest.mark.parametrize("name", ["states", "legal_changes", "rules", "events", "violations"])

@@ -109,7 +109,7 @@ def test_spark_sql_with_http_statuses_agrees_with_the_python_engine(
         got[r["job"]] = (
             r["observations"], r["outcome"], r["errors"], r["warnings"],
             [(i, rule, http) for j, i, rule, _, http in flat if j == r["job"]],
-            r["error_answers"], r["transient"], r["expired"],
+            r["error_answers"], r["transient"], r["expired"], r["lost"],
         )  # fmt: skip
     assert got == python_http_engine(rows, spec, mode)
 

@@ -20,7 +20,6 @@ input ends, to sort them). A Parquet stream (standard input, gzip) is read whole
 from __future__ import annotations
 
 import zlib
-from collections import Counter
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING
 
@@ -28,18 +27,17 @@ from jobstate._constants import ENGINES, FORMATS, KEEP_VIOLATIONS, Engine, Forma
 from jobstate._gc import paused_gc
 from jobstate._words import plural
 from jobstate.exceptions import InputError
+from jobstate.readers.graded import carry, flagged_by_traffic, grade
 from jobstate.readers.opening import Opened, detect_format, display_name, peek_head
 from jobstate.readers.options import ReadOptions
 from jobstate.readers.routing import JobRouter
-from jobstate.results import InputSummary, JobReport, Keep
+from jobstate.results import InputSummary, Keep
 from jobstate.validation import Validator
 
 if TYPE_CHECKING:  # numpy loads only for inputs that need it
-    from jobstate._constants import Severity
     from jobstate.readers.parquet_duckdb import CleanJobs
     from jobstate.validation.checker import CheckerStream
     from jobstate.validation.stream import Stream
-    from jobstate.validation.timing import Timing
 
 __all__ = [
     "ENGINES",
@@ -225,8 +223,8 @@ def read_input(
             done = plural(summary.units_read, summary.unit)
             summary.error = f"{name}: {what} after {done} ({exc})"
         router.flush()
-        _graded(summary, router)
-        flagged = _flagged(summary) if only_failing else None
+        grade(summary, router)
+        flagged = flagged_by_traffic(summary) if only_failing else None
         with paused_gc():  # one report per job: no cycles among them to look for
             summary.jobs = stream.reports(flagged)
             if only_failing:
@@ -234,42 +232,8 @@ def read_input(
             if screened is not None:  # the flagged jobs' exact reports among the clean ones
                 unlisted = summary.unlisted if only_failing else None
                 summary.jobs = screened.reports(summary.jobs, validator.tables, name, unlisted)
-        if summary.clients:  # what the traffic says of the client and of time, beside the rest
-            summary.jobs = list(summary.jobs)  # objects, to carry each grade
-            for job in summary.jobs:
-                job.client = summary.clients.get(job.key or "")
-                _with_time(job, summary.timings.get(job.key or ""))
+        if summary.clients or router.starts:  # the client's grade, time, jobs never polled
+            carry(summary, router, validator)
         return summary
     finally:
         opened.close()
-
-
-def _graded(summary: InputSummary, router: JobRouter) -> None:
-    """A HAR, or ``time_key``: each job's client grade and time facts."""
-    if router.trackers:
-        summary.clients = {str(k): t.grade() for k, t in router.trackers.items()}
-        summary.timings = {str(k): t.facts() for k, t in router.timers.items()}
-
-
-def _flagged(summary: InputSummary) -> set[str]:
-    """The jobs ``only_failing`` lists whatever their lifecycle: a client finding, a stall."""
-    flagged = {k for k, g in summary.clients.items() if g.findings}
-    return flagged | {k for k, t in summary.timings.items() if t is not None and t.stalls}
-
-
-def _with_time(job: JobReport, timing: Timing | None) -> None:
-    """Give ``job`` its time facts, and its stalls as ``stalled`` violations (in poll order
-    among the others)."""
-    job.timing = timing
-    if timing is None or not timing.stalls:
-        return
-    from jobstate.results import Violation
-    from jobstate.validation.rules import RULES
-
-    severity = RULES["stalled"].severity
-    stalls = [Violation("stalled", severity, s.poll, s.line, s.message()) for s in timing.stalls]
-    job.violations = tuple(sorted((*job.violations, *stalls), key=lambda v: v.index))
-    if timing.stalls_omitted:
-        omitted: Counter[tuple[str, Severity]] = Counter(job.omitted or {})
-        omitted["stalled", severity] += timing.stalls_omitted
-        job.omitted = omitted

@@ -6,13 +6,13 @@ from __future__ import annotations
 import base64
 import binascii
 from typing import IO, Any, NamedTuple
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit
 
 from jobstate._json import JSONDecodeError, loads
 from jobstate.exceptions import InputError
 from jobstate.readers.fields import http_status, json_reason, read_document, rfc3339_ns
 from jobstate.readers.options import ReadOptions
-from jobstate.readers.routing import JobRouter
+from jobstate.readers.routing import JobRouter, Start
 from jobstate.results import InputSummary, Record, Rejected
 from jobstate.spec.protocol import MONITOR_PATHS, Exchange, retry_after_seconds
 from jobstate.validation.rules import json_type
@@ -55,7 +55,7 @@ def read_har(
     summary.units_read = len(entries)
     polls: list[HarPoll] = []
     for number, entry in enumerate(entries, start=1):
-        poll = _classify(number, entry, vocabulary, summary)
+        poll = _classify(number, entry, vocabulary, summary, router.starts)
         if poll is not None:
             polls.append(poll)
     _order_by_time(polls, summary)
@@ -131,9 +131,14 @@ def _read_entry(entry: dict[str, Any], url: str) -> _Entry:
 
 
 def _classify(
-    number: int, entry: Any, vocabulary: frozenset[str], summary: InputSummary
+    number: int,
+    entry: Any,
+    vocabulary: frozenset[str],
+    summary: InputSummary,
+    starts: dict[str, Start],
 ) -> HarPoll | None:
-    """The entry as a poll, or ``None`` once it is accounted as skipped or unattributed."""
+    """The entry as a poll, or ``None`` once it is accounted as skipped or unattributed; an
+    entry that started a job (see :func:`_start_of`) goes in ``starts`` too."""
     if not isinstance(entry, dict):
         summary.reject(number, f"HAR entry is {json_type(entry)}, not an object")
         return None
@@ -147,13 +152,36 @@ def _classify(
         summary.reject(number, f"HAR entry has an invalid request.url ({exc})")
         return None
     job = e.parts._replace(query="", fragment="").geturl()
-    skip = _skip_reason(e, vocabulary)
+    started = rfc3339_ns(entry.get("startedDateTime"))
+    start = _start_of(e, url, number, started)
+    if start is not None:
+        starts.setdefault(start.monitor, start)
+    skip = _skip_reason(e, vocabulary) if start is None else _STARTED
+
     if skip is not None:
         summary.skipped[skip] += 1
         return None
     record = Rejected(e.why) if e.why is not None else e.body
-    started = rfc3339_ns(entry.get("startedDateTime"))
     return HarPoll(started, number, job, record, e.http, _exchange(e, started))
+
+
+_STARTED = "the request that started a job (202 Accepted, its monitor URL in Location)"
+
+
+def _start_of(e: _Entry, url: str, number: int, started: int | None) -> Start | None:
+    """The job an entry started, if it did: ``202 Accepted`` with a ``Location`` (the monitor
+    URL, sources: monitor-start) to a request that is not itself a poll of a monitor."""
+    if e.http != 202 or (e.on_monitor and e.method == "GET"):
+        return None
+    location = (_headers(e.response) or {}).get("location")
+    if not location:
+        return None
+    try:
+        target = urlsplit(urljoin(url, location.strip()))
+    except ValueError:  # an invalid Location names no monitor to poll
+        return None
+    time = started / 1e9 if started is not None else None
+    return Start(target._replace(query="", fragment="").geturl(), number, time)
 
 
 def _headers(message: dict[str, Any]) -> dict[str, str] | None:
@@ -193,7 +221,7 @@ def _skip_reason(e: _Entry, vocabulary: frozenset[str]) -> str | None:
         return "no response (aborted or blocked request, status 0)"
     if 300 <= e.http < 400:
         return None  # a completion (sources: completion-303): the router reads it so
-    if e.text is None or e.text == "":
+    if (e.text is None or e.text == "") and e.http < 400:  # an error answer needs no body
         return "monitor poll whose body the capture did not keep"
     return None
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from jobstate.readers.fields import Getter, body_at, getter, http_at, job_key_at, rfc3339_ns
 from jobstate.readers.options import ReadOptions
@@ -19,9 +19,18 @@ if TYPE_CHECKING:  # numpy loads only when a check runs; the protocol, when one 
     from jobstate.validation.stream import Stream
     from jobstate.validation.timing import TimeTracker
 
-__all__ = ["FLUSH_BATCH", "HeldRecords", "JobRouter", "Lines", "seconds"]
+__all__ = ["FLUSH_BATCH", "HeldRecords", "JobRouter", "Lines", "Start", "seconds"]
 
 Lines = Sequence[int]  # a list, or a range for a whole chunk
+
+
+class Start(NamedTuple):
+    """A request that started a job (a HAR's ``202 Accepted`` with a ``Location``): the
+    monitor URL it gave (query aside), its entry and its time (seconds since the epoch)."""
+
+    monitor: str
+    number: int
+    time: float | None
 
 
 @dataclass
@@ -60,6 +69,8 @@ class JobRouter:
         self.held = HeldRecords()
         self.trackers: dict[Any, BehaviourTracker] = {}  # HAR or time_key: the client's grade
         self.timers: dict[Any, TimeTracker] = {}  # and each job's time facts
+        self.starts: dict[str, Start] = {}  # a HAR: the requests that started jobs
+        self._known: frozenset[str] | None = None
         self.shape_checked = options.body_key is not None
 
     def route_records(self, recs: list[Record], lines: Lines) -> None:
@@ -271,7 +282,9 @@ class JobRouter:
 
             terminal = self.stream.tables.terminal
             t = self.trackers[key] = BehaviourTracker(terminal, self.opts.poll_floor)
-            self.timers[key] = TimeTracker(terminal, self.opts.stall)
+            if self._known is None:  # the spec's values, once
+                self._known = frozenset(self.stream.tables.spec.names)
+            self.timers[key] = TimeTracker(terminal, self.opts.stall, self._known)
         t.feed(exchange)
         self.timers[key].feed(exchange, line)
 

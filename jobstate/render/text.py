@@ -248,6 +248,8 @@ def _summary(job: JobReport, places: _Places, fail_on: FailOn, color: bool) -> s
     text += _http_text(job.http_status)
     if job.expired:
         text += f"; {plural(job.expired, 'poll')} after the end answered 'gone' (monitor expired)"
+    if job.lost > 1:
+        text += f"; {plural(job.lost, 'poll')} answered 'gone' before any end (monitor lost)"
     if job.transient:
         text += f"; {plural(job.transient, 'transient 5xx answer')} with a status body"
     if job.error_answers:
@@ -269,7 +271,8 @@ def _client_lines(job: JobReport, color: bool) -> Iterator[str]:
         return
     yield f"  client behaviour ({plural(len(findings), 'finding')}):"
     for f in findings:
-        yield _violation(f"poll {f.first_poll}", f.severity, f.id, f.message, None, color)
+        where = f"poll {f.first_poll}" if f.first_poll else "no poll"
+        yield _violation(where, f.severity, f.id, f.message, None, color)
 
 
 def _violation(

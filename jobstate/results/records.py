@@ -140,6 +140,7 @@ class JobReport:
     step_source: StepSource | None = field(default=None, repr=False)
     omitted: Omitted | None = field(default=None, repr=False)
     expired: int = field(default=0, repr=False)
+    lost: int = field(default=0, repr=False)
     transient: int = field(default=0, repr=False)
     error_answers: int = field(default=0, repr=False)
     client: Grade | None = field(default=None, repr=False)
@@ -237,6 +238,7 @@ class JobReport:
             "violations": [v.to_dict() for v in self.violations] if self.violations else [],
             "violations_not_kept": None if clean else self.not_kept or None,
             "expired_polls": self.expired,
+            "lost_polls": self.lost,
             "transient_5xx": self.transient,
             "error_answers": self.error_answers,
             "client": self.client.to_dict() if self.client is not None else None,

@@ -167,6 +167,7 @@ class JobTable(Sequence[JobReport]):
                 "violations": [],
                 "violations_not_kept": None,
                 "expired_polls": 0,
+                "lost_polls": 0,
                 "transient_5xx": 0,
                 "error_answers": 0,
                 "client": None,

@@ -77,6 +77,15 @@ BEHAVIOURS: Mapping[str, BehaviourRule] = {
             " (sources: monitor-elsewhere): the token goes to another host; a 401 was seen"
             " (sources: bearer-401)",
         ),
+        BehaviourRule(
+            "never-polled",
+            "error",
+            "doc",
+            "the client started a job (202 Accepted with a Location) and never polled its monitor",
+            "the Location of the 202 is the monitor URL, polled for the job's status"
+            " (sources: monitor-start); a client that took it for the item never learns the end"
+            " (sources: location-is-item)",
+        ),
     )
 }
 """The client-behaviour finding ids and what each means."""

@@ -33,6 +33,7 @@ class Checker:
         "index",
         "keep",
         "last_line",
+        "lost",
         "observations",
         "omitted",
         "on_violation",
@@ -73,6 +74,7 @@ class Checker:
         self.observations = index
         self.rejected = 0
         self.expired = 0  # polls answered 'gone' after the end: the monitor expired
+        self.lost = 0  # polls answered 'gone' before it: one monitor-lost, the rest counted
         self.transient = 0  # 5xx answers with a status body, validated as usual
         self.error_answers = 0  # 4xx/5xx answers with no status body: not observations
         self.first_line = first_line
@@ -149,7 +151,9 @@ class Checker:
             self.expired += 1
             kind: StepKind = "expired"
         else:
-            self._add("monitor-lost", rules.monitor_lost(http), line, http)
+            if not self.lost:  # the job lost its monitor once, however often it was asked
+                self._add("monitor-lost", rules.monitor_lost(http), line, http)
+            self.lost += 1
             kind = "lost"
         if self.steps is not None:
             self.steps.append(Step(i, None, kind, self.state, (), line, http))
@@ -268,6 +272,7 @@ class Checker:
             recorded_steps=tuple(self.steps) if self.steps is not None else None,
             omitted=dict(self.omitted) if self.omitted else None,
             expired=self.expired,
+            lost=self.lost,
             transient=self.transient,
             error_answers=self.error_answers,
         )

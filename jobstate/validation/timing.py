@@ -30,9 +30,13 @@ from datetime import datetime, timezone
 from typing import Any
 
 from jobstate._constants import STALL_SECONDS
+from jobstate._words import shortened
 from jobstate.spec.protocol import COMPLETIONS, Exchange
 
 __all__ = ["MAX_STALLS", "Stall", "TimeTracker", "Timing", "clock", "span"]
+
+UNKNOWN = "(outside the spec)"
+"""Where the time spent in status values outside the spec is counted."""
 
 MAX_STALLS = 100
 """Stalls kept in full per job; the rest are counted (``Timing.stalls_omitted``)."""
@@ -81,7 +85,8 @@ class Timing:
     ``in_status``: the time between polls, counted to the status of the earlier one, up to the
     end; ``unchanged_for``: how long the last status and progress had been seen at the last
     poll; ``out_of_order``: polls whose time was earlier than the one before (skipped here:
-    give ``--order-by`` the time to sort them).
+    give ``--order-by`` the time to sort them); ``accepted``: when the ``202 Accepted`` that
+    gave the monitor URL came (a HAR that holds the request that started the job).
     """
 
     first: float
@@ -97,6 +102,13 @@ class Timing:
     stalls_omitted: int = 0
     out_of_order: int = 0
     untimed: int = 0
+    accepted: float | None = None
+
+    @property
+    def first_poll_after(self) -> float | None:
+        """Seconds from the ``202 Accepted`` that gave the monitor URL (a HAR that holds it)
+        to the first poll of it."""
+        return round(self.first - self.accepted, 6) if self.accepted is not None else None
 
     @property
     def duration(self) -> float:
@@ -110,10 +122,12 @@ class Timing:
         """One short phrase for the job's line, e.g. ``unfinished after 10m02s: inProgress
         45.2%, no change for 10m02s``."""
         where = _where(self.last_status, self.last_progress)
+        after = self.first_poll_after
+        first = f" (first poll {span(after)} after the 202)" if after is not None else ""
         if self.unfinished:
             still = f", no change for {span(self.unchanged_for)}" if self.unchanged_for else ""
-            return f"unfinished after {span(self.duration)}: {where}{still}"
-        return f"ended after {span(self.duration)}"
+            return f"unfinished after {span(self.duration)}{first}: {where}{still}"
+        return f"ended after {span(self.duration)}{first}"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -131,6 +145,8 @@ class Timing:
             "stalls_not_kept": self.stalls_omitted,
             "out_of_order": self.out_of_order,
             "untimed": self.untimed,
+            "accepted": clock(self.accepted) if self.accepted is not None else None,
+            "first_poll_after_seconds": self.first_poll_after,
         }
 
 
@@ -144,7 +160,8 @@ class TimeTracker:
     """The time facts of one job, fed its polls in order (see the module docstring).
 
     ``terminal``: the status values that end a job; ``stall``: the threshold in seconds
-    (``None``: no stalls reported, the facts still are)."""
+    (``None``: no stalls reported, the facts still are); ``known``: the spec's status values
+    (time in any other is counted under :data:`UNKNOWN`)."""
 
     __slots__ = (
         "_end",
@@ -161,12 +178,19 @@ class TimeTracker:
         "_run",
         "_stalls",
         "_untimed",
+        "known",
         "stall",
         "terminal",
     )
 
-    def __init__(self, terminal: frozenset[str], stall: float | None = STALL_SECONDS) -> None:
+    def __init__(
+        self,
+        terminal: frozenset[str],
+        stall: float | None = STALL_SECONDS,
+        known: frozenset[str] | None = None,
+    ) -> None:
         self.terminal, self.stall = terminal, stall
+        self.known = known if known is not None else terminal
         self._first: float | None = None
         self._last: float | None = None
         self._end: float | None = None
@@ -174,8 +198,9 @@ class TimeTracker:
         self._end_progress: float | None = None
         self._in_status: dict[str, float] = {}
         self._polls = 0
-        # the run without a change: (status, progress, its first time, poll, line, last time)
-        self._run: tuple[str, float | None, float, int, int | None, float] | None = None
+        # the run without a change: (status, progress, its first time, poll, line, last time,
+        # the status's hash)
+        self._run: tuple[str, float | None, float, int, int | None, float, int] | None = None
         self._stalls: list[Stall] = []
         self._omitted = 0
         self._out_of_order = 0
@@ -203,19 +228,23 @@ class TimeTracker:
         kind = ex.kind
         if kind in COMPLETIONS or (kind == "status" and ex.status in self.terminal):
             self._close_run()
-            self._end, self._end_status = at, ex.status if kind == "status" else kind
+            self._end, self._end_status = at, ex.status if kind == "status" else kind  # known
             self._end_progress = ex.progress
             self._prev_status = None
             return
         if kind != "status" or ex.status is None:
             return  # an error answer says nothing of where the job stands
-        self._prev_status = ex.status
+        # an untrusted value is kept shortened (with its hash, to tell two apart), and its time
+        # counted under one name for all values outside the vocabulary: memory stays per job
+        status = ex.status if ex.status in self.known else shortened(ex.status, 120)
+        self._prev_status = ex.status if ex.status in self.known else UNKNOWN
+        same = hash(ex.status)
         run = self._run
-        if run is not None and run[0] == ex.status and run[1] == ex.progress:
-            self._run = (*run[:5], at)
+        if run is not None and run[6] == same and run[0] == status and run[1] == ex.progress:
+            self._run = (*run[:5], at, same)
             return
         self._close_run()
-        self._run = (ex.status, ex.progress, at, poll, line, at)
+        self._run = (status, ex.progress, at, poll, line, at, same)
 
     def _count_time(self, at: float) -> None:
         if self._prev_status is not None and self._prev_time is not None:
@@ -238,7 +267,7 @@ class TimeTracker:
         run = self._run
         if run is None or self.stall is None:
             return None
-        status, progress, start, poll, line, last = run
+        status, progress, start, poll, line, last, _ = run
         if last - start <= self.stall:
             return None
         return Stall(status, progress, start, round(last - start, 6), poll, line, ongoing)

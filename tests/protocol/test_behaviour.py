@@ -101,6 +101,7 @@ def test_behaviour_rules_carry_provenance() -> None:
         "repolled-redirect",
         "poll-interval",
         "auth-to-monitor",
+        "never-polled",
     }
     for rule in jobstate.BEHAVIOURS.values():
         assert rule.provenance in jobstate.Provenance.__args__  # type: ignore[attr-defined]

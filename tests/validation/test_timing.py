@@ -280,3 +280,21 @@ def test_engines_give_the_same_time_facts(tmp_path: Path) -> None:
             seen.append((facts, [v.message for v in job.violations]))
     assert all(s == seen[0] for s in seen)
     assert len(seen[0][1]) == 1
+
+
+def test_values_outside_the_spec_are_kept_short_and_counted_under_one_name() -> None:
+    """An unknown status a megabyte long stalls as a shortened, inert value, and its time
+    is counted under one name however many such values come: the memory is per job."""
+    tracker = TimeTracker(TERMINAL, stall=10.0, known=frozenset({"inProgress", *TERMINAL}))
+    huge = "\u202e" + "x" * 1_000_000
+    for t in (0.0, 20.0):
+        tracker.feed(Exchange(202, huge, time=t))
+    for i in range(50):
+        tracker.feed(Exchange(202, f"odd-{i}", time=30.0 + i))
+    facts = tracker.facts()
+    assert facts is not None
+    (stall,) = facts.stalls
+    assert len(stall.status) < 200 and stall.status.isprintable() and "1,000,001" in stall.status
+    assert set(facts.in_status) == {"(outside the spec)"}
+    assert facts.in_status["(outside the spec)"] == 79.0
+    assert len(facts.phrase()) < 300 and facts.phrase().isprintable()

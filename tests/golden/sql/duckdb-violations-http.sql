@@ -71,6 +71,7 @@ jobstate_carried AS (
 ),
 jobstate_obs AS (
   SELECT c.*, COALESCE(st.terminal, FALSE) AS state_terminal,
+    min(CASE WHEN c.answer = 'gone' AND (c.first_end IS NULL OR c.first_end > c.k) THEN c.k END) OVER (PARTITION BY c.job) AS first_lost,
     lc.src IS NOT NULL AS legal,
     CASE WHEN c.resets OR c.last_event < 0 THEN NULL ELSE c.last_event END AS before
   FROM jobstate_carried c
@@ -86,7 +87,7 @@ jobstate_flags AS (
     CASE WHEN pct IS NOT NULL AND NOT pct_valid THEN 'percentage-range' END AS v_percentage_range,
     CASE WHEN pct_valid AND before IS NOT NULL AND pct < before THEN 'percentage-regression' END AS v_percentage_regression,
     CASE WHEN pct_valid AND known_success AND pct <> 100 THEN 'completed-not-100' END AS v_completed_not_100,
-    CASE WHEN answer = 'gone' AND (first_end IS NULL OR first_end > k) THEN 'monitor-lost' END AS v_monitor_lost
+    CASE WHEN k = first_lost THEN 'monitor-lost' END AS v_monitor_lost
   FROM jobstate_obs
 ),
 jobstate_violations AS (

@@ -70,6 +70,7 @@ jobstate_carried AS (
 ),
 jobstate_obs AS (
   SELECT c.*, COALESCE(st.terminal, FALSE) AS state_terminal,
+    min(CASE WHEN c.answer = 'gone' AND (c.first_end IS NULL OR c.first_end > c.k) THEN c.k END) OVER (PARTITION BY c.job) AS first_lost,
     lc.src IS NOT NULL AS legal,
     CASE WHEN c.resets OR c.last_event < 0 THEN NULL ELSE c.last_event END AS before
   FROM jobstate_carried c
@@ -85,7 +86,7 @@ jobstate_flags AS (
     CASE WHEN pct IS NOT NULL AND NOT pct_valid THEN 'percentage-range' END AS v_percentage_range,
     CASE WHEN pct_valid AND before IS NOT NULL AND pct < before THEN 'percentage-regression' END AS v_percentage_regression,
     CASE WHEN pct_valid AND known_success AND pct <> 100 THEN 'completed-not-100' END AS v_completed_not_100,
-    CASE WHEN answer = 'gone' AND (first_end IS NULL OR first_end > k) THEN 'monitor-lost' END AS v_monitor_lost
+    CASE WHEN k = first_lost THEN 'monitor-lost' END AS v_monitor_lost
   FROM jobstate_obs
 ),
 jobstate_violations AS (
@@ -96,7 +97,8 @@ jobstate_violations AS (
   SELECT o.job, count(*) AS observations, min_by(o.known, o.k) FILTER (WHERE st.terminal) AS first_terminal,
     count(CASE WHEN o.answer = 'error' THEN 1 END) AS error_answers,
     count(CASE WHEN o.answer IS NULL AND o.http >= 500 THEN 1 END) AS transient,
-    count(CASE WHEN o.answer = 'gone' AND o.first_end < o.k THEN 1 END) AS expired
+    count(CASE WHEN o.answer = 'gone' AND o.first_end < o.k THEN 1 END) AS expired,
+    count(CASE WHEN o.answer = 'gone' AND (o.first_end IS NULL OR o.first_end > o.k) THEN 1 END) AS lost
   FROM jobstate_obs o LEFT JOIN jobstate_states st ON st.name = o.known
   GROUP BY o.job
 ), jobstate_per_job_violations AS (
@@ -110,7 +112,7 @@ jobstate_violations AS (
 SELECT j.job, j.observations,
   COALESCE(s.outcome, 'unfinished') AS outcome,
   COALESCE(pv.errors, 0) AS errors, COALESCE(pv.warnings, 0) AS warnings,
-  pv.violations, j.error_answers, j.transient, j.expired
+  pv.violations, j.error_answers, j.transient, j.expired, j.lost
 FROM jobstate_per_job j
 LEFT JOIN jobstate_states s ON s.name = j.first_terminal
 LEFT JOIN jobstate_per_job_violations pv ON pv.job = j.job
