@@ -2,7 +2,7 @@
 JSON Lines file (issue #13's main target: the ratio of throughputs, >= 1.0 wanted).
 
     python benchmarks/bench_check_vs_duckdb.py [--lines 1000000] [--per-job 100] [--rounds 2]
-        [--only-failing] [--shuffle [--times]]
+        [--only-failing] [--shuffle [--times]] [--time-key] [--baseline SRC]
 
 The file: ``--lines`` polls, ``--per-job`` polls a job (statuses rising to a terminal; one job in
 50 with a percentage that falls), as ``{"job", "ts", "status", "percentageComplete"}`` lines.
@@ -14,7 +14,12 @@ Each round runs, interleaved, in fresh processes whose peak RSS the parent reads
 warnings in total. ``--shuffle`` writes the lines in random order and gives jobstate
 ``--order-by ts`` (the query orders by ``ts`` anyway); ``--times`` makes ``ts`` RFC 3339 text
 (one width, so DuckDB's text order is the time order) instead of a number. Prints lines/s
-(median), the ratio jobstate/DuckDB and both peak RSS.
+(median), the ratio jobstate/DuckDB and both peak RSS. ``--time-key`` adds, in each round, a
+third run: ``jobstate check`` with ``--time-key ts`` (each job's time facts, stalls and client
+grade), and prints what the time facts cost (its time against the untimed run's).
+``--baseline SRC`` (a source tree of another commit, e.g. from ``git worktree add``) runs each
+jobstate command of a round a second time with that tree's package, interleaved, and prints
+this tree's time against the baseline's.
 """
 
 from __future__ import annotations
@@ -72,10 +77,11 @@ def make_jsonl(
     print(f"{lines:,} lines, {jobs:,} jobs -> {path.stat().st_size / 1e6:.0f} MB JSON Lines")
 
 
-def _timed(args: list[str], stdout: int | None) -> tuple[float, int, str]:
-    """Wall time, peak RSS (KiB) and stdout of a child process."""
+def _timed(args: list[str], stdout: int | None, src: str | None = None) -> tuple[float, int, str]:
+    """Wall time, peak RSS (KiB) and stdout of a child process (``src``: first on its path)."""
+    env = dict(os.environ, PYTHONPATH=src) if src else None
     t = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=stdout if stdout is not None else subprocess.PIPE)
+    proc = subprocess.Popen(args, stdout=stdout if stdout is not None else subprocess.PIPE, env=env)
     out = b""
     if stdout is None:
         assert proc.stdout is not None
@@ -86,11 +92,14 @@ def _timed(args: list[str], stdout: int | None) -> tuple[float, int, str]:
     return time.perf_counter() - t, usage.ru_maxrss, out.decode()
 
 
-def run_jobstate(path: Path, out: Path, *extra: str) -> tuple[float, int, tuple[int, int]]:
+def run_jobstate(
+    path: Path, out: Path, *extra: str, src: str | None = None
+) -> tuple[float, int, tuple[int, int]]:
+    """``jobstate check`` on ``path`` (``src``: the package of that source tree instead)."""
     with open(out, "wb") as fh:
         seconds, rss, _ = _timed(
             [sys.executable, "-m", "jobstate", "check", "--format", "json", "--job-key", "job",
-             *extra, str(path)], fh.fileno(),
+             *extra, str(path)], fh.fileno(), src,
         )  # fmt: skip
     # read in a child: parsing a large report here would raise this process's peak RSS, which
     # the next child inherits (Linux keeps the peak across exec)
@@ -115,6 +124,8 @@ def main() -> None:
     ap.add_argument("--only-failing", action="store_true", help="pass it to jobstate check")
     ap.add_argument("--shuffle", action="store_true", help="lines in random order: --order-by ts")
     ap.add_argument("--times", action="store_true", help="ts as RFC 3339 text")
+    ap.add_argument("--time-key", action="store_true", help="also check with --time-key ts")
+    ap.add_argument("--baseline", metavar="SRC", help="also run jobstate from this source tree")
     ap.add_argument("--make", help=argparse.SUPPRESS)  # the child that writes the file
     args = ap.parse_args()
     if args.make:
@@ -127,13 +138,28 @@ def main() -> None:
         make = ["--lines", str(args.lines), "--per-job", str(args.per_job), "--make", str(path)]
         make += ["--shuffle"] * args.shuffle + ["--times"] * args.times
         subprocess.run([sys.executable, __file__, *make], check=True)
-        js, dd, js_rss, dd_rss = [], [], [], []
+        js, dd, js_rss, dd_rss, timed, timed_rss = [], [], [], [], [], []
+        base: dict[str, list[float]] = {"untimed": [], "timed": []}
         for _ in range(args.rounds):
             extra = ["--only-failing"] if args.only_failing else []
             extra += ["--order-by", "ts"] if args.shuffle else []
             t, rss, a = run_jobstate(path, Path(tmp) / "jobstate.json", *extra)
             js.append(t)
             js_rss.append(rss)
+            if args.baseline:
+                out = Path(tmp) / "base.json"
+                base["untimed"].append(run_jobstate(path, out, *extra, src=args.baseline)[0])
+            if args.time_key:
+                t, rss, c = run_jobstate(path, Path(tmp) / "timed.json", *extra, "--time-key", "ts")
+                timed.append(t)
+                timed_rss.append(rss)
+                assert c == a, f"timed {c}, untimed {a} (errors, warnings)"
+                if args.baseline:
+                    out = Path(tmp) / "base-timed.json"
+                    timed_extra = [*extra, "--time-key", "ts"]
+                    base["timed"].append(
+                        run_jobstate(path, out, *timed_extra, src=args.baseline)[0]
+                    )
             t, rss, b = run_duckdb(path, Path(tmp) / "duckdb.json")
             dd.append(t)
             dd_rss.append(rss)
@@ -144,6 +170,19 @@ def main() -> None:
             rate = args.lines / secs
             print(f"{name:<15} {rate:,.0f} lines/s ({secs:.1f} s), peak {max(rss) / 1024:,.0f} MiB")
         print(f"ratio jobstate/DuckDB: {d / j:.2f}")
+        if timed:
+            m = statistics.median(timed)
+            rate = args.lines / m
+            peak = max(timed_rss) / 1024
+            print(
+                f"{'--time-key ts':<15} {rate:,.0f} lines/s ({m:.1f} s), peak {peak:,.0f} MiB:"
+                f" {m / j:.2f}x the untimed check's time"
+            )
+        for variant, mine in (("untimed", js), ("timed", timed)):
+            if base[variant]:
+                b = statistics.median(base[variant])
+                m = statistics.median(mine)
+                print(f"{variant} check: {m:.2f} s here, {b:.2f} s at the baseline: {m / b:.2f}x")
 
 
 if __name__ == "__main__":

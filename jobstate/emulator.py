@@ -316,7 +316,9 @@ class MonitorServer:
                     _error("activityLimitReached", f"{self.max_monitors:,} monitors started"),
                     {"Retry-After": "60"},
                 )
-            return Answer(202, None, {"Location": self._new_monitor(name)})
+            url = self._new_monitor(name)
+            self.monitors[url].tracker.started("the request that started it")
+            return Answer(202, None, {"Location": url})
         if path == "/scenarios" and method == "GET":
             return Answer(200, {"value": [s.to_dict() for s in self.scenarios.values()]})
         return Answer(404, _error("itemNotFound", f"nothing at {path}"))

@@ -1,6 +1,6 @@
 """What the traffic says beside the lifecycle, joined to the jobs once an input is read: each
-job's client grade and time facts (a HAR, or ``time_key``), its stalls as ``stalled``
-violations, and, from a HAR that holds the requests that started jobs, when each job was
+job's client grade, time facts and result fields (a HAR, or ``time_key``), its stalls as
+``stalled`` violations, and, from a HAR that holds the requests that started jobs, when each job was
 accepted, or that its monitor was never polled (a job of its own, with no observation)."""
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ def grade(summary: InputSummary, router: JobRouter) -> None:
             facts = replace(facts, accepted=start.time)
         timings[str(key)] = facts
     summary.timings = timings
+    summary.results = {str(k): r for k, r in router.results.items()}
 
 
 def flagged_by_traffic(summary: InputSummary) -> set[str]:
@@ -48,6 +49,7 @@ def carry(summary: InputSummary, router: JobRouter, validator: Validator) -> Non
     for job in jobs:
         job.client = summary.clients.get(job.key or "")
         _with_time(job, summary.timings.get(job.key or ""))
+        job.result = summary.results.get(job.key or "")
     for monitor, start in router.starts.items():
         if monitor not in summary.clients:
             jobs.append(_never_polled(start, summary.name, validator))
@@ -73,19 +75,11 @@ def _with_time(job: JobReport, timing: Timing | None) -> None:
 
 def _never_polled(start: Start, name: str, validator: Validator) -> JobReport:
     """The job a request started whose monitor no poll fetched: no observation, unfinished,
-    and its client's ``never-polled`` finding."""
-    from jobstate.grading import BehaviourFinding, Grade
-    from jobstate.validation.behaviour import BEHAVIOURS
+    and its client's ``never-polled`` finding (as ``jobstate serve`` grades it)."""
+    from jobstate.validation.behaviour import BehaviourTracker
 
-    finding = BehaviourFinding(
-        "never-polled",
-        BEHAVIOURS["never-polled"].severity,
-        f"entry {start.number} answered 202 Accepted with this monitor URL as its Location;"
-        " no poll of it follows",
-        1,
-        0,
-    )
-    grade = Grade(0, None, None, 0, None, (finding,))
+    tracker = BehaviourTracker(validator.tables.terminal)
+    tracker.started(f"entry {start.number}")
     return JobReport(
         key=start.monitor,
         spec=validator.spec.name,
@@ -95,5 +89,5 @@ def _never_polled(start: Start, name: str, validator: Validator) -> JobReport:
         input=name,
         counts=(0, 0),
         span=(start.number, start.number),
-        client=grade,
+        client=tracker.grade(),
     )

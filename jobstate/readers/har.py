@@ -55,7 +55,7 @@ def read_har(
     summary.units_read = len(entries)
     polls: list[HarPoll] = []
     for number, entry in enumerate(entries, start=1):
-        poll = _classify(number, entry, vocabulary, summary, router.starts)
+        poll = _classify(number, entry, vocabulary, summary, router)
         if poll is not None:
             polls.append(poll)
     _order_by_time(polls, summary)
@@ -135,10 +135,10 @@ def _classify(
     entry: Any,
     vocabulary: frozenset[str],
     summary: InputSummary,
-    starts: dict[str, Start],
+    router: JobRouter,
 ) -> HarPoll | None:
     """The entry as a poll, or ``None`` once it is accounted as skipped or unattributed; an
-    entry that started a job (see :func:`_start_of`) goes in ``starts`` too."""
+    entry that started a job (see :func:`_start_of`) goes in the router's ``starts``."""
     if not isinstance(entry, dict):
         summary.reject(number, f"HAR entry is {json_type(entry)}, not an object")
         return None
@@ -155,14 +155,14 @@ def _classify(
     started = rfc3339_ns(entry.get("startedDateTime"))
     start = _start_of(e, url, number, started)
     if start is not None:
-        starts.setdefault(start.monitor, start)
+        router.starts.setdefault(start.monitor, start)
     skip = _skip_reason(e, vocabulary) if start is None else _STARTED
 
     if skip is not None:
         summary.skipped[skip] += 1
         return None
     record = Rejected(e.why) if e.why is not None else e.body
-    return HarPoll(started, number, job, record, e.http, _exchange(e, started))
+    return HarPoll(started, number, job, record, e.http, _exchange(e, started, router.keep))
 
 
 _STARTED = "the request that started a job (202 Accepted, its monitor URL in Location)"
@@ -197,7 +197,7 @@ def _headers(message: dict[str, Any]) -> dict[str, str] | None:
     return out
 
 
-def _exchange(e: _Entry, started: int | None) -> Exchange:
+def _exchange(e: _Entry, started: int | None, keep: tuple[str, ...]) -> Exchange:
     """What the client-behaviour findings read of an entry."""
     sent, got = _headers(e.request), _headers(e.response) or {}
     return Exchange.of(
@@ -207,6 +207,7 @@ def _exchange(e: _Entry, started: int | None) -> Exchange:
         authorization=None if sent is None else "authorization" in sent,
         retry_after=retry_after_seconds(got.get("retry-after")),
         location=got.get("location") or None,
+        keep=keep,
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from jobstate._words import shortened
 from jobstate.readers.fields import Getter, body_at, getter, http_at, job_key_at, rfc3339_ns
 from jobstate.readers.options import ReadOptions
 from jobstate.results import InputSummary, Record
@@ -70,6 +71,8 @@ class JobRouter:
         self.trackers: dict[Any, BehaviourTracker] = {}  # HAR or time_key: the client's grade
         self.timers: dict[Any, TimeTracker] = {}  # and each job's time facts
         self.starts: dict[str, Start] = {}  # a HAR: the requests that started jobs
+        self.keep: tuple[str, ...] = stream.tables.spec.result  # fields that name a result
+        self.results: dict[Any, dict[str, str]] = {}  # their last values, per tracked job
         self._known: frozenset[str] | None = None
         self.shape_checked = options.body_key is not None
 
@@ -268,9 +271,10 @@ class JobRouter:
         """Feed each job's polls, in order, to its client-behaviour and time trackers."""
         from jobstate.spec.protocol import Exchange  # the protocol loads only when tracking
 
+        keep = self.keep
         for i, key in enumerate(keys):
             code = http[i] if http is not None else None
-            self.track(key, Exchange.of(code, bodies[i], time=times[i]), lines[i])
+            self.track(key, Exchange.of(code, bodies[i], time=times[i], keep=keep), lines[i])
 
     def track(self, key: Any, exchange: Exchange, line: int | None = None) -> None:
         """Give job ``key``'s next poll to its client-behaviour and time trackers (made on
@@ -287,6 +291,12 @@ class JobRouter:
             self.timers[key] = TimeTracker(terminal, self.opts.stall, self._known)
         t.feed(exchange)
         self.timers[key].feed(exchange, line)
+        ended = t.ended_at is not None and t.ended_at < t.polls  # an answer after the end
+        if (exchange.kept or exchange.error) and not ended:
+            result = self.results.setdefault(key, {})
+            result.update(exchange.kept)
+            if exchange.error:
+                result["error.code"] = shortened(exchange.error, 200)
 
 
 def seconds(value: Any) -> float | None:

@@ -261,6 +261,8 @@ def _summary(job: JobReport, places: _Places, fail_on: FailOn, color: bool) -> s
         text += "; completed by the item itself at the monitor URL"
     if job.timing is not None:
         text += "; " + job.timing.phrase()
+    if job.result and (verdict != "OK" or job.outcome == "failure"):  # what the answers said
+        text += "; " + ", ".join(f"{k} '{v}'" for k, v in job.result.items())
     return text
 
 

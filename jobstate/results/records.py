@@ -145,6 +145,7 @@ class JobReport:
     error_answers: int = field(default=0, repr=False)
     client: Grade | None = field(default=None, repr=False)
     timing: Timing | None = field(default=None, repr=False)
+    result: Mapping[str, str] | None = field(default=None, repr=False)
 
     @property
     def errors(self) -> int:
@@ -245,6 +246,8 @@ class JobReport:
         }
         if self.timing is not None:  # where the capture has times (a HAR, a time key)
             out["timing"] = self.timing.to_dict()
+        if self.result is not None:  # the spec's result fields its answers held, last values
+            out["result"] = dict(self.result)
         return out
 
 

@@ -69,6 +69,7 @@ class InputSummary:
     unattributed_not_kept: int = 0
     clients: dict[str, Grade] = field(default_factory=dict, repr=False)
     timings: dict[str, Timing | None] = field(default_factory=dict, repr=False)
+    results: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
     unlisted: Unlisted | None = None  # only_failing: the clean jobs, counted, not listed
 
     def reject(self, line: int, why: str) -> None:

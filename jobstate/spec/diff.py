@@ -94,6 +94,8 @@ def _head(a: Spec, b: Spec) -> Iterator[Change]:
     if a.terminal != b.terminal:
         before, after = sorted(a.terminal), sorted(b.terminal)
         yield Change("changed", "terminal", "states", "set", before, after)
+    if a.result != b.result:
+        yield Change("changed", "body", "result", "fields", list(a.result), list(b.result))
     kinds_a, kinds_b = dict(a.provenances), dict(b.provenances)
     for kind, meaning in b.provenances:
         if kind not in kinds_a:

@@ -129,9 +129,11 @@ class Spec:
         *,
         description: str = "",
         provenances: Iterable[tuple[str, str]] | None = None,
+        result: Iterable[str] = (),
     ) -> None:
         self.name = name
         self.description = description
+        self.result: tuple[str, ...] = tuple(result)
         self.provenances: tuple[tuple[str, str], ...] = (
             DEFAULT_PROVENANCES if provenances is None else tuple(provenances)
         )
@@ -152,6 +154,10 @@ class Spec:
     # -- construction -------------------------------------------------------------------------
 
     def _check_data(self) -> None:
+        if not all(isinstance(f, str) and f for f in self.result):
+            raise SpecError(f"spec {self.name!r}: result fields must be non-empty strings")
+        if len(set(self.result)) != len(self.result):
+            raise SpecError(f"spec {self.name!r}: a result field is named twice")
         kinds = self._kinds
         if not kinds or not all(isinstance(k, str) and k for k in kinds):
             raise SpecError(f"spec {self.name!r}: provenance kinds must be non-empty strings")
@@ -364,6 +370,7 @@ class Spec:
                 for e in self.edges
             ],
             **kinds,
+            **({"body": {"result": list(self.result)}} if self.result else {}),
         }
 
     def __repr__(self) -> str:

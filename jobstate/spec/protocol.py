@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from jobstate._constants import PCT
+from jobstate._words import shortened
 
 __all__ = [
     "ANSWER_KINDS",
@@ -40,7 +41,7 @@ MONITOR_PATHS = ("/monitor/", "/drive/operations/")
 (sources: monitor-start, v21-operations)."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Exchange:
     """One poll of a monitor URL and its answer, as far as a capture tells.
 
@@ -48,7 +49,9 @@ class Exchange:
     ``status``: the body's status value, if it has one; ``authorization``: whether the request
     sent an ``Authorization`` header (``None``: the capture does not keep request headers);
     ``retry_after``: the answer's ``Retry-After`` in seconds; ``progress``: the body's
-    progress, when it is a number.
+    progress, when it is a number; ``kept``: the body's result fields (the spec's
+    ``result``) with their values, shortened. One is made per poll read, so it is a plain
+    slotted class (a frozen one costs a ``setattr`` call per field): treat it as read-only.
     """
 
     http: int | None
@@ -62,6 +65,7 @@ class Exchange:
     body: bool = True
     item: bool = False
     progress: float | None = None
+    kept: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def of(
@@ -73,24 +77,28 @@ class Exchange:
         authorization: bool | None = None,
         retry_after: float | None = None,
         location: str | None = None,
+        keep: tuple[str, ...] = (),
     ) -> Exchange:
-        """An exchange from an answer's parsed JSON body (any value, or ``None``)."""
-        obj = body if isinstance(body, Mapping) else None
-        status = obj.get("status") if obj is not None else None
-        err = obj.get("error") if obj is not None else None
-        code = err.get("code") if isinstance(err, Mapping) else None
+        """An exchange from an answer's parsed JSON body (any value, or ``None``); ``keep``:
+        the body fields whose text or number values it keeps (shortened, made inert)."""
+        if type(body) is not dict and not isinstance(body, Mapping):  # JSON objects: dicts
+            return cls(http, None, time, authorization, retry_after, location, body=False)
+        status = body.get("status")
+        err = body.get("error")
+        code = err.get("code") if err is not None and isinstance(err, Mapping) else None
         return cls(
-            http=http,
-            status=status if isinstance(status, str) else None,
-            time=time,
-            authorization=authorization,
-            retry_after=retry_after,
-            location=location,
-            resource_id=obj is not None and "resourceId" in obj,
-            error=code if isinstance(code, str) else None,
-            body=obj is not None,
-            item=_is_item(obj),
-            progress=_number(obj.get(PCT)) if obj is not None else None,
+            http,
+            status if isinstance(status, str) else None,
+            time,
+            authorization,
+            retry_after,
+            location,
+            "resourceId" in body,
+            code if isinstance(code, str) else None,
+            True,
+            err is None and status is None and _is_item(body),
+            _number(body.get(PCT)),
+            _kept(body, keep) if keep else (),
         )
 
     @property
@@ -168,7 +176,20 @@ COMPLETIONS: frozenset[AnswerKind] = frozenset({"see-other", "item"})
 """The answers that end a job successfully without a status body."""
 
 
+def _kept(body: Mapping[str, object], keep: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    if body.keys().isdisjoint(keep):  # most answers hold none of them: one C-level test
+        return ()
+    out = []
+    for name in keep:
+        value = body.get(name)
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            out.append((name, shortened(value, 200)))
+    return tuple(out)
+
+
 def _number(value: object) -> float | None:
+    if type(value) is float:  # the common case first: one type test
+        return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)
     return None

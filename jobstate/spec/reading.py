@@ -16,7 +16,8 @@ from jobstate.spec.model import Edge, Spec, State
 
 __all__ = ["SpecReader", "spec_from_mapping"]
 
-_TOP = {"name", "description", "provenances", "states", "edges"}
+_TOP = {"name", "description", "provenances", "states", "edges", "body"}
+_BODY = {"result"}
 _DERIVED = {"initial", "terminal", "protocol"}  # what `jobstate spec --format json` adds
 _STATE = {"name", "class", "provenance", "rationale", "outcome", "resets_progress"}
 _EDGE = {"source", "dest", "provenance", "rationale"}
@@ -63,8 +64,16 @@ class SpecReader:
         states = [self._state(i, s, known) for i, s in self._tables(data, "states")]
         edges = [self._edge(i, e, known) for i, e in self._tables(data, "edges")]
         self._cross_check(states, edges)
+        result = self._result(data.get("body", {}))
         try:
-            spec = Spec(name, states, edges, description=description, provenances=kinds or None)
+            spec = Spec(
+                name,
+                states,
+                edges,
+                description=description,
+                provenances=kinds or None,
+                result=result,
+            )
         except SpecError as exc:
             raise self._locate(exc, states, edges) from None
         derived = spec.to_dict()
@@ -75,6 +84,19 @@ class SpecReader:
             ):
                 raise self.fail(key, f"says {given!r}, but the states make it {made!r}")
         return spec
+
+    def _result(self, body: object) -> list[str]:
+        """The ``[body]`` table's ``result``: the body fields that identify a job's result,
+        which reports keep (their last values)."""
+        if not isinstance(body, Mapping):
+            raise self.fail("body", "must be a table")
+        self._keys(body, _BODY, "body")
+        result = body.get("result", [])
+        if not isinstance(result, list) or not all(isinstance(f, str) and f for f in result):
+            raise self.fail("body.result", "must be a list of field names")
+        if len(set(result)) != len(result):
+            raise self.fail("body.result", "names a field twice")
+        return result
 
     def _keys(self, table: Mapping[str, Any], allowed: set[str], place: str) -> None:
         unknown = sorted(str(k) for k in table if k not in allowed)

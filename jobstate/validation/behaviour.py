@@ -127,6 +127,12 @@ class BehaviourTracker:
         self._wait: float | None = None  # what the previous answer asked to wait
         self._after, self._repolled = _Count(), _Count()
         self._fast, self._auth = _Count(), _Count()
+        self._started: str | None = None
+
+    def started(self, by: str) -> None:
+        """The monitor URL came in the ``Location`` of a ``202 Accepted`` to a request the
+        client sent (``by`` names it: ``entry 3``): with no poll, the client never looked."""
+        self._started = by
 
     def feed(self, ex: Exchange) -> None:
         """The next poll of this monitor URL and its answer."""
@@ -189,6 +195,17 @@ class BehaviourTracker:
                     self._fast,
                     f"{self._fast.count} poll(s) sooner than asked (Retry-After or the"
                     f" floor); the shortest gap was {worst:.3g} s",
+                )
+            )
+        if self._started is not None and not self.polls:
+            out.append(
+                BehaviourFinding(
+                    "never-polled",
+                    BEHAVIOURS["never-polled"].severity,
+                    f"{self._started} answered 202 Accepted with this monitor URL as its"
+                    " Location; no poll of it follows",
+                    1,
+                    0,
                 )
             )
         if self._auth.count:

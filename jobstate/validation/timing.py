@@ -161,7 +161,7 @@ class TimeTracker:
 
     ``terminal``: the status values that end a job; ``stall``: the threshold in seconds
     (``None``: no stalls reported, the facts still are); ``known``: the spec's status values
-    (time in any other is counted under :data:`UNKNOWN`)."""
+    (time in any other is counted under :data:`UNKNOWN`; ``None``: every value is known)."""
 
     __slots__ = (
         "_end",
@@ -190,7 +190,7 @@ class TimeTracker:
         known: frozenset[str] | None = None,
     ) -> None:
         self.terminal, self.stall = terminal, stall
-        self.known = known if known is not None else terminal
+        self.known = known  # None: every value is known
         self._first: float | None = None
         self._last: float | None = None
         self._end: float | None = None
@@ -236,8 +236,9 @@ class TimeTracker:
             return  # an error answer says nothing of where the job stands
         # an untrusted value is kept shortened (with its hash, to tell two apart), and its time
         # counted under one name for all values outside the vocabulary: memory stays per job
-        status = ex.status if ex.status in self.known else shortened(ex.status, 120)
-        self._prev_status = ex.status if ex.status in self.known else UNKNOWN
+        known = self.known is None or ex.status in self.known
+        status = ex.status if known else shortened(ex.status, 120)
+        self._prev_status = ex.status if known else UNKNOWN
         same = hash(ex.status)
         run = self._run
         if run is not None and run[6] == same and run[0] == status and run[1] == ex.progress:

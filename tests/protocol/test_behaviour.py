@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from itertools import pairwise
 
 from hypothesis import given
@@ -35,7 +36,7 @@ def exchanges(draw: st.DrawFn) -> list[Exchange]:
             ex = Exchange.of(404, {"error": {"code": "itemNotFound"}}, time=t)
         else:
             ex = Exchange.of(500, {"status": "inProgress"}, time=t)
-        out.append(Exchange(**{**ex.__dict__, "authorization": auth, "retry_after": after}))
+        out.append(replace(ex, authorization=auth, retry_after=after))
     return out
 
 

@@ -130,3 +130,26 @@ def test_a_monitor_never_polled_is_a_job_with_the_clients_finding(tmp_path: Path
     assert ran.returncode == 1
     assert "no poll  error    never-polled" in ran.stdout
     assert "entry 1 answered 202 Accepted with this monitor URL as its Location" in ran.stdout
+
+
+def test_a_failed_jobs_line_names_what_its_answers_said(tmp_path: Path) -> None:
+    """The Graph pack's result fields (statusDescription, errorCode, resourceId, operation) and
+    an error body's code, as the answers before the end held them: in the JSON of every job,
+    on the text line of a failed one; an error after the end is not the job's."""
+    failed = {"status": "failed", "operation": "ItemCopy", "errorCode": "AccessDenied_X",
+              "statusDescription": "locked\u202e"}  # fmt: skip
+    data = _check(
+        tmp_path,
+        [
+            _entry(0, 202, {"status": "inProgress", "operation": "itemCopy"}),
+            _entry(1, 202, failed),
+            _entry(2, 404, {"error": {"code": "itemNotFound"}}),
+        ],
+    )
+    (job,) = data["jobs"]
+    assert job["result"] == {"operation": "ItemCopy", "statusDescription": "locked\\u202e",
+                             "errorCode": "AccessDenied_X"}  # fmt: skip
+    line = cli_text("check", str(tmp_path / "c.har")).stdout.splitlines()[0]
+    assert line.endswith(
+        "; operation 'ItemCopy', statusDescription 'locked\\u202e', errorCode 'AccessDenied_X'"
+    )

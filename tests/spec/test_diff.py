@@ -196,3 +196,16 @@ def test_a_terminal_set_change_names_both_sets() -> None:
     assert "+ state y: terminal (cancelled)" in texts and "+ edge b -> y: doc" in texts
     removed = [c.text() for c in diff_specs(_spec(more), _spec(BASE)).changes]
     assert "- state y: terminal (cancelled)" in removed and "- edge b -> y: doc" in removed
+
+
+def test_a_change_of_result_fields_is_a_difference() -> None:
+    """The [body] result fields are part of a spec: changing them is one 'body result'
+    change with the lists before and after."""
+    a = get_spec("current")
+    data = a.to_dict()
+    data["body"] = {"result": ["resourceId"]}
+    b = spec_from_mapping(data)
+    (change,) = diff_specs(a, b).changes
+    assert (change.kind, change.what, change.subject, change.field) == (
+        "changed", "body", "result", "fields")  # fmt: skip
+    assert change.after == ["resourceId"] and "errorCode" in change.before

@@ -121,6 +121,10 @@ def _edit(old: str, new: str) -> str:
         (_edit('name = "tiny"', 'name = "tiny"\ncolour = 1'), ": unknown key 'colour'", "known:"),
         ("name = [", "bad.toml", "not TOML"),
         ("states = 3", "states", "must be a list of tables"),
+        (GOOD + '\n[body]\nresult = "id"\n', ": body.result", "must be a list of field names"),
+        (GOOD + '\n[body]\nresult = ["id", "id"]\n', ": body.result", "names a field twice"),
+        (GOOD + "\n[body]\ncolour = 1\n", ": body: unknown key 'colour'", "known: result"),
+        ("body = 3\n" + GOOD, ": body", "must be a table"),
     ],
 )
 def test_a_bad_spec_file_names_file_place_and_problem(
@@ -242,3 +246,25 @@ def test_a_spec_path_that_is_no_regular_file_is_refused(tmp_path: Path) -> None:
     folder.mkdir()
     with pytest.raises(SpecError, match="a spec is a regular file"):
         load_spec(folder)
+
+
+def test_a_specs_result_fields_are_kept_from_its_timed_answers(tmp_path: Path) -> None:
+    """A spec's [body] result names the fields a report keeps: their last values before the
+    end, in the JSON, and on the line of a job that failed; `spec --format json` shows them."""
+    path = tmp_path / "tiny.toml"
+    path.write_text(GOOD + '\n[body]\nresult = ["jobId", "reason"]\n')
+    assert load_spec(path).result == ("jobId", "reason")
+    rows = [
+        {"t": 1, "b": {"status": "queued", "jobId": "J-1"}},
+        {"t": 2, "b": {"status": "busy", "reason": "slow disk", "other": "x"}},
+        {"t": 3, "b": {"status": "done", "reason": "ok"}},
+        {"t": 4, "b": {"status": "done", "reason": "after the end"}},
+    ]
+    log = tmp_path / "log.jsonl"
+    log.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
+    args = ["check", "--spec", str(path), "--time-key", "t", "--body-key", "b", str(log)]
+    ran = CliRunner().invoke(main, [*args, "--format", "json"])
+    (job,) = orjson.loads(ran.stdout)["jobs"]
+    assert job["result"] == {"jobId": "J-1", "reason": "ok"}
+    printed = CliRunner().invoke(main, ["spec", "--spec", str(path), "--format", "json"])
+    assert orjson.loads(printed.stdout)["body"] == {"result": ["jobId", "reason"]}
