@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from jobstate._constants import PCT, Mode
+from jobstate._constants import PCT, STALL_SECONDS, Mode
 from jobstate.spec import Spec
 from jobstate.sql import generate_sql
 
@@ -38,11 +38,15 @@ def spark_validate(
     tiebreak: str | None = None,
     http: str | None = None,
     error_code: str | None = None,
+    time: str | None = None,
+    stall: float | None = STALL_SECONDS,
 ) -> Any:
     """A DataFrame with one row per job of ``df``: ``job``, ``observations``, ``outcome``,
     ``errors``, ``warnings`` and ``violations`` (a list of ``(idx, rule)``), lazily evaluated;
     with an ``http`` status column (and ``error_code``), also ``error_answers``, ``transient``,
-    ``expired`` and ``lost``, read as :func:`jobstate.generate_sql` says."""
+    ``expired`` and ``lost``, read as :func:`jobstate.generate_sql` says; with a ``time`` column
+    (seconds since the epoch), ``first_poll``, ``last_poll``, ``duration`` and ``stalled``
+    violations too."""
     return _run(
         df,
         "jobs",
@@ -55,6 +59,8 @@ def spark_validate(
         tiebreak=tiebreak,
         http=http,
         error_code=error_code,
+        time=time,
+        stall=stall,
     )
 
 
@@ -70,6 +76,8 @@ def spark_violations(
     tiebreak: str | None = None,
     http: str | None = None,
     error_code: str | None = None,
+    time: str | None = None,
+    stall: float | None = STALL_SECONDS,
 ) -> Any:
     """A DataFrame with one row per violation in ``df``: ``job``, ``idx`` (0-based within the
     job, in order), ``rule``, ``severity``; with an ``http`` column, ``http_status`` too."""
@@ -85,4 +93,6 @@ def spark_violations(
         tiebreak=tiebreak,
         http=http,
         error_code=error_code,
+        time=time,
+        stall=stall,
     )

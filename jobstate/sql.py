@@ -26,10 +26,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from jobstate._constants import SQL_DIALECTS, SQL_REPORTS, Mode
+from jobstate._constants import SQL_DIALECTS, SQL_REPORTS, STALL_SECONDS, Mode
 from jobstate.exceptions import OptionError
 from jobstate.spec import Spec
 from jobstate.spec.protocol import GONE, GONE_ERROR
+from jobstate.sql_time import job_time_columns, report_time_columns, stall_ctes, stall_rows
 from jobstate.validation.rules import REDIRECT_COMPLETION, RULES
 from jobstate.validation.tables import Tables
 
@@ -84,9 +85,10 @@ def _values(rows: Iterable[tuple[str, ...]], names: str, dialect: str) -> str:
     return f"(VALUES\n    {body}\n  ) AS t({names})"
 
 
-def _rules(http: bool) -> tuple[str, ...]:
-    """The rules the query checks, in reporting order (``monitor-lost`` needs HTTP statuses)."""
-    return _HTTP_ORDER if http else _ORDER
+def _rules(http: bool, timed: bool = False) -> tuple[str, ...]:
+    """The rules the query checks, in reporting order (``monitor-lost`` needs HTTP statuses,
+    ``stalled`` the time; the flags of one row are all but ``stalled``, a run's)."""
+    return (*(_HTTP_ORDER if http else _ORDER), *(("stalled",) if timed else ()))
 
 
 def _flag_columns(http: bool) -> str:
@@ -126,6 +128,8 @@ def generate_sql(
     tiebreak: str | None = None,
     http: str | None = None,
     error_code: str | None = None,
+    time: str | None = None,
+    stall: float | None = STALL_SECONDS,
 ) -> str:
     """The query that checks the polls of ``table`` against ``spec`` in ``mode``.
 
@@ -135,7 +139,10 @@ def generate_sql(
     ``transient``, ``expired`` and ``lost``, the polls answered 'gone' before the end, of
     which the first is the job's one ``monitor-lost``). ``report="violations"``: one row per
     violation (``job``, ``idx``, ``rule``, ``severity``; with ``http``, the answer's
-    ``http_status`` too).
+    ``http_status`` too). With ``time`` (a column of seconds since the epoch; give it as the
+    order column too), the job rows also have ``first_poll``, ``last_poll`` and
+    ``duration``, and a job that shows the same status and percentage for more than
+    ``stall`` seconds has a ``stalled`` violation (see :mod:`jobstate.sql_time`).
     """
     if dialect not in SQL_DIALECTS:
         raise OptionError(f"unknown SQL dialect {dialect!r}; expected one of: duckdb, spark")
@@ -156,27 +163,35 @@ def generate_sql(
     order_by = q(order) + (f", {q(tiebreak)}" if tiebreak else "")
     number = f"row_number() OVER (PARTITION BY {q(job)} ORDER BY {order_by}) - 1 AS k"
     columns = f"SELECT {q(job)} AS job, CAST({q(status)} AS STRING) AS "
-    polls = _polls(
-        columns, q(percentage), number, q(table), *(q(c) if c else None for c in (http, error_code))
-    )
+    timed = time is not None
+    if timed:
+        number += f", CAST({q(str(time))} AS DOUBLE) AS t"
+    http_q, code_q = (q(c) if c else None for c in (http, error_code))
+    polls = _polls(columns, q(percentage), number, q(table), http_q, code_q, timed)
     has_http = http is not None
     parts = [
         head,
         "WITH",
-        *_table_ctes(t, dialect, has_http),
+        *_table_ctes(t, dialect, has_http, timed),
         *polls,
-        *_rule_ctes(dialect, has_http),
+        *_rule_ctes(dialect, has_http, stall if timed else _UNTIMED),
     ]
     if report == "violations":
         shown = "job, idx, rule, severity" + (", http AS http_status" if has_http else "")
         parts.append(f"SELECT {shown} FROM jobstate_violations ORDER BY job, idx, rank")
     else:
-        parts += _report_select(dialect, http=has_http)
+        parts += _report_select(dialect, http=has_http, timed=timed)
     return "\n".join(parts) + "\n"
 
 
 def _polls(
-    columns: str, pct: str, number: str, table: str, http: str | None, error_code: str | None
+    columns: str,
+    pct: str,
+    number: str,
+    table: str,
+    http: str | None,
+    error_code: str | None,
+    timed: bool = False,
 ) -> list[str]:
     """The ``jobstate_polls`` CTE: each poll's job, status, percentage and place in its job
     (``columns``: the select of the first two, the status's alias still to come), and with
@@ -194,10 +209,11 @@ def _polls(
         f"{columns}given, CAST({pct} AS DOUBLE) AS given_pct,\n"
         f"    CAST({http} AS INTEGER) AS http, {code} AS error_code,\n    {number}",
         table,
+        timed,
     )
 
 
-def _http_polls(select: str, table: str) -> list[str]:
+def _http_polls(select: str, table: str, timed: bool) -> list[str]:
     """The polls of captured traffic, each answer read as the Python engine reads it: a 303
     without a status is the completion; another redirect (301, 302, 307, 308) or 400 or more
     without one is an error answer, or the monitor ``gone``; none has a percentage to check.
@@ -211,7 +227,7 @@ def _http_polls(select: str, table: str) -> list[str]:
         f"  FROM {table}",
         "),",
         "jobstate_polls AS (",
-        "  SELECT job, k, http,",
+        "  SELECT job, k, http," + (" t," if timed else ""),
         f"    CASE WHEN http >= 400 AND given IS NULL AND (http IN ({gone})"
         f" OR error_code = {sql_literal(GONE_ERROR)}) THEN 'gone'",
         "      WHEN http >= 300 AND http <> 303 AND given IS NULL THEN 'error' END AS answer,",
@@ -222,7 +238,7 @@ def _http_polls(select: str, table: str) -> list[str]:
     ]
 
 
-def _table_ctes(t: Tables, dialect: str, http: bool) -> list[str]:
+def _table_ctes(t: Tables, dialect: str, http: bool, timed: bool) -> list[str]:
     """The spec's states, legal changes and rules as inline tables."""
 
     def lit(value: str) -> str:
@@ -248,7 +264,7 @@ def _table_ctes(t: Tables, dialect: str, http: bool) -> list[str]:
         dialect,
     )
     rule_rows = _values(
-        ((lit(r), lit(RULES[r].severity), str(i)) for i, r in enumerate(_rules(http))),
+        ((lit(r), lit(RULES[r].severity), str(i)) for i, r in enumerate(_rules(http, timed))),
         "rule, severity, rank",
         dialect,
     )
@@ -259,22 +275,19 @@ def _table_ctes(t: Tables, dialect: str, http: bool) -> list[str]:
     ]
 
 
-def _rule_ctes(dialect: str, http: bool) -> list[str]:
-    """Each observation's known status, the state and baseline carried to it, its rule flags,
-    then one row per violation."""
-    before = "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING"
-    if dialect == "spark":
-        last_known = f"last_value(known, true) OVER (PARTITION BY job ORDER BY k {before})"
-        last_event = f"last_value(event, true) OVER (PARTITION BY job ORDER BY k {before})"
-    else:
-        last_known = f"last_value(known IGNORE NULLS) OVER (PARTITION BY job ORDER BY k {before})"
-        last_event = f"last_value(event IGNORE NULLS) OVER (PARTITION BY job ORDER BY k {before})"
-    first_end = (  # the first terminal status: a monitor gone after it has expired
+_UNTIMED = -1.0  # _rule_ctes' stall when the table has no time column
+
+
+def _ends(http: bool, timed: bool) -> tuple[list[str], list[str]]:
+    """The columns of each job's first terminal status (what an answer 'gone' after it, and
+    a stall, are measured against) and of its first 'gone' before it (the job's one
+    ``monitor-lost``), where the query needs them."""
+    first_end = (
         ["    min(CASE WHEN known_terminal THEN k END) OVER (PARTITION BY job) AS first_end,"]
-        if http
+        if http or timed
         else []
     )
-    first_lost = (  # the first 'gone' before the end: the job's one monitor-lost
+    first_lost = (
         [
             f"    min(CASE WHEN {_LOST.format(p='c.')} THEN c.k END)"
             " OVER (PARTITION BY c.job) AS first_lost,"
@@ -282,11 +295,27 @@ def _rule_ctes(dialect: str, http: bool) -> list[str]:
         if http
         else []
     )
+    return first_end, first_lost
+
+
+def _rule_ctes(dialect: str, http: bool, stall: float | None) -> list[str]:
+    """Each observation's known status, the state and baseline carried to it, its rule flags,
+    then one row per violation (``stall``: the threshold, ``None`` for none, ``_UNTIMED``
+    without a time column)."""
+    timed = stall != _UNTIMED
+    before = "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING"
+    if dialect == "spark":
+        last_known = f"last_value(known, true) OVER (PARTITION BY job ORDER BY k {before})"
+        last_event = f"last_value(event, true) OVER (PARTITION BY job ORDER BY k {before})"
+    else:
+        last_known = f"last_value(known IGNORE NULLS) OVER (PARTITION BY job ORDER BY k {before})"
+        last_event = f"last_value(event IGNORE NULLS) OVER (PARTITION BY job ORDER BY k {before})"
+    first_end, first_lost = _ends(http, timed)
     return [
         "jobstate_known AS (",
         "  SELECT p.*, s.name AS known, COALESCE(s.success, FALSE) AS known_success,",
         "    COALESCE(s.resets, FALSE) AS resets,"
-        + (" COALESCE(s.terminal, FALSE) AS known_terminal," if http else ""),
+        + (" COALESCE(s.terminal, FALSE) AS known_terminal," if http or timed else ""),
         "    p.pct IS NOT NULL AND p.pct >= 0 AND p.pct <= 100 AND NOT isnan(p.pct) AS pct_valid",
         "  FROM jobstate_polls p LEFT JOIN jobstate_states s ON s.name = p.status",
         "),",
@@ -314,16 +343,18 @@ def _rule_ctes(dialect: str, http: bool) -> list[str]:
         f"    {_flag_columns(http)}",
         "  FROM jobstate_obs",
         "),",
+        *(stall_ctes(stall) if timed else []),
         "jobstate_violations AS (",
         "  SELECT f.job, f.k AS idx, r.rule, r.severity, r.rank" + (", f.http" if http else ""),
         "  FROM jobstate_flags f JOIN jobstate_rules r ON r.rule IN ("
         + ", ".join(f"f.{_flag(x)}" for x in _rules(http))
         + ")",
+        *(stall_rows(http) if timed else []),
         ")",
     ]
 
 
-def _report_select(dialect: str, *, http: bool) -> list[str]:
+def _report_select(dialect: str, *, http: bool, timed: bool = False) -> list[str]:
     """The per-job report: counts, outcome (the first terminal status), violations in order;
     with HTTP statuses, the answers that were not observations of a status too."""
     if dialect == "spark":
@@ -348,7 +379,8 @@ def _report_select(dialect: str, *, http: bool) -> list[str]:
     return [
         ", jobstate_per_job AS (",
         f"  SELECT o.job, count(*) AS observations, {first_terminal} AS first_terminal"
-        + ("," if http else ""),
+        + ("," if http or timed else ""),
+        *(job_time_columns(more=http) if timed else []),
         *counts,
         "  FROM jobstate_obs o LEFT JOIN jobstate_states st ON st.name = o.known",
         "  GROUP BY o.job",
@@ -363,7 +395,9 @@ def _report_select(dialect: str, *, http: bool) -> list[str]:
         "SELECT j.job, j.observations,",
         "  COALESCE(s.outcome, 'unfinished') AS outcome,",
         "  COALESCE(pv.errors, 0) AS errors, COALESCE(pv.warnings, 0) AS warnings,",
-        "  pv.violations" + (", j.error_answers, j.transient, j.expired, j.lost" if http else ""),
+        "  pv.violations"
+        + (", j.error_answers, j.transient, j.expired, j.lost" if http else "")
+        + (report_time_columns() if timed else ""),
         "FROM jobstate_per_job j",
         "LEFT JOIN jobstate_states s ON s.name = j.first_terminal",
         "LEFT JOIN jobstate_per_job_violations pv ON pv.job = j.job",

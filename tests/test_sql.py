@@ -131,7 +131,7 @@ def sql_http_engine(rows: list[HttpRow], spec: str, mode: str) -> dict[str, Any]
     con.execute("CREATE TABLE polls (job VARCHAR, ts BIGINT, line BIGINT, status VARCHAR,"
                 " percentageComplete DOUBLE, code INTEGER, err VARCHAR)")  # fmt: skip
     con.executemany("INSERT INTO polls VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-    cols = {"tiebreak": "line", "http": "code", "error_code": "err"}
+    cols: dict[str, Any] = {"tiebreak": "line", "http": "code", "error_code": "err"}
     flat = con.sql(generate_sql(spec, mode, report="violations", **cols)).fetchall()
     out: dict[str, Any] = {}
     for job, n, outcome, errors, warnings, _, *answers in con.sql(
@@ -237,9 +237,10 @@ def test_names_are_quoted_for_each_dialect() -> None:
 
 def test_bad_choices_are_option_errors() -> None:
     """An unknown dialect, report, spec or mode is an OptionError naming the choices."""
-    for kwargs in (
+    bad: list[dict[str, Any]] = [
         {"dialect": "oracle"}, {"report": "all"}, {"mode": "strict"}, {"error_code": "err"}
-    ):  # fmt: skip
+    ]  # fmt: skip
+    for kwargs in bad:
         with pytest.raises(OptionError):
             generate_sql(**kwargs)
 

@@ -16,6 +16,7 @@ from jobstate import Validator, generate_sql, spark_validate, spark_violations
 from jobstate._constants import MODES, SPEC_NAMES
 from jobstate.spec.model import Edge, Spec, State
 from tests.test_sql import http_polls, polls, python_engine, python_http_engine
+from tests.test_sql_time import STALL, python_timed_engine, timed_rows
 
 pytestmark = pytest.mark.spark
 pyspark_sql = pytest.importorskip("pyspark.sql")
@@ -75,7 +76,7 @@ def test_spark_functions_on_a_dataframe(spark: Any) -> None:
          ("op-2", 1, "completed", 100.0), ("op-2", 2, "failed", None)],
         "id string, at long, state string, pct double",
     )  # fmt: skip
-    cols = {"job": "id", "order": "at", "status": "state", "percentage": "pct"}
+    cols: dict[str, Any] = {"job": "id", "order": "at", "status": "state", "percentage": "pct"}
     jobs = {r["job"]: r for r in spark_validate(df, **cols).collect()}
     assert (jobs["op-1"]["outcome"], jobs["op-1"]["warnings"]) == ("success", 1)
     assert (jobs["op-2"]["outcome"], jobs["op-2"]["errors"]) == ("success", 1)
@@ -131,3 +132,26 @@ def test_state_names_with_backslashes_and_quotes(spark: Any) -> None:
     got = spark_engine(spark, rows, spec, "sampled")
     assert got == python_engine(rows, Validator(spec, "sampled"))
     assert got["j1"][1] == "success" and got["j2"][2] > 0
+
+
+@settings(
+    max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_spark_time_facts_and_stalls_agree_with_the_python_engine(spark: Any, data: Any) -> None:
+    """With a time column on Spark: per job, the violations with the stalls among them, the
+    first and last poll and the duration are the Python engine's."""
+    rows = data.draw(timed_rows("current"))
+    df = spark.createDataFrame(
+        rows,
+        "job string, ts long, line long, status string, percentageComplete double,"
+        " code int, err string",
+    )
+    cols: dict[str, Any] = {"tiebreak": "line", "http": "code", "error_code": "err",
+                            "time": "ts", "stall": STALL}  # fmt: skip
+    got = {}
+    for r in spark_validate(df, **cols).collect():
+        found = [(x["idx"], x["rule"]) for x in r["violations"] or []]
+        got[r["job"]] = (r["errors"], r["warnings"], found, r["first_poll"], r["last_poll"],
+                         r["duration"])  # fmt: skip
+    assert got == python_timed_engine(rows, "current", True)

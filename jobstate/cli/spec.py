@@ -7,13 +7,21 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from jobstate._constants import MODES, PCT, SQL_DIALECTS, SQL_REPORTS, DiagramFormat
+from jobstate._constants import (
+    MODES,
+    PCT,
+    SQL_DIALECTS,
+    SQL_REPORTS,
+    STALL_SECONDS,
+    DiagramFormat,
+)
 from jobstate.cli._common import (
     EXIT_ERRORS,
     EXIT_OK,
     SpecParam,
     echo_lines,
     fail,
+    finite,
     format_option,
     spec_option,
     write,
@@ -111,6 +119,21 @@ def _diff(a: Spec, b: Spec, *, fmt: str) -> NoReturn:
     help="The code of an error body (needs --http-col): operationNotFound says the monitor"
     " is gone.",
 )
+@click.option(
+    "--time-col",
+    help="Each poll's time in seconds since the epoch (give it as --order-col too): adds each"
+    " job's first_poll, last_poll and duration, and the stalled finding.",
+)
+@click.option(
+    "--stall",
+    type=click.FloatRange(min=0),
+    callback=finite,
+    default=STALL_SECONDS,
+    show_default=True,
+    metavar="SECONDS",
+    help="With --time-col: the same status and percentage for longer than this is stalled;"
+    " 0: never.",
+)
 def sql_cmd(
     spec: str,
     mode: str,
@@ -124,6 +147,8 @@ def sql_cmd(
     tiebreak_col: str | None,
     http_col: str | None,
     error_code_col: str | None,
+    time_col: str | None,
+    stall: float,
 ) -> None:
     """Print one query that checks every poll of a table against the spec: every rule per
     observation, then a report per job (or one row per violation), as the Python engine gives
@@ -145,6 +170,8 @@ def sql_cmd(
             tiebreak=tiebreak_col,
             http=http_col,
             error_code=error_code_col,
+            time=time_col,
+            stall=stall or None,
         )
     except OptionError as exc:
         raise click.UsageError(str(exc)) from None
