@@ -50,6 +50,12 @@ def carry(summary: InputSummary, router: JobRouter, validator: Validator) -> Non
         job.client = summary.clients.get(job.key or "")
         _with_time(job, summary.timings.get(job.key or ""))
         job.result = summary.results.get(job.key or "")
+        times = router.step_times.get(job.key or "")
+        if times and job.recorded_steps is not None:  # explain: each step's time
+            job.recorded_steps = tuple(
+                replace(st, time=times.get(st.line)) if st.line is not None else st
+                for st in job.recorded_steps
+            )
     for monitor, start in router.starts.items():
         if monitor not in summary.clients:
             jobs.append(_never_polled(start, summary.name, validator))

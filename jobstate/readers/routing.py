@@ -73,6 +73,7 @@ class JobRouter:
         self.starts: dict[str, Start] = {}  # a HAR: the requests that started jobs
         self.keep: tuple[str, ...] = stream.tables.spec.result  # fields that name a result
         self.results: dict[Any, dict[str, str]] = {}  # their last values, per tracked job
+        self.step_times: dict[Any, dict[int, float]] = {}  # explain: each poll's time by line
         self._known: frozenset[str] | None = None
         self.shape_checked = options.body_key is not None
 
@@ -291,6 +292,8 @@ class JobRouter:
             self.timers[key] = TimeTracker(terminal, self.opts.stall, self._known)
         t.feed(exchange)
         self.timers[key].feed(exchange, line)
+        if self.stream.explain and line is not None and exchange.time is not None:
+            self.step_times.setdefault(key, {})[line] = exchange.time  # explain keeps all
         ended = t.ended_at is not None and t.ended_at < t.polls  # an answer after the end
         if (exchange.kept or exchange.error) and not ended:
             result = self.results.setdefault(key, {})

@@ -76,7 +76,9 @@ def _client_case(suite: _Suite, job: JobReport, fail_on: FailOn) -> None:
     tc = suite.case(f"client: {inert(job.input or 'jobstate')}", inert(job.key))
     findings = job.client_findings
     text = "\n".join(
-        f"poll {f.first_poll}: {f.severity} {f.id}: {inert(f.message)}" for f in findings
+        f"{f'poll {f.first_poll}' if f.first_poll else 'no poll'}: {f.severity} {f.id}:"
+        f" {inert(f.message)}"
+        for f in findings
     )
     counted = [f for f in findings if fail_on == "warning" or f.severity == "error"]
     if counted:
@@ -90,6 +92,23 @@ def _client_case(suite: _Suite, job: JobReport, fail_on: FailOn) -> None:
 
 def _job_case(suite: _Suite, job: JobReport, fail_on: FailOn) -> None:
     tc = suite.case(inert(job.input or "jobstate"), inert(job.key))
+    if job.timing is not None:  # the job's own time, and its time facts as properties
+        from jobstate.validation.timing import clock
+
+        t = job.timing
+        tc.set("time", f"{t.duration:.3f}")
+        props = ET.SubElement(tc, "properties")
+        for name, value in (
+            ("first_poll", clock(t.first)),
+            ("last_poll", clock(t.last)),
+            ("unfinished", str(t.unfinished).lower()),
+            ("last_status", t.last_status),
+            ("last_progress", t.last_progress),
+            ("unchanged_seconds", t.unchanged_for),
+            ("stalls", len(t.stalls) + t.stalls_omitted),
+        ):
+            if value is not None:
+                ET.SubElement(props, "property", name=name, value=inert(str(value)))
     if job.errors or (fail_on == "warning" and job.warnings):
         suite.failures += 1
         counted = [v for v in job.violations if fail_on == "warning" or v.severity == "error"]

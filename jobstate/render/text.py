@@ -297,9 +297,11 @@ def violation_line(job: str, v: Violation) -> str:
     return f"{inert(job)}: {_job_violation(v, 'line', False).strip()}"
 
 
-def _step(step: Step, unit: str, marks: Sequence[Violation]) -> str:
+def _step(step: Step, unit: str, marks: Sequence[Violation], first: float | None) -> str:
     where = f"{unit} {step.line}" if step.line is not None else f"#{step.index}"
     status = step.status if step.status is not None else inert(repr(step.unknown or "?"))
+    if step.progress is not None:
+        status += f" {step.progress:g}%"
     if step.kind == "start":
         what = f"start at {status}"
         if step.path:
@@ -315,6 +317,10 @@ def _step(step: Step, unit: str, marks: Sequence[Violation]) -> str:
     else:
         what = f"{step.source} -> {status}" if step.kind != "stutter" else status
     http = f" [HTTP {step.http_status}]" if step.http_status is not None else ""
+    if step.time is not None and first is not None:  # since the job's first poll
+        from jobstate.validation.timing import span
+
+        http += f" (+{span(step.time - first)})"
     text = f"  {where:>12}  {step.kind:<14}  {what}{http}"
     for v in marks:
         text += f"\n  {'':>12}  {'':<14}  ^ {v.severity} {v.rule}: {inert(v.message)}"
@@ -373,8 +379,9 @@ def _job_lines(
         marks: dict[int, list[Violation]] = {}
         for v in job.violations:
             marks.setdefault(v.index, []).append(v)
+        first = job.timing.first if job.timing is not None else None
         for step in job.steps:
-            yield _step(step, unit, marks.get(step.index, ()))
+            yield _step(step, unit, marks.get(step.index, ()), first)
         yield from _client_lines(job, color)
         return
     for v in job.violations:

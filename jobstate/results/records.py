@@ -96,7 +96,8 @@ class Step:
     ``path`` is the explaining path for a ``gap`` (both ends included) and for a ``start`` away
     from the initial state (the path from it); empty otherwise. ``unknown`` holds a status string
     outside the vocabulary (``status`` is then ``None``); ``line`` and ``http_status`` say where
-    the observation came from, when known.
+    the observation came from, when known; ``progress``: its percentage, when a number;
+    ``time``: when it was polled (seconds since the epoch), where the capture has times.
     """
 
     index: int
@@ -107,6 +108,8 @@ class Step:
     line: int | None = None
     http_status: int | None = None
     unknown: str | None = None
+    progress: float | None = None
+    time: float | None = None
 
 
 class StepSource(Protocol):

@@ -115,7 +115,8 @@ class Checker:
         kind, path = self._transition(known, line, http)
         if self.steps is not None:  # a Step is built only when steps are kept
             src = None if kind == "start" else self.state
-            self.steps.append(Step(i, known, kind, src, path, line, http, unknown))
+            progress = _number(body.get(PCT))
+            self.steps.append(Step(i, known, kind, src, path, line, http, unknown, progress))
         self._advance(known)
         self._percentage(body.get(PCT), known, line, http)
 
@@ -333,3 +334,8 @@ class CheckerStream:
                 )
             )
         return out
+
+
+def _number(value: object) -> float | None:
+    """A percentage to show on a step: the value when it is a number."""
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None

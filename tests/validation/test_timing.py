@@ -298,3 +298,35 @@ def test_values_outside_the_spec_are_kept_short_and_counted_under_one_name() -> 
     assert set(facts.in_status) == {"(outside the spec)"}
     assert facts.in_status["(outside the spec)"] == 79.0
     assert len(facts.phrase()) < 300 and facts.phrase().isprintable()
+
+
+STALLED = Path(__file__).resolve().parents[2] / "examples" / "stalled.har"
+
+
+def test_explain_shows_each_steps_percentage_and_time() -> None:
+    """--explain on a timed capture: each step with its percentage and its time since the
+    job's first poll, the stall marked at the step where it began."""
+    lines = cli_text("check", "--explain", str(STALLED)).stdout.splitlines()
+    assert any(
+        ln.split() == ["entry", "5", "edge", "notStarted", "->", "inProgress", "12.5%",
+                       "[HTTP", "202]", "(+1m00s)"]
+        for ln in lines
+    )  # fmt: skip
+    at = next(i for i, ln in enumerate(lines) if "(+2m00s)" in ln)
+    assert "inProgress 45.2%" in lines[at] and "^ warning stalled" in lines[at + 1]
+
+
+def test_junit_carries_each_jobs_time_and_facts() -> None:
+    """JUnit: a timed job's test case has its duration as ``time`` and its time facts as
+    properties; the never-polled client case says 'no poll'."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(cli_text("check", "--format", "junit", str(STALLED)).stdout)
+    stuck = next(tc for tc in root.iter("testcase") if tc.get("name", "").endswith("4F0C"))
+    assert stuck.get("time") == "720.000"
+    props = {p.get("name"): p.get("value") for p in stuck.iter("property")}
+    assert props == {"first_poll": "2026-11-24T09:00:02Z", "last_poll": "2026-11-24T09:12:02Z",
+                     "unfinished": "true", "last_status": "inProgress", "last_progress": "45.2",
+                     "unchanged_seconds": "600.0", "stalls": "1"}  # fmt: skip
+    failure = next(f for f in root.iter("failure") if f.get("type") == "never-polled")
+    assert (failure.text or "").startswith("no poll: error never-polled: entry 2 answered")
