@@ -25,7 +25,7 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import quote
 
 from jobstate._json import dumps
@@ -37,6 +37,9 @@ from jobstate.spec import get_spec
 from jobstate.spec.protocol import MONITOR_PATHS, Exchange, retry_after_seconds
 from jobstate.spec.scenarios import ITEM_PATH, Answer, Scenario
 from jobstate.validation.behaviour import BehaviourTracker
+
+if TYPE_CHECKING:  # the conformance grading loads when a verdict is asked for
+    from jobstate.conform import Case
 
 __all__ = ["MonitorServer"]
 
@@ -164,6 +167,17 @@ class MonitorServer:
     def findings(self, url: str) -> list[str]:
         """The ids of the client-behaviour findings on monitor ``url`` so far."""
         return [f.id for f in self.grade(url).findings]
+
+    def verdict(self, url: str, concluded: str | None, resource: str | None = None) -> Case:
+        """Grade what the client concluded on monitor ``url`` (an outcome, ``None`` for
+        nothing; the resource id it named) against its scenario's truth, with its traffic so
+        far: ``.ok``, and ``.problems`` naming the scenario's truth and the client's answer."""
+        from jobstate.conform import truth, verdict
+
+        with self._lock:
+            m = self.monitors[url]
+            grade = m.tracker.grade()
+        return verdict(m.scenario.name, truth(m.scenario), concluded, resource, grade=grade)
 
     def settled(self) -> bool:
         """Every monitor ended and then idle for ``idle`` seconds, or polled past the cap."""

@@ -35,6 +35,7 @@ COMMANDS = {
     "clients": "jobstate.cli.client:clients_cmd",
     "scenarios": "jobstate.cli.client:scenarios_cmd",
     "serve": "jobstate.cli.serve:serve_cmd",
+    "conform": "jobstate.cli.conform:conform_cmd",
 }
 """Each command's name and where it is defined (``module:attribute``), in help order."""
 
