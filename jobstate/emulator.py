@@ -89,6 +89,7 @@ class MonitorServer:
 
     ``max_polls``: polls of an ended monitor answered before ``429`` (the server counts the
     monitor settled then); ``idle``: seconds without a poll after the end that settle a monitor;
+    ``abandon``: seconds without a poll before the end that settle it too (the client gave up);
     ``duration``: the most seconds :meth:`run` serves; ``record``: keep the requests for
     :meth:`har` (off, nothing of a request is kept beyond its grade); ``record_limit``: the most
     requests kept (the rest are counted), each header value cut to 1 KiB and 64 headers, and
@@ -105,6 +106,7 @@ class MonitorServer:
         port: int = 0,
         max_polls: int = 20,
         idle: float = 2.0,
+        abandon: float = 30.0,
         duration: float = 60.0,
         record_limit: int = 100_000,
         floor: float | None = None,
@@ -115,6 +117,7 @@ class MonitorServer:
     ) -> None:
         self.scenarios = dict(scenarios)
         self.max_polls, self.idle, self.duration = max_polls, idle, duration
+        self.abandon = abandon
         self.record_limit, self.floor, self.record = record_limit, floor, record
         self.max_connections, self.max_monitors = max_connections, max_monitors
         self.record_bytes, self.recorded_bytes = record_bytes, 0
@@ -180,11 +183,14 @@ class MonitorServer:
         return verdict(m.scenario.name, truth(m.scenario), concluded, resource, grade=grade)
 
     def settled(self) -> bool:
-        """Every monitor ended and then idle for ``idle`` seconds, or polled past the cap."""
+        """Every monitor ended and then idle for ``idle`` seconds, or polled past the cap, or
+        abandoned: polled, never to its end, and then left for ``abandon`` seconds (the
+        client gave up; its grade says it stopped before the end)."""
         now = time.monotonic()
         with self._lock:
             return bool(self.monitors) and all(
-                m.ended is not None and (m.refused or now - m.last >= self.idle)
+                (m.ended is not None and (m.refused or now - m.last >= self.idle))
+                or (m.ended is None and m.polls and now - m.last >= self.abandon)
                 for m in self.monitors.values()
             )
 

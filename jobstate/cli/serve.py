@@ -91,6 +91,14 @@ def is_loopback(host: str) -> bool:
     help="Seconds without a poll after the end that settle a monitor.",
 )
 @click.option(
+    "--abandon",
+    default=30.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    callback=finite,
+    help="Seconds without a poll before the end that settle a monitor (the client gave up).",
+)
+@click.option(
     "--poll-floor",
     type=click.FloatRange(min=0, min_open=True),
     callback=finite,
@@ -109,13 +117,15 @@ def serve_cmd(
     duration: float,
     max_polls: int,
     idle: float,
+    abandon: float,
     poll_floor: float | None,
     fmt: str,
 ) -> None:
     """Serve monitor URLs that play scenarios, one answer per poll, to any client in any
     language. The first lines printed are 'monitor URL SCENARIO'; point the client at them.
     The server stops when every monitor has ended and gone idle (or was polled --max-polls
-    times past its end), after --duration seconds, or on Ctrl-C/SIGTERM; it then prints a
+    times past its end), or was polled and then left before its end for --abandon seconds
+    (its client gave up), after --duration seconds, or on Ctrl-C/SIGTERM; it then prints a
     grade per monitor URL (exit 1 if any is not ok) and writes --record.
     """
     scenarios = _scenarios(names, traces, dialect, spec)
@@ -134,6 +144,7 @@ def serve_cmd(
             port=port,
             max_polls=max_polls,
             idle=idle,
+            abandon=abandon,
             duration=duration,
             floor=poll_floor,
             record=record is not None,

@@ -200,3 +200,30 @@ def test_a_command_that_cannot_start_crashes_every_case() -> None:
     (case,) = json.loads(ran.stdout)["cases"]
     assert ran.returncode == 1 and case["fate"] == "crashed"
     assert case["stderr_tail"][0].startswith("cannot start /no/poller:")
+
+
+def test_serve_stops_once_a_client_abandons_its_monitor() -> None:
+    """A client that polls once and gives up: the monitor is settled after --abandon
+    seconds, and serve stops then, not at --duration; its grade says it stopped early."""
+    import threading
+    import time
+
+    import httpx
+
+    from jobstate.emulator import MonitorServer
+
+    server = MonitorServer({"failed": SCENARIOS["failed"]}, idle=0.1, abandon=0.3, duration=30)
+    url = server.play("failed")
+    reasons: list[str] = []
+    thread = threading.Thread(target=lambda: reasons.append(server.run()), daemon=True)
+    started = time.monotonic()
+    thread.start()
+    while not server.settled() and time.monotonic() - started < 5:
+        try:
+            httpx.get(url, timeout=2)
+            break
+        except httpx.ConnectError:
+            time.sleep(0.05)
+    thread.join(10)
+    assert reasons == ["every monitor settled"] and time.monotonic() - started < 10
+    assert server.grade(url).stopped_before_end
