@@ -78,22 +78,45 @@ def _mentions_jobstate(path: str) -> bool:
     return b"jobstate" in data or b"\\u" in data or b"\\U" in data
 
 
-def load_config(directory: str | os.PathLike[str] = ".") -> tuple[str | None, dict[str, Any]]:
-    """The path of the config file found in ``directory`` and its ``check`` defaults (option
-    names with underscores), or ``(None, {})``; :class:`~jobstate.OptionError` for an unknown
-    key. (``os.path``, not ``pathlib``: this runs at every start-up, and pathlib costs
-    milliseconds to import.)"""
-    table: Any = None
+def _table_in(directory: str) -> tuple[str, Any] | None:
+    """The config in one directory: ``jobstate.toml``, else a ``pyproject.toml`` with a
+    ``[tool.jobstate]`` table (its path and table), else ``None``."""
     path = os.path.join(directory, "jobstate.toml")
     pyproject = os.path.join(directory, "pyproject.toml")
     if os.path.isfile(path):
-        table = _toml(path)
-    elif os.path.isfile(pyproject) and _mentions_jobstate(pyproject):
-        path = pyproject
-        tool = _toml(path).get("tool")
+        return path, _toml(path)
+    if os.path.isfile(pyproject) and _mentions_jobstate(pyproject):
+        tool = _toml(pyproject).get("tool")
         table = tool.get("jobstate") if isinstance(tool, dict) else None
-    if table is None:
+        if table is not None:
+            return pyproject, table
+    return None
+
+
+def _nearest(directory: str) -> tuple[str, Any] | None:
+    """The config of ``directory`` or of its nearest parent that has one, as ruff, pytest
+    and black find theirs."""
+    here = os.path.abspath(directory)
+    while True:
+        found = _table_in(here)
+        if found is not None:
+            return found
+        parent = os.path.dirname(here)
+        if parent == here:
+            return None
+        here = parent
+
+
+def load_config(directory: str | os.PathLike[str] = ".") -> tuple[str | None, dict[str, Any]]:
+    """The path of the config file found in ``directory`` or its nearest parent that has one,
+    and its ``check`` defaults (option names with underscores), or ``(None, {})``;
+    :class:`~jobstate.OptionError` for an unknown key. A ``spec`` that names a file is read
+    from the config file's directory. (``os.path``, not ``pathlib``: this runs at every
+    start-up, and pathlib costs milliseconds to import.)"""
+    found = _nearest(os.fspath(directory))
+    if found is None:
         return None, {}
+    path, table = found
     if not isinstance(table, dict):
         raise OptionError(f"{path}: [tool.jobstate] must be a table")
     options = {str(k).replace("-", "_"): v for k, v in table.items()}
@@ -103,6 +126,9 @@ def load_config(directory: str | os.PathLike[str] = ".") -> tuple[str | None, di
             f"{path}: unknown jobstate option(s) {', '.join(unknown)}; known:"
             f" {', '.join(sorted(k.replace('_', '-') for k in CHECK_KEYS))}"
         )
+    spec = options.get("spec")
+    if isinstance(spec, str) and spec.endswith((".toml", ".json")) and not os.path.isabs(spec):
+        options["spec"] = os.path.join(os.path.dirname(path), spec)  # beside the config
     if "format" in options:
         options["fmt"] = options.pop("format")
     for key in ("select", "ignore"):

@@ -21,7 +21,7 @@ from typing import Any, NoReturn
 
 import click
 
-from jobstate.cli._common import EXIT_ERRORS, EXIT_OK, EXIT_UNUSABLE, OUTPUT_ERRNOS, cannot_write
+from jobstate.cli._common import EXIT_ERRORS, EXIT_OK, EXIT_UNUSABLE, OUTPUT_ERRNOS, output_gone
 
 __all__ = ["COMMANDS", "EXIT_ERRORS", "EXIT_OK", "EXIT_UNUSABLE", "main", "run"]
 
@@ -73,8 +73,7 @@ class _Main(click.Group):
         except OSError as exc:
             if exc.errno not in OUTPUT_ERRNOS:
                 raise
-            cannot_write(exc)
-            ctx.exit(EXIT_UNUSABLE)
+            ctx.exit(output_gone(exc))
 
 
 @click.group(
@@ -87,9 +86,11 @@ def main(ctx: click.Context) -> None:
     """Check Microsoft Graph asyncJobStatus lifecycles (the monitor URL of a long-running job).
 
     \b
-    Exit codes: 0 no errors, 1 errors found, 2 unusable input or usage, 130 interrupted.
+    Exit codes: 0 no errors, 1 errors found, 2 unusable input or usage, 130 interrupted,
+    141 the reader of the output went away (| head).
     Defaults for check come from jobstate.toml or pyproject.toml [tool.jobstate] in the
-    working directory. Shell completion: eval "$(_JOBSTATE_COMPLETE=bash_source jobstate)".
+    working directory or its nearest parent that has one.
+    Shell completion: eval "$(_JOBSTATE_COMPLETE=bash_source jobstate)".
     """
     if ctx.invoked_subcommand != "check":  # the file holds check's defaults, and only them
         return
@@ -126,8 +127,7 @@ def run() -> NoReturn:
     try:
         sys.stdout.flush()
     except OSError as exc:  # the interpreter's own final flush would print a traceback
-        cannot_write(exc)
-        code = EXIT_UNUSABLE
+        code = output_gone(exc)
     except ValueError:  # standard output closed: nothing left to flush
         pass
     with contextlib.suppress(OSError, ValueError):

@@ -16,6 +16,7 @@ from jobstate._constants import ECHO_BATCH, SPEC_NAMES
 __all__ = [
     "EXIT_ERRORS",
     "EXIT_OK",
+    "EXIT_PIPE",
     "EXIT_UNUSABLE",
     "OUTPUT_ERRNOS",
     "SPEC_HELP",
@@ -26,6 +27,7 @@ __all__ = [
     "fail",
     "finite",
     "format_option",
+    "output_gone",
     "silence_stdout",
     "spec_option",
     "warn",
@@ -41,8 +43,9 @@ _F = Callable[..., Any]
 def format_option(*choices: str, help: str | None = None) -> Callable[[_F], _F]:
     """``--format`` with ``choices``, the first being the default."""
     kind = click.Choice(choices)
+    text = help or f"How to print the result: {', '.join(choices)}."
     return click.option(
-        "--format", "fmt", type=kind, default=choices[0], show_default=True, help=help
+        "--format", "fmt", type=kind, default=choices[0], show_default=True, help=text
     )
 
 
@@ -156,6 +159,22 @@ def cannot_write(exc: OSError) -> None:
     """Say that the output cannot be written, and stop writing it."""
     silence_stdout()
     click.echo(f"jobstate: error: cannot write the output ({exc.strerror})", err=True)
+
+
+EXIT_PIPE = 141
+"""The exit code when the reader of the output went away (``| head``): 128 + SIGPIPE, as a
+command killed by that signal reports, silently, as such commands end."""
+
+
+def output_gone(exc: OSError) -> int:
+    """The exit code for output that cannot be written: a reader that went away (a closed
+    pipe) is no error to report, so only the output stops (:data:`EXIT_PIPE`); a full disk or
+    an I/O error is said, and is exit 2."""
+    if exc.errno == errno.EPIPE:
+        silence_stdout()
+        return EXIT_PIPE
+    cannot_write(exc)
+    return EXIT_UNUSABLE
 
 
 def silence_stdout() -> None:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import click
 
 from jobstate._constants import PROGRESS_BYTES, FailOn
+from jobstate._words import shortened
 from jobstate.cli._common import echo_lines, write
 
 if TYPE_CHECKING:
@@ -117,6 +118,7 @@ def follow_file(
     refused = [name for name, value in given.items() if value]
     if refused:
         raise click.UsageError(f"--follow cannot take {', '.join(refused)}")
+    _followable(files[0], options)
 
     def show(job: str, v: Violation) -> None:
         if rules is None or v.rule in rules:
@@ -264,3 +266,20 @@ def write_observed(path: str, report: Report) -> str | None:
     except OSError as exc:
         return f"--diagram {path}: cannot write ({exc.strerror or exc})"
     return None
+
+
+def _followable(path: str, options: ReadOptions) -> None:
+    """--follow reads JSON Lines: a file that is there and is another format (a HAR, a CSV)
+    is a usage error, before any of it is read as lines."""
+    if options.format is not None or not os.path.isfile(path):
+        return  # the format was given, or the file is still to come
+    from jobstate.readers.opening import detect_format
+
+    with open(path, "rb") as fh:
+        head = fh.read(64 << 10)
+    found = detect_format(path, head)
+    if found != "jsonl":
+        raise click.UsageError(
+            f"--follow watches a JSON Lines file; {shortened(path, 80)} is {found}: check it"
+            " without --follow"
+        )

@@ -46,8 +46,8 @@ _INPUT_HELP = """Validate observed status sequences.
 
 \b
 FILES are JSON Lines, JSON (an array or one body), HAR 1.2 captures, CSV or TSV,
-any of them gzipped; "-" reads standard input. The format comes from the file name
-and its first bytes (--input-format overrides it).
+any of them gzipped, or Parquet; "-" reads standard input. The format comes from the
+file name and its first bytes (--input-format overrides it).
 \b
 Without --job-key, a JSON Lines or JSON input is one job; a HAR input has one job
 per monitor URL (query aside); a CSV input one job per job_id.
@@ -153,17 +153,24 @@ def _diagram_suffix(ctx: click.Context, param: click.Parameter, value: str | Non
     return value
 
 
-def _rule_ids(values: Iterable[str], param: str) -> set[str]:
-    """Rule ids from ids or prefixes, comma-separated or repeated."""
+def _all_ids() -> list[str]:
+    """Every finding id --select/--ignore take: the lifecycle rules, then the client's."""
     from jobstate.validation import RULES
+    from jobstate.validation.behaviour import BEHAVIOURS
 
+    return [*RULES, *BEHAVIOURS]
+
+
+def _rule_ids(values: Iterable[str], param: str) -> set[str]:
+    """Rule and client finding ids from ids or prefixes, comma-separated or repeated."""
+    ids = _all_ids()
     out: set[str] = set()
     for value in values:
         for part in filter(None, (p.strip() for p in value.split(","))):
-            matched = {r for r in RULES if r == part or r.startswith(part)}
+            matched = {r for r in ids if r == part or r.startswith(part)}
             if not matched:
                 raise click.BadParameter(
-                    f"{part!r} is no rule id or prefix; rules: {', '.join(RULES)}",
+                    f"{part!r} is no rule or client finding id or prefix; ids: {', '.join(ids)}",
                     param_hint=param,
                 )
             out |= matched
@@ -171,11 +178,10 @@ def _rule_ids(values: Iterable[str], param: str) -> set[str]:
 
 
 def _counted_rules(select: Iterable[str], ignore: Iterable[str]) -> frozenset[str] | None:
-    """The rules --select/--ignore leave counted, or None for all of them."""
-    from jobstate.validation import RULES
-
-    kept = (_rule_ids(select, "--select") if select else set(RULES)) - _rule_ids(ignore, "--ignore")
-    return None if kept == set(RULES) else frozenset(kept)
+    """The ids --select/--ignore leave counted, or None for all of them."""
+    every = set(_all_ids())
+    kept = (_rule_ids(select, "--select") if select else every) - _rule_ids(ignore, "--ignore")
+    return None if kept == every else frozenset(kept)
 
 
 def _make_read_options(values: dict[str, Any]) -> ReadOptions:

@@ -13,11 +13,10 @@ from jobstate._constants import DIALECT_NAMES
 from jobstate.cli._common import (
     EXIT_ERRORS,
     EXIT_OK,
-    EXIT_UNUSABLE,
-    cannot_write,
     fail,
     finite,
     format_option,
+    output_gone,
     spec_option,
     warn,
     write_json,
@@ -156,8 +155,8 @@ def serve_cmd(
 
     def ready() -> None:
         try:
-            for url, name in urls:
-                click.echo(f"monitor {url} {name}")
+            for url, name in urls:  # with --format json, standard output is the JSON alone
+                click.echo(f"monitor {url} {name}", err=fmt == "json")
             sys.stdout.flush()
         except OSError as exc:  # nobody can read the URLs: serving them is pointless
             broken.append(exc)
@@ -166,8 +165,7 @@ def serve_cmd(
     with _stop_signals() as signalled:
         why = server.run(on_ready=ready)
     if broken:
-        cannot_write(broken[0])
-        sys.exit(EXIT_UNUSABLE)
+        sys.exit(output_gone(broken[0]))
     if signalled:
         why = f"stopped by {signalled[0]}"
     _serve_report(server, why, record, fmt)

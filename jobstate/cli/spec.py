@@ -91,8 +91,20 @@ def _diff(a: Spec, b: Spec, *, fmt: str) -> NoReturn:
 
 @click.command("sql", short_help="Print the SQL that checks a table of polls (DuckDB, Spark).")
 @spec_option(help="Which vocabulary and edges the query checks against.")
-@click.option("--mode", type=click.Choice(MODES), default="sampled", show_default=True)
-@click.option("--dialect", type=click.Choice(SQL_DIALECTS), default="duckdb", show_default=True)
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    default="sampled",
+    show_default=True,
+    help="sampled: client polls, skipped states are fine; step: every change is one edge.",
+)
+@click.option(
+    "--dialect",
+    type=click.Choice(SQL_DIALECTS),
+    default="duckdb",
+    show_default=True,
+    help="The SQL dialect: duckdb, or spark (Spark SQL, Databricks).",
+)
 @click.option(
     "--report",
     type=click.Choice(SQL_REPORTS),
@@ -101,9 +113,9 @@ def _diff(a: Spec, b: Spec, *, fmt: str) -> NoReturn:
     help="jobs: one row per job; violations: one row per violation.",
 )
 @click.option("--table", default="polls", show_default=True, help="The table (or view) of polls.")
-@click.option("--job-col", default="job", show_default=True)
-@click.option("--status-col", default="status", show_default=True)
-@click.option("--pct-col", default=PCT, show_default=True)
+@click.option("--job-col", default="job", show_default=True, help="The job key column.")
+@click.option("--status-col", default="status", show_default=True, help="The status column.")
+@click.option("--pct-col", default=PCT, show_default=True, help="The percentage column (a number).")
 @click.option("--order-col", default="ts", show_default=True, help="Orders a job's polls.")
 @click.option(
     "--tiebreak-col",
@@ -178,17 +190,24 @@ def sql_cmd(
     click.echo(text, nl=False)
 
 
-@click.command("rules", short_help="List the rule ids, severities and provenance.")
+@click.command("rules", short_help="List the rule and client finding ids.")
 @format_option("text", "json")
 def rules_cmd(fmt: str) -> None:
-    """List the rule ids with their severity, provenance and what each checks."""
+    """List the rule ids with their severity, provenance and what each checks, then the
+    client-behaviour finding ids (what a capture says the client did); --select and --ignore
+    take both."""
     from jobstate import render
     from jobstate.validation import RULES
+    from jobstate.validation.behaviour import BEHAVIOURS
 
     if fmt == "json":
-        write_json(render.rules_payload(RULES.values()))
+        payload = render.rules_payload(RULES.values())
+        clients = render.behaviours_payload(BEHAVIOURS.values())
+        write_json([{**r, "scope": "lifecycle"} for r in payload] + clients)
     else:
         echo_lines(render.rule_lines(RULES.values()))
+        echo_lines(["", "client-behaviour findings (what the traffic says the client did):"])
+        echo_lines(render.behaviour_lines(BEHAVIOURS.values()))
 
 
 @click.command("diagram", short_help="Draw a spec's state diagram.")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # each renderer loads when first used: the XML one costs start-up time
     from jobstate.render.json import (
+        behaviours_payload,
         client_payload,
         matrix_payload,
         report_json,
@@ -18,6 +19,7 @@ if TYPE_CHECKING:  # each renderer loads when first used: the XML one costs star
     )
     from jobstate.render.junit import junit_xml
     from jobstate.render.listings import (
+        behaviour_lines,
         client_lines,
         grade_line,
         matrix_markdown,
@@ -29,6 +31,8 @@ if TYPE_CHECKING:  # each renderer loads when first used: the XML one costs star
     from jobstate.render.text import failed, text_lines, totals_line
 
 _LAZY: dict[str, str] = {
+    "behaviour_lines": "jobstate.render.listings",
+    "behaviours_payload": "jobstate.render.json",
     "client_lines": "jobstate.render.listings",
     "client_payload": "jobstate.render.json",
     "failed": "jobstate.render.text",
@@ -60,6 +64,8 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "behaviour_lines",
+    "behaviours_payload",
     "client_lines",
     "client_payload",
     "failed",

@@ -26,6 +26,7 @@ from jobstate.results import JobReport, JobTable, Report, dicts_of
 
 if TYPE_CHECKING:  # annotations only: the client models load when a command needs them
     from jobstate.clients import ClientModel, Finding
+    from jobstate.validation.behaviour import BehaviourRule
     from jobstate.validation.rules import Rule
 
 __all__ = [
@@ -215,6 +216,21 @@ def rules_payload(rules: Iterable[Rule]) -> list[dict[str, Any]]:
             "provenance": r.provenance,
             "summary": r.summary,
             "rationale": r.rationale,
+        }
+        for r in rules
+    ]
+
+
+def behaviours_payload(rules: Iterable[BehaviourRule]) -> list[dict[str, Any]]:
+    """Every client-behaviour finding id: severity, provenance, summary and rationale."""
+    return [
+        {
+            "id": r.id,
+            "severity": r.severity,
+            "provenance": r.provenance,
+            "summary": r.description,
+            "rationale": r.rationale,
+            "scope": "client",
         }
         for r in rules
     ]

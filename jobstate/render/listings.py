@@ -11,9 +11,11 @@ from jobstate._words import inert, plural
 if TYPE_CHECKING:
     from jobstate.clients import ClientModel, Finding
     from jobstate.spec import Spec
+    from jobstate.validation.behaviour import BehaviourRule
     from jobstate.validation.rules import Rule
 
 __all__ = [
+    "behaviour_lines",
     "client_lines",
     "grade_line",
     "matrix_markdown",
@@ -74,6 +76,12 @@ def rule_lines(rules: Iterable[Rule]) -> Iterator[str]:
     """One line per rule: id, severity, provenance, what it checks."""
     for r in rules:
         yield f"{r.id:<22} {r.severity:<8} {r.provenance:<9} {r.summary}"
+
+
+def behaviour_lines(rules: Iterable[BehaviourRule]) -> Iterator[str]:
+    """One line per client-behaviour finding id: id, severity, provenance, what it says."""
+    for r in rules:
+        yield f"{r.id:<22} {r.severity:<8} {r.provenance:<9} {r.description}"
 
 
 def matrix_table(

@@ -245,6 +245,11 @@ def _summary(job: JobReport, places: _Places, fail_on: FailOn, color: bool) -> s
         + (f", {job.rejected:,} rejected" if job.rejected else "")
         + f"; {plural(job.errors, 'error')}, {plural(job.warnings, 'warning')}"
     )
+    if job.client_findings:  # a job may fail on its client alone: say so where it fails
+        text += (
+            f" (client: {plural(job.client_errors, 'error')},"
+            f" {plural(job.client_warnings, 'warning')})"
+        )
     text += _http_text(job.http_status)
     if job.expired:
         text += f"; {plural(job.expired, 'poll')} after the end answered 'gone' (monitor expired)"

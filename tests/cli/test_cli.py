@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import orjson
 import pytest
 
@@ -221,9 +222,24 @@ def test_run_leaves_with_the_commands_exit_code(
     assert capsys.readouterr().err == said
 
 
-def test_run_says_so_when_the_output_cannot_be_flushed(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Output still buffered at the end that meets a closed pipe: a message and exit 2, where
-    the interpreter's own final flush printed "Exception ignored" and exited 120."""
+class _FullDisk(io.StringIO):
+    def flush(self) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.parametrize(
+    ("stdout", "code", "said"),
+    [
+        (_ClosedPipe, 141, ""),
+        (_FullDisk, 2, "jobstate: error: cannot write the output (No space left on device)\n"),
+    ],
+)
+def test_run_ends_quietly_when_the_reader_goes_away(
+    monkeypatch: pytest.MonkeyPatch, stdout: type[io.StringIO], code: int, said: str
+) -> None:
+    """Output still buffered at the end: a reader gone (`| head`) ends the run silently with
+    141 (128 + SIGPIPE, as other commands end); a full disk is a message and exit 2. The
+    interpreter's own final flush printed "Exception ignored" and exited 120."""
     from jobstate import cli
     from jobstate.cli import _common as common
 
@@ -236,12 +252,12 @@ def test_run_says_so_when_the_output_cannot_be_flushed(monkeypatch: pytest.Monke
     monkeypatch.setattr(cli, "main", lambda prog_name: None)
     monkeypatch.setattr(os, "_exit", leave)
     monkeypatch.setattr(common, "silence_stdout", lambda: silenced.append(True))
-    monkeypatch.setattr(sys, "stdout", _ClosedPipe())
+    monkeypatch.setattr(sys, "stdout", stdout())
     monkeypatch.setattr(sys, "stderr", err)
     with pytest.raises(_Exited) as left:
         cli.run()
-    assert left.value.args == (2,) and silenced == [True]
-    assert err.getvalue() == "jobstate: error: cannot write the output (Broken pipe)\n"
+    assert left.value.args == (code,) and silenced == [True]
+    assert err.getvalue() == said
 
 
 def test_a_small_file_is_checked_without_numpy_or_polars(tmp_path: Path) -> None:
@@ -266,3 +282,21 @@ def test_a_small_file_is_checked_without_numpy_or_polars(tmp_path: Path) -> None
         cwd=tmp_path,
     ).stdout.splitlines()
     assert out[-2:] == ["1", " ".join(["False"] * len(heavy))]
+
+
+def test_every_option_of_every_command_says_what_it_does() -> None:
+    """Each option of each command has help text (--help lists none bare)."""
+    import importlib
+
+    from jobstate.cli import COMMANDS
+
+    bare = []
+    for name, where in COMMANDS.items():
+        module, attr = where.split(":")
+        command = getattr(importlib.import_module(module), attr)
+        bare += [
+            f"{name} {p.opts[0]}"
+            for p in command.params
+            if isinstance(p, click.Option) and not p.help and p.opts[0] != "--help"
+        ]
+    assert bare == []

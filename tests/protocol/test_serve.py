@@ -160,9 +160,11 @@ def _serve(*args: str) -> tuple[subprocess.Popen[str], list[tuple[str, str]]]:
         stderr=subprocess.PIPE,
         text=True,
     )
-    assert proc.stdout is not None
+    json_out = "--format" in args and args[args.index("--format") + 1] == "json"
+    stream = proc.stderr if json_out else proc.stdout  # JSON: stdout holds the report alone
+    assert stream is not None
     monitors = []
-    for line in proc.stdout:
+    for line in stream:
         word, url, name = line.split()
         assert word == "monitor"
         monitors.append((url, name))
@@ -201,7 +203,8 @@ def test_cli_serve_records_and_grades(tmp_path: Path) -> None:
 
 
 def test_cli_serve_stops_on_sigterm_with_its_report(tmp_path: Path) -> None:
-    """SIGTERM: the server stops cleanly, still prints the grades and writes the recording."""
+    """SIGTERM: the server stops cleanly, still prints the grades and writes the recording;
+    with --format json its standard output is one JSON document (the URLs on stderr)."""
     har = tmp_path / "rec.har"
     proc, [(url, _)] = _serve("--scenario", "completed", "--record", str(har), "--format", "json")
     httpx.get(url)

@@ -158,9 +158,12 @@ def test_stall_zero_turns_stalls_off_and_the_config_sets_the_threshold(tmp_path:
     path = _write(tmp_path / "stuck.jsonl", STUCK)
     off = cli_text("check", str(path), *TIMED, "--stall", "0")
     assert "stalled" not in off.stdout and "no change for 10m02s" in off.stdout
-    (tmp_path / "jobstate.toml").write_text("[check]\nstall = 700\n")
+    (tmp_path / "jobstate.toml").write_text("stall = 700\n")
     configured = cli_text("check", "stuck.jsonl", *TIMED, cwd=tmp_path)
-    assert "stalled" not in configured.stdout
+    assert configured.returncode == 0, configured.stderr
+    assert "stalled" not in configured.stdout and "no change for 10m02s" in configured.stdout
+    (tmp_path / "jobstate.toml").write_text("stall = 60\n")
+    assert "stalled" in cli_text("check", "stuck.jsonl", *TIMED, cwd=tmp_path).stdout
     bad = cli_text("check", str(path), *TIMED, "--stall", "-1")
     assert bad.returncode == 2 and "--stall" in bad.stderr
 
