@@ -173,7 +173,7 @@ def __getattr__(name: str) -> _Any:
         from importlib.metadata import PackageNotFoundError, version
 
         try:
-            value = version("jobstate")
+            value = version("jobstate-graph")
         except PackageNotFoundError:  # pragma: no cover - running from a source tree
             value = "0.0.0+unknown"
         globals()["__version__"] = value

@@ -3,7 +3,7 @@
 It follows every dialect (202/200 bodies, a 303 to the item), honours ``Retry-After`` with a
 capped back-off, retries transient 5xx, 429 and connection failures a bounded number of times,
 ends on the spec's terminal set, and keeps polling through values it does not know
-(``unknownFutureValue``) until its timeout. Needs the ``monitor`` extra (httpx).
+(``unknownFutureValue``) until its timeout. Built on httpx, which installs with jobstate.
 
 Its promises, whatever the server answers:
 

@@ -80,7 +80,7 @@ class _Main(click.Group):
     cls=_Main,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
-@click.version_option(package_name="jobstate", prog_name="jobstate")
+@click.version_option(package_name="jobstate-graph", prog_name="jobstate")
 @click.pass_context
 def main(ctx: click.Context) -> None:
     """Check Microsoft Graph asyncJobStatus lifecycles (the monitor URL of a long-running job).

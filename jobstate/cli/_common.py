@@ -27,6 +27,7 @@ __all__ = [
     "fail",
     "finite",
     "format_option",
+    "need",
     "output_gone",
     "silence_stdout",
     "spec_option",
@@ -153,6 +154,15 @@ def fail(message: str) -> NoReturn:
 
 
 OUTPUT_ERRNOS = {errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EFBIG, errno.EDQUOT}
+
+
+def need(module: str, what: str) -> None:
+    """Exit 2 with the install command when ``module``, which ``what`` needs, is missing (it
+    installs with the package: an environment that lost it), never a traceback later."""
+    from importlib.util import find_spec
+
+    if find_spec(module) is None:
+        fail(f"{what} needs {module}, which installs with jobstate: pip install {module}")
 
 
 def cannot_write(exc: OSError) -> None:

@@ -12,9 +12,9 @@ from jobstate.cli._common import (
     EXIT_ERRORS,
     EXIT_OK,
     echo_lines,
-    fail,
     finite,
     format_option,
+    need,
     spec_option,
     write_json,
 )
@@ -77,11 +77,9 @@ def conform_cmd(
     missing extra).
     """
     scenarios = _chosen(names, dialect, spec)
-    try:
-        from jobstate.emulator import MonitorServer
-    except ImportError:  # pragma: no cover - depends on the environment
-        fail("jobstate conform needs uvicorn: pip install 'jobstate[serve]'")
+    need("uvicorn", "jobstate conform")
     from jobstate import conform
+    from jobstate.emulator import MonitorServer
 
     with MonitorServer(scenarios, idle=0.5, duration=timeout * len(scenarios) + 60) as server:
         cases = conform.run_command(server, scenarios, command, timeout=timeout)

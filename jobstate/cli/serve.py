@@ -16,6 +16,7 @@ from jobstate.cli._common import (
     fail,
     finite,
     format_option,
+    need,
     output_gone,
     spec_option,
     warn,
@@ -132,10 +133,9 @@ def serve_cmd(
         _writable(record)
     if not is_loopback(host):
         warn(f"binding {host}: the emulator is reachable from other machines")
-    try:
-        from jobstate.emulator import MonitorServer
-    except ImportError:  # pragma: no cover - depends on the environment
-        fail("jobstate serve needs uvicorn: pip install 'jobstate[serve]'")
+    need("uvicorn", "jobstate serve")
+    from jobstate.emulator import MonitorServer
+
     try:
         server = MonitorServer(
             scenarios,

@@ -115,7 +115,9 @@ def choose_engine(
         small = not opened.stdin and not opened.compressed and opened.size < SMALL_INPUT
         return "python" if small else "polars"
     if engine == "polars" and not _installed("polars"):
-        raise InputError(f"{name}: --engine polars needs polars: pip install 'jobstate[fast]'")
+        raise InputError(
+            f"{name}: --engine polars needs polars: pip install 'jobstate-graph[fast]'"
+        )
     if engine == "duckdb":
         why = (
             "it reads Parquet files"

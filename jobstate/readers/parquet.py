@@ -39,8 +39,8 @@ def read_parquet(
         import polars as pl
     except ImportError:
         raise InputError(
-            f"{summary.name}: reading Parquet needs polars (pip install 'jobstate[fast]')"
-            " or, for --engine duckdb, duckdb (pip install 'jobstate[sql]')"
+            f"{summary.name}: reading Parquet needs polars (pip install 'jobstate-graph[fast]')"
+            " or, for --engine duckdb, duckdb (pip install 'jobstate-graph[sql]')"
         ) from None
     try:
         # a path is a path: no glob ('p[1].parquet' is that file, not p1.parquet)

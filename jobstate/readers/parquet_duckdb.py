@@ -114,7 +114,7 @@ def read_parquet_duckdb(
         import duckdb
     except ImportError:
         raise InputError(
-            f"{summary.name}: --engine duckdb needs duckdb: pip install 'jobstate[sql]'"
+            f"{summary.name}: --engine duckdb needs duckdb: pip install 'jobstate-graph[sql]'"
         ) from None
     con = duckdb.connect()
     try:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.clirun import cli_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,3 +65,20 @@ def test_the_nearest_parents_configuration_is_read(tmp_path: Path) -> None:
     assert cli_text("check", "t.jsonl", cwd=sub).returncode == 1  # completed-not-100 fails
     (sub / "jobstate.toml").write_text('fail-on = "error"\n')
     assert cli_text("check", "t.jsonl", cwd=sub).returncode == 0  # the nearest wins
+
+
+def test_a_lost_server_library_is_exit_2_with_the_install_command(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """uvicorn installs with the package; an environment without it gets, from serve and
+    conform, exit 2 and the command that installs it, never a traceback."""
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "uvicorn" else real(name)
+    )
+    for args in (["serve", "--duration", "1"], ["conform", "--", "true"]):
+        ran = cli_text(*args)
+        assert ran.returncode == 2 and "pip install uvicorn" in ran.stderr, ran.stderr
+        assert "Traceback" not in ran.stderr

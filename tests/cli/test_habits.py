@@ -43,14 +43,21 @@ def test_python_dash_m_runs_the_cli() -> None:
 
 
 def test_rules_lists_every_rule_with_severity_and_provenance() -> None:
-    """`jobstate rules` prints one line per rule id; --format json carries the rationale."""
-    from jobstate import RULES
+    """`jobstate rules` prints one line per rule id, then one per client-behaviour finding id
+    under a heading of their own; --format json carries every id with its rationale."""
+    from jobstate import BEHAVIOURS, RULES
 
-    lines = run("rules").stdout.splitlines()
-    assert [ln.split()[:3] for ln in lines] == [
+    rules, clients = run("rules").stdout.split("\n\n")
+    assert [ln.split()[:3] for ln in rules.splitlines()] == [
         [r.id, r.severity, r.provenance] for r in RULES.values()
     ]
-    assert {r["id"] for r in orjson.loads(run("rules", "--format", "json").stdout)} == set(RULES)
+    head, *rows = clients.splitlines()
+    assert head.startswith("client-behaviour findings")
+    assert [ln.split()[:3] for ln in rows] == [
+        [r.id, r.severity, r.provenance] for r in BEHAVIOURS.values()
+    ]
+    ids = {r["id"] for r in orjson.loads(run("rules", "--format", "json").stdout)}
+    assert ids == set(RULES) | set(BEHAVIOURS)
 
 
 def test_select_and_ignore_change_what_counts() -> None:
@@ -66,7 +73,7 @@ def test_select_and_ignore_change_what_counts() -> None:
     [acc] = data["inputs"]
     assert acc["read"] == acc["observations"] + acc["rejected"] + acc["blank"]
     bad = run("check", "--ignore", "no-such-rule", INVALID)
-    assert bad.returncode == 2 and "no rule id or prefix" in bad.stderr
+    assert bad.returncode == 2 and "no rule or client finding id or prefix" in bad.stderr
 
 
 def test_quiet_summary_and_max_violations_zero_fit_a_screen() -> None:

@@ -670,7 +670,7 @@ def test_parquet_without_polars_says_how_to_get_it(
     monkeypatch.setitem(sys.modules, "duckdb", None)
     result = CliRunner().invoke(main, ["check", str(path)])
     assert result.exit_code == 2
-    assert "jobstate[fast]" in result.stderr and "jobstate[sql]" in result.stderr
+    assert "jobstate-graph[fast]" in result.stderr and "jobstate-graph[sql]" in result.stderr
 
 
 def test_parquet_without_polars_is_read_by_duckdb(
