@@ -180,6 +180,10 @@ def _check_one(
         result = poller(monitor)
     except PollsForever as exc:
         raise AssertionError(f"poller polls forever on {statuses}: {exc}") from None
+    except Exception as exc:  # the poller's own crash: a finding with its trace, not a bare error
+        raise AssertionError(
+            f"poller raised {type(exc).__name__}: {exc} on {statuses} (after {monitor.polls} polls)"
+        ) from exc
     if not monitor.served_terminal:
         raise AssertionError(
             f"poller stopped early on {statuses}: returned {result!r} after"

@@ -101,3 +101,13 @@ def test_the_readme_matcher_reads_elisions() -> None:
     assert _matches(["a", "x", "y", "z"], ["a", "[...]", "z"])
     assert not _matches(["a", "b"], ["a"]) and not _matches(["a b"], ["a c"])
     assert not _matches(["a"], ["a", "b"])
+
+
+def test_the_poller_loop_prints_what_the_readme_shows(capsys: pytest.CaptureFixture[str]) -> None:
+    """The README's monitor.wait loop (a MonitorError caught for the lost monitor) runs and
+    prints exactly the lines shown under it."""
+    block = README.split("<!-- readme: poller-loop -->\n```python\n", 1)[1]
+    code, rest = block.split("```\n", 1)
+    shown = rest.split("```\n", 1)[1].split("```", 1)[0]
+    exec(compile(code, "README.md", "exec"), {})
+    assert capsys.readouterr().out == shown

@@ -428,7 +428,9 @@ def test_harness_catches_a_crash_on_unknown_values() -> None:
             if status in ("completed", "failed", "cancelled"):
                 return str({"completed": "success", "failed": "failure"}.get(status, status))
 
-    with pytest.raises(ValueError, match=FUTURE_VALUE):
+    with pytest.raises(
+        AssertionError, match=f"poller raised ValueError: unknown status {FUTURE_VALUE}"
+    ):
         check_poller(strict, derandomize=True)
     check_poller(strict, unknown_values=False, max_examples=50)
 
@@ -444,3 +446,18 @@ def test_harness_catches_a_wrong_outcome() -> None:
     with pytest.raises(AssertionError, match="the outcome is"):
         check_poller(optimist, outcome_of=lambda ok: "success" if ok else "failure",
                      derandomize=True)  # fmt: skip
+
+
+def test_check_poller_turns_a_pollers_crash_into_a_finding() -> None:
+    """A poller that raises (here on a body without a percentage) fails check_poller with an
+    AssertionError naming its exception and the minimal trace, not the exception bare."""
+
+    def poller(poll: Any) -> str:
+        while True:
+            body = poll()
+            _ = body["percentageComplete"] + 0  # a crash on a body without it
+            if body["status"] in ("completed", "failed", "cancelled"):
+                return str(body["status"])
+
+    with pytest.raises(AssertionError, match=r"poller raised KeyError: 'percentageComplete' on \["):
+        check_poller(poller, max_examples=5, derandomize=True)
