@@ -32,7 +32,7 @@ Action = Literal["success", "failure", "cancelled", "poll", "crash"]
 UnknownAction = Literal["poll", "failure", "crash"]
 DiagramFormat = Literal["mermaid", "dot", "svg", "png"]
 EndsOn = Literal["status", "http-not-202", "no-status", "resource-id"]
-OnRedirect = Literal["follow", "stop", "crash"]
+OnRedirect = Literal["follow", "stop", "crash", "poll"]
 OnGone = Literal["stop", "crash", "poll"]
 OnServerError = Literal["retry", "raise", "poll"]
 
@@ -56,7 +56,7 @@ DIAGRAM_FORMATS: tuple[DiagramFormat, ...] = ("mermaid", "dot", "svg", "png")
 ENDS_ON: tuple[EndsOn, ...] = ("status", "http-not-202", "no-status", "resource-id")
 """What ends a client's loop: its action on the status value, any 2xx other than 202, a body
 without ``status``, a body with ``resourceId``."""
-ON_REDIRECT: tuple[OnRedirect, ...] = ("follow", "stop", "crash")
+ON_REDIRECT: tuple[OnRedirect, ...] = ("follow", "stop", "crash", "poll")
 ON_GONE: tuple[OnGone, ...] = ("stop", "crash", "poll")
 ON_SERVER_ERROR: tuple[OnServerError, ...] = ("retry", "raise", "poll")
 PROFILE_NAMES: tuple[str, ...] = (

@@ -30,7 +30,7 @@ __all__ = ["FINDINGS", "ClientModel", "Finding"]
 FINDINGS: Mapping[str, str] = {
     "polls-forever": "a terminal status the client keeps polling on (no timeout)",
     "spurious-timeout": "a terminal status the client keeps polling on until its timeout",
-    "stops-early": "a non-terminal status the client treats as final",
+    "stops-early": "a non-terminal status (or an answer before the end) the client treats as final",
     "wrong-outcome": "a terminal status mapped to another outcome",
     "crashes-on": "a documented status the client cannot handle",
     "unknown-value": "what the client does with a value it does not know",
@@ -52,7 +52,8 @@ class ClientModel:
     What the client decides by beyond the status string: ``ends_on`` (``status``: the actions;
     ``http-not-202``: any 2xx but 202 ends it; ``no-status``: a body without ``status`` does;
     ``resource-id``: a body with ``resourceId`` does), ``on_redirect`` (a 303: ``follow`` it to
-    the item and judge that answer, ``stop`` as success (the default), ``crash``), ``on_gone``
+    the item and judge that answer, ``stop`` as success (the default), ``crash``, or ``poll``
+    the monitor again, which answers the 303 again), ``on_gone``
     (a 404 from
     an expired monitor), ``on_server_error`` (a 5xx: ``retry``, ``raise``, or read its body as
     usual: ``poll``), ``interval`` (seconds between polls; 0: no sleep) and ``retry_after``

@@ -165,11 +165,13 @@ def load_model(path: str | Path) -> ClientModel:
     ``cancelled``, ``poll``, ``crash`` (lists of values, ``*`` for every other value),
     ``unknown`` and ``timeout``; and, optionally, what it decides by beyond the status:
     ``ends_on``, ``on_redirect``, ``on_gone``, ``on_server_error``, ``interval``,
-    ``retry_after`` (see :class:`ClientModel`)."""
+    ``retry_after`` (see :class:`ClientModel`), each also spelt as its option (``ends-on``,
+    ``on-redirect``, ``on-gone``, ``on-5xx``, ``retry-after``)."""
     p = Path(path)
     data = _read_model_file(p)
     if not isinstance(data, dict):
         raise ClientModelError(f"{p}: a client model is an object/table")
+    data = {_KEY_ALIASES.get(k, k): v for k, v in data.items()}
     known = {"name", "success", "failure", "cancelled", "poll", "crash", "unknown", "timeout"}
     known |= set(_PROTOCOL_KEYS)
     extra = sorted(set(data) - known)
@@ -198,6 +200,16 @@ def load_model(path: str | Path) -> ClientModel:
 
 
 _PROTOCOL_KEYS = ("ends_on", "on_redirect", "on_gone", "on_server_error", "interval", "retry_after")
+_KEY_ALIASES = {
+    "ends-on": "ends_on",
+    "on-redirect": "on_redirect",
+    "on-gone": "on_gone",
+    "on-5xx": "on_server_error",
+    "on_5xx": "on_server_error",
+    "retry-after": "retry_after",
+}
+"""Model-file keys spelt as ``jobstate client``'s options (``on-5xx``): the same as the
+Python names (``on_server_error``), which are still read."""
 
 
 def with_protocol(model: ClientModel, **values: Any) -> ClientModel:

@@ -111,3 +111,11 @@ def test_the_poller_loop_prints_what_the_readme_shows(capsys: pytest.CaptureFixt
     shown = rest.split("```\n", 1)[1].split("```", 1)[0]
     exec(compile(code, "README.md", "exec"), {})
     assert capsys.readouterr().out == shown
+
+
+def test_the_clients_matrix_is_what_the_command_prints() -> None:
+    """The README's real-client matrix is exactly `jobstate clients --format markdown`."""
+    from tests.clirun import cli_text
+
+    block = README.split("<!-- readme: clients-matrix -->\n", 1)[1].split("\n\n", 1)[0]
+    assert cli_text("clients", "--format", "markdown").stdout == block + "\n"

@@ -100,7 +100,13 @@ def matrix_table(
 def _cell(findings: Sequence[Finding], error_mark: str) -> str:
     by_id: dict[str, list[str]] = {}
     for f in findings:
-        what = f"HTTP {f.exchanges[-1]['http']}" if f.exchanges else f.status
+        what = f.status
+        if f.exchanges:  # an answer: its HTTP status, and its status value where it ends there
+            last = f.exchanges[-1]
+            body = last.get("body") or {}
+            what = f"HTTP {last['http']}" + (
+                f" {body['status']}" if f.id == "stops-early" and "status" in body else ""
+            )
         mark = error_mark.format(what) if f.severity == "error" else what
         by_id.setdefault(f.id, []).append(mark)
     return "; ".join(f"{k}: {', '.join(v)}" for k, v in by_id.items()) or "none"

@@ -223,7 +223,9 @@ def _protocol(model: ClientModel) -> dict[str, list[str]]:
         ({"on_redirect": "follow"}, {MISS: ["303"]}),
         ({"on_redirect": "crash"}, {MISS: ["303"]}),
         ({"ends_on": frozenset({"no-status"})}, {MISS: ["202", "200"]}),
-        ({"ends_on": frozenset({"http-not-202"}), "on_redirect": "follow"}, {MISS: ["202"]}),
+        ({"ends_on": frozenset({"http-not-202"}), "on_redirect": "follow"},
+         {MISS: ["202"], "stops-early": ["200", "200"]}),
+        ({"on_redirect": "poll"}, {MISS: ["303"]}),
         ({"ends_on": frozenset({"resource-id"}), "on_redirect": "follow"}, {MISS: ["303"]}),
         ({"on_server_error": "raise"}, {"dies-on-transient": ["500"]}),
         ({"on_server_error": "poll"}, {}),
@@ -461,3 +463,36 @@ def test_check_poller_turns_a_pollers_crash_into_a_finding() -> None:
 
     with pytest.raises(AssertionError, match=r"poller raised KeyError: 'percentageComplete' on \["):
         check_poller(poller, max_examples=5, derandomize=True)
+
+
+def test_model_files_take_the_option_names_and_redirect_poll(tmp_path: Path) -> None:
+    """A model file may spell its keys as the options do (on-5xx, ends-on, on-redirect) and
+    the old names still read; on-redirect poll (fetching the monitor again after its 303) is a
+    completion missed, with its witness."""
+    new = tmp_path / "new.toml"
+    new.write_text('success = ["completed"]\nfailure = ["failed"]\ncancelled = ["cancelled"]\n'
+                   'poll = ["*"]\non-5xx = "raise"\non-redirect = "poll"\n')  # fmt: skip
+    old = tmp_path / "old.toml"
+    old.write_text('success = ["completed"]\nfailure = ["failed"]\ncancelled = ["cancelled"]\n'
+                   'poll = ["*"]\non_server_error = "raise"\non_redirect = "poll"\n')  # fmt: skip
+    a, b = load_model(new), load_model(old)
+    assert (a.on_server_error, a.on_redirect) == ("raise", "poll") and a.actions == b.actions
+    found = {(f.id, f.message) for f in check_client(a)}
+    assert (
+        "misses-completion",
+        "keeps polling on the onedrive dialect's completion (HTTP 303)",
+    ) in found
+
+
+def test_an_answer_before_the_end_that_stops_a_client_is_stops_early() -> None:
+    """A client that ends on any 2xx but 202 stops at the business dialect's first 200: a
+    stops-early finding whose witness is the exchanges up to that answer (msgraph-dotnet's
+    blind spot), and none where its status alone already says so."""
+    from jobstate import PROFILES
+
+    found = [f for f in check_client(PROFILES["msgraph-dotnet"]) if f.id == "stops-early"]
+    assert [(f.status, len(f.exchanges)) for f in found] == [("notStarted", 1), ("inProgress", 2)]
+    assert all(e["http"] == 200 for f in found for e in f.exchanges)
+    hasty = ClientModel("hasty", {"inProgress": "success", "completed": "success"})
+    early = [f for f in check_client(hasty) if f.id == "stops-early"]
+    assert [f.exchanges for f in early] == [()]  # the status-level one alone

@@ -35,7 +35,7 @@ def _on_answer(model: ClientModel, http: int, body: Mapping[str, Any] | None) ->
     if 300 <= http < 400:
         if model.on_redirect == "follow":
             return _on_body(model, 200, _ITEM)
-        return "success" if model.on_redirect == "stop" else "crash"
+        return {"stop": "success", "crash": "crash", "poll": "poll"}[model.on_redirect]
     if http >= 500 and model.on_server_error != "poll":
         return "poll" if model.on_server_error == "retry" else "crash"
     if http in (404, 410):
@@ -75,6 +75,39 @@ def _completion_findings(model: ClientModel, spec: str) -> tuple[list[Finding], 
     return out, polls_on
 
 
+_FINAL = ("success", "failure", "cancelled")
+
+
+def _early_findings(model: ClientModel, spec: str) -> list[Finding]:
+    """``stops-early`` where an answer before a scenario's end makes the client stop, though
+    its status alone would not (its status-level finding says that case): every answer of
+    every scenario is a place the client may stop. One finding per kind of answer, with the
+    shortest witness."""
+    seen: dict[tuple[int, str, str], Finding] = {}
+    for sc in SCENARIOS.values():
+        for i, a in enumerate(sc.answers[:-1]):
+            status = (a.body or {}).get("status")
+            if not isinstance(status, str) or model.action(status) in _FINAL:
+                continue  # not a status body, or the status-level finding covers it
+            does = _on_answer(model, a.http, a.body)
+            key = (a.http, status, does)
+            if does not in _FINAL or (key in seen and len(seen[key].exchanges) <= i + 1):
+                continue
+            seen[key] = Finding(
+                "stops-early",
+                "error",
+                status,
+                f"treats the {sc.dialect} dialect's HTTP {a.http} '{status}' answer as final"
+                f" ({does}): the job goes on",
+                tuple(
+                    b.body["status"] for b in sc.answers[: i + 1] if b.body and "status" in b.body
+                ),
+                spec,
+                _exchanges(sc.answers[: i + 1]),
+            )
+    return list(seen.values())
+
+
 def protocol_findings(
     model: ClientModel, spec: str = "current", *, polls_on: bool = False
 ) -> list[Finding]:
@@ -83,6 +116,7 @@ def protocol_findings(
     kills it, a 404 after the end that kills it while it still polls (``polls_on``: a status
     finding already has it polling past an end), and Retry-After ignored."""
     out, misses = _completion_findings(model, spec)
+    out += _early_findings(model, spec)
     polls_on = polls_on or misses
     flaky = SCENARIOS["transient-500"]
     if model.on_server_error == "raise":
