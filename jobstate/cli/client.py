@@ -92,7 +92,8 @@ def client_cmd(
     Exit codes: 0 no error finding, 1 an error finding, 2 usage or a bad model file.
     """
     from jobstate import render
-    from jobstate.clients import check_client, with_protocol
+    from jobstate.clients import check_client, graph_pack, with_protocol
+    from jobstate.spec import get_spec
 
     protocol = {k: lists.pop(k) for k in _PROTOCOL_OPTIONS}
     model = _client_model(profile, model_file, lists)
@@ -101,10 +102,15 @@ def client_cmd(
     except ValueError as exc:
         fail(str(exc))
     findings = check_client(model, spec)
+    name = spec if isinstance(spec, str) else spec.name
     if fmt == "json":
-        write_json(render.client_payload(model, spec, findings))
+        write_json(render.client_payload(model, name, findings))
     else:
-        echo_lines(render.client_lines(model, spec, findings))
+        echo_lines(render.client_lines(model, name, findings))
+        if not graph_pack(get_spec(spec)):
+            note = f"note: spec {name} is no Microsoft Graph pack spec: its values are checked;"
+            note += " the HTTP answers, the other revision and future values are the pack's"
+            echo_lines([note])
     sys.exit(EXIT_ERRORS if any(f.severity == "error" for f in findings) else EXIT_OK)
 
 

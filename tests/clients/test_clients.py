@@ -28,7 +28,7 @@ from jobstate import (
 )
 from jobstate._constants import PROFILE_NAMES
 from jobstate.testing import check_poller
-from tests.clirun import Ran, cli
+from tests.clirun import Ran, cli, cli_text
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "examples"))
@@ -496,3 +496,21 @@ def test_an_answer_before_the_end_that_stops_a_client_is_stops_early() -> None:
     hasty = ClientModel("hasty", {"inProgress": "success", "completed": "success"})
     early = [f for f in check_client(hasty) if f.id == "stops-early"]
     assert [f.exchanges for f in early] == [()]  # the status-level one alone
+
+
+def test_a_client_on_a_users_spec_is_checked_on_its_values_alone() -> None:
+    """On a spec file (the IPP print job), a client is checked on that spec's values; the
+    Graph pack's other revision, future value and HTTP answers are not applied, and the text
+    says so; the spec is named, not shown as an object."""
+    from jobstate.spec.loading import load_spec
+
+    ipp = load_spec(Path(__file__).resolve().parents[2] / "examples/specs/ipp-print-job.toml")
+    model = ClientModel.from_lists("c", success=["completed"], poll=["*"])
+    found = check_client(model, ipp)
+    assert {f.id for f in found} == {"polls-forever"}
+    assert {f.status for f in found} == {"canceled", "aborted"}
+    ran = cli_text("client", "--spec", "examples/specs/ipp-print-job.toml", "--success",
+                   "completed", "--poll", "*", cwd=Path(__file__).resolve().parents[2])  # fmt: skip
+    lines = ran.stdout.splitlines()
+    assert lines[0] == "client ad-hoc under spec ipp-print-job" and ran.returncode == 1
+    assert lines[-1].startswith("note: spec ipp-print-job is no Microsoft Graph pack spec")
