@@ -62,8 +62,8 @@ def check_client(model: ClientModel, spec: str | Spec = "current") -> list[Findi
     if not graph_pack(sp):  # the other revision and the HTTP answers are Graph's own
         return sorted(out, key=lambda f: f.severity != "error")
     out += _stranger_findings(model, sp)
-    polls_on = any(f.id in ("polls-forever", "spurious-timeout") for f in out)
-    out += protocol_findings(model, sp.name, polls_on=polls_on)
+    past = next((f for f in out if f.id in ("polls-forever", "spurious-timeout")), None)
+    out += protocol_findings(model, sp.name, polls_on=past or False)
     out.sort(key=lambda f: f.severity != "error")
     return out
 
@@ -256,7 +256,7 @@ def matrix(
 
 
 def protocol_findings(
-    model: ClientModel, spec: str = "current", *, polls_on: bool = False
+    model: ClientModel, spec: str = "current", *, polls_on: bool | Finding = False
 ) -> list[Finding]:
     """What the client gets wrong with the Microsoft Graph monitor's HTTP answers (the pack's:
     :func:`jobstate.packs.graph.client_protocol.protocol_findings`)."""

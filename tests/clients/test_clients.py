@@ -514,3 +514,18 @@ def test_a_client_on_a_users_spec_is_checked_on_its_values_alone() -> None:
     lines = ran.stdout.splitlines()
     assert lines[0] == "client ad-hoc under spec ipp-print-job" and ran.returncode == 1
     assert lines[-1].startswith("note: spec ipp-print-job is no Microsoft Graph pack spec")
+
+
+def test_crashes_on_gone_follows_the_end_the_client_polls_past() -> None:
+    """A client that stops at completed but polls on cancelled dies on the 404 along the
+    cancelled course (the cause), not along a completed one it handles."""
+    from dataclasses import replace
+
+    model = replace(
+        ClientModel.from_lists("c", success=["completed"], failure=["failed"], poll=["*"]),
+        on_gone="crash",
+    )
+    (gone,) = [f for f in check_client(model) if f.id == "crashes-on-gone"]
+    assert gone.status == "cancelled" and gone.witness[-1] == "cancelled"
+    assert [e["http"] for e in gone.exchanges][-1] == 404
+    assert [e["body"]["status"] for e in gone.exchanges[:-1]] == list(gone.witness)

@@ -9,6 +9,7 @@ from typing import Any
 
 from jobstate.client_model import ClientModel, Finding
 from jobstate.packs.graph.scenarios import SCENARIOS
+from jobstate.spec.scenarios import Answer
 
 __all__ = ["protocol_findings"]
 
@@ -108,16 +109,41 @@ def _early_findings(model: ClientModel, spec: str) -> list[Finding]:
     return list(seen.values())
 
 
+def _gone_finding(spec: str, past: Finding | None) -> Finding:
+    """``crashes-on-gone``, witnessed along the end the client polls past: the status finding's
+    own course where one says so (``past``), else a completion it cannot see."""
+    expired = SCENARIOS["expired-404"]
+    gone = expired.answer(len(expired.answers) + 1, 2)
+    if past is not None:
+        statuses = past.witness
+        answers = [Answer(202, {"status": s}) for s in statuses]
+    else:
+        statuses = ("notStarted", "inProgress", "completed")
+        answers = list(expired.answers)
+    return Finding(
+        "crashes-on-gone",
+        "error",
+        statuses[-1],
+        f"still polling after its end ('{statuses[-1]}'), it crashes when the monitor expires"
+        " (404)",
+        statuses,
+        spec,
+        _exchanges([*answers, gone]),
+    )
+
+
 def protocol_findings(
-    model: ClientModel, spec: str = "current", *, polls_on: bool = False
+    model: ClientModel, spec: str = "current", *, polls_on: bool | Finding = False
 ) -> list[Finding]:
     """What the client gets wrong with HTTP answers (each with its shortest witness exchange
     sequence, from the monitor scenarios): a completion it cannot see, a transient 5xx that
-    kills it, a 404 after the end that kills it while it still polls (``polls_on``: a status
-    finding already has it polling past an end), and Retry-After ignored."""
+    kills it, a 404 after the end that kills it while it still polls (``polls_on``: the status
+    finding that already has it polling past an end, whose course the 404's witness follows),
+    and Retry-After ignored."""
     out, misses = _completion_findings(model, spec)
     out += _early_findings(model, spec)
-    polls_on = polls_on or misses
+    past = polls_on if isinstance(polls_on, Finding) else None
+    polls_on = bool(polls_on) or misses
     flaky = SCENARIOS["transient-500"]
     if model.on_server_error == "raise":
         upto = flaky.answers[: next(i for i, a in enumerate(flaky.answers) if a.http >= 500) + 1]
@@ -133,19 +159,7 @@ def protocol_findings(
             )
         )
     if polls_on and model.on_gone == "crash":
-        expired = SCENARIOS["expired-404"]
-        answers = [*expired.answers, expired.answer(len(expired.answers) + 1, 2)]
-        out.append(
-            Finding(
-                "crashes-on-gone",
-                "error",
-                "completed",
-                "still polling after an end, it crashes when the monitor expires (404)",
-                ("notStarted", "inProgress", "completed"),
-                spec,
-                _exchanges(answers),
-            )
-        )
+        out.append(_gone_finding(spec, past))
     if model.interval is not None and model.retry_after is False:
         slow = SCENARIOS["retry-after"]
         pace = f"every {model.interval:g} s" if model.interval else "with no pause"
