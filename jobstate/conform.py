@@ -351,10 +351,11 @@ def _reading(
         exc = failure[0]
         return None, None, "crashed", (shortened(f"{type(exc).__name__}: {exc}", 200),)
     value = result[0] if result else None
+    resource = None
     if isinstance(value, tuple) and len(value) == 2:
-        outcome, resource = value
-        return _text(outcome), _text(resource), "concluded", ()
-    return _text(value), None, "concluded", ()
+        value, resource = value
+    outcome = _text(value)
+    return outcome, _text(resource), "concluded" if outcome is not None else "silent", ()
 
 
 def _text(value: object) -> str | None:

@@ -313,7 +313,7 @@ def span(seconds: float) -> str:
     ('45.2s', '10m02s', '2h05m', '2d03h', '0s')
     """
     if seconds < 60:
-        return f"{seconds:.3g}s" if seconds else "0s"
+        return f"{seconds:.3g}s"
     whole = int(seconds)
     if whole < 3600:
         return f"{whole // 60}m{whole % 60:02d}s"

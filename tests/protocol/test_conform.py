@@ -227,3 +227,67 @@ def test_serve_stops_once_a_client_abandons_its_monitor() -> None:
     thread.join(10)
     assert reasons == ["every monitor settled"] and time.monotonic() - started < 10
     assert server.grade(url).stopped_before_end
+
+
+def test_run_poller_reads_every_kind_of_answer_and_the_table_says_each() -> None:
+    """run_poller: a plain outcome, an outcome with a resource, a value that is no text (no
+    conclusion), a call that outlives its limit (hung, left on its daemon thread); each case
+    timed and graded by its traffic; the text table's rows, marks and count exactly."""
+    import threading
+    import time
+
+    import httpx
+
+    from jobstate.conform import table_lines
+    from jobstate.emulator import MonitorServer
+
+    chosen = {n: SCENARIOS[n] for n in ("failed", "completed", "cancelled", "waiting-retry")}
+    release = threading.Event()
+
+    def poller(url: str) -> object:
+        name = url.rsplit("/", 1)[-1].rsplit("-", 1)[0]
+        for _ in range(len(SCENARIOS[name].answers)):
+            httpx.get(url)
+        if name == "waiting-retry":
+            release.wait(5)  # longer than the limit: hung
+        return {"failed": "failure", "completed": ("success", "01NEWITEM"),
+                "cancelled": 3, "waiting-retry": "success"}[name]  # fmt: skip
+
+    with MonitorServer(chosen, idle=0.2) as server:
+        started = time.monotonic()
+        cases = {c.scenario: c for c in run_poller(server, chosen, poller, timeout=1.0)}
+        release.set()
+    assert time.monotonic() - started < 10
+    assert (cases["failed"].concluded, cases["failed"].resource, cases["failed"].ok) == (
+        "failure", None, True)  # fmt: skip
+    assert cases["completed"].resource == "01NEWITEM" and cases["completed"].ok
+    assert cases["cancelled"].concluded is None
+    assert cases["cancelled"].problems == ("the client concluded nothing",)
+    assert cases["waiting-retry"].fate == "hung" and cases["waiting-retry"].seconds >= 1.0
+    assert all(c.grade is not None and not c.grade.findings for c in cases.values())
+    assert table_lines(cases.values()) == [
+        "scenario       expected           concluded          traffic  verdict",
+        "failed         failure            failure            -        ok",
+        "completed      success 01NEWITEM  success 01NEWITEM  -        ok",
+        "cancelled      cancelled          (silent)           -        FAIL",
+        "    - the client concluded nothing",
+        "waiting-retry  success 01RETRY    (hung)             -        FAIL",
+        "    - the client did not finish within its time limit",
+        "4 cases: 2 passed, 2 failing",
+    ]
+
+
+def test_a_crash_keeps_the_start_of_a_long_message() -> None:
+    """A poller's exception is kept as its type and message, shortened to 200 characters."""
+    from jobstate.emulator import MonitorServer
+
+    chosen = {"failed": SCENARIOS["failed"]}
+
+    def poller(url: str) -> object:
+        raise ValueError("x" * 500)
+
+    with MonitorServer(chosen, idle=0.2) as server:
+        (case,) = run_poller(server, chosen, poller, timeout=5)
+    (line,) = case.stderr_tail
+    assert line.startswith("ValueError: xxx") and line.endswith("(512 characters)")
+    assert len(line) < 240

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -243,8 +244,8 @@ def test_stalls_beyond_the_cap_are_counted_not_kept() -> None:
 
 def test_stall_messages_and_spans_read_as_people_write_them() -> None:
     """Durations as 45.2s, 10m02s, 2h05m, 2d03h; a stall without a percentage names none."""
-    assert [span(x) for x in (0.5, 59.9, 60, 3599, 3600, 86400)] == [
-        "0.5s", "59.9s", "1m00s", "59m59s", "1h00m", "1d00h"]  # fmt: skip
+    assert [span(x) for x in (0, 0.5, 59.9, 60, 3599, 3600, 10799, 86400, 104400)] == [
+        "0s", "0.5s", "59.9s", "1m00s", "59m59s", "1h00m", "2h59m", "1d00h", "1d05h"]  # fmt: skip
     s = Stall("notStarted", None, 0.0, 172800.0, 0, 1, True)
     assert s.message() == (
         "no change for 2d00h in 'notStarted' (from poll 1, 1970-01-01T00:00:00Z),"
@@ -333,3 +334,57 @@ def test_junit_carries_each_jobs_time_and_facts() -> None:
                      "unchanged_seconds": "600.0", "stalls": "1"}  # fmt: skip
     failure = next(f for f in root.iter("failure") if f.get("type") == "never-polled")
     assert (failure.text or "").startswith("no poll: error never-polled: entry 2 answered")
+
+
+def test_the_facts_as_json_are_exactly_these() -> None:
+    """Every key of a job's timing and of a stall, with its value, for one known course
+    (a start, a stall that ended, an error answer, the end, a poll after it)."""
+    tracker = TimeTracker(TERMINAL, stall=60.0)
+    polls: list[tuple[float, int, str | None, float | None]] = [
+        (0.0, 202, "notStarted", None), (10.0, 202, "inProgress", 5.0),
+        (80.5, 202, "inProgress", 5.0), (90.0, 503, None, None),
+        (100.0, 202, "inProgress", 50.0), (130.0, 202, "completed", 100.0),
+        (140.0, 202, "completed", 100.0),
+    ]  # fmt: skip
+    for i, (t, http, status, pct) in enumerate(polls):
+        tracker.feed(Exchange(http, status, time=T0.timestamp() + t, progress=pct), line=i + 1)
+    facts = tracker.facts()
+    assert facts is not None
+    facts = replace(facts, accepted=T0.timestamp() - 2.5)
+    assert facts.to_dict() == {
+        "first_poll": _at(0), "last_poll": _at(140), "end": _at(130),
+        "duration_seconds": 130.0, "unfinished": False, "timed_polls": 7,
+        "last_status": "completed", "last_progress": 100.0, "unchanged_seconds": 0.0,
+        "seconds_in_status": {"notStarted": 10.0, "inProgress": 120.0},
+        "stalls": [{"status": "inProgress", "progress": 5.0, "start": _at(10),
+                    "seconds": 70.5, "poll": 2, "line": 2, "ongoing": False}],
+        "stalls_not_kept": 0, "out_of_order": 0, "untimed": 0,
+        "accepted": "2026-12-05T09:59:57.500Z", "first_poll_after_seconds": 2.5,
+    }  # fmt: skip
+    assert facts.phrase() == "ended after 2m10s (first poll 2.5s after the 202)"
+    assert facts.stalls[0].message() == (
+        "no change for 1m10s in 'inProgress' at 5% (from poll 2, 2026-12-05T10:00:10Z)"
+    )
+
+
+def test_phrases_of_jobs_still_running() -> None:
+    """A running job's phrase: where it stands and how long nothing changed, or only where
+    it stands when it just changed, or that no status was seen at all."""
+    t = TimeTracker(TERMINAL)
+    t.feed(Exchange(202, "inProgress", time=0.0, progress=1.0))
+    t.feed(Exchange(202, "inProgress", time=30.0, progress=2.0))
+    facts = t.facts()
+    assert facts is not None and facts.phrase() == "unfinished after 30s: inProgress 2%"
+    t.feed(Exchange(202, "inProgress", time=45.0, progress=2.0))
+    again = t.facts()
+    assert again is not None
+    assert again.phrase() == "unfinished after 45s: inProgress 2%, no change for 15s"
+    errors = TimeTracker(TERMINAL)
+    errors.feed(Exchange(401, time=0.0))
+    errors.feed(Exchange(401, time=5.0))
+    none = errors.facts()
+    assert none is not None and none.phrase() == "unfinished after 5s: no status seen"
+    bare = TimeTracker(TERMINAL)
+    bare.feed(Exchange(202, "waiting", time=0.0))
+    only = bare.facts()
+    assert only is not None and only.phrase() == "unfinished after 0s: waiting"
