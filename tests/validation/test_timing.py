@@ -244,7 +244,7 @@ def test_stalls_beyond_the_cap_are_counted_not_kept() -> None:
 
 def test_stall_messages_and_spans_read_as_people_write_them() -> None:
     """Durations as 45.2s, 10m02s, 2h05m, 2d03h; a stall without a percentage names none."""
-    assert [span(x) for x in (0, 0.5, 59.9, 60, 3599, 3600, 10799, 86400, 104400)] == [
+    assert [span(x) for x in (0, 0.5, 59.9, 60, 3599, 3600, 10790, 86400, 104400)] == [
         "0s", "0.5s", "59.9s", "1m00s", "59m59s", "1h00m", "2h59m", "1d00h", "1d05h"]  # fmt: skip
     s = Stall("notStarted", None, 0.0, 172800.0, 0, 1, True)
     assert s.message() == (
@@ -388,3 +388,48 @@ def test_phrases_of_jobs_still_running() -> None:
     bare.feed(Exchange(202, "waiting", time=0.0))
     only = bare.facts()
     assert only is not None and only.phrase() == "unfinished after 0s: waiting"
+
+
+def test_counts_boundaries_and_precision_of_the_facts() -> None:
+    """Untimed and out-of-order polls are counted one by one; a run exactly as long as the
+    threshold is no stall; time before the first status answer is counted to no status;
+    figures keep their precision (milliseconds in JSON, microseconds in the facts)."""
+    t = TimeTracker(TERMINAL, stall=60.0)
+    t.feed(Exchange(401, time=0.0))  # an error answer first: no status to count time to
+    for at in (10.0, 70.0):  # exactly the threshold: no stall
+        t.feed(Exchange(202, "inProgress", time=at, progress=1.0))
+    for _ in range(2):
+        t.feed(Exchange(202, "inProgress", time=None))
+        t.feed(Exchange(202, "inProgress", time=5.0))
+    t.feed(Exchange(202, "inProgress", time=70.1234567, progress=2.0))
+    t.feed(Exchange(202, "inProgress", time=140.5, progress=2.0))
+    facts = t.facts()
+    assert facts is not None
+    assert (facts.untimed, facts.out_of_order) == (2, 2)
+    assert facts.in_status == {"inProgress": 130.5}
+    (stall,) = facts.stalls
+    assert stall.seconds == 70.376543 and stall.to_dict()["seconds"] == 70.377
+    assert facts.unchanged_for == 70.376543
+    assert facts.to_dict()["unchanged_seconds"] == 70.377
+    assert facts.to_dict()["seconds_in_status"] == {"inProgress": 130.5}
+    only_errors = TimeTracker(TERMINAL)
+    only_errors.feed(Exchange(503, time=1.0))
+    none = only_errors.facts()
+    assert none is not None and (none.last_status, none.last_progress) == (None, None)
+    fractional = TimeTracker(TERMINAL)
+    fractional.feed(Exchange(202, "waiting", time=0.0))
+    fractional.feed(Exchange(202, "inProgress", time=1.23456789))
+    part = fractional.facts()
+    assert part is not None and part.in_status == {"waiting": 1.234568}
+    assert part.to_dict()["seconds_in_status"] == {"waiting": 1.235}
+
+
+def test_two_long_unknown_values_alike_in_their_start_are_two_runs() -> None:
+    """Values outside the spec are kept shortened, but compared whole (by hash): two that
+    differ only past the kept start are two runs, not one stall."""
+    tracker = TimeTracker(TERMINAL, stall=10.0, known=frozenset({"inProgress", *TERMINAL}))
+    head = "x" * 200
+    for at, tail in ((0.0, "a"), (6.0, "b"), (12.0, "a")):
+        tracker.feed(Exchange(202, head + tail, time=at))
+    facts = tracker.facts()
+    assert facts is not None and facts.stalls == ()
