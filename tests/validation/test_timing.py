@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from jobstate import ReadOptions, Validator, read_input
+from jobstate._words import shortened
 from jobstate.results.report import Durations
 from jobstate.spec.protocol import Exchange
 from jobstate.validation.timing import MAX_STALLS, Stall, TimeTracker, clock, span
@@ -299,6 +300,7 @@ def test_values_outside_the_spec_are_kept_short_and_counted_under_one_name() -> 
     assert facts is not None
     (stall,) = facts.stalls
     assert len(stall.status) < 200 and stall.status.isprintable() and "1,000,001" in stall.status
+    assert stall.status == shortened(huge, 120)  # the first 120 characters, made inert
     assert set(facts.in_status) == {"(outside the spec)"}
     assert facts.in_status["(outside the spec)"] == 79.0
     assert len(facts.phrase()) < 300 and facts.phrase().isprintable()
