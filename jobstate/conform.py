@@ -205,6 +205,11 @@ def parse_conclusion(output: str) -> tuple[str | None, str | None]:
     return outcome, rest.strip() or None
 
 
+_Reading = tuple[str | None, str | None, Fate, tuple[str, ...]]
+"""What one run of a client gave: its conclusion, the resource it named, its fate, the tail of
+what it said on standard error (or its exception)."""
+
+
 def run_command(
     server: MonitorServer,
     scenarios: Mapping[str, Scenario],
@@ -216,11 +221,9 @@ def run_command(
     """Play each scenario to a fresh process of ``command`` (``{url}`` in an argument is the
     monitor URL; ``JOBSTATE_MONITOR_URL`` in its environment too), one at a time, each
     within ``timeout`` seconds."""
-    cases = []
-    for name, scenario in scenarios.items():
-        url = server.play(name)
+
+    def one(url: str) -> _Reading:
         args = [a.replace("{url}", url) for a in command]
-        started = time.monotonic()
         run_env = {**os.environ, **(env or {}), "JOBSTATE_MONITOR_URL": url}
         fate, out, err = _run(args, timeout, run_env)
         concluded, resource = parse_conclusion(out) if fate != "hung" else (None, None)
@@ -228,19 +231,9 @@ def run_command(
             fate = "concluded"  # what it said counts, whatever its exit code
         elif fate == "concluded":
             fate = "silent"  # exit 0, and no conclusion on its last line
-        cases.append(
-            verdict(
-                name,
-                truth(scenario),
-                concluded,
-                resource,
-                grade=server.grade(url),
-                fate=fate,
-                seconds=time.monotonic() - started,
-                stderr_tail=_tail(err),
-            )
-        )
-    return cases
+        return concluded, resource, fate, _tail(err)
+
+    return _play(server, scenarios, one)
 
 
 def _run(args: Sequence[str], timeout: float, env: Mapping[str, str]) -> tuple[Fate, str, str]:
@@ -307,16 +300,28 @@ def run_poller(
     """Play each scenario to ``poller(url)``, which returns its conclusion: an outcome, or
     ``(outcome, resource_id)``. An exception is its crash (type and message kept); a call
     that outlives ``timeout`` is left running on its daemon thread and counted as hung."""
-    cases = []
-    for name, scenario in scenarios.items():
-        url = server.play(name)
-        started = time.monotonic()
+
+    def one(url: str) -> _Reading:
         result: list[object] = []
         failure: list[BaseException] = []
         worker = threading.Thread(target=_call, args=(poller, url, result, failure), daemon=True)
         worker.start()
         worker.join(timeout)
-        concluded, resource, fate, tail = _reading(worker.is_alive(), result, failure)
+        return _reading(worker.is_alive(), result, failure)
+
+    return _play(server, scenarios, one)
+
+
+def _play(
+    server: MonitorServer, scenarios: Mapping[str, Scenario], one: Callable[[str], _Reading]
+) -> list[Case]:
+    """Each scenario played on a monitor of its own to ``one`` (a run of the client), timed,
+    and graded with the traffic the server saw."""
+    cases = []
+    for name, scenario in scenarios.items():
+        url = server.play(name)
+        started = time.monotonic()
+        concluded, resource, fate, tail = one(url)
         cases.append(
             verdict(
                 name,

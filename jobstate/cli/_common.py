@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from jobstate._constants import ECHO_BATCH, SPEC_NAMES
+from jobstate._constants import ECHO_BATCH, MODES, SPEC_NAMES, STALL_SECONDS
 
 __all__ = [
     "EXIT_ERRORS",
@@ -27,10 +27,13 @@ __all__ = [
     "fail",
     "finite",
     "format_option",
+    "mode_option",
     "need",
     "output_gone",
+    "scenario_option",
     "silence_stdout",
     "spec_option",
+    "stall_option",
     "warn",
     "write",
     "write_json",
@@ -39,6 +42,41 @@ __all__ = [
 EXIT_OK, EXIT_ERRORS, EXIT_UNUSABLE = 0, 1, 2
 
 _F = Callable[..., Any]
+
+
+def mode_option() -> Callable[[_F], _F]:
+    """``--mode sampled|step``, default ``sampled``."""
+    return click.option(
+        "--mode",
+        type=click.Choice(MODES),
+        default="sampled",
+        show_default=True,
+        help="sampled: client polls, skipped states are fine; step: every change is one edge.",
+    )
+
+
+def stall_option(help: str) -> Callable[[_F], _F]:
+    """``--stall SECONDS``: the stall threshold (``0``: never), default five minutes."""
+    return click.option(
+        "--stall",
+        type=click.FloatRange(min=0),
+        callback=finite,
+        default=STALL_SECONDS,
+        show_default=True,
+        metavar="SECONDS",
+        help=help,
+    )
+
+
+def scenario_option() -> Callable[[_F], _F]:
+    """``--scenario NAME`` (repeatable) into ``names``."""
+    return click.option(
+        "--scenario",
+        "names",
+        multiple=True,
+        metavar="NAME",
+        help="A scenario to play (repeatable; default: every one). See 'jobstate scenarios'.",
+    )
 
 
 def format_option(*choices: str, help: str | None = None) -> Callable[[_F], _F]:

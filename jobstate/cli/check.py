@@ -16,7 +16,6 @@ from jobstate._constants import (
     KEEP_VIOLATIONS,
     MAX_DOCUMENT,
     MAX_RECORD,
-    MODES,
     PCT,
     STALL_SECONDS,
     FailOn,
@@ -30,7 +29,9 @@ from jobstate.cli._common import (
     error,
     finite,
     format_option,
+    mode_option,
     spec_option,
+    stall_option,
 )
 from jobstate.cli._report import View, follow_file, read_all, render_report, write_observed
 
@@ -95,7 +96,7 @@ def _where_options() -> list[Callable[[_F], _F]]:
 def _read_options(f: _F) -> _F:
     """The options that say where things sit in the records and how to read them (they make a
     ReadOptions)."""
-    options = [
+    options: list[Callable[[_F], _F]] = [
         *_where_options(),
         click.option(
             "--poll-floor",
@@ -105,15 +106,9 @@ def _read_options(f: _F) -> _F:
             help="Report polls of one monitor sooner than this apart (client finding"
             " poll-interval; Retry-After is always checked where a HAR keeps it).",
         ),
-        click.option(
-            "--stall",
-            type=click.FloatRange(min=0),
-            callback=finite,
-            default=STALL_SECONDS,
-            show_default=True,
-            metavar="SECONDS",
-            help="Report a timed job (a HAR, --time-key) that shows the same status and"
-            " progress for longer than this (finding stalled); 0: never.",
+        stall_option(
+            "Report a timed job (a HAR, --time-key) that shows the same status and"
+            " progress for longer than this (finding stalled); 0: never."
         ),
         click.option(
             "--engine",
@@ -200,13 +195,7 @@ def _make_read_options(values: dict[str, Any]) -> ReadOptions:
     type=click.Path(path_type=str, allow_dash=True, readable=False),  # each input says why
 )
 @spec_option(help="Which vocabulary and edges to check against.")
-@click.option(
-    "--mode",
-    type=click.Choice(MODES),
-    default="sampled",
-    show_default=True,
-    help="sampled: client polls, skipped states are fine; step: every change is one edge.",
-)
+@mode_option()
 @format_option("text", "json", "junit")
 @_read_options
 @click.option(

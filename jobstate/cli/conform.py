@@ -15,6 +15,7 @@ from jobstate.cli._common import (
     finite,
     format_option,
     need,
+    scenario_option,
     spec_option,
     write_json,
 )
@@ -28,13 +29,7 @@ __all__ = ["conform_cmd"]
     context_settings={"ignore_unknown_options": True},
 )
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
-@click.option(
-    "--scenario",
-    "names",
-    multiple=True,
-    metavar="NAME",
-    help="A scenario to play (repeatable; default: every one). See 'jobstate scenarios'.",
-)
+@scenario_option()
 @click.option(
     "--dialect",
     type=click.Choice(DIALECT_NAMES),

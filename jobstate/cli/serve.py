@@ -18,6 +18,7 @@ from jobstate.cli._common import (
     format_option,
     need,
     output_gone,
+    scenario_option,
     spec_option,
     warn,
     write_json,
@@ -39,13 +40,7 @@ def is_loopback(host: str) -> bool:
 
 
 @click.command("serve", short_help="Serve monitor scenarios over HTTP and grade the client.")
-@click.option(
-    "--scenario",
-    "names",
-    multiple=True,
-    metavar="NAME",
-    help="A scenario to play (repeatable; default: every one). See 'jobstate scenarios'.",
-)
+@scenario_option()
 @click.option(
     "--trace",
     "traces",

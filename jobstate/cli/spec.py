@@ -8,11 +8,9 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from jobstate._constants import (
-    MODES,
     PCT,
     SQL_DIALECTS,
     SQL_REPORTS,
-    STALL_SECONDS,
     DiagramFormat,
 )
 from jobstate.cli._common import (
@@ -21,9 +19,10 @@ from jobstate.cli._common import (
     SpecParam,
     echo_lines,
     fail,
-    finite,
     format_option,
+    mode_option,
     spec_option,
+    stall_option,
     write,
     write_json,
 )
@@ -91,13 +90,7 @@ def _diff(a: Spec, b: Spec, *, fmt: str) -> NoReturn:
 
 @click.command("sql", short_help="Print the SQL that checks a table of polls (DuckDB, Spark).")
 @spec_option(help="Which vocabulary and edges the query checks against.")
-@click.option(
-    "--mode",
-    type=click.Choice(MODES),
-    default="sampled",
-    show_default=True,
-    help="sampled: client polls, skipped states are fine; step: every change is one edge.",
-)
+@mode_option()
 @click.option(
     "--dialect",
     type=click.Choice(SQL_DIALECTS),
@@ -136,15 +129,8 @@ def _diff(a: Spec, b: Spec, *, fmt: str) -> NoReturn:
     help="Each poll's time in seconds since the epoch (give it as --order-col too): adds each"
     " job's first_poll, last_poll and duration, and the stalled finding.",
 )
-@click.option(
-    "--stall",
-    type=click.FloatRange(min=0),
-    callback=finite,
-    default=STALL_SECONDS,
-    show_default=True,
-    metavar="SECONDS",
-    help="With --time-col: the same status and percentage for longer than this is stalled;"
-    " 0: never.",
+@stall_option(
+    "With --time-col: the same status and percentage for longer than this is stalled; 0: never."
 )
 def sql_cmd(
     spec: str,

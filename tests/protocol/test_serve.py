@@ -335,18 +335,21 @@ def test_loopback_addresses_are_not_warned_and_others_are() -> None:
 
 def test_without_a_recording_nothing_of_a_request_is_kept() -> None:
     """record=False (serve without --record): requests are graded, none is kept; with a
-    recording, a huge header is kept shortened, and at most 64 headers."""
+    recording, a long header is kept shortened, and at most 64 headers. (The header stays
+    under the HTTP parser's 16 KiB limit on a request's head: a larger one is refused with
+    431 or not, by how the bytes happen to arrive, which made this test flaky.)"""
     with MonitorServer(record=False) as server:
         url = server.play("completed")
-        httpx.get(url, headers={"X-Big": "x" * 100_000})
+        assert httpx.get(url, headers={"X-Big": "x" * 10_000}).status_code == 202
         assert server.har()["log"]["entries"] == [] and server.grade(url).polls == 1
     with MonitorServer() as server:
         many = {f"X-{i}": "v" for i in range(100)}
-        httpx.get(server.play("completed"), headers={"X-Big": "x" * 100_000, **many})
+        answer = httpx.get(server.play("completed"), headers={"X-Big": "x" * 10_000, **many})
+        assert answer.status_code == 202
         [entry] = server.har()["log"]["entries"]
         sent = entry["request"]["headers"]
         assert len(sent) == 64 and len(orjson.dumps(entry)) < 20_000
-        assert any(h["value"].endswith("(100,000 characters)") for h in sent)
+        assert any(h["value"].endswith("(10,000 characters)") for h in sent)
 
 
 def test_connections_beyond_the_limit_get_503() -> None:
