@@ -4,7 +4,7 @@ Each :meth:`MonitorServer.play` makes a monitor URL that answers a scenario's an
 poll (:mod:`jobstate.spec.scenarios`); every request is recorded, and each monitor URL gets a
 grade: the client-behaviour findings of :mod:`jobstate.validation.behaviour` and whether the
 client stopped before the end. The recording is a HAR 1.2 document that ``jobstate check``
-reads. Needs the ``serve`` extra (uvicorn).
+reads. Runs on uvicorn, installed with jobstate.
 
 Routes: ``GET /monitor/{id}`` (a poll), ``GET /items/{id}`` (where a 303 points),
 ``POST /scenarios/{name}`` (starts a job: ``202`` with ``Location``, like a copy) and

@@ -8,7 +8,7 @@
         assert monitor_server.findings(url) == []
 
 The fixture is a :class:`jobstate.MonitorServer` on 127.0.0.1 (an ephemeral port), stopped
-when the test ends. It needs the ``serve`` extra (uvicorn); the plugin itself imports nothing
+when the test ends. It runs on uvicorn, installed with jobstate; the plugin itself imports nothing
 until the fixture is used.
 """
 

@@ -4,7 +4,7 @@ client (httpx) polling it through a real proxy (mitmproxy, which writes the HAR)
 log, CSV export and JSON dump that client writes.
 
     python -m venv /tmp/capture && /tmp/capture/bin/pip install mitmproxy httpx
-    /tmp/capture/bin/pip install -e '.[serve]'
+    /tmp/capture/bin/pip install -e .
     /tmp/capture/bin/python examples/capture/make_examples.py
 
 mitmproxy is no jobstate dependency; the outputs land in examples/ and are what the README

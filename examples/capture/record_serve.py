@@ -2,7 +2,7 @@
 scenarios, jobstate's own poller (``jobstate.monitor.wait``) follows two of them, and a naive
 poller (the kind that only knows 'completed') polls the other two past their end.
 
-    pip install -e '.[serve,monitor]'
+    pip install -e .
     python examples/capture/record_serve.py
 
 ``jobstate check examples/serve.har`` then shows a 303 completion as success, a transient 500
