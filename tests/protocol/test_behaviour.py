@@ -154,3 +154,53 @@ def test_dialect_rewrites_the_completion() -> None:
     s = jobstate.SCENARIOS["waiting-retry"]
     assert in_dialect(s, "onedrive").answers[-1].http == 303
     assert {a.http for a in in_dialect(s, "business").answers} == {200}
+
+
+def test_a_grade_is_exactly_this() -> None:
+    """One course graded key by key (#31: nothing pinned the grade's end, polls after it,
+    seconds after it, location, nor the findings' messages): a token on a poll, a poll sooner
+    than Retry-After (the shortest gap reported, not the last), the 303 with its Location,
+    two re-polls of it."""
+    t = BehaviourTracker(frozenset({"completed"}))
+    t.feed(Exchange(202, "notStarted", time=0.0, retry_after=5.0))
+    t.feed(Exchange(202, "inProgress", time=2.0, retry_after=5.0, authorization=True))
+    t.feed(Exchange(202, "inProgress", time=3.5))
+    t.feed(Exchange(303, time=10.0, location="/items/01A"))
+    t.feed(Exchange(303, time=11.25, location="/items/01A"))
+    t.feed(Exchange(303, time=12.5, location="/items/01A"))
+    assert t.grade().to_dict() == {
+        "ok": False, "polls": 6, "ended_at": 4, "end": "303", "stopped_before_end": False,
+        "polls_after_end": 2, "seconds_after_end": 2.5, "location": "/items/01A",
+        "findings": [
+            {"id": "repolled-redirect", "severity": "error", "count": 2, "first_poll": 5,
+             "message": "fetched the monitor 2 more time(s) after its 303 See Other (poll 4),"
+                        " for 2.5 s"},
+            {"id": "poll-interval", "severity": "warning", "count": 2, "first_poll": 2,
+             "message": "2 poll(s) sooner than asked (Retry-After or the floor); the shortest"
+                        " gap was 1.5 s"},
+            {"id": "auth-to-monitor", "severity": "warning", "count": 1, "first_poll": 2,
+             "message": "sent an Authorization header on 1 poll(s) of the pre-authenticated"
+                        " monitor URL"},
+        ],
+    }  # fmt: skip
+
+
+def test_the_end_of_a_grade_without_times_or_with_a_status() -> None:
+    """A terminal status ends it with no location and, without times, no seconds after the
+    end; a gap exactly the wait is not too soon; a job that never ended has nothing after."""
+    t = BehaviourTracker(frozenset({"failed"}))
+    for s in ("inProgress", "failed", "failed"):
+        t.feed(Exchange(202, s))
+    grade = t.grade()
+    assert (grade.end, grade.ended_at, grade.location, grade.seconds_after_end) == (
+        "failed", 2, None, None)  # fmt: skip
+    (after,) = grade.findings
+    assert after.message == "polled 1 more time(s) after the terminal 'failed' answer (poll 2)"
+    exact = BehaviourTracker(frozenset({"completed"}))
+    exact.feed(Exchange(202, "inProgress", time=0.0, retry_after=1.0))
+    exact.feed(Exchange(202, "inProgress", time=0.95))  # within the 0.05 s of clock slack
+    assert exact.findings() == []
+    running = BehaviourTracker(frozenset({"completed"}))
+    running.feed(Exchange(202, "inProgress", time=0.0))
+    assert (running.grade().polls_after_end, running.grade().seconds_after_end) == (0, None)
+    assert running.grade().stopped_before_end and not running.grade().ok
