@@ -204,3 +204,26 @@ def test_the_end_of_a_grade_without_times_or_with_a_status() -> None:
     running.feed(Exchange(202, "inProgress", time=0.0))
     assert (running.grade().polls_after_end, running.grade().seconds_after_end) == (0, None)
     assert running.grade().stopped_before_end and not running.grade().ok
+
+
+def test_the_grades_edges() -> None:
+    """No location but a 303's; a zero gap is reported as 0 s; the seconds after the end
+    to the microsecond; a monitor started and never polled is one never-polled error, at no
+    poll."""
+    t = BehaviourTracker(frozenset({"completed"}))
+    t.feed(Exchange(202, "inProgress", time=0.0, retry_after=1.0))
+    t.feed(Exchange(202, "completed", time=0.0, location="/elsewhere"))
+    t.feed(Exchange(202, "completed", time=0.1234567))
+    grade = t.grade()
+    assert grade.location is None and grade.seconds_after_end == 0.123457
+    fast = next(f for f in grade.findings if f.id == "poll-interval")
+    assert fast.message.endswith("the shortest gap was 0 s")
+    running = BehaviourTracker(frozenset({"completed"}))
+    running.feed(Exchange(202, "inProgress", time=0.0))
+    assert running.grade().location is None
+    never = BehaviourTracker(frozenset({"completed"}))
+    never.started("entry 3")
+    (finding,) = never.grade().findings
+    assert (finding.id, finding.severity, finding.count, finding.first_poll) == (
+        "never-polled", "error", 1, 0)  # fmt: skip
+    assert finding.message.startswith("entry 3 answered 202 Accepted with this monitor URL")
