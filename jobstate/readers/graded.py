@@ -21,19 +21,18 @@ __all__ = ["carry", "flagged_by_traffic", "grade"]
 
 
 def grade(summary: InputSummary, router: JobRouter) -> None:
-    """Each tracked job's client grade and time facts (with when it was accepted)."""
-    if not router.trackers:
-        return
-    summary.clients = {str(k): t.grade() for k, t in router.trackers.items()}
-    timings: dict[str, Timing | None] = {}
-    for key, timer in router.timers.items():
-        facts = timer.facts()
-        start = router.starts.get(str(key))
+    """Each tracked job's client grade, time facts (with when it was accepted) and result
+    fields, by the job's key as the reports write it."""
+    for key, job in router.tracked.items():
+        name = str(key)
+        summary.clients[name] = job.behaviour.grade()
+        facts = job.time.facts()
+        start = router.starts.get(name)
         if facts is not None and start is not None and start.time is not None:
             facts = replace(facts, accepted=start.time)
-        timings[str(key)] = facts
-    summary.timings = timings
-    summary.results = {str(k): r for k, r in router.results.items()}
+        summary.timings[name] = facts
+        if job.result:
+            summary.results[name] = job.result
 
 
 def flagged_by_traffic(summary: InputSummary) -> set[str]:
@@ -46,11 +45,12 @@ def carry(summary: InputSummary, router: JobRouter, validator: Validator) -> Non
     """Give each job its grade and time facts, and add a job for each monitor URL a request
     gave and no poll fetched (client finding ``never-polled``)."""
     jobs = list(summary.jobs)  # objects, to carry each grade
+    step_times = {str(k): t.step_times for k, t in router.tracked.items() if t.step_times}
     for job in jobs:
         job.client = summary.clients.get(job.key or "")
         _with_time(job, summary.timings.get(job.key or ""))
         job.result = summary.results.get(job.key or "")
-        times = router.step_times.get(job.key or "")
+        times = step_times.get(job.key or "")
         if times and job.recorded_steps is not None:  # explain: each step's time
             job.recorded_steps = tuple(
                 replace(st, time=times.get(st.line)) if st.line is not None else st

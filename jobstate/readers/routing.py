@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # numpy loads only when a check runs; the protocol, when one 
     from jobstate.validation.stream import Stream
     from jobstate.validation.timing import TimeTracker
 
-__all__ = ["FLUSH_BATCH", "HeldRecords", "JobRouter", "Lines", "Start", "seconds"]
+__all__ = ["FLUSH_BATCH", "HeldRecords", "JobRouter", "Lines", "Start", "Tracked", "seconds"]
 
 Lines = Sequence[int]  # a list, or a range for a whole chunk
 
@@ -68,12 +68,9 @@ class JobRouter:
         self.order_get: Getter | None = getter(options.order_by) if options.order_by else None
         self.time_get: Getter | None = getter(options.time_key) if options.time_key else None
         self.held = HeldRecords()
-        self.trackers: dict[Any, BehaviourTracker] = {}  # HAR or time_key: the client's grade
-        self.timers: dict[Any, TimeTracker] = {}  # and each job's time facts
+        self.tracked: dict[Any, Tracked] = {}  # HAR or time_key: each job's grade, time, result
         self.starts: dict[str, Start] = {}  # a HAR: the requests that started jobs
         self.keep: tuple[str, ...] = stream.tables.spec.result  # fields that name a result
-        self.results: dict[Any, dict[str, str]] = {}  # their last values, per tracked job
-        self.step_times: dict[Any, dict[int, float]] = {}  # explain: each poll's time by line
         self._known: frozenset[str] | None = None
         self.shape_checked = options.body_key is not None
 
@@ -278,28 +275,46 @@ class JobRouter:
             self.track(key, Exchange.of(code, bodies[i], time=times[i], keep=keep), lines[i])
 
     def track(self, key: Any, exchange: Exchange, line: int | None = None) -> None:
-        """Give job ``key``'s next poll to its client-behaviour and time trackers (made on
-        first use); :func:`~jobstate.readers.read_input` grades every tracked job at the end."""
-        t = self.trackers.get(key)
-        if t is None:
-            from jobstate.validation.behaviour import BehaviourTracker
-            from jobstate.validation.timing import TimeTracker
-
-            terminal = self.stream.tables.terminal
-            t = self.trackers[key] = BehaviourTracker(terminal, self.opts.poll_floor)
-            if self._known is None:  # the spec's values, once
-                self._known = frozenset(self.stream.tables.spec.names)
-            self.timers[key] = TimeTracker(terminal, self.opts.stall, self._known)
-        t.feed(exchange)
-        self.timers[key].feed(exchange, line)
+        """Give job ``key``'s next poll to its :class:`Tracked` record (made on first use);
+        :func:`~jobstate.readers.read_input` grades every tracked job at the end."""
+        job = self.tracked.get(key)
+        if job is None:
+            job = self.tracked[key] = self._new_tracked()
+        b = job.behaviour
+        b.feed(exchange)
+        job.time.feed(exchange, line)
         if self.stream.explain and line is not None and exchange.time is not None:
-            self.step_times.setdefault(key, {})[line] = exchange.time  # explain keeps all
-        ended = t.ended_at is not None and t.ended_at < t.polls  # an answer after the end
+            job.step_times[line] = exchange.time  # explain keeps every step anyway
+        ended = b.ended_at is not None and b.ended_at < b.polls  # an answer after the end
         if (exchange.kept or exchange.error) and not ended:
-            result = self.results.setdefault(key, {})
-            result.update(exchange.kept)
+            job.result.update(exchange.kept)
             if exchange.error:
-                result["error.code"] = shortened(exchange.error, 200)
+                job.result["error.code"] = shortened(exchange.error, 200)
+
+    def _new_tracked(self) -> Tracked:
+        from jobstate.validation.behaviour import BehaviourTracker
+        from jobstate.validation.timing import TimeTracker
+
+        terminal = self.stream.tables.terminal
+        if self._known is None:  # the spec's values, once
+            self._known = frozenset(self.stream.tables.spec.names)
+        return Tracked(
+            BehaviourTracker(terminal, self.opts.poll_floor),
+            TimeTracker(terminal, self.opts.stall, self._known),
+        )
+
+
+class Tracked:
+    """What a capture with times says of one job beside its lifecycle: its client's grade
+    (``behaviour``), its time facts (``time``), the last values of the spec's result fields
+    before the end (``result``) and, for ``explain``, each poll's time by its line."""
+
+    __slots__ = ("behaviour", "result", "step_times", "time")
+
+    def __init__(self, behaviour: BehaviourTracker, time: TimeTracker) -> None:
+        self.behaviour, self.time = behaviour, time
+        self.result: dict[str, str] = {}
+        self.step_times: dict[int, float] = {}
 
 
 def seconds(value: Any) -> float | None:

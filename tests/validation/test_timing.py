@@ -435,3 +435,14 @@ def test_two_long_unknown_values_alike_in_their_start_are_two_runs() -> None:
         tracker.feed(Exchange(202, head + tail, time=at))
     facts = tracker.facts()
     assert facts is not None and facts.stalls == ()
+
+
+def test_explain_times_steps_of_jobs_keyed_by_numbers(tmp_path: Path) -> None:
+    """Job keys that are numbers in the records (reported as text) still get each step's
+    time under --explain."""
+    rows = [{"job": 7, "t": t, "body": {"status": s}}
+            for t, s in ((0, "inProgress"), (90, "inProgress"), (95, "completed"))]  # fmt: skip
+    path = tmp_path / "n.jsonl"
+    path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
+    out = cli_text("check", "--explain", str(path), *TIMED).stdout
+    assert "(+1m30s)" in out and "(+1m35s)" in out
