@@ -218,7 +218,7 @@ GRAPH_FIELDS = {  # the body fields and codes only Graph's monitor speaks of
 GRAPH_OUTSIDE_PACK = {
     "jobstate.strategies": 18,
     "jobstate.validation.rules": 17,
-    "jobstate.spec.protocol": 3,
+    "jobstate.spec.protocol": 2,
     "jobstate._constants": 3,
     "jobstate.render.text": 3,
     "jobstate.sql": 3,

@@ -60,7 +60,6 @@ class Exchange:
     authorization: bool | None = None
     retry_after: float | None = None
     location: str | None = None
-    resource_id: bool = False
     error: str | None = None
     body: bool = True
     item: bool = False
@@ -93,7 +92,6 @@ class Exchange:
             authorization,
             retry_after,
             location,
-            "resourceId" in body,
             code if isinstance(code, str) else None,
             True,
             err is None and status is None and _is_item(body),
