@@ -174,7 +174,7 @@ def generate_sql(
         "WITH",
         *_table_ctes(t, dialect, has_http, timed),
         *polls,
-        *_rule_ctes(dialect, has_http, stall if timed else _UNTIMED),
+        *_rule_ctes(dialect, has_http, timed, stall),
     ]
     if report == "violations":
         shown = "job, idx, rule, severity" + (", http AS http_status" if has_http else "")
@@ -275,9 +275,6 @@ def _table_ctes(t: Tables, dialect: str, http: bool, timed: bool) -> list[str]:
     ]
 
 
-_UNTIMED = -1.0  # _rule_ctes' stall when the table has no time column
-
-
 def _ends(http: bool, timed: bool) -> tuple[list[str], list[str]]:
     """The columns of each job's first terminal status (what an answer 'gone' after it, and
     a stall, are measured against) and of its first 'gone' before it (the job's one
@@ -298,11 +295,10 @@ def _ends(http: bool, timed: bool) -> tuple[list[str], list[str]]:
     return first_end, first_lost
 
 
-def _rule_ctes(dialect: str, http: bool, stall: float | None) -> list[str]:
+def _rule_ctes(dialect: str, http: bool, timed: bool, stall: float | None) -> list[str]:
     """Each observation's known status, the state and baseline carried to it, its rule flags,
-    then one row per violation (``stall``: the threshold, ``None`` for none, ``_UNTIMED``
-    without a time column)."""
-    timed = stall != _UNTIMED
+    then one row per violation (``timed``: the table has a time column; ``stall``: the stall
+    threshold, ``None`` for none)."""
     before = "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING"
     if dialect == "spark":
         last_known = f"last_value(known, true) OVER (PARTITION BY job ORDER BY k {before})"
