@@ -272,11 +272,15 @@ def _run(args: Sequence[str], timeout: float, env: Mapping[str, str]) -> tuple[F
 
 
 def _drain(stream: Any, into: dict[str, bytes], key: str) -> None:
-    """Read a pipe to its end, keeping its last :data:`_OUTPUT_BYTES` bytes."""
-    kept = b""
+    """Read a pipe to its end, keeping its last :data:`_OUTPUT_BYTES` bytes (trimmed once the
+    buffer holds twice that: linear in the output, where trimming at each read copied up to
+    the whole kept tail per read)."""
+    kept = bytearray()
     for chunk in iter(lambda: stream.read(65536), b""):
-        kept = (kept + chunk)[-_OUTPUT_BYTES:]
-    into[key] = kept
+        kept += chunk
+        if len(kept) > 2 * _OUTPUT_BYTES:
+            del kept[:-_OUTPUT_BYTES]
+    into[key] = bytes(kept[-_OUTPUT_BYTES:])
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:

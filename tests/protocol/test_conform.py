@@ -291,3 +291,13 @@ def test_a_crash_keeps_the_start_of_a_long_message() -> None:
     (line,) = case.stderr_tail
     assert line.startswith("ValueError: xxx") and line.endswith("(512 characters)")
     assert len(line) < 240
+
+
+def test_a_client_that_prints_megabytes_keeps_only_its_tail() -> None:
+    """A client printing 5 MB before its conclusion: the conclusion on its last line is
+    read (only the last MiB of its output is kept)."""
+    script = "import sys; sys.stdout.write('x' * 5_000_000 + '\\nfailure\\n')"
+    ran = cli_text("conform", "--scenario", "failed", "--format", "json", "--",
+                   sys.executable, "-c", script)  # fmt: skip
+    (case,) = json.loads(ran.stdout)["cases"]
+    assert ran.returncode == 0 and case["concluded"] == "failure"
