@@ -52,10 +52,11 @@ def _witness(spec: Spec, status: str) -> tuple[str, ...]:
 
 
 def check_client(model: ClientModel, spec: str | Spec = "current") -> list[Finding]:
-    """Every wrong assumption of ``model`` under ``spec``, errors first, in spec order.
+    """Every wrong assumption of ``model`` under ``spec``, errors first, in spec order. A
+    client that stops only on ``completed`` polls the legacy spec's other ends forever:
 
-    >>> [f.id for f in check_client(ClientModel("c", {"completed": "success"}), "legacy")][:2]
-    ['polls-forever', 'polls-forever']
+        >>> [f.id for f in check_client(ClientModel("c", {"completed": "success"}), "legacy")][:2]
+        ['polls-forever', 'polls-forever']
     """
     sp = get_spec(spec)
     out = [f for name in sp.names if (f := _documented_finding(model, sp, name)) is not None]

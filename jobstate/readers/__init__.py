@@ -188,9 +188,11 @@ def read_input(
     Raises :class:`~jobstate.InputError` when the input cannot be used at all. An input that
     breaks off (a corrupt gzip, a read error) keeps what was read before, with ``error`` set.
 
-    >>> summary = read_input("examples/polls.csv", Validator(), ReadOptions(http_key="http_status"))
-    >>> summary.format, summary.units_read, [(j.key, j.errors, j.expired) for j in summary.jobs][-1]
-    ('csv', 29, ('op-0007', 0, 3))
+        >>> options = ReadOptions(http_key="http_status")
+        >>> summary = read_input("examples/polls.csv", Validator(), options)
+        >>> last = summary.jobs[-1]
+        >>> summary.format, summary.units_read, (last.key, last.errors, last.expired)
+        ('csv', 29, ('op-0007', 0, 3))
     """
     options = options or ReadOptions()
     name = display_name(source)
