@@ -6,7 +6,9 @@ a GET of the monitor URL would) and returns the job's outcome (``success``, ``fa
 sampled traces from :mod:`jobstate.strategies` and fails, with the shortest trace Hypothesis can
 find, when the poller returns the wrong outcome, stops before the terminal status, keeps polling
 after it, or (with ``unknown_values=True``) trips on a value it does not know. Give it a
-poller with no sleeps, or patch them out.
+poller with no sleeps, or patch them out. An ``async def`` poller (one built on
+``httpx.AsyncClient``, say) is given an ``async`` fetch to await and is run in an event loop of
+its own for each trace, so call :func:`check_poller` from a plain (not ``async``) test.
 
 >>> def poller(fetch):
 ...     while True:
@@ -18,8 +20,10 @@ poller with no sleeps, or patch them out.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+import asyncio
+import inspect
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
+from typing import Any, cast
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -56,14 +60,24 @@ class Monitor:
         self.polls += 1
         return dict(self.bodies[i])
 
+    async def fetch_async(self) -> dict[str, Any]:
+        """The next body, for an ``async`` poller to await."""
+        return self()
+
     @property
     def served_terminal(self) -> bool:
         """Whether the poller has been answered a terminal status yet."""
         return self.terminal_at is not None and self.polls > self.terminal_at
 
 
+Poller = Callable[[Callable[[], dict[str, Any]]], Any]
+"""A poller: given ``fetch`` (the next monitor body), it returns what it concluded."""
+AsyncPoller = Callable[[Callable[[], Awaitable[dict[str, Any]]]], Coroutine[Any, Any, Any]]
+"""An ``async`` poller: given an ``async`` ``fetch``, it returns what it concluded."""
+
+
 def check_poller(
-    poller: Callable[[Callable[[], dict[str, Any]]], Any],
+    poller: Poller | AsyncPoller,
     *,
     spec: str | Spec = "current",
     outcome_of: Callable[[Any], str] = str,
@@ -165,8 +179,15 @@ def _shrink(
     return current
 
 
+def _run(poller: Poller | AsyncPoller, monitor: Monitor) -> Any:
+    """What ``poller`` concludes from ``monitor``, awaited in a loop of its own if it is async."""
+    if inspect.iscoroutinefunction(poller):
+        return asyncio.run(cast(AsyncPoller, poller)(monitor.fetch_async))
+    return cast(Poller, poller)(monitor)
+
+
 def _check_one(
-    poller: Callable[[Callable[[], dict[str, Any]]], Any],
+    poller: Poller | AsyncPoller,
     bodies: Sequence[Mapping[str, Any]],
     outcome: str,
     sp: Spec,
@@ -177,7 +198,7 @@ def _check_one(
     statuses = [b.get("status") for b in bodies]
     monitor = Monitor(bodies, sp, max_extra_polls)
     try:
-        result = poller(monitor)
+        result = _run(poller, monitor)
     except PollsForever as exc:
         raise AssertionError(f"poller polls forever on {statuses}: {exc}") from None
     except Exception as exc:  # the poller's own crash: a finding with its trace, not a bare error

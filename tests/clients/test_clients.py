@@ -465,6 +465,27 @@ def test_check_poller_turns_a_pollers_crash_into_a_finding() -> None:
         check_poller(poller, max_examples=5, derandomize=True)
 
 
+def test_check_poller_awaits_an_async_poller() -> None:
+    """An ``async def`` poller is given an awaitable fetch: a correct one passes every trace,
+    and one that stops on 'completed' only is caught polling another end forever."""
+    ends = {"completed": "success", "failed": "failure", "cancelled": "cancelled"}
+
+    async def correct(fetch: Any) -> str:
+        while True:
+            status = (await fetch())["status"]
+            if status in ends:
+                return ends[status]
+
+    async def hasty(fetch: Any) -> str:
+        while (await fetch())["status"] != "completed":
+            pass
+        return "success"
+
+    check_poller(correct, max_examples=20, derandomize=True)
+    with pytest.raises(AssertionError, match=r"poller polls forever on \[.*'(failed|cancelled)'\]"):
+        check_poller(hasty, derandomize=True)
+
+
 def test_model_files_take_the_option_names_and_redirect_poll(tmp_path: Path) -> None:
     """A model file may spell its keys as the options do (on-5xx, ends-on, on-redirect) and
     the old names still read; on-redirect poll (fetching the monitor again after its 303) is a
