@@ -94,6 +94,7 @@ def _never_polled(start: Start, name: str, validator: Validator) -> JobReport:
         outcome="unfinished",
         input=name,
         counts=(0, 0),
+        recorded_steps=(),  # never polled: no step, so --explain and --diagram read none
         span=(start.number, start.number),
         client=tracker.grade(),
     )

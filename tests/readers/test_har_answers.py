@@ -153,3 +153,15 @@ def test_a_failed_jobs_line_names_what_its_answers_said(tmp_path: Path) -> None:
     assert line.endswith(
         "; operation 'ItemCopy', statusDescription 'locked\\u202e', errorCode 'AccessDenied_X'"
     )
+
+
+def test_a_monitor_never_polled_has_no_step_to_explain_or_draw(tmp_path: Path) -> None:
+    """The never-polled job has no steps (not 'steps were not recorded'): --explain lists none
+    and --diagram draws the others' traffic, exit 1 for its finding, no traceback."""
+    other = "https://api.example/monitor/op-2"
+    _check(tmp_path, [_copy(0, other), _entry(1, 202, {"status": "completed"})])
+    har = str(tmp_path / "c.har")
+    for args in (["--explain", har], ["--diagram", str(tmp_path / "o.dot"), har]):
+        ran = cli_text("check", *args)
+        assert (ran.returncode, ran.stderr) == (1, ""), ran.stderr
+    assert (tmp_path / "o.dot").read_text().startswith("digraph")
