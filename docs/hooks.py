@@ -25,7 +25,7 @@ def home_page(readme: str) -> str:
             return m.group(0)
         return text
 
-    return re.sub(r"(?<!!)\[([^\]]+)\]\(([^)]+)\)", link, readme)
+    return re.sub(r"\[([^\]]+)\]\(([^)]+)\)", link, readme)
 
 
 def on_files(files: Files, config: Any) -> Files:

@@ -25,7 +25,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from jobstate._words import shortened
@@ -127,6 +127,7 @@ class Case:
     seconds: float
     problems: tuple[str, ...] = ()
     stderr_tail: tuple[str, ...] = field(default=(), repr=False)
+    url: str | None = None  # the monitor URL it was played on
 
     @property
     def ok(self) -> bool:
@@ -145,6 +146,7 @@ class Case:
             "findings": [f.to_dict() for f in self.grade.findings] if self.grade else [],
             "seconds": round(self.seconds, 3),
             "stderr_tail": list(self.stderr_tail),
+            "url": self.url,
         }
 
 
@@ -326,18 +328,17 @@ def _play(
         url = server.play(name)
         started = time.monotonic()
         concluded, resource, fate, tail = one(url)
-        cases.append(
-            verdict(
-                name,
-                truth(scenario),
-                concluded,
-                resource,
-                grade=server.grade(url),
-                fate=fate,
-                seconds=time.monotonic() - started,
-                stderr_tail=tail,
-            )
+        case = verdict(
+            name,
+            truth(scenario),
+            concluded,
+            resource,
+            grade=server.grade(url),
+            fate=fate,
+            seconds=time.monotonic() - started,
+            stderr_tail=tail,
         )
+        cases.append(replace(case, url=url))
     return cases
 
 

@@ -205,4 +205,5 @@ def test_the_home_page_is_the_readme_with_site_links() -> None:
     home = _hooks().home_page  # type: ignore[attr-defined]
     text = "[a](docs/check.md) [b](LICENSE) [c](https://x.org) ![d](diagrams/current.svg)"
     assert home(text) == "[a](check.md) b [c](https://x.org) ![d](diagrams/current.svg)"
+    assert home("![e](docs/report.png)") == "![e](report.png)"
     assert "](docs/" not in home(PAGES["README.md"])

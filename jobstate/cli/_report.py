@@ -6,13 +6,20 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 import click
 
 from jobstate._constants import PROGRESS_BYTES, FailOn
 from jobstate._words import shortened
-from jobstate.cli._common import echo_lines, write
+from jobstate.cli._common import (
+    EXIT_ERRORS,
+    EXIT_OK,
+    EXIT_UNUSABLE,
+    echo_lines,
+    error,
+    write,
+)
 
 if TYPE_CHECKING:
     from jobstate.readers import ReadOptions
@@ -206,6 +213,25 @@ def render_report(
         write(render.junit_xml(report, fail_on=fail_on, unusable=unusable))
     else:
         echo_lines(render.text_lines(report, fail_on=fail_on, **view._asdict()), color=view.color)
+
+
+def finish(
+    report: Report, diagram_path: str | None, unusable: list[str], fail_on: FailOn
+) -> NoReturn:
+    """Draw the observed diagram if asked, report the unusable inputs, and exit: 2 for an
+    unusable input, 1 for findings at the ``fail_on`` severity, else 0."""
+    from jobstate.render import failed
+
+    if diagram_path is not None:
+        problem = write_observed(diagram_path, report)
+        if problem:
+            unusable.append(problem)
+    for msg in unusable:
+        error(msg)
+    if unusable:
+        sys.exit(EXIT_UNUSABLE)
+    findings = report.unattributed or any(failed(j, fail_on) for j in report.flagged)
+    sys.exit(EXIT_ERRORS if findings else EXIT_OK)
 
 
 class Progress:

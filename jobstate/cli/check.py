@@ -23,17 +23,14 @@ from jobstate._constants import (
     Mode,
 )
 from jobstate.cli._common import (
-    EXIT_ERRORS,
-    EXIT_OK,
-    EXIT_UNUSABLE,
-    error,
     finite,
     format_option,
     mode_option,
     spec_option,
     stall_option,
 )
-from jobstate.cli._report import View, follow_file, read_all, render_report, write_observed
+from jobstate.cli._html import keeps_steps, write_html
+from jobstate.cli._report import View, finish, follow_file, read_all, render_report
 
 if TYPE_CHECKING:
     from jobstate.readers import ReadOptions
@@ -196,7 +193,13 @@ def _make_read_options(values: dict[str, Any]) -> ReadOptions:
 )
 @spec_option(help="Which vocabulary and edges to check against.")
 @mode_option()
-@format_option("text", "json", "junit")
+@format_option(
+    "text",
+    "json",
+    "junit",
+    "html",
+    help="How to print the result: text, json, junit, or html (one self-contained page).",
+)
 @_read_options
 @click.option(
     "--explain",
@@ -306,7 +309,7 @@ def check(
     else:
         if only_failing and diagram_path:
             raise click.UsageError("--diagram draws every job: it cannot take --only-failing")
-        keep_steps = explain or bool(diagram_path)
+        keep_steps = explain or bool(diagram_path) or (fmt == "html" and keeps_steps(files))
         summaries, unusable = read_all(
             files, validator, options, keep_steps, keep_violations, only_failing
         )
@@ -317,16 +320,8 @@ def check(
         report = Report.from_inputs(validator.spec.name, validator.mode, summaries)
         if rules is not None:
             report = report.only(rules)
-        render_report(report, fmt, fail_on, unusable, view)
-    if diagram_path is not None:
-        problem = write_observed(diagram_path, report)
-        if problem:
-            unusable.append(problem)
-    for msg in unusable:
-        error(msg)
-    if unusable:
-        sys.exit(EXIT_UNUSABLE)
-    from jobstate.render import failed
-
-    findings = report.unattributed or any(failed(j, fail_on) for j in report.flagged)
-    sys.exit(EXIT_ERRORS if findings else EXIT_OK)
+        if fmt == "html":
+            write_html(report, validator, options, keep_steps, fail_on, unusable)
+        else:
+            render_report(report, fmt, fail_on, unusable, view)
+    finish(report, diagram_path, unusable, fail_on)

@@ -17,6 +17,7 @@ from jobstate.cli._common import (
     need,
     scenario_option,
     spec_option,
+    write,
     write_json,
 )
 
@@ -45,7 +46,12 @@ __all__ = ["conform_cmd"]
     metavar="SECONDS",
     help="The most one run of the client may take; a client still running then is killed.",
 )
-@format_option("text", "json")
+@format_option(
+    "text",
+    "json",
+    "html",
+    help="How to print the table: text, json, or html (one self-contained page).",
+)
 def conform_cmd(
     command: tuple[str, ...],
     names: tuple[str, ...],
@@ -78,7 +84,12 @@ def conform_cmd(
 
     with MonitorServer(scenarios, idle=0.5, duration=timeout * len(scenarios) + 60) as server:
         cases = conform.run_command(server, scenarios, command, timeout=timeout)
-    if fmt == "json":
+        entries = server.har()["log"]["entries"] if fmt == "html" else []
+    if fmt == "html":
+        from jobstate.render.html import conform_html
+
+        write(conform_html(cases, command, entries).encode("utf-8"))
+    elif fmt == "json":
         payload = {"ok": all(c.ok for c in cases), "command": list(command)}
         write_json({**payload, "cases": [c.to_dict() for c in cases]})
     else:

@@ -26,7 +26,9 @@ class ReadOptions:
     ``stall``: how long (seconds) a timed job may show the same status and progress before
     it is reported ``stalled`` (``None``: never).
     ``engine``: what checks the input, ``auto``, ``python``, ``polars`` or ``duckdb`` (Parquet
-    files); every engine gives the same report.
+    files); every engine gives the same report. ``jobs``: read only the jobs whose keys (as
+    text) are in it, skipping the other records uncounted (a second, closer look at a few jobs
+    of a big input: the HTML report draws their polls so).
     """
 
     job_key: str | None = None
@@ -42,3 +44,4 @@ class ReadOptions:
     poll_floor: float | None = None
     stall: float | None = STALL_SECONDS
     engine: Engine = "auto"
+    jobs: frozenset[str] | None = None

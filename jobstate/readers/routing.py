@@ -144,6 +144,10 @@ class JobRouter:
         finished item at the monitor URL, sources: location-is-item) is read as the spec's
         success, as :func:`~jobstate.validation.rules.completes` says (see
         :func:`_completions`)."""
+        if self.opts.jobs is not None and self.job_get is not None:
+            keys, bodies, lines, http, wrappers = _only(
+                self.opts.jobs, keys, bodies, lines, http, wrappers
+            )
         times = self._times(wrappers if wrappers is not None else bodies)
         if self.order_get is None:
             if times is not None:
@@ -340,6 +344,31 @@ def seconds(value: Any) -> float | None:
 FLUSH_BATCH = 1 << 20
 """Held records passed on at a time: one stream batch covers many jobs (one per job would cost
 time proportional to the jobs seen, for every job)."""
+
+
+def _only(
+    jobs: frozenset[str],
+    keys: list[Any],
+    bodies: list[Record],
+    lines: Lines,
+    http: list[int | None] | None,
+    wrappers: list[Record] | None,
+) -> tuple[list[Any], list[Record], Lines, list[int | None] | None, list[Record] | None]:
+    """The records of a batch whose job keys (as text) are in ``jobs`` (``ReadOptions.jobs``)."""
+    at = [i for i, k in enumerate(keys) if (k if isinstance(k, str) else str(k)) in jobs]
+    if len(at) == len(keys):
+        return keys, bodies, lines, http, wrappers
+
+    def pick(xs: Sequence[Any]) -> list[Any]:
+        return [xs[i] for i in at]
+
+    return (
+        pick(keys),
+        pick(bodies),
+        pick(lines),
+        None if http is None else pick(http),
+        None if wrappers is None else pick(wrappers),
+    )
 
 
 def _completions(bodies: list[Record], http: list[int | None] | None) -> list[Record]:

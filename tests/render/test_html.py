@@ -1,0 +1,149 @@
+"""The HTML report and the conformance page: one self-contained page each, inert for hostile
+strings, bounded for big inputs, with the same jobs and polls whichever way they were read."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from jobstate import ReadOptions, Report, Validator, read_input, validate
+from jobstate.render.html import embed, report_page_data
+from tests.clirun import cli_text
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ["examples/stalled.har", "examples/capture.har", "examples/traces/invalid.jsonl"]
+POLLS = ["--job-key", "job", "--body-key", "body", "--http-key", "http_status", "--order-by", "ts"]
+
+
+def data_of(page: str) -> Any:
+    """The JSON document a page embeds (what its script draws)."""
+    m = re.search(r"<script type='application/json' id='data'>(.*?)</script>", page, re.S)
+    assert m is not None
+    return json.loads(m.group(1))
+
+
+def test_a_check_writes_one_self_contained_page() -> None:
+    """`check --format html` writes one page that fetches nothing (no link, no source, no
+    import, a policy that forbids it), exits as the text report does, and carries the JSON
+    report's totals and every flagged job, each drawn with its polls."""
+    ran = cli_text("check", "--format", "html", *EXAMPLES, cwd=ROOT)
+    assert ran.returncode == 1
+    page = ran.stdout
+    assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
+    assert not re.search(r"<link|@import|url\(|\ssrc\s*=|<iframe", page)
+    assert "default-src 'none'" in page
+    data = data_of(page)
+    report = json.loads(cli_text("check", "--format", "json", *EXAMPLES, cwd=ROOT).stdout)
+    assert data["totals"] == report["totals"]
+    flagged = [j for j in report["jobs"] if j["errors"] or j["warnings"] or not j["ok"]]
+    assert sorted(j["key"] or j["input"] for j in data["jobs"]) == sorted(
+        j["key"] or j["input"] for j in flagged
+    )
+    for job in data["jobs"]:
+        assert len(job["steps"]) == job["observations"] + job["rejected"]
+    assert data["clean"] == {"success": 4, "failure": 1, "cancelled": 1}
+    if data["diagram_note"] is None:  # Graphviz's dot drew the observed traffic inline
+        assert "<template id='diagram'><svg" in page
+
+
+def test_hostile_strings_are_text_never_markup(tmp_path: Path) -> None:
+    """A job key and a status that hold markup, a script end and a line separator reach the
+    page only inside the JSON document, escaped: the page holds no such tag, and the document
+    reads back the strings exactly."""
+    key = "</script><script>alert(1)</script>\u2028"
+    status = "<img src=x onerror=alert(2)>"
+    lines = [{"job": key, "body": {"status": s}} for s in ("inProgress", status, "completed")]
+    path = tmp_path / "h.jsonl"
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    ran = cli_text("check", "--format", "html", "--job-key", "job", "--body-key", "body", str(path))
+    page = ran.stdout
+    assert "<script>alert" not in page and "<img" not in page and "\u2028" not in page
+    assert page.count("</script>") == 2  # the data and the program, nothing else
+    job = data_of(page)["jobs"][0]
+    assert job["key"] == key and job["steps"][1][0] == status
+    assert embed({"a": "</script>&"}) == '{"a":"\\u003c/script\\u003e\\u0026"}'
+
+
+def _many(flagged: int, clean: int) -> Report:
+    jobs: dict[str, list[dict[str, Any]]] = {}
+    for i in range(flagged):
+        jobs[f"bad-{i}"] = [{"status": "inProgress"}, {"status": "notStarted"}, {"status": "x"}]
+    for i in range(clean):
+        jobs[f"ok-{i}"] = [{"status": "inProgress"}, {"status": "completed"}]
+    return validate(jobs)
+
+
+def test_a_big_report_lists_the_flagged_jobs_up_to_its_bounds() -> None:
+    """The first ``full_jobs`` flagged jobs carry their polls, the table holds
+    ``listed_jobs`` in all, the others are counted, and clean jobs are counted by outcome;
+    every violation is counted by rule."""
+    report = _many(5, 7)
+    data = report_page_data(
+        report, Validator().spec, fail_on="error", unusable=[], full_jobs=2, listed_jobs=3
+    )
+    assert (data["flagged"], len(data["jobs"]), data["full_jobs"]) == (5, 3, 2)
+    assert [("steps" in j) for j in data["jobs"]] == [True, True, False]
+    assert data["clean"] == {"success": 7}
+    assert {r: n for r, _, n in data["rules"]} == {"illegal-transition": 5, "unknown-status": 5}
+    listed = data["jobs"][2]
+    assert "timing" not in listed and listed["client"] is None and listed["rules"]
+    many = validate({"x": [{"status": f"odd{i}"} for i in range(6)]})
+    [job] = report_page_data(many, Validator().spec, fail_on="error", unusable=[], full_jobs=0)[
+        "jobs"
+    ]
+    assert len(job["violations"]) == 3 and job["violations_not_kept"] == {"unknown-status": 3}
+    states = dict(map(tuple, data["states"]))
+    assert states["completed"] == "success" and states["inProgress"] is None
+
+
+def test_a_big_input_draws_the_same_polls_from_a_second_look(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An input over the size whose polls the first read keeps is read again for the jobs the
+    page draws: their polls are those of the one-read page, and the diagram says whose
+    traffic it counts."""
+    import jobstate.cli._html as html
+
+    args = ["check", "--format", "html", *POLLS, "examples/polls.jsonl"]
+    once = data_of(cli_text(*args, cwd=ROOT).stdout)
+    monkeypatch.setattr(html, "STEPS_BYTES", 0)
+    twice = data_of(cli_text(*args, cwd=ROOT).stdout)
+    assert once["jobs"] == twice["jobs"] and all(j["steps"] for j in twice["jobs"])
+    assert once["diagram_note"] is None and "read a second time" in twice["diagram_note"]
+
+
+def test_standard_input_is_listed_without_polls() -> None:
+    """Standard input cannot be read twice: its flagged jobs are listed without polls."""
+    text = (ROOT / "examples/traces/invalid.jsonl").read_text()
+    data = data_of(cli_text("check", "--format", "html", "-", stdin=text).stdout)
+    assert [j["steps"] for j in data["jobs"]] == [None]
+
+
+def test_read_options_jobs_reads_only_those_jobs() -> None:
+    """``ReadOptions(jobs=...)`` reads only the records of the jobs named (as text)."""
+    key = "http://127.0.0.1:59451/monitor/op-0003"
+    opts = ReadOptions(job_key="job", body_key="body", jobs=frozenset({key}))
+    summary = read_input(str(ROOT / "examples/polls.jsonl"), Validator(), opts, explain=True)
+    assert [j.key for j in summary.jobs] == [key]
+    assert len(summary.jobs[0].steps) == summary.jobs[0].observations == 6
+
+
+def test_conform_writes_its_table_as_a_page() -> None:
+    """`conform --format html` writes the conformance table as a page: each case's truth,
+    conclusion and verdict, a failing case with its exchanges and the client's stderr."""
+    ran = cli_text(
+        "conform", "--format", "html", "--scenario", "completed", "--scenario", "completed-303",
+        "--timeout", "5", "--", sys.executable, "examples/naive_client.py", "{url}", cwd=ROOT,
+    )  # fmt: skip
+    assert ran.returncode == 1
+    data = data_of(ran.stdout)
+    ok, crashed = data["cases"]
+    assert (ok["ok"], crashed["ok"], crashed["fate"]) == (True, False, "crashed")
+    assert [x["status"] for x in crashed["exchanges"]][-1] == 303
+    assert crashed["exchanges"][-1]["location"].endswith("/items/01NEWITEM")
+    assert any("HTTPStatusError" in line for line in crashed["stderr_tail"])
