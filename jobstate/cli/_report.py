@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable, Mapping
+from itertools import chain
 from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn
 
 import click
@@ -196,19 +197,21 @@ def render_report(
 ) -> None:
     from jobstate import render
 
-    if fmt == "json":
-        pieces = render.report_json(report, fail_on=fail_on, unusable=unusable)
+    if fmt in ("json", "jsonl"):
+        pieces: Iterable[bytes] = (
+            chain(render.report_json(report, fail_on=fail_on, unusable=unusable), [b"\n"])
+            if fmt == "json"
+            else render.report_jsonl(report, fail_on=fail_on, unusable=unusable)
+        )
         big = sum(len(i.jobs) for i in report.inputs) >= WRITE_BEHIND_JOBS
         behind = WriteBehind.start() if big else None
         if behind is None:
             for piece in pieces:
                 write(piece)  # a batch of jobs at a time: no whole document in memory
-            write(b"\n")
             return
         with behind:
             for piece in pieces:
                 behind.write(piece)
-            behind.write(b"\n")
     elif fmt == "junit":
         write(render.junit_xml(report, fail_on=fail_on, unusable=unusable))
     else:

@@ -198,7 +198,9 @@ def _make_read_options(values: dict[str, Any]) -> ReadOptions:
     "json",
     "junit",
     "html",
-    help="How to print the result: text, json, junit, or html (one self-contained page).",
+    "jsonl",
+    help="How to print the result: text, json, junit, html (one self-contained page), or jsonl"
+    " (a line per job, then one of the totals).",
 )
 @_read_options
 @click.option(

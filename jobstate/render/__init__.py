@@ -14,6 +14,7 @@ if TYPE_CHECKING:  # each renderer loads when first used: the XML one costs star
         client_payload,
         matrix_payload,
         report_json,
+        report_jsonl,
         report_payload,
         rules_payload,
     )
@@ -43,6 +44,7 @@ _LAZY: dict[str, str] = {
     "matrix_table": "jobstate.render.listings",
     "protocol_lines": "jobstate.render.listings",
     "report_json": "jobstate.render.json",
+    "report_jsonl": "jobstate.render.json",
     "report_payload": "jobstate.render.json",
     "rule_lines": "jobstate.render.listings",
     "rules_payload": "jobstate.render.json",
@@ -76,6 +78,7 @@ __all__ = [
     "matrix_table",
     "protocol_lines",
     "report_json",
+    "report_jsonl",
     "report_payload",
     "rule_lines",
     "rules_payload",

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from jobstate._constants import FailOn, Outcome
 from jobstate._json import dumps
@@ -34,6 +34,7 @@ __all__ = [
     "client_payload",
     "matrix_payload",
     "report_json",
+    "report_jsonl",
     "report_payload",
     "rules_payload",
 ]
@@ -110,19 +111,66 @@ def _items(dicts: list[dict[str, Any]]) -> bytes:
     return b"  " + text[2:-2].replace(b"\n", b"\n  ")
 
 
-def _part_json(part: Sequence[JobReport], batch: int, pl: Any) -> Iterator[bytes]:
+def _lines(dicts: list[dict[str, Any]]) -> bytes:
+    """``dicts`` as JSON Lines: compact, joined by ``\\n``."""
+    return b"\n".join(map(dumps, dicts))
+
+
+class _Layout(NamedTuple):
+    """How jobs are written: each batch's text, and what joins two jobs."""
+
+    items: Callable[[list[dict[str, Any]]], bytes]
+    sep: str
+
+
+_INDENTED = _Layout(_items, ",\n")
+_COMPACT = _Layout(_lines, "\n")
+
+
+def report_jsonl(
+    report: Report,
+    *,
+    fail_on: FailOn,
+    unusable: Sequence[str],
+    batch: int = JSON_BATCH,
+    polars: bool | None = None,
+) -> Iterator[bytes]:
+    """The report as JSON Lines, in pieces: one compact line per job, each the object
+    :func:`report_json` lists in ``jobs`` (in the same order), then one line with the rest of
+    that document (``ok``, ``spec``, ``mode``, ``totals``, ``inputs``, ...: the one line with a
+    ``totals`` key), so that a reader can stream the jobs and DuckDB's ``read_json`` or ``jq
+    -c`` read it without holding the whole.
+
+    >>> from jobstate import validate
+    >>> r = validate({"a": [{"status": "completed"}], "b": [{"status": "Done"}]})
+    >>> text = b"".join(report_jsonl(r, fail_on="error", unusable=[]))
+    >>> [line[:24] for line in text.splitlines()]
+    [b'{"key":"a","input":null,', b'{"key":"b","input":null,', b'{"ok":false,"spec":"curr']
+    """
+    pl = polars_for(polars)
+    for part in report.job_parts():
+        for piece in _part_json(part, batch, pl, _COMPACT):
+            yield piece + b"\n"
+    rest = report_payload(report, fail_on=fail_on, unusable=unusable, jobs=False)
+    del rest["jobs"]
+    yield dumps(rest) + b"\n"
+
+
+def _part_json(
+    part: Sequence[JobReport], batch: int, pl: Any, layout: _Layout = _INDENTED
+) -> Iterator[bytes]:
     """The items of ``part``'s jobs, a batch (or a polars window) at a time."""
     if pl is not None and isinstance(part, JobTable) and len(part) >= batch:
-        template = _clean_template(part)
+        template = _clean_template(part, layout)
         if template is not None:
-            yield from _table_json(part, template, 4 * batch, pl)
+            yield from _table_json(part, template, 4 * batch, pl, layout)
             return
     dicts = dicts_of(part)
     while chunk := list(islice(dicts, batch)):
-        yield _items(chunk)
+        yield layout.items(chunk)
 
 
-def _clean_template(table: JobTable) -> list[str] | None:
+def _clean_template(table: JobTable, layout: _Layout) -> list[str] | None:
     """The text of a clean job of ``table`` as literal pieces between column names (even
     places: text; odd: a name of ``CLEAN_COLUMNS``), cut from the dict path's text of a job with
     the values ``_MARKS``; ``None`` where a mark's text is not found exactly once (the input's
@@ -138,11 +186,13 @@ def _clean_template(table: JobTable) -> list[str] | None:
         [int(first)],
         [int(last)],
     )
-    text = _items(list(sample.dicts())).decode()
+    text = layout.items(list(sample.dicts())).decode()
     return cut(text, dict(zip(map(str, _MARKS), CLEAN_COLUMNS, strict=True)))
 
 
-def _table_json(table: JobTable, template: list[str], window: int, pl: Any) -> Iterator[bytes]:
+def _table_json(
+    table: JobTable, template: list[str], window: int, pl: Any, layout: _Layout
+) -> Iterator[bytes]:
     """``table``'s items, ``window`` jobs at a time, written by polars: on a thread of its own,
     while the next window's frame and special jobs are made here."""
     text = fill(pl, template)
@@ -151,30 +201,37 @@ def _table_json(table: JobTable, template: list[str], window: int, pl: Any) -> I
         for a in range(0, len(table), window):
             b = min(a + window, len(table))
             special = listed[bisect_left(listed, a) : bisect_left(listed, b)]
-            df = _window_frame(table, a, b, special, pl)
+            df = _window_frame(table, a, b, special, pl, layout.items)
             if isinstance(df, bytes):
                 yield from behind.drain()
                 yield df
             else:
-                yield from behind.put(_joined, df, text, pl)
+                yield from behind.put(_joined, df, text, pl, layout.sep)
         yield from behind.drain()
 
 
-def _window_frame(table: JobTable, a: int, b: int, special: list[int], pl: Any) -> Any:
+def _window_frame(
+    table: JobTable,
+    a: int,
+    b: int,
+    special: list[int],
+    pl: Any,
+    items: Callable[[list[dict[str, Any]]], bytes],
+) -> Any:
     """The frame whose rows :func:`_joined` writes as ``table``'s items ``a`` to ``b``: a
     ``text`` column holds the dict path's text of the ``special`` jobs and of those whose key
     JSON escapes, null elsewhere. Where most are special (as when every job has HTTP counts: one
     orjson call is faster) or polars cannot hold a value: the items themselves."""
     df = None if 2 * len(special) > b - a else clean_frame(pl, table, a, b)
     if df is None:
-        return _items(list(table.dicts(range(a, b))))
+        return items(list(table.dicts(range(a, b))))
     rows = special
     if not _plain(table.keys[a:b]):
         escaped = df.get_column("key").str.contains(_ESCAPED.pattern).fill_null(True)  # no key
         rows = sorted({*special, *(a + i for i in escaped.arg_true().to_list())})
     texts: list[str | None] = [None] * (b - a)
     for i, d in zip(rows, table.dicts(rows), strict=True):
-        texts[i - a] = _items([d]).decode()
+        texts[i - a] = items([d]).decode()
     return df.with_columns(pl.Series("text", texts, dtype=pl.String))
 
 
@@ -188,10 +245,10 @@ def _plain(keys: list[str | None]) -> bool:
     return joined is not None and _ESCAPED.search(joined) is None
 
 
-def _joined(df: Any, text: Any, pl: Any) -> bytes:
-    """The items of :func:`_window_frame`'s rows: the ``text`` column where set, else ``text``
-    (the template's expression) filled by polars."""
-    joined = df.select(pl.coalesce("text", text).str.join(",\n").cast(pl.Binary)).item()
+def _joined(df: Any, text: Any, pl: Any, sep: str) -> bytes:
+    """The items of :func:`_window_frame`'s rows, joined by ``sep``: the ``text`` column where
+    set, else ``text`` (the template's expression) filled by polars."""
+    joined = df.select(pl.coalesce("text", text).str.join(sep).cast(pl.Binary)).item()
     return cast(bytes, joined)
 
 

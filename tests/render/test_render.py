@@ -31,6 +31,7 @@ from jobstate.render import (
     matrix_markdown,
     matrix_payload,
     report_json,
+    report_jsonl,
     report_payload,
     spec_lines,
     text_lines,
@@ -171,7 +172,8 @@ def test_report_json_in_pieces_is_the_whole_document(
     batch: int,
     polars: bool,
 ) -> None:
-    """`report_json` joined is byte for byte the indented dump of `report_payload`, whatever
+    """`report_json` joined is byte for byte the indented dump of `report_payload` (and
+    `report_jsonl` its jobs, then the rest, one compact line each), whatever
     the batch size and whether polars writes the JobTables (in windows of 4 batches), and the
     text polars writes is the text written line by line: exact
     jobs' reports, clean jobs' columns (JobTables of two inputs), all in one report; odd keys
@@ -199,6 +201,10 @@ def test_report_json_in_pieces_is_the_whole_document(
     whole = dumps(report_payload(report, **kwargs), indent=True)
     assert b"".join(report_json(report, batch=batch, polars=polars, **kwargs)) == whole
     assert len(json.loads(whole)["jobs"]) == len(exact) + len(clean) + len(other)
+    payload = report_payload(report, **kwargs)
+    rest = {k: v for k, v in payload.items() if k != "jobs"}
+    lines = b"".join(dumps(job) + b"\n" for job in [*payload["jobs"], rest])
+    assert b"".join(report_jsonl(report, batch=batch, polars=polars, **kwargs)) == lines
     text = "\n".join(text_lines(report, polars=False))  # and the text, windows in their places
     assert "\n".join(text_lines(report, polars=True)) == text
 
