@@ -49,11 +49,13 @@ def read_parquet(
     except Exception as exc:  # polars raises its own error types for a damaged file
         raise InputError(f"{summary.name}: not a readable Parquet file ({exc})") from None
     cols = parquet_columns(list(schema.names()), router, summary.name)
+    lf, decode = _byte_columns(pl, lf, schema, cols, path, summary)
+    schema = lf.collect_schema()
     order = cols["order"]
     if order is not None and schema[order].is_temporal():
         lf = lf.with_columns(pl.col(order).cast(pl.String))  # RFC 3339 text, read as times
         schema = lf.collect_schema()
-    columnar = _Columnar.create(pl, schema, cols, router)
+    columnar = None if decode else _Columnar.create(pl, schema, cols, router)
     if order is not None and columnar is not None:
         if _feed_sorted(lf, columnar, summary):
             tick(1.0)
@@ -63,10 +65,39 @@ def read_parquet(
     start = 1
     for part in _slices(pl, lf):
         if columnar is None or not columnar.feed(part, start):
-            _route(part, cols, start, summary, router)
+            _route(part, cols, start, summary, router, decode)
         start += part.height
         summary.units_read = start - 1
         tick(summary.units_read / total)
+
+
+def _byte_columns(
+    pl: Any,
+    lf: Any,
+    schema: Any,
+    cols: dict[str, str | None],
+    path: str | None,
+    summary: InputSummary,
+) -> tuple[Any, frozenset[str]]:
+    """Read the columns jobstate uses that are bytes as their writer meant them
+    (:mod:`~jobstate.readers.parquet_types`): as text, and a JSON column's values decoded
+    row by row (the names returned) from its text."""
+    from jobstate.readers.parquet_types import NO_READER_NOTE, json_columns
+
+    extension = getattr(pl, "Extension", ())  # pyarrow's JSON type, in polars 1.35 on
+    used = {c for c in cols.values() if c is not None}
+    binary = sorted(c for c in used if schema[c] == pl.Binary)
+    typed = sorted(c for c in used if isinstance(schema[c], extension))
+    if not binary and not typed:
+        return lf, frozenset()
+    found = json_columns(path, binary + typed) if path is not None else None
+    if found is None:
+        summary.notes.append(NO_READER_NOTE.format(names=", ".join(map(repr, binary + typed))))
+    lf = lf.with_columns(
+        *(pl.col(c).ext.storage().cast(pl.String, strict=False) for c in typed),
+        *(pl.col(c).cast(pl.String, strict=False) for c in binary),
+    )
+    return lf, frozenset(found or ())
 
 
 def _slices(pl: Any, lf: Any) -> Iterator[Any]:
@@ -256,15 +287,27 @@ def parquet_columns(names: list[str], router: JobRouter, file: str) -> dict[str,
 
 
 def _route(
-    part: Any, cols: dict[str, str | None], start: int, summary: InputSummary, router: JobRouter
+    part: Any,
+    cols: dict[str, str | None],
+    start: int,
+    summary: InputSummary,
+    router: JobRouter,
+    decode: frozenset[str] = frozenset(),
 ) -> None:
-    """Give one slice's rows to their jobs; a row with no job key is rejected at its row."""
+    """Give one slice's rows to their jobs; a row with no job key is rejected at its row.
+    The columns in ``decode`` hold JSON text: each value is read as the JSON value it holds."""
+    from jobstate.readers.parquet_types import json_value
+
+    def values(name: str) -> list[Any]:
+        column = part.get_column(name).to_list()
+        return [json_value(v) for v in column] if name in decode else column
+
     n = part.height
-    raw_keys = part.get_column(cols["job"]).to_list()
-    statuses = part.get_column(cols["status"]).to_list()
-    pcts = part.get_column(cols["pct"]).to_list() if cols["pct"] else [None] * n
-    codes = part.get_column(cols["http"]).to_list() if cols["http"] else None
-    extra = [(c, part.get_column(c).to_list()) for c in (cols["order"], cols["time"]) if c]
+    raw_keys = values(cast(str, cols["job"]))
+    statuses = values(cast(str, cols["status"]))
+    pcts = values(cols["pct"]) if cols["pct"] else [None] * n
+    codes = values(cols["http"]) if cols["http"] else None
+    extra = [(c, values(c)) for c in (cols["order"], cols["time"]) if c]
     keys: list[Any] = []
     bodies: list[Record] = []
     lines: list[int] = []
