@@ -44,6 +44,7 @@ _NUMBERS = {
     "DOUBLE",
 }
 _KEYS = _NUMBERS - {"FLOAT", "DOUBLE"} | {"VARCHAR"}
+_TIMES = {"TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS"}
 
 
 def _ident(name: str) -> str:
@@ -164,7 +165,7 @@ def _read(
     schema = {row[0]: row[1] for row in described if row[0] != "file_row_number"}
     cols = parquet_columns(list(schema), router, summary.name)
     _check_types(schema, cols, summary.name)
-    return _Query(con, source, cols, summary, router, tables).run(tick, only_failing)
+    return _Query(con, source, cols, summary, router, tables, schema).run(tick, only_failing)
 
 
 def _check_types(schema: dict[str, str], cols: dict[str, str | None], file: str) -> None:
@@ -172,6 +173,8 @@ def _check_types(schema: dict[str, str], cols: dict[str, str | None], file: str)
     want = [(cols["job"], _KEYS, "text or integers"), (cols["status"], {"VARCHAR"}, "text")]
     if cols["pct"] is not None:
         want.append((cols["pct"], _NUMBERS, "integers or floats"))
+    if cols["order"] is not None:  # text would sort as text, not as the times it may hold
+        want.append((cols["order"], _NUMBERS | _TIMES, "numbers or timestamps (to order by)"))
     for col, types, what in want:
         assert col is not None
         if schema[col] not in types:
@@ -192,26 +195,36 @@ class _Query:
         summary: InputSummary,
         router: JobRouter,
         tables: Tables,
+        schema: dict[str, str],
     ) -> None:
         self.con, self.summary, self.router, self.cols = con, summary, router, cols
-        job, status, pct = (
-            _ident(c) if c else "NULL" for c in (cols["job"], cols["status"], cols["pct"])
+        job, status, pct, order = (
+            _ident(c) if c else "NULL"
+            for c in (cols["job"], cols["status"], cols["pct"], cols["order"])
         )
+        if cols["order"] is not None and schema[cols["order"]] in _TIMES:
+            order = f"epoch_us({order})"  # an instant as a number: the router sorts numbers
         con.execute(
             f"CREATE TEMP VIEW raw AS SELECT CAST({job} AS VARCHAR) AS job, {status} AS status,"
-            f" {pct} AS pct, file_row_number + 1 AS line FROM {source}"
+            f" {pct} AS pct, file_row_number + 1 AS line, {order} AS ord FROM {source}"
         )
         ws = sql_literal(WHITESPACE)
         con.execute(
             "CREATE TEMP TABLE blank AS SELECT DISTINCT job FROM raw"
             f" WHERE job IS NOT NULL AND trim(job, {ws}) = ''"
         )
+        # a row with no value to order by is rejected by the router (it comes back below)
+        ordered = cols["order"] is not None
         con.execute(
-            "CREATE TEMP VIEW polls AS SELECT job, status, pct AS percentageComplete, line"
+            "CREATE TEMP VIEW polls AS SELECT job, status, pct AS percentageComplete, line, ord"
             " FROM raw WHERE job IS NOT NULL AND job NOT IN (SELECT job FROM blank)"
+            + (" AND ord IS NOT NULL" if ordered else "")
         )
-
-        screen = generate_sql(tables.spec, tables.mode, order="line")
+        screen = (
+            generate_sql(tables.spec, tables.mode, order="ord", tiebreak="line")
+            if ordered
+            else generate_sql(tables.spec, tables.mode, order="line")
+        )
         con.execute(
             "CREATE TEMP TABLE res AS SELECT s.job, s.n, s.first, s.last, r.outcome,"
             " r.errors + r.warnings > 0 AS flagged FROM (SELECT job, count(*) AS n,"
@@ -224,9 +237,10 @@ class _Query:
         con, summary = self.con, self.summary
         [(rows,)] = con.execute("SELECT count(*) FROM raw").fetchall()
         cur = con.execute(
-            "SELECT job, status, pct, line FROM raw WHERE job IS NULL"
+            "SELECT job, status, pct, line, ord FROM raw WHERE job IS NULL"
             " OR job IN (SELECT job FROM blank) OR job IN (SELECT job FROM res WHERE flagged)"
-            " ORDER BY line"
+            + (" OR ord IS NULL" if self.cols["order"] is not None else "")
+            + " ORDER BY line"
         )
         slice_no = None
         batch: list[tuple[Any, ...]] = []
@@ -255,11 +269,15 @@ class _Query:
         keys: list[Any] = []
         bodies: list[Record] = []
         lines: list[int] = []
-        for key, status, pct, line in rows:
+        order = self.cols["order"]
+        wrappers: list[Record] = []  # what --order-by reads: the router holds and sorts them
+        for key, status, pct, line, ord_value in rows:
             if key is None or not key.strip():
                 self.summary.reject(line, f"row has an empty {self.cols['job']!r}")
                 continue
             keys.append(key)
             bodies.append(row_body(status, pct))
             lines.append(line)
-        self.router.route_bodies(keys, bodies, lines, None)
+            if order is not None:
+                wrappers.append({order: ord_value})
+        self.router.route_bodies(keys, bodies, lines, None, wrappers if order else None)

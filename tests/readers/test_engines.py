@@ -74,6 +74,7 @@ _ROWS = st.lists(
     keep=st.none() | st.integers(0, 4),
     only_failing=st.booleans(),
     pct_type=st.sampled_from(["f64", "f32", "int"]),
+    order=st.none() | st.lists(st.none() | st.integers(0, 5), min_size=60, max_size=60),
 )
 def test_engines_report_alike_on_parquet(
     tmp_path: Path,
@@ -83,10 +84,12 @@ def test_engines_report_alike_on_parquet(
     keep: int | None,
     only_failing: bool,
     pct_type: str,
+    order: list[int | None] | None,
 ) -> None:
     """Every engine gives the same jobs (key, outcome, counts, span, every violation with its
     row and message), the same rejected rows, the same kept and counted violations under a
-    small ``--keep-violations``, and the same unlisted counts with ``--only-failing``."""
+    small ``--keep-violations``, and the same unlisted counts with ``--only-failing``; with
+    ``--order-by`` a column of few values (ties in row order) and empty ones (rows rejected)."""
     pcts: list[Any] = [r[2] for r in rows]
     dtype = {"f64": pl.Float64, "f32": pl.Float32, "int": pl.Int64}[pct_type]
     if pct_type == "int":
@@ -95,6 +98,8 @@ def test_engines_report_alike_on_parquet(
         {"job_id": [r[0] for r in rows], "status": [r[1] for r in rows], PCT: pcts},
         schema={"job_id": pl.String, "status": pl.String, PCT: dtype},
     )
+    if order is not None:
+        df = df.with_columns(pl.Series("ts", order[: len(rows)], dtype=pl.Int64))
     path = str(tmp_path / "p.parquet")
     df.write_parquet(path)
     got = {}
@@ -102,7 +107,7 @@ def test_engines_report_alike_on_parquet(
         summary = read_input(
             path,
             Validator(spec, mode),
-            ReadOptions(engine=engine),
+            ReadOptions(engine=engine, order_by="ts" if order is not None else None),
             keep_violations=keep,
             only_failing=only_failing,
         )
@@ -133,7 +138,8 @@ def _cli(*args: str) -> RanText:
     ("make", "extra", "why"),
     [
         ("jsonl", (), "it reads Parquet files"),
-        ("parquet", ("--order-by", "ts"), "it does not take --order-by"),
+        ("text-order", ("--order-by", "ts"), "as numbers or timestamps (to order by)"),
+        ("parquet", ("--http-key", "ts"), "it does not take --http-key"),
         ("parquet", ("--explain",), "--explain/--diagram"),
         ("decimal", (), "not DECIMAL"),
     ],
@@ -150,11 +156,35 @@ def test_duckdb_engine_refuses_what_it_cannot_read(
 
         pct = [Decimal("50.0")] if make == "decimal" else [50.0]
         path = tmp_path / "x.parquet"
-        df = pl.DataFrame({"job_id": ["a"], "status": ["inProgress"], "ts": [1], PCT: pct})
+        ts: list[Any] = ["2026-11-24T10:00:00Z"] if make == "text-order" else [1]
+        df = pl.DataFrame({"job_id": ["a"], "status": ["inProgress"], "ts": ts, PCT: pct})
         df.write_parquet(path)
     proc = _cli("--engine", "duckdb", *extra, str(path))
     assert proc.returncode == 2, proc.stderr
     assert why in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_duckdb_orders_by_a_timestamp_column_as_polars_does(tmp_path: Path) -> None:
+    """A timestamp column to order by (with a time zone or none) gives every engine the same
+    report: the polls in time order, whatever the row order."""
+    from datetime import datetime, timedelta, timezone
+
+    start = datetime(2026, 11, 24, 10, tzinfo=timezone.utc)
+    statuses = ["completed", "notStarted", "inProgress", "inProgress", "failed", "notStarted"]
+    minutes = [5, 0, 1, 1, 2, 0]
+    keys = ["a", "a", "a", "b", "b", "b"]
+    for tz in (timezone.utc, None):
+        times = [(start + timedelta(minutes=m)).replace(tzinfo=tz) for m in minutes]
+        df = pl.DataFrame({"job_id": keys, "status": statuses, "ts": times})
+        path = str(tmp_path / "t.parquet")
+        df.write_parquet(path)
+        reports = [
+            _everything(read_input(path, Validator(), ReadOptions(engine=e, order_by="ts")))
+            for e in ENGINES
+        ]
+        assert reports[0] == reports[1] == reports[2]
+        jobs = {j["key"]: (j["outcome"], j["errors"]) for j in reports[0][0]}
+        assert jobs == {"a": ("success", 0), "b": ("failure", 0)}
 
 
 def test_decimal_percentages_are_not_numbers_on_any_engine(tmp_path: Path) -> None:
