@@ -30,6 +30,7 @@ from jobstate.exceptions import InputError
 from jobstate.readers.graded import carry, flagged_by_traffic, grade
 from jobstate.readers.opening import Opened, detect_format, display_name, peek_head
 from jobstate.readers.options import ReadOptions
+from jobstate.readers.parts import parts_of
 from jobstate.readers.routing import JobRouter
 from jobstate.results import InputSummary, Keep
 from jobstate.validation import Validator
@@ -58,9 +59,10 @@ def _read(
     summary: InputSummary,
     router: JobRouter,
     tick: _Tick,
-    path: str | None = None,
+    path: str | list[str] | None = None,
 ) -> None:
-    """The reader of format ``fmt``, each imported when first used."""
+    """The reader of format ``fmt``, each imported when first used (``path``: the file's,
+    or a folder's or glob's Parquet files)."""
     if fmt == "jsonl":
         from jobstate.readers.jsonl import read_jsonl
 
@@ -192,13 +194,16 @@ def read_input(
     """
     options = options or ReadOptions()
     name = display_name(source)
-    opened = Opened(source)
+    parts = parts_of(source)  # a folder or glob: its Parquet files, read as one
+    opened = Opened(parts[0] if parts else source)
     try:
         fh = opened.stream
-        fmt: Format = options.format or detect_format(source, peek_head(fh, name))
+        fmt: Format = options.format or detect_format(opened.name, peek_head(fh, name))
         keep = Keep(keep_violations)
         summary = InputSummary(name, fmt, keep=keep)
         engine = choose_engine(options, fmt, opened, name, explain)
+        if parts and (fmt != "parquet" or engine == "duckdb"):
+            raise InputError(f"{name}: a folder or glob is read as Parquet files, by polars")
         stream = _stream(engine)(validator.tables, input=name, explain=explain, keep=keep)
         router = JobRouter(summary, stream, options, name)
         screened: CleanJobs | None = None
@@ -214,7 +219,7 @@ def read_input(
                 )
             else:
                 path = None if opened.stdin or opened.compressed else source
-                _read(fmt, fh, summary, router, tick, path)
+                _read(fmt, fh, summary, router, tick, parts or path)
         except (OSError, EOFError, zlib.error) as exc:
             import gzip  # its error class only, so not at start-up
 

@@ -226,6 +226,7 @@ class Opened:
     :meth:`position` in that file (for progress)."""
 
     def __init__(self, source: str) -> None:
+        self.name = source
         self.stdin = source == "-"
         if self.stdin:
             self.raw: IO[bytes] = sys.stdin.buffer

@@ -30,11 +30,12 @@ def read_parquet(
     summary: InputSummary,
     router: JobRouter,
     tick: Callable[[float], None],
-    path: str | None = None,
+    path: str | list[str] | None = None,
 ) -> None:
-    """Read a Parquet file: from ``path`` in batches of rows, so memory grows with the jobs, not
-    the file; else whole from ``fh`` (standard input or gzip: a Parquet reader needs the footer
-    first). A file damaged past its footer breaks off as a read error after the rows before."""
+    """Read a Parquet file, or a folder's or glob's files as one table (``path`` a list):
+    from ``path`` in batches of rows, so memory grows with the jobs, not the file; else whole
+    from ``fh`` (standard input or gzip: a Parquet reader needs the footer first). A file
+    damaged past its footer breaks off as a read error after the rows before."""
     try:
         import polars as pl
     except ImportError:
@@ -46,8 +47,15 @@ def read_parquet(
         # a path is a path: no glob ('p[1].parquet' is that file, not p1.parquet)
         lf = pl.scan_parquet(path, glob=False) if path is not None else pl.read_parquet(fh).lazy()
         schema = lf.collect_schema()
+        if isinstance(path, list):
+            _parts(pl, path, summary)
     except Exception as exc:  # polars raises its own error types for a damaged file
-        raise InputError(f"{summary.name}: not a readable Parquet file ({exc})") from None
+        what = (
+            "readable Parquet files of one table"
+            if isinstance(path, list)
+            else "a readable Parquet file"
+        )
+        raise InputError(f"{summary.name}: not {what} ({exc})") from None
     cols = parquet_columns(list(schema.names()), router, summary.name)
     lf, decode = _byte_columns(pl, lf, schema, cols, path, summary)
     schema = lf.collect_schema()
@@ -71,12 +79,34 @@ def read_parquet(
         tick(summary.units_read / total)
 
 
+_PARTS_NOTED = 10
+"""The files of a folder or glob the input's notes name (the JSON report's ``files`` has all)."""
+
+
+def _parts(pl: Any, paths: list[str], summary: InputSummary) -> None:
+    """Number the rows through a folder's or glob's files, from their footers, and say which
+    rows each holds."""
+    first, parts = 1, []
+    for p in paths:
+        rows = int(pl.scan_parquet(p, glob=False).select(pl.len()).collect().item())
+        parts.append((p, first, rows))
+        first += rows
+    summary.parts = parts
+    shown = [f"rows {a}-{a + n - 1}: {p}" if n else f"no rows: {p}" for p, a, n in parts]
+    more = len(parts) - _PARTS_NOTED
+    summary.notes.append(
+        f"{len(parts)} Parquet files read as one table, rows numbered through them: "
+        + "; ".join(shown[:_PARTS_NOTED])
+        + (f"; and {more} more (the JSON report's 'files' lists them all)" if more > 0 else "")
+    )
+
+
 def _byte_columns(
     pl: Any,
     lf: Any,
     schema: Any,
     cols: dict[str, str | None],
-    path: str | None,
+    path: str | list[str] | None,
     summary: InputSummary,
 ) -> tuple[Any, frozenset[str]]:
     """Read the columns jobstate uses that are bytes as their writer meant them
@@ -90,7 +120,8 @@ def _byte_columns(
     typed = sorted(c for c in used if isinstance(schema[c], extension))
     if not binary and not typed:
         return lf, frozenset()
-    found = json_columns(path, binary + typed) if path is not None else None
+    first = path[0] if isinstance(path, list) else path  # a table's files share one schema
+    found = json_columns(first, binary + typed) if first is not None else None
     if found is None:
         summary.notes.append(NO_READER_NOTE.format(names=", ".join(map(repr, binary + typed))))
     lf = lf.with_columns(

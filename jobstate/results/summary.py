@@ -71,6 +71,7 @@ class InputSummary:
     timings: dict[str, Timing | None] = field(default_factory=dict, repr=False)
     results: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
     unlisted: Unlisted | None = None  # only_failing: the clean jobs, counted, not listed
+    parts: list[tuple[str, int, int]] | None = None  # a folder or glob: (file, first row, rows)
 
     def reject(self, line: int, why: str) -> None:
         """Account a unit rejected before it reached a job (kept in full while ``keep`` lets)."""
@@ -133,4 +134,13 @@ class InputSummary:
             "unattributed_not_kept": self.unattributed_not_kept,
             "error": self.error,
             "notes": self.notes,
+            **({"files": self.files()} if self.parts is not None else {}),
         }
+
+    def files(self) -> list[dict[str, Any]]:
+        """A folder's or glob's files: each one's path and the rows (numbered through the
+        files) it holds."""
+        return [
+            {"path": path, "first_row": first, "rows": rows}
+            for path, first, rows in self.parts or ()
+        ]

@@ -1,0 +1,68 @@
+"""A folder or a glob as one input: the Parquet files of a partitioned table, read as one.
+
+A lake keeps a table as many files (``lake/date=2026-11-24/part-0.parquet``, ...), and one
+job's polls may sit in several of them. ``check lake/`` or ``check 'lake/**/*.parquet'`` reads
+them all as one input, in the order of their paths (give ``--order-by`` the time column to
+order each job's polls across files), so a job is one job whichever file holds its polls. Rows
+are numbered through the files in that order; the input says which rows each file holds.
+
+A name that is a file is that file, even with ``*`` or ``[`` in it; a folder is every
+``.parquet`` file under it (hidden files and folders, and ``_``-prefixed ones such as Spark's
+``_SUCCESS``, aside); any other name with a glob character is a glob (``**`` spans folders).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from jobstate.exceptions import InputError
+
+if TYPE_CHECKING:  # pathlib and glob load only for a folder or a glob: not at a small check's
+    from pathlib import Path
+
+__all__ = ["PARQUET_SUFFIXES", "parts_of"]
+
+PARQUET_SUFFIXES = (".parquet", ".parq", ".pq")
+
+
+def _listed(path: Path, root: Path) -> bool:
+    """Whether a file under a folder is one of its table's parts."""
+    hidden = any(p.startswith((".", "_")) for p in path.relative_to(root).parts)
+    return not hidden and path.suffix.lower() in PARQUET_SUFFIXES and path.is_file()
+
+
+def parts_of(source: str) -> list[str] | None:
+    """The Parquet files a folder or glob names, sorted by path; ``None`` where ``source`` is
+    standard input, a file, or nothing at all (opening it says what is wrong). An
+    :class:`~jobstate.InputError` where the folder or glob holds no Parquet file."""
+    if source == "-" or os.path.isfile(source):
+        return None
+    if os.path.isdir(source):
+        from pathlib import Path
+
+        root = Path(source)
+        files = sorted(str(p) for p in root.rglob("*") if _listed(p, root))
+        if not files:
+            raise InputError(
+                f"{source}: is a directory with no Parquet file in it (a folder is read as one"
+                " Parquet table; give other files one by one)"
+            )
+        what = "the folder holds"
+    elif any(c in source for c in "*?["):
+        import glob
+
+        matched = glob.glob(source, recursive=True)
+        files = sorted(f for f in matched if os.path.isfile(f))
+        others = [f for f in files if not f.lower().endswith(PARQUET_SUFFIXES)]
+        if others:
+            raise InputError(
+                f"{source}: a glob is read as one Parquet table, and it matches"
+                f" {len(others)} other file(s) ({others[0]}, ...): give other files one by one"
+            )
+        what = "the glob matches"
+    else:
+        return None
+    if not files:
+        raise InputError(f"{source}: {what} no Parquet file ({', '.join(PARQUET_SUFFIXES)})")
+    return files
