@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 _DUCKDB = r"""
 import sys, duckdb
@@ -47,13 +48,9 @@ print(int(errors), int(warnings))
 """
 
 
-def make_jsonl(
-    path: Path, lines: int, per: int, shuffle: bool = False, times: bool = False
-) -> None:
-    import polars as pl
-
-    k = pl.int_range(0, lines, eager=True)
-    job, pos = k // per, k % per
+def rising(pl: Any, job: Any, pos: Any, per: int) -> tuple[Any, Any]:
+    """Each poll's status and percentage: ``notStarted``, ``inProgress`` rising, ``completed``
+    at the job's last poll; one job in 50 with a percentage that falls mid-way."""
     status = (
         pl.when(pos == 0).then(pl.lit("notStarted"))
         .when(pos < per - 1).then(pl.lit("inProgress"))
@@ -61,7 +58,17 @@ def make_jsonl(
     )  # fmt: skip
     pct = (pos.cast(pl.Float64) * 100.0 / max(per - 1, 1)).round(1)
     faulty = (job % 50 == 0) & (pos == per // 2) & (pos > 0) & (pos < per - 1)
-    pct = pl.when(faulty).then(pl.lit(0.5)).otherwise(pct)
+    return status, pl.when(faulty).then(pl.lit(0.5)).otherwise(pct)
+
+
+def make_jsonl(
+    path: Path, lines: int, per: int, shuffle: bool = False, times: bool = False
+) -> None:
+    import polars as pl
+
+    k = pl.int_range(0, lines, eager=True)
+    job, pos = k // per, k % per
+    status, pct = rising(pl, job, pos, per)
     df = pl.DataFrame({"job": job, "ts": k}).with_columns(
         ("op-" + pl.col("job").cast(pl.String)).alias("job"),
         status.alias("status"),

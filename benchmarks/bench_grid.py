@@ -60,18 +60,12 @@ def make(path: Path, jobs: int, per: int, order: str, irregular: float) -> None:
     """Write the cell's file (run in a child: polars here would raise the peak RSS the
     measured children inherit)."""
     import polars as pl
+    from bench_check_vs_duckdb import rising
 
     n = jobs * per
     k = pl.int_range(0, n, eager=True)
     job, pos = (k % jobs, k // jobs) if order == "interleaved" else (k // per, k % per)
-    status = (
-        pl.when(pos == 0).then(pl.lit("notStarted"))
-        .when(pos < per - 1).then(pl.lit("inProgress"))
-        .otherwise(pl.lit("completed"))
-    )  # fmt: skip
-    pct = (pos.cast(pl.Float64) * 100.0 / max(per - 1, 1)).round(1)
-    falls = (job % 50 == 0) & (pos == per // 2) & (pos > 0) & (pos < per - 1)
-    pct = pl.when(falls).then(pl.lit(0.5)).otherwise(pct)
+    status, pct = rising(pl, job, pos, per)
     df = pl.DataFrame({"k": k}).with_columns(
         job.alias("job"), (pos * jobs + job).alias("ts"), status.alias("s"), pct.alias("p")
     )
@@ -115,13 +109,11 @@ def _run(args: list[str], out: Path | None) -> tuple[float, float, str]:
 
 
 def jobstate(path: Path, out: Path) -> tuple[float, float, tuple[int, int]]:
-    check = [sys.executable, "-m", "jobstate", "check", "--format", "json", "--job-key", "job"]
-    seconds, rss, _ = _run([*check, str(path)], out)
-    read = "import orjson, sys; t = orjson.loads(open(sys.argv[1], 'rb').read())['totals'];"
-    read += " print(t['errors'], t['warnings'])"
-    text = subprocess.run([sys.executable, "-c", read, str(out)], capture_output=True, text=True)
-    errors, warnings = map(int, text.stdout.split())
-    return seconds, rss, (errors, warnings)
+    """``jobstate check --format json --job-key job``: seconds, peak RSS (MiB), totals."""
+    from bench_check_vs_duckdb import run_jobstate
+
+    seconds, rss, totals = run_jobstate(path, out)
+    return seconds, rss / 1024, totals
 
 
 def duckdb(path: Path, out: Path) -> tuple[float, float, tuple[int, int]]:
