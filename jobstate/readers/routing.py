@@ -144,7 +144,7 @@ class JobRouter:
         finished item at the monitor URL, sources: location-is-item) is read as the spec's
         success, as :func:`~jobstate.validation.rules.completes` says (see
         :func:`_completions`)."""
-        if self.opts.jobs is not None and self.job_get is not None:
+        if self.opts.jobs is not None:  # a second look at a few jobs (ReadOptions.jobs)
             keys, bodies, lines, http, wrappers = _only(
                 self.opts.jobs, keys, bodies, lines, http, wrappers
             )

@@ -125,12 +125,16 @@ def test_standard_input_is_listed_without_polls() -> None:
 
 
 def test_read_options_jobs_reads_only_those_jobs() -> None:
-    """``ReadOptions(jobs=...)`` reads only the records of the jobs named (as text)."""
+    """``ReadOptions(jobs=...)`` reads only the records of the jobs named (as text), in
+    every format: job keys from a key path, a CSV column, a HAR's monitor URLs."""
     key = "http://127.0.0.1:59451/monitor/op-0003"
     opts = ReadOptions(job_key="job", body_key="body", jobs=frozenset({key}))
     summary = read_input(str(ROOT / "examples/polls.jsonl"), Validator(), opts, explain=True)
     assert [j.key for j in summary.jobs] == [key]
     assert len(summary.jobs[0].steps) == summary.jobs[0].observations == 6
+    for name, one in (("examples/polls.csv", "op-0003"), ("examples/capture.har", key)):
+        opts = ReadOptions(jobs=frozenset({one}))  # keys from a CSV column, a HAR's URLs
+        assert [j.key for j in read_input(str(ROOT / name), Validator(), opts).jobs] == [one]
 
 
 def test_conform_writes_its_table_as_a_page() -> None:
