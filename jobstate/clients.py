@@ -45,8 +45,14 @@ __all__ = [
 from jobstate.client_model import FINDINGS, ClientModel, Finding
 
 
-def _witness(spec: Spec, status: str) -> tuple[str, ...]:
-    path = spec.shortest_path(spec.initial, status)
+def _witness(spec: Spec, status: str, model: ClientModel) -> tuple[str, ...]:
+    """The shortest trace from the initial state to ``status`` along which ``model`` polls
+    on (so that it meets ``status`` and this finding, not an earlier one where it stops or
+    crashes); where no such trace exists, the shortest trace there."""
+    polled = [s for s in spec.names if model.action(s) == "poll"]
+    path = spec.shortest_path(spec.initial, status, through=polled)
+    if path is None:
+        path = spec.shortest_path(spec.initial, status)
     assert path is not None  # every state is reachable: checked when the spec loads
     return path
 
@@ -79,7 +85,7 @@ def _documented_finding(model: ClientModel, sp: Spec, name: str) -> Finding | No
     """What is wrong with the client's action on ``name``, a value of ``sp``, if anything."""
     action = model.action(name)
     how = "" if name in model.actions else " (a value it does not know)"
-    witness = _witness(sp, name)
+    witness = _witness(sp, name, model)
 
     def finding(fid: str, severity: Severity, msg: str) -> Finding:
         return Finding(fid, severity, name, msg, witness, sp.name)
@@ -128,7 +134,7 @@ def _stranger_findings(model: ClientModel, sp: Spec) -> list[Finding]:
         msg = _stranger_message(model, union, value)
         if msg is not None:
             severity: Severity = "error" if model.action(value) == "crash" else "warning"
-            witness = _witness(union, value) if value in union else (union.initial, value)
+            witness = _witness(union, value, model) if value in union else (union.initial, value)
             out.append(Finding("unknown-value", severity, value, msg, witness, sp.name))
     return out
 

@@ -28,7 +28,7 @@ A spec written as a file (:mod:`jobstate.spec.loading`) names its own, e.g. ``rf
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -314,9 +314,29 @@ class Spec:
         """States reachable from ``source`` in one or more steps."""
         return frozenset(s for s, p in self._paths[source].items() if len(p) > 1)
 
-    def shortest_path(self, source: str, dest: str) -> tuple[str, ...] | None:
-        """The shortest step path from ``source`` to ``dest`` (both included), or ``None``."""
-        return self._paths[source].get(dest)
+    def shortest_path(
+        self, source: str, dest: str, through: Collection[str] | None = None
+    ) -> tuple[str, ...] | None:
+        """The shortest step path from ``source`` to ``dest`` (both included), or ``None``;
+        with ``through``, the shortest whose every state before ``dest`` is one of those
+        (ties broken by state order, as for every path)."""
+        if through is None:
+            return self._paths[source].get(dest)
+        if source == dest:
+            return (source,)
+        if source not in through:
+            return None
+        paths: dict[str, tuple[str, ...]] = {source: (source,)}
+        queue = deque([source])
+        while queue:
+            cur = queue.popleft()
+            for nxt in self.successors[cur]:
+                if nxt == dest:
+                    return (*paths[cur], nxt)
+                if nxt not in paths and nxt in through:
+                    paths[nxt] = (*paths[cur], nxt)
+                    queue.append(nxt)
+        return None
 
     def strength(self, provenance: str) -> float:
         """How strong a provenance kind is, from 1.0 (the strongest) to 0.0 (the weakest), by its
