@@ -105,12 +105,17 @@ PROFILES: Mapping[str, ClientModel] = {
             "nuxeo-onedrive-java",
             {**dict.fromkeys(_LEGACY_VALUES, "poll"), "completed": "success"},
             unknown="crash",
+            on_redirect="poll",  # it follows the 303, finds no status (null, no throw), loops
+            on_gone="crash",
+            on_server_error="raise",
             interval=0.256,
             retry_after=False,
-            source="nuxeo/onedrive-java-client OneDriveLongRunningAction.java",
+            source="nuxeo/onedrive-java-client 7c0f9ef OneDriveLongRunningAction.java:18-82",
             notes="parses the status with valueOf over an enum of the legacy 8 values, so any"
             " other value throws; ends only on 'completed'; exponential back-off 256 ms to ~8 s,"
-            " no timeout",
+            " no timeout; any answer outside 2xx throws OneDriveAPIException (a transient 500,"
+            " the 404 of an expired monitor); HttpURLConnection follows a 303 to the item, whose"
+            " body has no status, so the loop polls on forever (sources: client-nuxeo)",
         ),
         ClientModel(
             "office365-rest-python-client",
