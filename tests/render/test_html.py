@@ -6,13 +6,22 @@ from __future__ import annotations
 import json
 import re
 import sys
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from jobstate import ReadOptions, Report, Validator, read_input, validate
-from jobstate.render.html import embed, report_page_data
+from jobstate.render.html import (
+    FULL_JOBS,
+    LISTED_JOBS,
+    MAX_STEPS,
+    conform_html,
+    embed,
+    report_html,
+    report_page_data,
+)
 from tests.clirun import cli_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,6 +76,7 @@ def test_hostile_strings_are_text_never_markup(tmp_path: Path) -> None:
     job = data_of(page)["jobs"][0]
     assert job["key"] == key and job["steps"][1][0] == status
     assert embed({"a": "</script>&"}) == '{"a":"\\u003c/script\\u003e\\u0026"}'
+    assert embed(["\u2028\u2029"]) == '["\\u2028\\u2029"]'
 
 
 def _many(flagged: int, clean: int) -> Report:
@@ -151,3 +161,100 @@ def test_conform_writes_its_table_as_a_page() -> None:
     assert [x["status"] for x in crashed["exchanges"]][-1] == 303
     assert crashed["exchanges"][-1]["location"].endswith("/items/01NEWITEM")
     assert any("HTTPStatusError" in line for line in crashed["stderr_tail"])
+
+
+class _Outline(HTMLParser):
+    """A page's elements in order, and any text outside the elements that hold text."""
+
+    HOLDS_TEXT = frozenset({"title", "style", "script", "noscript", "template"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.inside: list[str] = []
+        self.stray: list[str] = []
+        self.texts: dict[str, str] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self.inside.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.inside and self.inside[-1] == tag:
+            self.inside.pop()
+
+    def handle_data(self, data: str) -> None:
+        where = self.inside[-1] if self.inside else ""
+        if where in self.HOLDS_TEXT:
+            self.texts[where] = self.texts.get(where, "") + data
+        elif data.strip():
+            self.stray.append(data)
+
+
+def test_the_page_is_one_document_with_nothing_stray() -> None:
+    """The page's elements, in order: its head (charset, viewport, a policy that fetches
+    nothing, the title, the style), a notice for a browser without scripts, the app, the data
+    and the program; no text outside them."""
+    page = report_html(validate({"a": [{"status": "completed"}]}), Validator().spec,
+                       fail_on="error", unusable=[])  # fmt: skip
+    outline = _Outline()
+    outline.feed(page)
+    assert page.startswith("<!DOCTYPE html>\n<html lang='en'>\n") and outline.stray == []
+    assert [t for t, _ in outline.tags] == [
+        "html", "head", "meta", "meta", "meta", "title", "style", "body", "noscript", "main",
+        "script", "script",
+    ]  # fmt: skip
+    metas = [a for t, a in outline.tags if t == "meta"]
+    assert metas[0] == {"charset": "utf-8"} and metas[1]["name"] == "viewport"
+    assert metas[2]["content"] == (
+        "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
+    )
+    assert outline.texts["title"] == "jobstate check: no input"
+    assert "open it in a browser with JavaScript on" in outline.texts["noscript"]
+    assert ("main", {"id": "app", "data-kind": "report"}) in outline.tags
+    assert outline.texts["style"].startswith("\n:root {")
+    conform = _Outline()  # the conformance page: the same document, drawn as a table
+    conform.feed(conform_html([], ["my-client", "{url}"]))
+    assert conform.stray == [] and ("main", {"id": "app", "data-kind": "conform"}) in conform.tags
+
+
+def test_a_long_job_draws_its_first_polls_and_says_how_many() -> None:
+    """A job longer than the polls a timeline draws keeps its first ones and their total; a
+    job listed without polls keeps its client findings, three violations and the rest counted
+    by rule with those the run did not keep."""
+    report = validate({"long": [{"status": "inProgress"}] * MAX_STEPS + [{"status": "odd"}]})
+    [job] = report_page_data(report, Validator().spec, fail_on="error", unusable=[])["jobs"]
+    assert (len(job["steps"]), job["steps_total"]) == (MAX_STEPS, MAX_STEPS + 1) == (2000, 2001)
+    assert job["client_rules"] == [] and job["rules"] == ["unknown-status"]
+    summary = read_input(str(ROOT / "examples/capture.har"), Validator(), keep_violations=5)
+    har = Report.from_inputs("current", "sampled", [summary])
+    [listed] = report_page_data(har, Validator().spec, fail_on="error", unusable=[],
+                                full_jobs=0)["jobs"]  # fmt: skip
+    assert listed["client"]["findings"][0]["id"] == "polled-after-terminal"
+    assert listed["client_rules"] == ["polled-after-terminal"] and "steps" not in listed
+    odd = tmp_report_with_many_violations(kept=5, bad=8)
+    [many] = report_page_data(odd, Validator().spec, fail_on="error", unusable=[],
+                              full_jobs=0)["jobs"]  # fmt: skip
+    assert len(many["violations"]) == 3
+    assert many["violations_not_kept"] == {"unknown-status": 5}  # 2 kept past 3, 3 not kept
+
+
+def tmp_report_with_many_violations(kept: int, bad: int) -> Report:
+    """A report of one job of ``bad`` unknown statuses, ``kept`` of them kept in full."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "bad.jsonl"
+        path.write_text("".join(json.dumps({"status": f"odd{i}"}) + "\n" for i in range(bad)))
+        summary = read_input(str(path), Validator(), keep_violations=kept)
+    return Report.from_inputs("current", "sampled", [summary])
+
+
+def test_the_bounds_are_two_thousand_drawn_and_twenty_thousand_listed() -> None:
+    """With more flagged jobs than the page lists, the first 2,000 carry their polls, 20,000
+    are listed, and every one is counted."""
+    report = validate({f"j{i}": [{"status": "odd"}] for i in range(LISTED_JOBS + 1)})
+    data = report_page_data(report, Validator().spec, fail_on="error", unusable=[])
+    assert (data["flagged"], len(data["jobs"]), data["full_jobs"]) == (20_001, 20_000, 2_000)
+    assert (FULL_JOBS, LISTED_JOBS) == (2_000, 20_000)
+    assert "steps" in data["jobs"][1_999] and "steps" not in data["jobs"][2_000]
