@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # each renderer loads when first used: the XML one costs start-up time
+    from jobstate.render.html import conform_html, report_html
     from jobstate.render.json import (
         behaviours_payload,
         client_payload,
@@ -36,6 +37,7 @@ _LAZY: dict[str, str] = {
     "behaviours_payload": "jobstate.render.json",
     "client_lines": "jobstate.render.listings",
     "client_payload": "jobstate.render.json",
+    "conform_html": "jobstate.render.html",
     "failed": "jobstate.render.text",
     "grade_line": "jobstate.render.listings",
     "junit_xml": "jobstate.render.junit",
@@ -43,6 +45,7 @@ _LAZY: dict[str, str] = {
     "matrix_payload": "jobstate.render.json",
     "matrix_table": "jobstate.render.listings",
     "protocol_lines": "jobstate.render.listings",
+    "report_html": "jobstate.render.html",
     "report_json": "jobstate.render.json",
     "report_jsonl": "jobstate.render.json",
     "report_payload": "jobstate.render.json",
@@ -70,6 +73,7 @@ __all__ = [
     "behaviours_payload",
     "client_lines",
     "client_payload",
+    "conform_html",
     "failed",
     "grade_line",
     "junit_xml",
@@ -77,6 +81,7 @@ __all__ = [
     "matrix_payload",
     "matrix_table",
     "protocol_lines",
+    "report_html",
     "report_json",
     "report_jsonl",
     "report_payload",

@@ -195,6 +195,12 @@ def test_the_page_is_one_document_with_nothing_stray() -> None:
     """The page's elements, in order: its head (charset, viewport, a policy that fetches
     nothing, the title, the style), a notice for a browser without scripts, the app, the data
     and the program; no text outside them."""
+    import jobstate.render
+
+    assert (jobstate.render.report_html, jobstate.render.conform_html) == (
+        report_html,
+        conform_html,
+    )  # the public names
     page = report_html(validate({"a": [{"status": "completed"}]}), Validator().spec,
                        fail_on="error", unusable=[])  # fmt: skip
     outline = _Outline()
