@@ -238,6 +238,8 @@ def test_a_long_job_draws_its_first_polls_and_says_how_many() -> None:
                                 full_jobs=0)["jobs"]  # fmt: skip
     assert listed["client"]["findings"][0]["id"] == "polled-after-terminal"
     assert listed["client_rules"] == ["polled-after-terminal"] and "steps" not in listed
+    assert listed["timing"]["stalls"] == [] and listed["timing"]["duration_seconds"] > 0.4
+    assert set(listed["timing"]) == {"duration_seconds", "stalls"}  # the table's, no more
     odd = tmp_report_with_many_violations(kept=5, bad=8)
     [many] = report_page_data(odd, Validator().spec, fail_on="error", unusable=[],
                               full_jobs=0)["jobs"]  # fmt: skip
