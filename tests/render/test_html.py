@@ -266,3 +266,29 @@ def test_the_bounds_are_two_thousand_drawn_and_twenty_thousand_listed() -> None:
     assert (data["flagged"], len(data["jobs"]), data["full_jobs"]) == (20_001, 20_000, 2_000)
     assert (FULL_JOBS, LISTED_JOBS) == (2_000, 20_000)
     assert "steps" in data["jobs"][1_999] and "steps" not in data["jobs"][2_000]
+
+
+def test_the_page_data_counts_every_finding_by_rule() -> None:
+    """What the page's summary draws: the run's spec, mode, verdict, threshold and unusable
+    inputs; each lifecycle rule with its severity and count (those not kept in full too), each
+    client finding with the times it happened; the title names the inputs; a diagram given is
+    the page's whole SVG."""
+    ran = cli_text("check", "--format", "html", *EXAMPLES, cwd=ROOT)
+    data = data_of(ran.stdout)
+    assert (data["spec"], data["mode"], data["ok"], data["fail_on"], data["unusable"]) == (
+        "current", "sampled", False, "error", [],
+    )  # fmt: skip
+    assert ["stalled", "warning", 1] in data["rules"] and len(data["rules"]) == 8
+    assert data["client_rules"] == [
+        ["polled-after-terminal", "error", 4], ["never-polled", "error", 1],
+    ]  # fmt: skip
+    assert f"<title>jobstate check: {', '.join(EXAMPLES)}</title>" in ran.stdout
+    capped = report_page_data(tmp_report_with_many_violations(kept=5, bad=8), Validator().spec,
+                              fail_on="warning", unusable=["x: gone"])  # fmt: skip
+    assert capped["rules"] == [["unknown-status", "error", 8]]  # 5 kept, 3 counted
+    assert (capped["fail_on"], capped["unusable"]) == ("warning", ["x: gone"])
+    page = report_html(validate({}), Validator().spec, fail_on="error", unusable=[],
+                       diagram_svg="<svg><g/></svg>")  # fmt: skip
+    outline = _Outline()
+    outline.feed(page)
+    assert outline.stray == [] and "<template id='diagram'><svg><g/></svg></template>" in page
