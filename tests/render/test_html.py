@@ -160,7 +160,13 @@ def test_conform_writes_its_table_as_a_page() -> None:
     assert (ok["ok"], crashed["ok"], crashed["fate"]) == (True, False, "crashed")
     assert [x["status"] for x in crashed["exchanges"]][-1] == 303
     assert crashed["exchanges"][-1]["location"].endswith("/items/01NEWITEM")
+    first = crashed["exchanges"][0]
+    assert first["request"] == f"GET {crashed['url']}" and '"notStarted"' in first["body"]
     assert any("HTTPStatusError" in line for line in crashed["stderr_tail"])
+    assert data["ok"] is False and data["command"][1:] == ["examples/naive_client.py", "{url}"]
+    assert f"<title>jobstate conform: {sys.executable} examples/naive_client.py" in ran.stdout
+    long = conform_html([], ["x" * 150, "y" * 150])  # a title of at most 200 characters
+    assert f"<title>jobstate conform: {'x' * 150} {'y' * 31}</title>" in long
 
 
 class _Outline(HTMLParser):
