@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -255,8 +256,6 @@ def test_a_long_job_draws_its_first_polls_and_says_how_many() -> None:
 
 def tmp_report_with_many_violations(kept: int, bad: int) -> Report:
     """A report of one job of ``bad`` unknown statuses, ``kept`` of them kept in full."""
-    import tempfile
-
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "bad.jsonl"
         path.write_text("".join(json.dumps({"status": f"odd{i}"}) + "\n" for i in range(bad)))
@@ -293,6 +292,16 @@ def test_the_page_data_counts_every_finding_by_rule() -> None:
                               fail_on="warning", unusable=["x: gone"])  # fmt: skip
     assert capped["rules"] == [["unknown-status", "error", 8]]  # 5 kept, 3 counted
     assert (capped["fail_on"], capped["unusable"]) == ("warning", ["x: gone"])
+    from tests.readers.test_har_answers import _copy, _entry
+
+    har = {"log": {"version": "1.2", "entries": [  # two copies whose monitors nobody polled
+        _copy(0, "https://api.example/monitor/op-2"), _copy(1, "https://api.example/monitor/op-3"),
+        _entry(2, 202, {"status": "completed"}),
+    ]}}  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "two.har").write_text(json.dumps(har))
+        two = data_of(cli_text("check", "--format", "html", str(Path(tmp) / "two.har")).stdout)
+    assert two["client_rules"] == [["never-polled", "error", 2]]  # summed over the jobs
     page = report_html(validate({}), Validator().spec, fail_on="error", unusable=[],
                        diagram_svg="<svg><g/></svg>")  # fmt: skip
     outline = _Outline()
