@@ -312,3 +312,31 @@ def test_the_page_data_counts_every_finding_by_rule() -> None:
     outline = _Outline()
     outline.feed(page)
     assert outline.stray == [] and "<template id='diagram'><svg><g/></svg></template>" in page
+
+
+def test_without_graphviz_the_page_says_why_it_has_no_diagram(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where Graphviz's dot is missing the page is whole but for its diagram, and says why."""
+    import jobstate.diagrams
+    from jobstate.exceptions import DiagramError
+
+    def missing(*_: object) -> bytes:
+        raise DiagramError("no dot here (apt-get install graphviz)")
+
+    monkeypatch.setattr(jobstate.diagrams, "render_dot", missing)
+    page = cli_text("check", "--format", "html", *EXAMPLES, cwd=ROOT).stdout
+    assert data_of(page)["diagram_note"] == "No diagram: no dot here (apt-get install graphviz)"
+    assert "id='diagram'" not in page and len(data_of(page)["jobs"]) == 4
+
+
+def test_a_second_look_reads_with_the_runs_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second look reads the input as the first did (its job and body keys), so a keyed
+    input's drawn jobs get their polls."""
+    import jobstate.cli._html as html
+
+    monkeypatch.setattr(html, "STEPS_BYTES", 0)
+    args = ["--job-key", "job", "--body-key", "body", "--engine", "polars"]
+    data = data_of(cli_text("check", "--format", "html", *args, "examples/polls.jsonl",
+                            cwd=ROOT).stdout)  # fmt: skip
+    assert [(j["key"][-7:], len(j["steps"])) for j in data["jobs"]] == [("op-0007", 6)]
