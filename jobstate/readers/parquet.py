@@ -57,8 +57,9 @@ def read_parquet(
         )
         raise InputError(f"{summary.name}: not {what} ({exc})") from None
     cols = parquet_columns(list(schema.names()), router, summary.name)
-    lf, decode = _byte_columns(pl, lf, schema, cols, path, summary)
-    schema = lf.collect_schema()
+    read, decode = _byte_columns(pl, lf, schema, cols, path, summary)
+    if read is not lf:  # byte columns cast to text: their schema again, else the same
+        lf, schema = read, read.collect_schema()
     order = cols["order"]
     if order is not None and schema[order].is_temporal():
         lf = lf.with_columns(pl.col(order).cast(pl.String))  # RFC 3339 text, read as times
