@@ -89,10 +89,16 @@ def make(path: Path, jobs: int, per: int, order: str, irregular: float) -> None:
         .otherwise(p)
     )
     line = pl.concat_str(
-        pl.lit('{"job":"op-'), pl.col("job").cast(pl.String), pl.lit('","ts":'),
-        pl.col("ts").cast(pl.String), pl.lit(',"status":'), s,
-        pl.lit(',"percentageComplete":'), p, pl.lit("}"),
-    )  # fmt: skip
+        pl.lit('{"job":"op-'),
+        pl.col("job").cast(pl.String),
+        pl.lit('","ts":'),
+        pl.col("ts").cast(pl.String),
+        pl.lit(',"status":'),
+        s,
+        pl.lit(',"percentageComplete":'),
+        p,
+        pl.lit("}"),
+    )
     df.select(line.alias("l")).write_csv(path, include_header=False, quote_style="never")
 
 

@@ -34,10 +34,12 @@ def make_jsonl(path: Path, jobs: int, per: int) -> None:
     k = pl.int_range(0, jobs * per, eager=True)
     job, pos = k % jobs, k // jobs
     status = (
-        pl.when(pos == 0).then(pl.lit("notStarted"))
-        .when(pos < per - 1).then(pl.lit("inProgress"))
+        pl.when(pos == 0)
+        .then(pl.lit("notStarted"))
+        .when(pos < per - 1)
+        .then(pl.lit("inProgress"))
         .otherwise(pl.lit("completed"))
-    )  # fmt: skip
+    )
     status = pl.when((job % 200 == 7) & (pos == 1)).then(pl.lit("Running")).otherwise(status)
     pct = (pos.cast(pl.Float64) * 100.0 / max(per - 1, 1)).round(1)
     falls = (job % 50 == 3) & (pos == per // 2)

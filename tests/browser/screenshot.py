@@ -31,8 +31,9 @@ def screenshot(out: Path, browser: Any) -> None:
         page = browser.new_page(viewport={"width": 1200, "height": 1000})
         page.goto(f"file://{html}")
         page.locator(f"tr.job[data-key='{OPENED}']").click()
-        page.screenshot(path=str(out), clip={"x": 0, "y": 0, "width": 1200, "height": 1450},
-                        full_page=True)  # fmt: skip
+        page.screenshot(
+            path=str(out), clip={"x": 0, "y": 0, "width": 1200, "height": 1450}, full_page=True
+        )
         page.close()
 
 

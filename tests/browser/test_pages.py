@@ -114,9 +114,21 @@ def test_the_conformance_page(open_page: Opener, tmp_path: Path) -> None:
     """The conformance page lists each case with its verdict; a failing case shows its
     exchanges and the client's stderr, and a click on its row hides them."""
     ran = cli_text(
-        "conform", "--format", "html", "--scenario", "completed", "--scenario", "completed-303",
-        "--timeout", "5", "--", sys.executable, "examples/naive_client.py", "{url}", cwd=ROOT,
-    )  # fmt: skip
+        "conform",
+        "--format",
+        "html",
+        "--scenario",
+        "completed",
+        "--scenario",
+        "completed-303",
+        "--timeout",
+        "5",
+        "--",
+        sys.executable,
+        "examples/naive_client.py",
+        "{url}",
+        cwd=ROOT,
+    )
     page_file = tmp_path / "c.html"
     page_file.write_text(ran.stdout, encoding="utf-8")
     opened = open_page(str(page_file))

@@ -56,12 +56,16 @@ def test_a_folder_is_one_table_across_its_files(tmp_path: Path) -> None:
     lake, one = _report(str(tmp_path / "lake")), _report(str(whole))
     assert _jobs(lake) == _jobs(one)
     assert {j["key"]: j["outcome"] for j in lake["jobs"]} == {
-        "a": "success", "b": "unfinished", "c": "failure",
-    }  # fmt: skip
+        "a": "success",
+        "b": "unfinished",
+        "c": "failure",
+    }
     [summary] = lake["inputs"]
     assert [(Path(f["path"]).parent.name, f["first_row"], f["rows"]) for f in summary["files"]] == [
-        ("date=2026-11-20", 1, 2), ("date=2026-11-21", 3, 3), ("date=2026-11-22", 6, 1),
-    ]  # fmt: skip
+        ("date=2026-11-20", 1, 2),
+        ("date=2026-11-21", 3, 3),
+        ("date=2026-11-22", 6, 1),
+    ]
     assert summary["read"] == 6 and "3 Parquet files read as one table" in summary["notes"][0]
     assert "files" not in one["inputs"][0]
 

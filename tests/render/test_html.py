@@ -157,9 +157,21 @@ def test_conform_writes_its_table_as_a_page() -> None:
     """`conform --format html` writes the conformance table as a page: each case's truth,
     conclusion and verdict, a failing case with its exchanges and the client's stderr."""
     ran = cli_text(
-        "conform", "--format", "html", "--scenario", "completed", "--scenario", "completed-303",
-        "--timeout", "5", "--", sys.executable, "examples/naive_client.py", "{url}", cwd=ROOT,
-    )  # fmt: skip
+        "conform",
+        "--format",
+        "html",
+        "--scenario",
+        "completed",
+        "--scenario",
+        "completed-303",
+        "--timeout",
+        "5",
+        "--",
+        sys.executable,
+        "examples/naive_client.py",
+        "{url}",
+        cwd=ROOT,
+    )
     assert ran.returncode == 1
     data = data_of(ran.stdout)
     ok, crashed = data["cases"]
@@ -213,15 +225,26 @@ def test_the_page_is_one_document_with_nothing_stray() -> None:
         report_html,
         conform_html,
     )  # the public names
-    page = report_html(validate({"a": [{"status": "completed"}]}), Validator().spec,
-                       fail_on="error", unusable=[])  # fmt: skip
+    page = report_html(
+        validate({"a": [{"status": "completed"}]}), Validator().spec, fail_on="error", unusable=[]
+    )
     outline = _Outline()
     outline.feed(page)
     assert page.startswith("<!DOCTYPE html>\n<html lang='en'>\n") and outline.stray == []
     assert [t for t, _ in outline.tags] == [
-        "html", "head", "meta", "meta", "meta", "title", "style", "body", "noscript", "main",
-        "script", "script",
-    ]  # fmt: skip
+        "html",
+        "head",
+        "meta",
+        "meta",
+        "meta",
+        "title",
+        "style",
+        "body",
+        "noscript",
+        "main",
+        "script",
+        "script",
+    ]
     metas = [a for t, a in outline.tags if t == "meta"]
     assert metas[0] == {"charset": "utf-8"} and metas[1]["name"] == "viewport"
     assert metas[2]["content"] == (
@@ -246,15 +269,17 @@ def test_a_long_job_draws_its_first_polls_and_says_how_many() -> None:
     assert job["client_rules"] == [] and job["rules"] == ["unknown-status"]
     summary = read_input(str(ROOT / "examples/capture.har"), Validator(), keep_violations=5)
     har = Report.from_inputs("current", "sampled", [summary])
-    [listed] = report_page_data(har, Validator().spec, fail_on="error", unusable=[],
-                                full_jobs=0)["jobs"]  # fmt: skip
+    [listed] = report_page_data(har, Validator().spec, fail_on="error", unusable=[], full_jobs=0)[
+        "jobs"
+    ]
     assert listed["client"]["findings"][0]["id"] == "polled-after-terminal"
     assert listed["client_rules"] == ["polled-after-terminal"] and "steps" not in listed
     assert listed["timing"]["stalls"] == [] and listed["timing"]["duration_seconds"] > 0.4
     assert set(listed["timing"]) == {"duration_seconds", "stalls"}  # the table's, no more
     odd = tmp_report_with_many_violations(kept=5, bad=8)
-    [many] = report_page_data(odd, Validator().spec, fail_on="error", unusable=[],
-                              full_jobs=0)["jobs"]  # fmt: skip
+    [many] = report_page_data(odd, Validator().spec, fail_on="error", unusable=[], full_jobs=0)[
+        "jobs"
+    ]
     assert len(many["violations"]) == 3
     assert many["violations_not_kept"] == {"unknown-status": 5}  # 2 kept past 3, 3 not kept
 
@@ -286,29 +311,45 @@ def test_the_page_data_counts_every_finding_by_rule() -> None:
     ran = cli_text("check", "--format", "html", *EXAMPLES, cwd=ROOT)
     data = data_of(ran.stdout)
     assert (data["spec"], data["mode"], data["ok"], data["fail_on"], data["unusable"]) == (
-        "current", "sampled", False, "error", [],
-    )  # fmt: skip
+        "current",
+        "sampled",
+        False,
+        "error",
+        [],
+    )
     assert ["stalled", "warning", 1] in data["rules"] and len(data["rules"]) == 8
     assert data["client_rules"] == [
-        ["polled-after-terminal", "error", 4], ["never-polled", "error", 1],
-    ]  # fmt: skip
+        ["polled-after-terminal", "error", 4],
+        ["never-polled", "error", 1],
+    ]
     assert f"<title>jobstate check: {', '.join(EXAMPLES)}</title>" in ran.stdout
-    capped = report_page_data(tmp_report_with_many_violations(kept=5, bad=8), Validator().spec,
-                              fail_on="warning", unusable=["x: gone"])  # fmt: skip
+    capped = report_page_data(
+        tmp_report_with_many_violations(kept=5, bad=8),
+        Validator().spec,
+        fail_on="warning",
+        unusable=["x: gone"],
+    )
     assert capped["rules"] == [["unknown-status", "error", 8]]  # 5 kept, 3 counted
     assert (capped["fail_on"], capped["unusable"]) == ("warning", ["x: gone"])
     from tests.readers.test_har_answers import _copy, _entry
 
-    har = {"log": {"version": "1.2", "entries": [  # two copies whose monitors nobody polled
-        _copy(0, "https://api.example/monitor/op-2"), _copy(1, "https://api.example/monitor/op-3"),
-        _entry(2, 202, {"status": "completed"}),
-    ]}}  # fmt: skip
+    har = {
+        "log": {
+            "version": "1.2",
+            "entries": [  # two copies whose monitors nobody polled
+                _copy(0, "https://api.example/monitor/op-2"),
+                _copy(1, "https://api.example/monitor/op-3"),
+                _entry(2, 202, {"status": "completed"}),
+            ],
+        }
+    }
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "two.har").write_text(json.dumps(har))
         two = data_of(cli_text("check", "--format", "html", str(Path(tmp) / "two.har")).stdout)
     assert two["client_rules"] == [["never-polled", "error", 2]]  # summed over the jobs
-    page = report_html(validate({}), Validator().spec, fail_on="error", unusable=[],
-                       diagram_svg="<svg><g/></svg>")  # fmt: skip
+    page = report_html(
+        validate({}), Validator().spec, fail_on="error", unusable=[], diagram_svg="<svg><g/></svg>"
+    )
     outline = _Outline()
     outline.feed(page)
     assert outline.stray == [] and "<template id='diagram'><svg><g/></svg></template>" in page
@@ -337,6 +378,7 @@ def test_a_second_look_reads_with_the_runs_options(monkeypatch: pytest.MonkeyPat
 
     monkeypatch.setattr(html, "STEPS_BYTES", 0)
     args = ["--job-key", "job", "--body-key", "body", "--engine", "polars"]
-    data = data_of(cli_text("check", "--format", "html", *args, "examples/polls.jsonl",
-                            cwd=ROOT).stdout)  # fmt: skip
+    data = data_of(
+        cli_text("check", "--format", "html", *args, "examples/polls.jsonl", cwd=ROOT).stdout
+    )
     assert [(j["key"][-7:], len(j["steps"])) for j in data["jobs"]] == [("op-0007", 6)]
