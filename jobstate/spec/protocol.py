@@ -189,7 +189,10 @@ def _number(value: object) -> float | None:
     if type(value) is float:  # the common case first: one type test
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # an integer past a double's range: no progress to time by
+            return None
     return None
 
 

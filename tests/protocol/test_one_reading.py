@@ -118,3 +118,15 @@ def test_an_empty_object_at_the_monitor_url_is_still_a_missing_status(tmp_path: 
     result = CliRunner().invoke(main, ["check", har])
     assert result.exit_code == 1
     assert "missing-status" in result.stdout
+
+
+def test_a_percentage_past_a_doubles_range_is_no_progress_not_a_crash() -> None:
+    """An integer percentage too large for a float (the Python API takes any int) gives the
+    answer no progress, and the check reports it out of range instead of raising."""
+    huge = 10**400
+    assert Exchange.of(202, {"status": "inProgress", "percentageComplete": huge}).progress is None
+    assert Exchange.of(202, {"percentageComplete": 50}).progress == 50.0
+    v = jobstate.Validator("current", "sampled")
+    checker = Checker(v.tables)
+    checker.feed({"status": None, "percentageComplete": huge}, 1, http=202)
+    assert [v.rule for v in checker.violations] == ["missing-status", "percentage-range"]
