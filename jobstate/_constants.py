@@ -34,7 +34,8 @@ DiagramFormat = Literal["mermaid", "dot", "svg", "png"]
 EndsOn = Literal["status", "http-not-202", "no-status", "resource-id"]
 OnRedirect = Literal["follow", "stop", "crash", "poll"]
 OnGone = Literal["stop", "crash", "poll"]
-OnServerError = Literal["retry", "raise", "poll"]
+OnServerError = Literal["retry", "raise", "poll", "raise-on-error"]
+OnNoStatus = Literal["unknown", "crash"]
 
 SPEC_NAMES: tuple[str, ...] = ("current", "legacy", "any")
 """The names of the built-in specs (a test checks them against ``spec.builtin``)."""
@@ -58,7 +59,8 @@ ENDS_ON: tuple[EndsOn, ...] = ("status", "http-not-202", "no-status", "resource-
 without ``status``, a body with ``resourceId``."""
 ON_REDIRECT: tuple[OnRedirect, ...] = ("follow", "stop", "crash", "poll")
 ON_GONE: tuple[OnGone, ...] = ("stop", "crash", "poll")
-ON_SERVER_ERROR: tuple[OnServerError, ...] = ("retry", "raise", "poll")
+ON_SERVER_ERROR: tuple[OnServerError, ...] = ("retry", "raise", "poll", "raise-on-error")
+ON_NO_STATUS: tuple[OnNoStatus, ...] = ("unknown", "crash")
 PROFILE_NAMES: tuple[str, ...] = (
     "rclone",
     "rclone-2018",

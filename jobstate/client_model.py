@@ -11,12 +11,14 @@ from jobstate._constants import (
     ACTIONS,
     ENDS_ON,
     ON_GONE,
+    ON_NO_STATUS,
     ON_REDIRECT,
     ON_SERVER_ERROR,
     UNKNOWN_ACTIONS,
     Action,
     EndsOn,
     OnGone,
+    OnNoStatus,
     OnRedirect,
     OnServerError,
     Severity,
@@ -53,11 +55,14 @@ class ClientModel:
     ``http-not-202``: any 2xx but 202 ends it; ``no-status``: a body without ``status`` does;
     ``resource-id``: a body with ``resourceId`` does), ``on_redirect`` (a 303: ``follow`` it to
     the item and judge that answer, ``stop`` as success (the default), ``crash``, or ``poll``
-    the monitor again, which answers the 303 again), ``on_gone``
-    (a 404 from
-    an expired monitor), ``on_server_error`` (a 5xx: ``retry``, ``raise``, or read its body as
-    usual: ``poll``), ``interval`` (seconds between polls; 0: no sleep) and ``retry_after``
-    (whether it honours ``Retry-After``; ``None``: not known).
+    the monitor again, which answers the 303 again), ``on_gone`` (a 404 from an expired
+    monitor), ``on_server_error`` (a 5xx: ``retry``, ``raise``, read its body as usual:
+    ``poll``, or ``raise-on-error``: read a status body as usual, raise on an error body),
+    ``on_no_status`` (a 2xx body without ``status``, such as the item itself, unless
+    ``ends_on`` ends the loop on it: ``unknown`` treats it as an unknown value, ``crash``
+    raises, as code that reads ``body["status"]`` does), ``interval`` (seconds between
+    polls; 0: no sleep) and ``retry_after`` (whether it honours ``Retry-After``; ``None``: not
+    known).
     """
 
     name: str
@@ -70,6 +75,7 @@ class ClientModel:
     on_redirect: OnRedirect = "stop"
     on_gone: OnGone = "stop"
     on_server_error: OnServerError = "retry"
+    on_no_status: OnNoStatus = "unknown"
     interval: float | None = None
     retry_after: bool | None = None
 
@@ -94,6 +100,7 @@ class ClientModel:
             (self.on_redirect, ON_REDIRECT, "on_redirect"),
             (self.on_gone, ON_GONE, "on_gone"),
             (self.on_server_error, ON_SERVER_ERROR, "on_server_error"),
+            (self.on_no_status, ON_NO_STATUS, "on_no_status"),
         ):
             if value not in allowed:
                 raise ClientModelError(

@@ -180,9 +180,10 @@ def load_model(path: str | Path) -> ClientModel:
     """A model from a JSON or TOML file: keys ``name``, ``success``, ``failure``,
     ``cancelled``, ``poll``, ``crash`` (lists of values, ``*`` for every other value),
     ``unknown`` and ``timeout``; and, optionally, what it decides by beyond the status:
-    ``ends_on``, ``on_redirect``, ``on_gone``, ``on_server_error``, ``interval``,
-    ``retry_after`` (see :class:`ClientModel`), each also spelt as its option (``ends-on``,
-    ``on-redirect``, ``on-gone``, ``on-5xx``, ``retry-after``)."""
+    ``ends_on``, ``on_redirect``, ``on_gone``, ``on_server_error``, ``on_no_status``,
+    ``interval``, ``retry_after`` (see :class:`ClientModel`), each also spelt as its option
+    (``ends-on``, ``on-redirect``, ``on-gone``, ``on-5xx``, ``on-no-status``,
+    ``retry-after``)."""
     p = Path(path)
     data = _read_model_file(p)
     if not isinstance(data, dict):
@@ -215,13 +216,22 @@ def load_model(path: str | Path) -> ClientModel:
     return with_protocol(model, **{k: data[k] for k in _PROTOCOL_KEYS if k in data})
 
 
-_PROTOCOL_KEYS = ("ends_on", "on_redirect", "on_gone", "on_server_error", "interval", "retry_after")
+_PROTOCOL_KEYS = (
+    "ends_on",
+    "on_redirect",
+    "on_gone",
+    "on_server_error",
+    "on_no_status",
+    "interval",
+    "retry_after",
+)
 _KEY_ALIASES = {
     "ends-on": "ends_on",
     "on-redirect": "on_redirect",
     "on-gone": "on_gone",
     "on-5xx": "on_server_error",
     "on_5xx": "on_server_error",
+    "on-no-status": "on_no_status",
     "retry-after": "retry_after",
 }
 """Model-file keys spelt as ``jobstate client``'s options (``on-5xx``): the same as the
@@ -248,7 +258,7 @@ def with_protocol(model: ClientModel, **values: Any) -> ClientModel:
         raise ClientModelError(f"client {model.name!r}: interval must be a number of seconds")
     if not isinstance(given.get("retry_after", False), bool):
         raise ClientModelError(f"client {model.name!r}: retry_after must be true or false")
-    for key in ("on_redirect", "on_gone", "on_server_error"):
+    for key in ("on_redirect", "on_gone", "on_server_error", "on_no_status"):
         if key in given and not isinstance(given[key], str):
             raise ClientModelError(f"client {model.name!r}: {key} must be a string")
     return replace(model, **given)

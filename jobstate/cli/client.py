@@ -12,6 +12,7 @@ from jobstate._constants import (
     DEFAULT_CLIENT_SPECS,
     ENDS_ON,
     ON_GONE,
+    ON_NO_STATUS,
     ON_REDIRECT,
     ON_SERVER_ERROR,
     PROFILE_NAMES,
@@ -74,6 +75,11 @@ def _values(text: str | None) -> list[str]:
 @click.option("--on-gone", type=click.Choice(ON_GONE), help="What it does on a 404 (expired).")
 @click.option("--on-5xx", "on_server_error", type=click.Choice(ON_SERVER_ERROR), help="On a 5xx.")
 @click.option(
+    "--on-no-status",
+    type=click.Choice(ON_NO_STATUS),
+    help="On a 2xx body without status that does not end its loop.",
+)
+@click.option(
     "--interval", type=click.FloatRange(min=0), callback=finite, help="Seconds between its polls."
 )
 @click.option(
@@ -119,6 +125,7 @@ _PROTOCOL_OPTIONS = (
     "on_redirect",
     "on_gone",
     "on_server_error",
+    "on_no_status",
     "interval",
     "retry_after",
 )

@@ -11,7 +11,7 @@ from jobstate.client_model import ClientModel, Finding
 from jobstate.packs.graph.scenarios import SCENARIOS
 from jobstate.spec.scenarios import Answer
 
-__all__ = ["protocol_findings"]
+__all__ = ["on_answer", "protocol_findings"]
 
 
 _ITEM = {"id": "01NEWITEM", "name": "copy", "file": {}}  # what a 303 points at
@@ -26,19 +26,28 @@ def _on_body(model: ClientModel, http: int, body: Mapping[str, Any]) -> str:
     if "no-status" in model.ends_on and "status" not in body:
         return "success"
     status = body.get("status")
+    if "status" not in body and model.on_no_status == "crash":
+        return "crash"
     if "status" in model.ends_on:
         return model.action(status if isinstance(status, str) else "")
     return "poll"
 
 
-def _on_answer(model: ClientModel, http: int, body: Mapping[str, Any] | None) -> str:
-    """What the client does with one answer: success/failure/cancelled, poll, crash, raise."""
+def _status_body(body: Mapping[str, Any] | None) -> bool:
+    return body is not None and isinstance(body.get("status"), str)
+
+
+def on_answer(model: ClientModel, http: int, body: Mapping[str, Any] | None) -> str:
+    """What the client does with one answer: ``success``, ``failure``, ``cancelled``, ``poll``
+    or ``crash``."""
     if 300 <= http < 400:
         if model.on_redirect == "follow":
             return _on_body(model, 200, _ITEM)
         return {"stop": "success", "crash": "crash", "poll": "poll"}[model.on_redirect]
-    if http >= 500 and model.on_server_error != "poll":
+    if http >= 500 and model.on_server_error in ("retry", "raise"):
         return "poll" if model.on_server_error == "retry" else "crash"
+    if http >= 500 and model.on_server_error == "raise-on-error" and not _status_body(body):
+        return "crash"  # an error body raises; a status body is read as usual
     if http in (404, 410):
         return {"stop": "failure", "crash": "crash", "poll": "poll"}[model.on_gone]
     return _on_body(model, http, body or {})
@@ -56,7 +65,7 @@ def _completion_findings(model: ClientModel, spec: str) -> tuple[list[Finding], 
     for name in ("completed", "completed-303", "completed-200"):
         sc = SCENARIOS[name]
         last = sc.answers[-1]
-        does = _on_answer(model, last.http, last.body)
+        does = on_answer(model, last.http, last.body)
         if does != "success":
             polls_on = polls_on or does == "poll"
             how = {"poll": "keeps polling", "crash": "crashes"}.get(does, f"reports {does}")
@@ -90,7 +99,7 @@ def _early_findings(model: ClientModel, spec: str) -> list[Finding]:
             status = (a.body or {}).get("status")
             if not isinstance(status, str) or model.action(status) in _FINAL:
                 continue  # not a status body, or the status-level finding covers it
-            does = _on_answer(model, a.http, a.body)
+            does = on_answer(model, a.http, a.body)
             key = (a.http, status, does)
             if does not in _FINAL or (key in seen and len(seen[key].exchanges) <= i + 1):
                 continue

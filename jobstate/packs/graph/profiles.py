@@ -75,6 +75,7 @@ PROFILES: Mapping[str, ClientModel] = {
             ends_on=frozenset({"status", "no-status"}),
             on_gone="crash",
             on_redirect="follow",
+            on_server_error="raise-on-error",
             interval=0.0,
             retry_after=False,
             source="OneDrive/onedrive-sdk-python src/onedrivesdk/async_operation_monitor.py",
@@ -82,7 +83,9 @@ PROFILES: Mapping[str, ClientModel] = {
             " the 303 redirect), so a {'status': 'completed'} body never ends the loop"
             " ('completed' -> poll); polls again with no sleep (1-27 ms apart, measured) and no"
             " timeout; a 404 once the monitor expires kills its polling thread and"
-            " poll_until_done then spins at 100% CPU (on_gone crash)",
+            " poll_until_done then spins at 100% CPU (on_gone crash); so does any answer"
+            " outside 2xx whose body is an error (a 500 operationNotFound: on_server_error"
+            " raise-on-error), while a 5xx with a status body is read as usual",
         ),
         ClientModel(
             "python-o365",
@@ -122,26 +125,35 @@ PROFILES: Mapping[str, ClientModel] = {
             {"completed": "success", "failed": "failure", "cancelled": "cancelled"},
             unknown="poll",
             timeout=1800,
+            ends_on=frozenset({"status", "no-status"}),
+            on_gone="crash",
             on_server_error="raise",
             interval=5.0,
-            retry_after=False,
+            retry_after=True,
             source="vgrem/Office365-REST-Python-Client 3.3.0 office365/runtime/lro.py",
-            notes="polls every 5 s, raises TimeoutError after 1800 s; a 303 to the item also"
-            " ends it; retries only 429 and 503, so a single transient 500 raises"
-            " ClientRequestException (on_server_error raise); 'deleteFailed' is polled to the"
-            " timeout (sources: client-office365-rest)",
+            notes="polls every 5 s unless Retry-After asks otherwise (it is honoured), raises"
+            " OperationTimeoutError after 1800 s; a 303 to the item, or any other non-202"
+            " answer without a status body (the item itself), also ends it as success"
+            " (ends_on no-status); retries only 429 and 503, so a single transient 500 raises"
+            " ClientRequestException (on_server_error raise), as does a 404 (on_gone crash);"
+            " 'deleteFailed' is polled to the timeout (sources: client-office365-rest)",
         ),
         ClientModel(
             "fs-onedrivefs",
             {"completed": "success"},
             unknown="poll",
-            on_redirect="crash",
+            on_redirect="follow",
+            on_no_status="crash",
+            on_gone="crash",
+            on_server_error="raise",
             interval=0.0,
             retry_after=False,
             source="PyPI fs-onedrivefs 2.0.0 fs/onedrivefs/onedrivefs.py OneDriveFS.copy",
             notes="polls again with no sleep; only 'completed' ends the loop, so 'failed' and"
-            " 'cancelled' are polled forever; a 303 completion raises KeyError (it reads"
-            " the body's 'status': on_redirect crash) (sources: client-fs-onedrivefs)",
+            " 'cancelled' are polled forever; it reads body['status'], so the item (after a"
+            " 303, which it follows, or at the monitor URL) raises KeyError (on_no_status"
+            " crash); raise_for_status on every answer, so a transient 500 and a 404 raise"
+            " (sources: client-fs-onedrivefs)",
         ),
     )
 }
