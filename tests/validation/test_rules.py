@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import os
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +21,21 @@ def S(status: Any, pct: Any = None, **extra: Any) -> dict[str, Any]:
     if pct is not None:
         body["percentageComplete"] = pct
     return body
+
+
+GOLDEN_RULES = Path(__file__).parents[1] / "golden" / "rules.json"
+
+
+def test_every_rule_and_finding_reads_as_the_golden_file_says() -> None:
+    """`jobstate rules --format json` (the lifecycle rules and the client-behaviour findings:
+    id, severity, provenance, summary, rationale, scope) is exactly the golden file, which a
+    change of wording must update on purpose (``JOBSTATE_REGOLD=1``)."""
+    from tests.clirun import cli_text
+
+    out = cli_text("rules", "--format", "json").stdout
+    if os.environ.get("JOBSTATE_REGOLD") == "1":
+        GOLDEN_RULES.write_text(out, encoding="utf-8")
+    assert out == GOLDEN_RULES.read_text(encoding="utf-8")
 
 
 def test_rule_table_is_the_public_contract() -> None:
