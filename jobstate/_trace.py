@@ -23,10 +23,11 @@ class Trace:
     path: tuple[str, ...]
     bodies: tuple[dict[str, Any], ...]
     outcome: Outcome
+    status_field: str = "status"  # where each body holds its status (the spec's field)
 
     @property
     def statuses(self) -> list[str]:
-        return [b["status"] for b in self.bodies]
+        return [b[self.status_field] for b in self.bodies]
 
 
 @dataclass(frozen=True)

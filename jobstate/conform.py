@@ -95,7 +95,7 @@ def truth(scenario: Scenario) -> Truth:
     spec = get_spec(scenario.spec) if isinstance(scenario.spec, str) else scenario.spec
     last = scenario.answers[-1]
     body = last.body or {}
-    kind = classify(last.http, last.body)
+    kind = classify(last.http, last.body, spec.status_field)
     resource: str | None = None
     for field_name in spec.result[:1]:  # the spec's first result field names the resource
         value = body.get(field_name)
@@ -106,7 +106,7 @@ def truth(scenario: Scenario) -> Truth:
     if kind == "item":
         item = body.get("id")
         return Truth("success", item if isinstance(item, str) else None)
-    status = body.get("status")
+    status = body.get(spec.status_field)
     if kind == "status" and isinstance(status, str) and status in spec.terminal:
         return Truth(spec.outcome(status), resource)
     return Truth("unknown")

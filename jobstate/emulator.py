@@ -69,6 +69,7 @@ class _Monitor:
     url: str
     scenario: Scenario
     tracker: BehaviourTracker
+    fields: tuple[str, str | None] = ("status", None)  # the spec's status, progress fields
     polls: int = 0
     last: float = 0.0
     refused: int = 0  # polls answered 429 (past the cap)
@@ -155,11 +156,13 @@ class MonitorServer:
         scenario = self.scenarios.get(name)
         if scenario is None:
             raise KeyError(f"no scenario {name!r}; scenarios: {', '.join(self.scenarios)}")
-        terminal = get_spec(scenario.spec).terminal
+        sp = get_spec(scenario.spec)
         url = self.url + (path or f"/monitor/{quote(name)}-{next(self._ids)}")
         if url in self.monitors:
             raise ValueError(f"{url} is already playing")
-        self.monitors[url] = _Monitor(url, scenario, BehaviourTracker(terminal, self.floor))
+        tracker = BehaviourTracker(sp.terminal, self.floor)
+        fields = (sp.status_field, sp.progress.field if sp.progress else None)
+        self.monitors[url] = _Monitor(url, scenario, tracker, fields)
         return url
 
     def grade(self, url: str) -> Grade:
@@ -365,6 +368,7 @@ class MonitorServer:
                 authorization=auth,
                 retry_after=retry_after_seconds(answer.headers.get("Retry-After")),
                 location=answer.headers.get("Location"),
+                fields=m.fields,
             )
         )
         return answer

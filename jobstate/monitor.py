@@ -106,14 +106,22 @@ class _Poller:
         code = answer.status_code
         after = retry_after_seconds(answer.headers.get("retry-after"))
         location = answer.headers.get("location")
+        sp = self.spec
+        fields = (sp.status_field, sp.progress.field if sp.progress else None)
         ex = Exchange.of(
-            code, body, time=time.time(), authorization=False, retry_after=after, location=location
+            code,
+            body,
+            time=time.time(),
+            authorization=False,
+            retry_after=after,
+            location=location,
+            fields=fields,
         )
         self.exchanges.append(ex)
         self.polls += 1
         if self.on_progress is not None:
             self.on_progress(ex)
-        kind = classify(code, body)
+        kind = classify(code, body, sp.status_field)
         if kind == "status":
             assert body is not None and ex.status is not None
             self.errors_in_row = 0

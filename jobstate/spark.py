@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from jobstate._constants import PCT, STALL_SECONDS, Mode
+from jobstate._constants import STALL_SECONDS, Mode
 from jobstate.spec import Spec
 from jobstate.sql import generate_sql
 
@@ -32,8 +32,8 @@ def spark_validate(
     spec: str | Spec = "current",
     mode: Mode | str = "sampled",
     job: str = "job",
-    status: str = "status",
-    percentage: str = PCT,
+    status: str | None = None,
+    percentage: str | None = None,
     order: str = "ts",
     tiebreak: str | None = None,
     http: str | None = None,
@@ -46,7 +46,8 @@ def spark_validate(
     with an ``http`` status column (and ``error_code``), also ``error_answers``, ``transient``,
     ``expired`` and ``lost``, read as :func:`jobstate.generate_sql` says; with a ``time`` column
     (seconds since the epoch), ``first_poll``, ``last_poll``, ``duration`` and ``stalled``
-    violations too."""
+    violations too. ``status`` and ``percentage`` name the columns: by default the spec's
+    status and progress fields."""
     return _run(
         df,
         "jobs",
@@ -70,8 +71,8 @@ def spark_violations(
     spec: str | Spec = "current",
     mode: Mode | str = "sampled",
     job: str = "job",
-    status: str = "status",
-    percentage: str = PCT,
+    status: str | None = None,
+    percentage: str | None = None,
     order: str = "ts",
     tiebreak: str | None = None,
     http: str | None = None,

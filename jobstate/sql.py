@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from jobstate._constants import SQL_DIALECTS, SQL_REPORTS, STALL_SECONDS, Mode
 from jobstate.exceptions import OptionError
 from jobstate.spec import Spec
+from jobstate.spec.model import Progress
 from jobstate.spec.protocol import GONE, GONE_ERROR
 from jobstate.sql_time import job_time_columns, report_time_columns, stall_ctes, stall_rows
 from jobstate.validation.rules import REDIRECT_COMPLETION, RULES
@@ -70,11 +71,13 @@ def sql_literal(value: str, dialect: str = "duckdb") -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _ident(name: str, dialect: str) -> str:
-    """A column or table name quoted for ``dialect`` (dots split a qualified table name)."""
+def _ident(name: str, dialect: str, *, dotted: bool = True) -> str:
+    """A column or table name quoted for ``dialect`` (dots split a qualified table name, or a
+    struct's field; not in a spec's field name, which is one column: ``dotted=False``)."""
+    parts = name.split(".") if dotted else [name]
     if dialect == "spark":
-        return ".".join("`" + p.replace("`", "``") + "`" for p in name.split("."))
-    return ".".join('"' + p.replace('"', '""') + '"' for p in name.split("."))
+        return ".".join("`" + p.replace("`", "``") + "`" for p in parts)
+    return ".".join('"' + p.replace('"', '""') + '"' for p in parts)
 
 
 def _values(rows: Iterable[tuple[str, ...]], names: str, dialect: str) -> str:
@@ -91,8 +94,14 @@ def _rules(http: bool, timed: bool = False) -> tuple[str, ...]:
     return (*(_HTTP_ORDER if http else _ORDER), *(("stalled",) if timed else ()))
 
 
-def _flag_columns(http: bool) -> str:
-    """The rule flags of one observation, in reporting order: a nullable column per rule."""
+def _num(x: float) -> str:
+    """A number as SQL text: ``100``, ``-1.5``."""
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
+def _flag_columns(http: bool, high: float) -> str:
+    """The rule flags of one observation, in reporting order: a nullable column per rule
+    (``high``: the top of the progress range, what a success shows)."""
     cases = {
         "missing-status": "status IS NULL" + (" AND answer IS NULL" if http else ""),
         "unknown-status": "status IS NOT NULL AND known IS NULL",
@@ -102,7 +111,7 @@ def _flag_columns(http: bool) -> str:
         " AND NOT state_terminal AND NOT legal",
         "percentage-range": "pct IS NOT NULL AND NOT pct_valid",
         "percentage-regression": "pct_valid AND before IS NOT NULL AND pct < before",
-        "completed-not-100": "pct_valid AND known_success AND pct <> 100",
+        "completed-not-100": f"pct_valid AND known_success AND pct <> {_num(high)}",
         "monitor-lost": "k = first_lost",  # once a job: the first 'gone' before the end
     }
     return ",\n    ".join(
@@ -122,8 +131,8 @@ def generate_sql(
     report: str = "jobs",
     table: str = "polls",
     job: str = "job",
-    status: str = "status",
-    percentage: str = "percentageComplete",
+    status: str | None = None,
+    percentage: str | None = None,
     order: str = "ts",
     tiebreak: str | None = None,
     http: str | None = None,
@@ -143,6 +152,8 @@ def generate_sql(
     order column too), the job rows also have ``first_poll``, ``last_poll`` and
     ``duration``, and a job that shows the same status and percentage for more than
     ``stall`` seconds has a ``stalled`` violation (see :mod:`jobstate.sql_time`).
+    ``status`` and ``percentage`` name the columns; by default the spec's status and
+    progress fields (a spec without progress reads none: its rules never fire).
     """
     if dialect not in SQL_DIALECTS:
         raise OptionError(f"unknown SQL dialect {dialect!r}; expected one of: duckdb, spark")
@@ -162,19 +173,21 @@ def generate_sql(
         head += f"\n-- over Parquet, run first (else NaN percentages pass): {DUCKDB_NAN_SAFE};"
     order_by = q(order) + (f", {q(tiebreak)}" if tiebreak else "")
     number = f"row_number() OVER (PARTITION BY {q(job)} ORDER BY {order_by}) - 1 AS k"
-    columns = f"SELECT {q(job)} AS job, CAST({q(status)} AS STRING) AS "
+    status_q, pct = _body_columns(t, dialect, status, percentage)
+    columns = f"SELECT {q(job)} AS job, CAST({status_q} AS STRING) AS "
     timed = time is not None
     if timed:
         number += f", CAST({q(str(time))} AS DOUBLE) AS t"
     http_q, code_q = (q(c) if c else None for c in (http, error_code))
-    polls = _polls(columns, q(percentage), number, q(table), http_q, code_q, timed)
+    # no progress field: no value to check, whatever the column
+    polls = _polls(columns, pct, number, q(table), http_q, code_q, timed)
     has_http = http is not None
     parts = [
         head,
         "WITH",
         *_table_ctes(t, dialect, has_http, timed),
         *polls,
-        *_rule_ctes(dialect, has_http, timed, stall),
+        *_rule_ctes(dialect, has_http, timed, stall, t.progress),
     ]
     if report == "violations":
         shown = "job, idx, rule, severity" + (", http AS http_status" if has_http else "")
@@ -182,6 +195,19 @@ def generate_sql(
     else:
         parts += _report_select(dialect, http=has_http, timed=timed)
     return "\n".join(parts) + "\n"
+
+
+def _body_columns(
+    t: Tables, dialect: str, status: str | None, percentage: str | None
+) -> tuple[str, str]:
+    """The status and progress columns, quoted: those given (dotted names: struct fields),
+    else the spec's fields (one column each); no progress field reads none (``NULL``)."""
+    status_q = _ident(status, dialect) if status else _ident(t.status_field, dialect, dotted=False)
+    if t.progress is None:
+        return status_q, "NULL"
+    if percentage:
+        return status_q, _ident(percentage, dialect)
+    return status_q, _ident(t.progress.field, dialect, dotted=False)
 
 
 def _polls(
@@ -295,7 +321,9 @@ def _ends(http: bool, timed: bool) -> tuple[list[str], list[str]]:
     return first_end, first_lost
 
 
-def _rule_ctes(dialect: str, http: bool, timed: bool, stall: float | None) -> list[str]:
+def _rule_ctes(
+    dialect: str, http: bool, timed: bool, stall: float | None, progress: Progress | None
+) -> list[str]:
     """Each observation's known status, the state and baseline carried to it, its rule flags,
     then one row per violation (``timed``: the table has a time column; ``stall``: the stall
     threshold, ``None`` for none)."""
@@ -307,16 +335,19 @@ def _rule_ctes(dialect: str, http: bool, timed: bool, stall: float | None) -> li
         last_known = f"last_value(known IGNORE NULLS) OVER (PARTITION BY job ORDER BY k {before})"
         last_event = f"last_value(event IGNORE NULLS) OVER (PARTITION BY job ORDER BY k {before})"
     first_end, first_lost = _ends(http, timed)
+    low, high = (progress.low, progress.high) if progress is not None else (0.0, 100.0)
+    below = f"{low - 1:.1f}"  # a reset's event: lower than any valid value
     return [
         "jobstate_known AS (",
         "  SELECT p.*, s.name AS known, COALESCE(s.success, FALSE) AS known_success,",
         "    COALESCE(s.resets, FALSE) AS resets,"
         + (" COALESCE(s.terminal, FALSE) AS known_terminal," if http or timed else ""),
-        "    p.pct IS NOT NULL AND p.pct >= 0 AND p.pct <= 100 AND NOT isnan(p.pct) AS pct_valid",
+        f"    p.pct IS NOT NULL AND p.pct >= {_num(low)} AND p.pct <= {_num(high)}"
+        " AND NOT isnan(p.pct) AS pct_valid",
         "  FROM jobstate_polls p LEFT JOIN jobstate_states s ON s.name = p.status",
         "),",
         "jobstate_events AS (",
-        "  SELECT *, CASE WHEN resets THEN -1.0 WHEN pct_valid THEN pct END AS event",
+        f"  SELECT *, CASE WHEN resets THEN {below} WHEN pct_valid THEN pct END AS event",
         "  FROM jobstate_known",
         "),",
         "jobstate_carried AS (",
@@ -329,14 +360,15 @@ def _rule_ctes(dialect: str, http: bool, timed: bool, stall: float | None) -> li
         "  SELECT c.*, COALESCE(st.terminal, FALSE) AS state_terminal,",
         *first_lost,
         "    lc.src IS NOT NULL AS legal,",
-        "    CASE WHEN c.resets OR c.last_event < 0 THEN NULL ELSE c.last_event END AS before",
+        f"    CASE WHEN c.resets OR c.last_event < {_num(low)} THEN NULL ELSE c.last_event END"
+        " AS before",
         "  FROM jobstate_carried c",
         "  LEFT JOIN jobstate_states st ON st.name = c.state",
         "  LEFT JOIN jobstate_legal_changes lc ON lc.src = c.state AND lc.dst = c.known",
         "),",
         "jobstate_flags AS (",
         "  SELECT job, k, known," + (" http," if http else ""),
-        f"    {_flag_columns(http)}",
+        f"    {_flag_columns(http, high)}",
         "  FROM jobstate_obs",
         "),",
         *(stall_ctes(stall) if timed else []),

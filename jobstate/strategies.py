@@ -22,10 +22,11 @@ from typing import Any
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from jobstate._constants import PCT, Outcome
+from jobstate._constants import Outcome
 from jobstate._trace import MutatedTrace, Trace
 from jobstate.exceptions import OptionError
 from jobstate.spec import Edge, Spec, get_spec
+from jobstate.spec.model import Progress
 from jobstate.validation.rules import next_baseline, percentage_regression
 from jobstate.validation.tables import Tables, check_mode
 
@@ -181,35 +182,54 @@ def _bodies_for(
                 tenths = 1000
             elif state not in sp.terminal and state != sp.initial:
                 tenths = draw(st.integers(tenths, min(1000, tenths + _MAX_RISE_TENTHS)))
-            body: dict[str, Any] = {**extra, "status": state}
+            body: dict[str, Any] = {**extra, sp.status_field: state}
             presence = draw(st.integers(0, 9))
-            if presence < 8:
-                body[PCT] = tenths / 10
-            elif presence == 8:
-                body[PCT] = None
+            if sp.progress is not None and presence < 8:
+                body[sp.progress.field] = _value(sp.progress, tenths)
+            elif sp.progress is not None and presence == 8:
+                body[sp.progress.field] = None
             if sp.outcome(state) == "success" and draw(st.booleans()):
                 body["resourceId"] = _RESOURCE_ID
             bodies.append(body)
     return bodies
 
 
+def _value(progress: Progress, tenths: int) -> float:
+    """The progress value ``tenths`` thousandths of the way up the spec's range (0-1000: for
+    a 0-100 range, tenths of a percent)."""
+    if tenths >= 1000:
+        return progress.high
+    return progress.low + (progress.high - progress.low) * tenths / 1000
+
+
+def _tenths(progress: Progress, value: float) -> float:
+    """``value`` in thousandths of the range (the inverse of :func:`_value`)."""
+    return (value - progress.low) * 1000 / (progress.high - progress.low)
+
+
 def _baselines(sp: Spec, bodies: Sequence[Any]) -> list[float | None]:
-    """The percentage baseline in effect after each observation (the rules' own reading)."""
+    """The progress baseline in effect after each observation (the rules' own reading)."""
     out: list[float | None] = []
     baseline: float | None = None
+    progress, field = sp.progress, sp.status_field
     for b in bodies:
-        baseline = next_baseline(baseline, b.get("status") in sp.resets, b.get(PCT))
+        if progress is not None:
+            resets = b.get(field) in sp.resets
+            baseline = next_baseline(baseline, resets, b.get(progress.field), progress)
         out.append(baseline)
     return out
 
 
 def _regressions(sp: Spec, bodies: Sequence[Any]) -> bool:
-    """Whether percentages fall with no reset in between (the percentage-regression rule)."""
+    """Whether progress falls with no reset in between (the percentage-regression rule)."""
+    progress = sp.progress
+    if progress is None:
+        return False
     after = _baselines(sp, bodies)
     for i, b in enumerate(bodies):
-        p = b.get(PCT)
-        before = None if i == 0 or b.get("status") in sp.resets else after[i - 1]
-        if p is not None and percentage_regression(p, before) is not None:
+        p = b.get(progress.field)
+        before = None if i == 0 or b.get(sp.status_field) in sp.resets else after[i - 1]
+        if p is not None and percentage_regression(p, before, progress, ()) is not None:
             return True
     return False
 
@@ -250,10 +270,12 @@ def traces(
         if _regressions(sp, sample):
             # dropping a reset hid a legal restart: keep every reset observation
             sample = [
-                b for b, k in zip(bodies, keep, strict=False) if k or b["status"] in sp.resets
+                b
+                for b, k in zip(bodies, keep, strict=False)
+                if k or b[sp.status_field] in sp.resets
             ]
         bodies = _pad(draw, sp, sample, min_length)  # a sample is as long as asked too
-    return Trace(sp.name, mode, path, tuple(bodies), sp.outcome(path[-1]))
+    return Trace(sp.name, mode, path, tuple(bodies), sp.outcome(path[-1]), sp.status_field)
 
 
 def _pad(
@@ -262,7 +284,7 @@ def _pad(
     """Pad to ``min_length`` with stutters of non-terminal polls (a stutter repeats the same
     body, so it keeps the trace legal); a trace of its terminal alone stays as it is."""
     while len(bodies) < min_length:
-        spots = [i for i, b in enumerate(bodies) if b["status"] not in sp.terminal]
+        spots = [i for i, b in enumerate(bodies) if b[sp.status_field] not in sp.terminal]
         if not spots:
             break
         i = draw(st.sampled_from(spots))
@@ -291,16 +313,20 @@ _UNKNOWN = (
     "cancelPending",
     "deletePending",
 )
-_NO_STATUS: tuple[dict[str, Any], ...] = (
-    {},
-    {PCT: None},
-    {"status": None},
-    {"status": 3},
-    {"status": ["completed"]},
-    {"status": True},
-    {"Status": "completed"},
-    {"status": {"value": "completed"}},
-)
+
+
+def _no_status(sp: Spec) -> tuple[dict[str, Any], ...]:
+    """Bodies without a usable status, under the spec's fields."""
+    f = sp.status_field
+    word = sp.names[-1]
+    out: list[dict[str, Any]] = [{}, {f: None}, {f: 3}, {f: [word]}, {f: True}]
+    out.append({f: {"value": word}})
+    out.append({f.swapcase() if f.swapcase() != f else f + "_": word})  # a near miss of its name
+    if sp.progress is not None:
+        out.append({sp.progress.field: None})
+    return tuple(out)
+
+
 _NOT_OBJECTS: tuple[Any, ...] = ([], ["completed"], "completed", 42, None, True, 1.5)
 _BAD_TYPES: tuple[Any, ...] = ("50", "100.0", True, False, [], {}, [50])
 
@@ -317,14 +343,14 @@ def _unknown_status(draw: st.DrawFn, sp: Spec, mode: str) -> MutatedTrace:
         | st.text(max_size=12).filter(lambda v: v not in sp)
     )
     i = draw(st.integers(0, len(base.bodies)))
-    bodies = [*base.bodies[:i], {"status": value}, *base.bodies[i:]]
+    bodies = [*base.bodies[:i], {sp.status_field: value}, *base.bodies[i:]]
     return _mutated(base, bodies, "unknown-status", i, f"insert status {value!r} at {i}")
 
 
 @st.composite
 def _insert_record(draw: st.DrawFn, sp: Spec, mode: str, rule: str) -> MutatedTrace:
     base = draw(traces(sp, mode))
-    pool = _NO_STATUS if rule == "missing-status" else _NOT_OBJECTS
+    pool = _no_status(sp) if rule == "missing-status" else _NOT_OBJECTS
     rec = draw(st.sampled_from(pool))
     i = draw(st.integers(0, len(base.bodies)))
     bodies = [*base.bodies[:i], rec, *base.bodies[i:]]
@@ -334,33 +360,43 @@ def _insert_record(draw: st.DrawFn, sp: Spec, mode: str, rule: str) -> MutatedTr
 @st.composite
 def _bad_percentage(draw: st.DrawFn, sp: Spec, mode: str, rule: str) -> MutatedTrace:
     base = draw(traces(sp, mode))
+    progress = _progress(sp, rule)
     i = draw(st.integers(0, len(base.bodies) - 1))
     if rule == "percentage-type":
         value = draw(st.sampled_from(_BAD_TYPES))
     else:
-        value = draw(st.floats().filter(lambda x: not 0 <= x <= 100))
+        value = draw(st.floats().filter(lambda x: not progress.low <= x <= progress.high))
     bodies = list(base.bodies)
-    bodies[i] = {**bodies[i], PCT: value}
-    return _mutated(base, bodies, rule, i, f"percentageComplete {value!r} at {i}")
+    bodies[i] = {**bodies[i], progress.field: value}
+    return _mutated(base, bodies, rule, i, f"{progress.field} {value!r} at {i}")
+
+
+def _progress(sp: Spec, rule: str) -> Progress:
+    if sp.progress is None:
+        raise OptionError(f"spec {sp.name!r} has no progress field: no {rule} trace")
+    return sp.progress
 
 
 @st.composite
 def _regression(draw: st.DrawFn, sp: Spec, mode: str) -> MutatedTrace:
     base = draw(traces(sp, mode))
+    progress, f = _progress(sp, "percentage-regression"), sp.status_field
     after = _baselines(sp, base.bodies)
     spots = [
         j
         for j, b in enumerate(base.bodies)
-        if (after[j] or 0) > 0
-        and b["status"] not in sp.resets
-        and sp.outcome(b["status"]) != "success"
+        if (top := after[j]) is not None
+        and top > progress.low
+        and b[f] not in sp.resets
+        and sp.outcome(b[f]) != "success"
     ]
     assume(spots)
     j = draw(st.sampled_from(spots))
     top = after[j]
     assert top is not None
-    low = draw(st.integers(0, math.ceil(top * 10) - 1)) / 10
-    rec = {"status": base.bodies[j]["status"], PCT: low}
+    low = _value(progress, draw(st.integers(0, math.ceil(_tenths(progress, top)) - 1)))
+    assume(low < top)
+    rec = {f: base.bodies[j][f], progress.field: low}
     bodies = [*base.bodies[: j + 1], rec, *base.bodies[j + 1 :]]
     return _mutated(base, bodies, "percentage-regression", j + 1, f"{top} then {low} at {j + 1}")
 
@@ -368,13 +404,15 @@ def _regression(draw: st.DrawFn, sp: Spec, mode: str) -> MutatedTrace:
 @st.composite
 def _not_100(draw: st.DrawFn, sp: Spec, mode: str) -> MutatedTrace:
     base = draw(traces(sp, mode, outcome="success"))
-    i = next(k for k, b in enumerate(base.bodies) if sp.outcome(b["status"]) == "success")
+    progress, f = _progress(sp, "completed-not-100"), sp.status_field
+    i = next(k for k, b in enumerate(base.bodies) if sp.outcome(b[f]) == "success")
     before = _baselines(sp, base.bodies[:i])
-    floor = (before[-1] if before else None) or 0.0
-    assume(floor < 100)
-    value = draw(st.integers(math.ceil(floor * 10), 999)) / 10
+    floor = before[-1] if before and before[-1] is not None else progress.low
+    assume(floor < progress.high)
+    value = _value(progress, draw(st.integers(math.ceil(_tenths(progress, floor)), 999)))
+    assume(floor <= value < progress.high)
     bodies = list(base.bodies)
-    bodies[i] = {**bodies[i], PCT: value}
+    bodies[i] = {**bodies[i], progress.field: value}
     return _mutated(base, bodies, "completed-not-100", i, f"success at {value}% at {i}")
 
 
@@ -397,7 +435,7 @@ def _illegal(draw: st.DrawFn, sp: Spec, mode: str) -> MutatedTrace:
                 options.append((i, x))
     assume(options)
     i, x = draw(st.sampled_from(options))
-    bodies = [*base.bodies[:i], {"status": x}, *base.bodies[i:]]
+    bodies = [*base.bodies[:i], {sp.status_field: x}, *base.bodies[i:]]
     return _mutated(base, bodies, "illegal-transition", i, f"insert {x!r} at {i}")
 
 
@@ -406,9 +444,13 @@ def _after_terminal(draw: st.DrawFn, sp: Spec, mode: str) -> MutatedTrace:
     base = draw(traces(sp, mode, finished=True))
     last = base.statuses[-1]
     x = draw(st.sampled_from([s for s in sp.names if s != last]))
-    bodies = [*base.bodies, {"status": x}]
+    bodies = [*base.bodies, {sp.status_field: x}]
     return _mutated(base, bodies, "after-terminal", len(base.bodies), f"append {x!r}")
 
+
+_PROGRESS_RULES = frozenset(
+    {"percentage-type", "percentage-range", "percentage-regression", "completed-not-100"}
+)
 
 MUTATIONS: dict[str, Callable[[Spec, str], st.SearchStrategy[MutatedTrace]]] = {
     "unknown-status": _unknown_status,
@@ -437,7 +479,12 @@ def mutated_traces(
     chosen = (
         list(rules)
         if rules is not None
-        else [r for r in MUTATIONS if succeeds or r != "completed-not-100"]
+        else [
+            r
+            for r in MUTATIONS
+            if (succeeds or r != "completed-not-100")
+            and (sp.progress is not None or r not in _PROGRESS_RULES)
+        ]
     )
     unknown = [r for r in chosen if r not in MUTATIONS]
     if unknown or not chosen:

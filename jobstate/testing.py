@@ -28,7 +28,7 @@ from typing import Any, cast
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jobstate._constants import FUTURE_VALUE, PCT, Outcome
+from jobstate._constants import FUTURE_VALUE, Outcome
 from jobstate._trace import Trace
 from jobstate.exceptions import PollsForever
 from jobstate.spec import Spec, get_spec
@@ -46,15 +46,16 @@ class Monitor:
         self.bodies = list(bodies)
         self.polls = 0
         self.max_extra_polls = max_extra_polls
+        self.field = spec.status_field
         self.terminal_at = next(
-            (i for i, b in enumerate(self.bodies) if b.get("status") in spec.terminal), None
+            (i for i, b in enumerate(self.bodies) if b.get(self.field) in spec.terminal), None
         )
 
     def __call__(self) -> dict[str, Any]:
         i = min(self.polls, len(self.bodies) - 1)
         if self.polls - len(self.bodies) >= self.max_extra_polls:
             raise PollsForever(
-                f"kept polling after terminal {self.bodies[-1].get('status')!r}:"
+                f"kept polling after terminal {self.bodies[-1].get(self.field)!r}:"
                 f" {self.max_extra_polls} more polls"
             )
         self.polls += 1
@@ -121,7 +122,7 @@ def check_poller(
         bodies: list[Mapping[str, Any]] = list(trace.bodies)
         if unknown_values and data.draw(st.booleans(), label="inject unknownFutureValue"):
             at = data.draw(st.integers(0, len(bodies) - 1), label="at")
-            bodies.insert(at, {"status": FUTURE_VALUE})
+            bodies.insert(at, {sp.status_field: FUTURE_VALUE})
         _check_one(poller, bodies, trace.outcome, sp, outcome_of, max_extra_polls)
 
     run()
@@ -138,22 +139,31 @@ def coverage_suite(
     True
     """
     sp = get_spec(spec)
+    f, progress = sp.status_field, sp.progress
     suite: list[tuple[list[dict[str, Any]], Outcome]] = []  # shortest paths first
     for path in sorted(coverage_paths(sp), key=len):
         outcome = sp.outcome(path[-1])
-        step = 100 / max(len(path) - 1, 1)
-        plain = [
-            {"status": s, PCT: 100.0 if sp.outcome(s) == "success" else round(i * step, 1)}
-            for i, s in enumerate(path)
-        ]
+        plain = [{f: s, **_progress_at(sp, s, i, len(path))} for i, s in enumerate(path)]
         suite.append((plain, outcome))
-        if outcome == "success" and len(plain) > 1:
+        if outcome == "success" and len(plain) > 1 and progress is not None:
             early = [dict(b) for b in plain]
-            early.insert(-1, {"status": path[-2], PCT: 100.0})
+            early.insert(-1, {f: path[-2], progress.field: progress.high})
             suite.append((early, outcome))
         if unknown_values:
-            suite.append(([plain[0], {"status": FUTURE_VALUE}, *plain[1:]], outcome))
+            suite.append(([plain[0], {f: FUTURE_VALUE}, *plain[1:]], outcome))
     return suite
+
+
+def _progress_at(sp: Spec, status: str, i: int, n: int) -> dict[str, Any]:
+    """The progress of a coverage trace's ``i``-th poll of ``n``: rising evenly, the top on
+    success (none where the spec has no progress field)."""
+    p = sp.progress
+    if p is None:
+        return {}
+    if sp.outcome(status) == "success":
+        return {p.field: float(p.high)}
+    step = (p.high - p.low) / max(n - 1, 1)
+    return {p.field: round(p.low + i * step, 1)}
 
 
 def _shrink(
@@ -195,7 +205,7 @@ def _check_one(
     max_extra_polls: int,
 ) -> None:
     """Run ``poller`` against one trace and say what it got wrong, if anything."""
-    statuses = [b.get("status") for b in bodies]
+    statuses = [b.get(sp.status_field) for b in bodies]
     monitor = Monitor(bodies, sp, max_extra_polls)
     try:
         result = _run(poller, monitor)

@@ -1,7 +1,8 @@
 """The engine on specs nobody wrote by hand: for generated specs (odd state names, their own
-provenance kinds, any shape the model accepts), the fast screen, the numpy stream and the SQL
-agree with the general path, and the general path with the ``transitions`` machine; a spec
-survives its own JSON (``jobstate spec --format json``) as a spec file."""
+provenance kinds, their own body shape: status and progress fields under any name, a progress
+range of their own or none; any shape the model accepts), the fast screen, the numpy stream
+and the SQL agree with the general path, and the general path with the ``transitions``
+machine; a spec survives its own JSON (``jobstate spec --format json``) as a spec file."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ def test_general_path_agrees_with_the_machine(spec: Spec, mode: str, data: st.Da
     spec's own ``transitions`` machine."""
     source = data.draw(st.sampled_from(["legal", "mutated", "statuses"]))
     bodies = any_job(data, spec, mode, source=source)
-    kinds, violations, outcome = replay(spec, status_of(bodies), mode)
+    kinds, violations, outcome = replay(spec, status_of(bodies, spec.status_field), mode)
     job = validate(bodies, spec=spec, mode=mode).jobs[0]
     assert [s.kind for s in job.steps] == kinds
     status_rules = {"unknown-status", "illegal-transition", "after-terminal"}

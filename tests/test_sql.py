@@ -53,12 +53,14 @@ def python_engine(
     for job in sorted({r[0] for r in rows}):
         mine = sorted((r for r in rows if r[0] == job), key=lambda r: (r[1], r[2]))
         bodies: list[dict[str, Any]] = []
+        t = v.tables
+        progress = t.progress.field if t.progress is not None else "percentageComplete"
         for _, _, _, s, p in mine:
             body: dict[str, Any] = {}
             if s is not None:
-                body["status"] = s
+                body[t.status_field] = s
             if p is not None:
-                body["percentageComplete"] = p
+                body[progress] = p  # without a progress field, one the spec does not read
             bodies.append(body)
         r = v.check_job(bodies)
         out[job] = (
@@ -70,8 +72,11 @@ def python_engine(
 
 def sql_engine(rows: list[Any], spec: str | Spec, mode: str) -> dict[str, Any]:
     con = duckdb.connect()
-    con.execute("CREATE TABLE polls (job VARCHAR, ts BIGINT, line BIGINT, status VARCHAR,"
-                " percentageComplete DOUBLE)")  # fmt: skip
+    sp = get_spec(spec)  # columns named as the spec's fields (the query's defaults)
+    status = '"' + sp.status_field.replace('"', '""') + '"'
+    pct = '"' + (sp.progress.field if sp.progress else "unread").replace('"', '""') + '"'
+    con.execute(f"CREATE TABLE polls (job VARCHAR, ts BIGINT, line BIGINT, {status} VARCHAR,"
+                f" {pct} DOUBLE)")  # fmt: skip
     con.executemany("INSERT INTO polls VALUES (?, ?, ?, ?, ?)", rows)
     query = generate_sql(spec, mode, tiebreak="line")
     out: dict[str, Any] = {}

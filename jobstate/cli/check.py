@@ -16,7 +16,6 @@ from jobstate._constants import (
     KEEP_VIOLATIONS,
     MAX_DOCUMENT,
     MAX_RECORD,
-    PCT,
     STALL_SECONDS,
     FailOn,
     Format,
@@ -76,10 +75,12 @@ def _where_options() -> list[Callable[[_F], _F]]:
             "--http-key", metavar="PATH", help="Dotted path (CSV: column) of the HTTP status."
         ),
         click.option(
-            "--status-column", default="status", show_default=True, help="CSV status column."
+            "--status-column",
+            help="CSV or Parquet status column (default: the spec's status field).",
         ),
         click.option(
-            "--percentage-column", default=PCT, show_default=True, help="CSV percentage column."
+            "--percentage-column",
+            help="CSV or Parquet progress column (default: the spec's progress field).",
         ),
         click.option(
             "--time-key",

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from jobstate._constants import (
-    PCT,
     SQL_DIALECTS,
     SQL_REPORTS,
     DiagramFormat,
@@ -107,8 +106,10 @@ def _diff(a: Spec, b: Spec, *, fmt: str) -> NoReturn:
 )
 @click.option("--table", default="polls", show_default=True, help="The table (or view) of polls.")
 @click.option("--job-col", default="job", show_default=True, help="The job key column.")
-@click.option("--status-col", default="status", show_default=True, help="The status column.")
-@click.option("--pct-col", default=PCT, show_default=True, help="The percentage column (a number).")
+@click.option("--status-col", help="The status column (default: the spec's status field).")
+@click.option(
+    "--pct-col", help="The progress column, a number (default: the spec's progress field)."
+)
 @click.option("--order-col", default="ts", show_default=True, help="Orders a job's polls.")
 @click.option(
     "--tiebreak-col",
@@ -139,8 +140,8 @@ def sql_cmd(
     report: str,
     table: str,
     job_col: str,
-    status_col: str,
-    pct_col: str,
+    status_col: str | None,
+    pct_col: str | None,
     order_col: str,
     tiebreak_col: str | None,
     http_col: str | None,

@@ -9,7 +9,6 @@ from collections.abc import Callable
 from operator import itemgetter
 from typing import IO, Any
 
-from jobstate._constants import PCT
 from jobstate.exceptions import InputError
 from jobstate.readers.fields import http_status
 from jobstate.readers.options import ReadOptions
@@ -42,11 +41,21 @@ def _number(text: str) -> Any:
 class _Columns:
     """Where each needed column sits in the header."""
 
-    def __init__(self, header: list[str], opts: ReadOptions, name: str, line: int) -> None:
+    def __init__(
+        self,
+        header: list[str],
+        opts: ReadOptions,
+        name: str,
+        line: int,
+        keys: tuple[str, str | None],
+    ) -> None:
         self.width = len(header)
         cols = {h: i for i, h in enumerate(header)}
         self.job_name = opts.job_key or "job_id"
-        missing = [c for c in (self.job_name, opts.status_column) if c not in cols]
+        self.keys = keys  # the body's fields: the spec's status and progress fields
+        self.status_name = opts.status_column or keys[0]
+        pct_name = opts.percentage_column or keys[1]
+        missing = [c for c in (self.job_name, self.status_name) if c not in cols]
         if missing:
             raise InputError(
                 f"{name}: line {line}: CSV header has no column "
@@ -66,8 +75,8 @@ class _Columns:
                     f"{name}: CSV header has no column {col!r} ({opt}); columns: {columns}"
                 )
         self.job = cols[self.job_name]
-        self.status = cols[opts.status_column]
-        self.pct = cols.get(opts.percentage_column)
+        self.status = cols[self.status_name]
+        self.pct = cols.get(pct_name) if pct_name is not None else None
         self.http = cols[opts.http_key] if opts.http_key is not None else None
         self.order = cols[opts.order_by] if opts.order_by is not None else None
         self.time = cols[opts.time_key] if opts.time_key is not None else None
@@ -86,9 +95,9 @@ class _Columns:
         body: dict[str, Any] = {}
         status = row[self.status].strip()
         if status:
-            body["status"] = status
-        if self.pct is not None and row[self.pct].strip():
-            body[PCT] = _number(row[self.pct].strip())
+            body[self.keys[0]] = status
+        if self.pct is not None and row[self.pct].strip() and self.keys[1] is not None:
+            body[self.keys[1]] = _number(row[self.pct].strip())
         return body
 
 
@@ -278,7 +287,8 @@ class _Reading:
         it was: ``literal``)."""
         summary = self.summary
         if self.rows is None and row and any(f.strip() for f in row):
-            self.rows = _Rows(self.router, _header(row, self.router.opts, summary.name, first))
+            cols = _header(row, self.router.opts, summary.name, first, self.router.body_keys)
+            self.rows = _Rows(self.router, cols)
             return True
         if self.rows is None or not row or (len(row) == 1 and not row[0].strip()):
             summary.units_read += 1
@@ -344,7 +354,9 @@ def _unreadable(first: int, last: int, error: str | None, lines: _Lines, cap: in
     return f"CSV error: {error} ({_where(first, last)})"
 
 
-def _header(row: list[str], opts: ReadOptions, name: str, line: int) -> _Columns:
+def _header(
+    row: list[str], opts: ReadOptions, name: str, line: int, keys: tuple[str, str | None]
+) -> _Columns:
     if any(_SURROGATE.search(f) for f in row):
         raise InputError(f"{name}: line {line}: the CSV header is not valid UTF-8")
-    return _Columns([h.strip() for h in row], opts, name, line)
+    return _Columns([h.strip() for h in row], opts, name, line, keys)

@@ -156,13 +156,14 @@ def _classify(
     start = _start_of(e, url, number, started)
     if start is not None:
         router.starts.setdefault(start.monitor, start)
-    skip = _skip_reason(e, vocabulary) if start is None else _STARTED
+    skip = _skip_reason(e, vocabulary, router.body_keys[0]) if start is None else _STARTED
 
     if skip is not None:
         summary.skipped[skip] += 1
         return None
     record = Rejected(e.why) if e.why is not None else e.body
-    return HarPoll(started, number, job, record, e.http, _exchange(e, started, router.keep))
+    exchange = _exchange(e, started, router.keep, router.body_keys)
+    return HarPoll(started, number, job, record, e.http, exchange)
 
 
 _STARTED = "the request that started a job (202 Accepted, its monitor URL in Location)"
@@ -197,7 +198,9 @@ def _headers(message: dict[str, Any]) -> dict[str, str] | None:
     return out
 
 
-def _exchange(e: _Entry, started: int | None, keep: tuple[str, ...]) -> Exchange:
+def _exchange(
+    e: _Entry, started: int | None, keep: tuple[str, ...], fields: tuple[str, str | None]
+) -> Exchange:
     """What the client-behaviour findings read of an entry."""
     sent, got = _headers(e.request), _headers(e.response) or {}
     return Exchange.of(
@@ -208,11 +211,12 @@ def _exchange(e: _Entry, started: int | None, keep: tuple[str, ...]) -> Exchange
         retry_after=retry_after_seconds(got.get("retry-after")),
         location=got.get("location") or None,
         keep=keep,
+        fields=fields,
     )
 
 
-def _skip_reason(e: _Entry, vocabulary: frozenset[str]) -> str | None:
-    status = e.body.get("status") if isinstance(e.body, dict) else None
+def _skip_reason(e: _Entry, vocabulary: frozenset[str], field: str) -> str | None:
+    status = e.body.get(field) if isinstance(e.body, dict) else None
     has_status = isinstance(status, str) and status in vocabulary
     if not (has_status or e.on_monitor):
         return "not a monitor poll (URL is not a monitor path, body has no status)"

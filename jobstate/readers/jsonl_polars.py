@@ -14,7 +14,6 @@ from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
-from jobstate._constants import PCT
 from jobstate.readers.fields import body_at, parse_line
 from jobstate.readers.polars_columns import feed_polars, http_codes, job_ids
 from jobstate.readers.routing import FLUSH_BATCH, JobRouter
@@ -132,8 +131,10 @@ class PolarsJsonlReader:
         self.holding = self.order_path is not None
         self.body_path = split(opts.body_key) or []
         self.http_path = split(opts.http_key)
-        self.status_path = [*self.body_path, "status"]
-        self.pct_path = [*self.body_path, PCT]
+        tables = self.stream.tables
+        self.status_path = [*self.body_path, tables.status_field]
+        progress = tables.progress.field if tables.progress is not None else None
+        self.pct_path = [*self.body_path, progress] if progress is not None else None
         tree: dict[str, Any] = {}
 
         def add(path: list[str], leaf: Any) -> None:
@@ -147,7 +148,8 @@ class PolarsJsonlReader:
             node[path[-1]] = leaf
 
         add(self.status_path, pl.String)
-        add(self.pct_path, pl.Float64)
+        if self.pct_path is not None:
+            add(self.pct_path, pl.Float64)
         if self.key_path:
             add(self.key_path, pl.String)
         if self.http_path:
@@ -162,14 +164,17 @@ class PolarsJsonlReader:
             return {k: pl.Struct(struct(v)) if isinstance(v, dict) else v for k, v in d.items()}
 
         self.schema = struct(tree)
-        if names[PCT] != 1:
-            raise ValueError(f"{PCT} named twice")
-        del names[PCT]  # optional: counted against its non-null rows
+        if progress is not None:
+            if names[progress] != 1:
+                raise ValueError(f"{progress} named twice")
+            del names[progress]  # optional: counted against its non-null rows
         self.counts = [(f'"{name}"'.encode(), k) for name, k in names.items()]
         self.key_patterns = _text_value(self.key_path)
         self.order_patterns = _text_value(self.order_path)
         # every pattern counted in one polars query, off the main thread (see scan())
-        self.patterns = [p.decode() for p, _ in self.counts] + [f'"{PCT}"']
+        self.patterns = [p.decode() for p, _ in self.counts]
+        if progress is not None:
+            self.patterns.append(f'"{progress}"')
 
     @classmethod
     def create(cls, router: JobRouter) -> PolarsJsonlReader | None:
@@ -290,8 +295,13 @@ class PolarsJsonlReader:
         df, counts, n = scan.df, scan.counts, len(scan.ends)
         assert counts is not None
         status = self._walk(df, self.status_path)
-        pct = self._walk(df, self.pct_path)
-        if status.null_count() or counts[-1] != n - pct.null_count():
+        if self.pct_path is None:  # no progress field: every value absent
+            pct = self.pl.Series("pct", [None] * n, dtype=self.pl.Float64)
+        else:
+            pct = self._walk(df, self.pct_path)
+            if counts[-1] != n - pct.null_count():
+                return None
+        if status.null_count():
             return None
         http = None
         if self.http_path:

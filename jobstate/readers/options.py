@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from jobstate._constants import MAX_DOCUMENT, MAX_RECORD, PCT, STALL_SECONDS, Engine, Format
+from jobstate._constants import MAX_DOCUMENT, MAX_RECORD, STALL_SECONDS, Engine, Format
 
 __all__ = ["ReadOptions"]
 
@@ -36,8 +36,8 @@ class ReadOptions:
     order_by: str | None = None
     http_key: str | None = None
     time_key: str | None = None
-    status_column: str = "status"
-    percentage_column: str = PCT
+    status_column: str | None = None
+    percentage_column: str | None = None
     format: Format | None = None
     max_record_bytes: int = MAX_RECORD
     max_document_bytes: int = MAX_DOCUMENT

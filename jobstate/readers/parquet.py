@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import IO, TYPE_CHECKING, Any, cast
 
-from jobstate._constants import PCT
 from jobstate.exceptions import InputError
 from jobstate.readers.fields import http_status
 from jobstate.readers.polars_columns import feed_polars, first_seen, global_ids, http_codes
@@ -185,8 +184,8 @@ class _Rows:
     by value for the first few, then from the whole columns as lists (which costs about what
     an eighth of the rows one by one does)."""
 
-    def __init__(self, statuses: Any, pcts: Any) -> None:
-        self.statuses, self.pcts = statuses, pcts
+    def __init__(self, statuses: Any, pcts: Any, keys: tuple[str, str | None]) -> None:
+        self.statuses, self.pcts, self.keys = statuses, pcts, keys
         self.cache: tuple[list[Any], list[Any]] | None = None
         self.singles = len(statuses) // 8
 
@@ -197,9 +196,9 @@ class _Rows:
         if self.cache is None:
             if self.singles > 0:
                 self.singles -= 1
-                return row_body(self.statuses[i], self.pcts[i])
+                return row_body(self.statuses[i], self.pcts[i], self.keys)
             self.cache = (self.statuses.to_list(), self.pcts.to_list())
-        return row_body(self.cache[0][i], self.cache[1][i])
+        return row_body(self.cache[0][i], self.cache[1][i], self.keys)
 
 
 class _Columnar:
@@ -276,17 +275,28 @@ class _Columnar:
         self.router.shape_checked = True
         ids = global_ids(self.stream, seen)
         lines = range(start, start + n) if isinstance(start, int) else start
-        feed_polars(pl, self.stream, ids, seen[1], status, pct, http, lines, _Rows(status, pct))
+        feed_polars(
+            pl,
+            self.stream,
+            ids,
+            seen[1],
+            status,
+            pct,
+            http,
+            lines,
+            _Rows(status, pct, self.router.body_keys),
+        )
         return True
 
 
-def row_body(status: Any, pct: Any) -> dict[str, Any]:
-    """A row's monitor body, as every way of reading Parquet builds it."""
+def row_body(status: Any, pct: Any, keys: tuple[str, str | None]) -> dict[str, Any]:
+    """A row's monitor body, as every way of reading Parquet (and CSV) builds it, under
+    ``keys``: the spec's status field and progress field (``None``: it has none)."""
     body: dict[str, Any] = {}
     if status is not None and status != "":
-        body["status"] = status
-    if pct is not None:
-        body[PCT] = pct
+        body[keys[0]] = status
+    if pct is not None and keys[1] is not None:
+        body[keys[1]] = pct
     return body
 
 
@@ -296,7 +306,7 @@ def parquet_columns(names: list[str], router: JobRouter, file: str) -> dict[str,
     opts = router.opts
     want = {
         "job": opts.job_key or "job_id",
-        "status": opts.status_column,
+        "status": opts.status_column or router.body_keys[0],
         "http": opts.http_key,
         "order": opts.order_by,
         "time": opts.time_key,
@@ -315,7 +325,8 @@ def parquet_columns(names: list[str], router: JobRouter, file: str) -> dict[str,
         router.order_get = itemgetter(opts.order_by)
     if opts.time_key is not None:
         router.time_get = itemgetter(opts.time_key)
-    return {**want, "pct": opts.percentage_column if opts.percentage_column in names else None}
+    pct = opts.percentage_column or router.body_keys[1]
+    return {**want, "pct": pct if pct in names else None}
 
 
 def _route(
@@ -350,7 +361,7 @@ def _route(
         if key is None or (isinstance(key, str) and not key.strip()):
             summary.reject(start + i, f"row has an empty {cols['job']!r}")
             continue
-        body = row_body(statuses[i], pcts[i])
+        body = row_body(statuses[i], pcts[i], router.body_keys)
         keys.append(key if isinstance(key, str) else str(key))
         bodies.append(body)
         lines.append(start + i)

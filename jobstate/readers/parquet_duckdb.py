@@ -216,14 +216,17 @@ class _Query:
         # a row with no value to order by is rejected by the router (it comes back below)
         ordered = cols["order"] is not None
         con.execute(
-            "CREATE TEMP VIEW polls AS SELECT job, status, pct AS percentageComplete, line, ord"
+            "CREATE TEMP VIEW polls AS SELECT job, status, pct, line, ord"
             " FROM raw WHERE job IS NOT NULL AND job NOT IN (SELECT job FROM blank)"
             + (" AND ord IS NOT NULL" if ordered else "")
         )
-        screen = (
-            generate_sql(tables.spec, tables.mode, order="ord", tiebreak="line")
-            if ordered
-            else generate_sql(tables.spec, tables.mode, order="line")
+        screen = generate_sql(  # the view's columns, whatever the spec's fields
+            tables.spec,
+            tables.mode,
+            status="status",
+            percentage="pct",
+            order="ord" if ordered else "line",
+            tiebreak="line" if ordered else None,
         )
         con.execute(
             "CREATE TEMP TABLE res AS SELECT s.job, s.n, s.first, s.last, r.outcome,"
@@ -276,7 +279,7 @@ class _Query:
                 self.summary.reject(line, f"row has an empty {self.cols['job']!r}")
                 continue
             keys.append(key)
-            bodies.append(row_body(status, pct))
+            bodies.append(row_body(status, pct, self.router.body_keys))
             lines.append(line)
             if order is not None:
                 wrappers.append({order: ord_value})

@@ -61,6 +61,12 @@ class JobRouter:
         self.summary = summary
         self.stream = stream
         self.opts = options
+        tables = stream.tables
+        # the keys of the bodies a columnar reader builds (CSV, Parquet): the spec's fields
+        self.body_keys: tuple[str, str | None] = (
+            tables.status_field,
+            tables.progress.field if tables.progress is not None else None,
+        )
         self.single_key = single_key
         self.job_get = getter(options.job_key) if options.job_key else None
         self.body_get = getter(options.body_key) if options.body_key else None
@@ -109,13 +115,15 @@ class JobRouter:
         return keys, kept_recs, kept_lines
 
     def _hint_wrapper(self, recs: list[Record]) -> None:
-        """Say so once when the first object has no ``status``: likely a wrapper record."""
+        """Say so once when the first object has no status field (the spec's): likely a
+        wrapper record."""
         self.shape_checked = True
         first = next((r for r in recs if isinstance(r, dict)), None)
-        if first is not None and "status" not in first:
+        field = self.body_keys[0]
+        if first is not None and field not in first:
             keys = ", ".join(sorted(str(k) for k in first)[:10])
             self.summary.notes.append(
-                f"records have no 'status' (keys: {keys}): if they wrap the monitor body,"
+                f"records have no {field!r} (keys: {keys}): if they wrap the monitor body,"
                 " name it with --body-key (and the job with --job-key)"
             )
 
@@ -276,7 +284,8 @@ class JobRouter:
         keep = self.keep
         for i, key in enumerate(keys):
             code = http[i] if http is not None else None
-            self.track(key, Exchange.of(code, bodies[i], time=times[i], keep=keep), lines[i])
+            ex = Exchange.of(code, bodies[i], time=times[i], keep=keep, fields=self.body_keys)
+            self.track(key, ex, lines[i])
 
     def track(self, key: Any, exchange: Exchange, line: int | None = None) -> None:
         """Give job ``key``'s next poll to its :class:`Tracked` record (made on first use);

@@ -31,6 +31,9 @@ def spec_lines(spec: Spec) -> Iterator[str]:
     data = spec.to_dict()
     yield f"spec {spec.name}: {spec.description}"
     yield f"initial: {data['initial']}; terminal: {', '.join(data['terminal'])}"
+    p = spec.progress
+    progress = f"'{p.field}', {p.range_text()}" if p is not None else "none"
+    yield f"body: status '{spec.status_field}'; progress {progress}"
     yield ""
     yield "states:"
     name_w = max(14, *(len(n) for n in spec.names))

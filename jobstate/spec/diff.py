@@ -96,6 +96,13 @@ def _head(a: Spec, b: Spec) -> Iterator[Change]:
         yield Change("changed", "terminal", "states", "set", before, after)
     if a.result != b.result:
         yield Change("changed", "body", "result", "fields", list(a.result), list(b.result))
+    if a.status_field != b.status_field:
+        yield Change("changed", "body", "status", "field", a.status_field, b.status_field)
+    pa, pb = a.progress, b.progress
+    if pa != pb:
+        was: list[Any] | None = [pa.field, pa.low, pa.high] if pa else None
+        now: list[Any] | None = [pb.field, pb.low, pb.high] if pb else None
+        yield Change("changed", "body", "progress", "field and range", was, now)
     kinds_a, kinds_b = dict(a.provenances), dict(b.provenances)
     for kind, meaning in b.provenances:
         if kind not in kinds_a:

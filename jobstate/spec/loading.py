@@ -8,6 +8,12 @@ machine, its successors and its terminal set are built from it as for the built-
     name = "print-job"
     description = "An IPP print job (RFC 8011 §5.3.7)"
 
+    [body]                     # optional: the shape of the bodies
+    status = "job-state"       # the field of the status (default: status)
+    progress = "done"          # the field of a progress number, if they carry one
+    progress_range = [0, 1]    # its lowest and highest values (default: [0, 100])
+    result = ["job-id"]        # the fields that name the job's result, kept in reports
+
     [[provenances]]            # optional: the kinds, strongest first (default: card, doc, inferred)
     kind = "rfc"
     meaning = "RFC 8011's job state model"

@@ -27,6 +27,7 @@ A spec written as a file (:mod:`jobstate.spec.loading`) names its own, e.g. ``rf
 
 from __future__ import annotations
 
+import math
 from collections import deque
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ __all__ = [
     "Edge",
     "MachineFacts",
     "MachineKey",
+    "Progress",
     "Spec",
     "State",
     "known_machine_facts",
@@ -78,11 +80,25 @@ def read_machine(machine: Machine) -> MachineFacts:
 
 
 @dataclass(frozen=True)
+class Progress:
+    """Where a spec's bodies carry their progress, and its range: a number from ``low`` to
+    ``high`` (the top is what a success shows)."""
+
+    field: str
+    low: float = 0.0
+    high: float = 100.0
+
+    def range_text(self) -> str:
+        """The range as messages say it: ``0-100``."""
+        return f"{self.low:g}-{self.high:g}"
+
+
+@dataclass(frozen=True)
 class State:
     """One status value of the vocabulary.
 
     ``outcome`` is set for terminal states only. ``resets_progress`` marks a state after which
-    ``percentageComplete`` may start again lower (the baseline of ``percentage-regression``).
+    the progress may start again lower (the baseline of ``percentage-regression``).
     """
 
     name: str
@@ -130,10 +146,14 @@ class Spec:
         description: str = "",
         provenances: Iterable[tuple[str, str]] | None = None,
         result: Iterable[str] = (),
+        status_field: str = "status",
+        progress: Progress | None = None,
     ) -> None:
         self.name = name
         self.description = description
         self.result: tuple[str, ...] = tuple(result)
+        self.status_field = status_field  # the body's field that holds the status
+        self.progress = progress  # the body's progress field and range, if it has one
         self.provenances: tuple[tuple[str, str], ...] = (
             DEFAULT_PROVENANCES if provenances is None else tuple(provenances)
         )
@@ -153,7 +173,25 @@ class Spec:
 
     # -- construction -------------------------------------------------------------------------
 
+    def _check_body(self) -> None:
+        fields = [self.status_field, *([self.progress.field] if self.progress else [])]
+        if not all(isinstance(f, str) and f for f in fields):
+            raise SpecError(f"spec {self.name!r}: body fields must be non-empty strings")
+        if len(set(fields)) != len(fields):
+            raise SpecError(f"spec {self.name!r}: the status and progress fields are the same")
+        p = self.progress
+        if p is not None:
+            bounds = (p.low, p.high)
+            if not all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in bounds):
+                raise SpecError(f"spec {self.name!r}: the progress range must be two numbers")
+            if not (math.isfinite(p.low) and math.isfinite(p.high) and p.low < p.high):
+                raise SpecError(
+                    f"spec {self.name!r}: the progress range must run from a lower finite number"
+                    " to a higher one"
+                )
+
     def _check_data(self) -> None:
+        self._check_body()
         if not all(isinstance(f, str) and f for f in self.result):
             raise SpecError(f"spec {self.name!r}: result fields must be non-empty strings")
         if len(set(self.result)) != len(self.result):
@@ -359,6 +397,7 @@ class Spec:
     def to_dict(self) -> dict[str, Any]:
         """The spec as JSON-ready data (what ``jobstate spec --format json`` prints); the
         provenance kinds only where they are not the default ones."""
+        body = self._body_dict()
         kinds = (
             {}
             if self.provenances == DEFAULT_PROVENANCES
@@ -390,8 +429,20 @@ class Spec:
                 for e in self.edges
             ],
             **kinds,
-            **({"body": {"result": list(self.result)}} if self.result else {}),
+            **({"body": body} if body else {}),
         }
+
+    def _body_dict(self) -> dict[str, Any]:
+        """The ``[body]`` table: what differs from a body of ``status`` alone."""
+        body: dict[str, Any] = {}
+        if self.status_field != "status":
+            body["status"] = self.status_field
+        if self.progress is not None:
+            body["progress"] = self.progress.field
+            body["progress_range"] = [self.progress.low, self.progress.high]
+        if self.result:
+            body["result"] = list(self.result)
+        return body
 
     def __repr__(self) -> str:
         return f"<Spec {self.name!r}: {len(self.states)} states, {len(self.edges)} edges>"

@@ -77,12 +77,14 @@ class Exchange:
         retry_after: float | None = None,
         location: str | None = None,
         keep: tuple[str, ...] = (),
+        fields: tuple[str, str | None] = ("status", PCT),
     ) -> Exchange:
         """An exchange from an answer's parsed JSON body (any value, or ``None``); ``keep``:
-        the body fields whose text or number values it keeps (shortened, made inert)."""
+        the body fields whose text or number values it keeps (shortened, made inert);
+        ``fields``: the body's status and progress fields (a spec's; ``None``: no progress)."""
         if type(body) is not dict and not isinstance(body, Mapping):  # JSON objects: dicts
             return cls(http, None, time, authorization, retry_after, location, body=False)
-        status = body.get("status")
+        status = body.get(fields[0])
         err = body.get("error")
         code = err.get("code") if err is not None and isinstance(err, Mapping) else None
         return cls(
@@ -95,7 +97,7 @@ class Exchange:
             code if isinstance(code, str) else None,
             True,
             err is None and status is None and _is_item(body),
-            _number(body.get(PCT)),
+            _number(body.get(fields[1])) if fields[1] is not None else None,
             _kept(body, keep) if keep else (),
         )
 
@@ -144,9 +146,9 @@ ANSWER_KINDS: tuple[AnswerKind, ...] = (
 """What an answer to a poll is, by :func:`classify`."""
 
 
-def classify(http: int | None, body: object) -> AnswerKind:
+def classify(http: int | None, body: object, field: str = "status") -> AnswerKind:
     """What a monitor's answer is, from its HTTP status and parsed JSON body (``None``: no body,
-    or not JSON).
+    or not JSON); ``field``: where a body holds its status (a spec's ``status_field``).
 
     - ``status``: a body with a text ``status`` (whatever the HTTP status: a 500 may carry a
       valid one, sources: transient-500);
@@ -167,7 +169,7 @@ def classify(http: int | None, body: object) -> AnswerKind:
     >>> classify(500, {"error": {"code": "operationNotFound"}}), classify(503, None)
     ('gone', 'retry')
     """
-    return Exchange.of(http, body).kind
+    return Exchange.of(http, body, fields=(field, None)).kind
 
 
 COMPLETIONS: frozenset[AnswerKind] = frozenset({"see-other", "item"})

@@ -5,6 +5,7 @@ located at its place (the line of a TOML table and its key path, ``edges[3].dest
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -12,12 +13,12 @@ from typing import Any
 from jobstate._constants import STATE_CLASSES, TERMINAL_OUTCOMES
 from jobstate._words import shortened
 from jobstate.exceptions import SpecError
-from jobstate.spec.model import Edge, Spec, State
+from jobstate.spec.model import Edge, Progress, Spec, State
 
 __all__ = ["SpecReader", "spec_from_mapping"]
 
 _TOP = {"name", "description", "provenances", "states", "edges", "body"}
-_BODY = {"result"}
+_BODY = {"result", "status", "progress", "progress_range"}
 _DERIVED = {"initial", "terminal", "protocol"}  # what `jobstate spec --format json` adds
 _STATE = {"name", "class", "provenance", "rationale", "outcome", "resets_progress"}
 _EDGE = {"source", "dest", "provenance", "rationale"}
@@ -64,7 +65,9 @@ class SpecReader:
         states = [self._state(i, s, known) for i, s in self._tables(data, "states")]
         edges = [self._edge(i, e, known) for i, e in self._tables(data, "edges")]
         self._cross_check(states, edges)
-        result = self._result(data.get("body", {}))
+        body = data.get("body", {})
+        result = self._result(body)
+        status_field, progress = self._shape(body)
         try:
             spec = Spec(
                 name,
@@ -73,6 +76,8 @@ class SpecReader:
                 description=description,
                 provenances=kinds or None,
                 result=result,
+                status_field=status_field,
+                progress=progress,
             )
         except SpecError as exc:
             raise self._locate(exc, states, edges) from None
@@ -97,6 +102,30 @@ class SpecReader:
         if len(set(result)) != len(result):
             raise self.fail("body.result", "names a field twice")
         return result
+
+    def _shape(self, body: Mapping[str, Any]) -> tuple[str, Progress | None]:
+        """The ``[body]`` table's ``status`` (the field of the status, ``status`` if not said),
+        ``progress`` (the field of the progress, if the bodies carry one) and
+        ``progress_range`` (its lowest and highest values, ``[0, 100]`` if not said)."""
+        status = self._text(body, "status", "body") if "status" in body else "status"
+        if "progress" not in body:
+            if "progress_range" in body:
+                raise self.fail("body.progress_range", "is given, but no body.progress field")
+            return status, None
+        field = self._text(body, "progress", "body")
+        if field == status:
+            raise self.fail("body.progress", f"is the status field {field!r} too")
+        bounds = body.get("progress_range", [0, 100])
+        if (
+            not isinstance(bounds, list)
+            or len(bounds) != 2
+            or not all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in bounds)
+        ):
+            raise self.fail("body.progress_range", "must be two numbers, [lowest, highest]")
+        low, high = float(bounds[0]), float(bounds[1])
+        if not (math.isfinite(low) and math.isfinite(high) and low < high):
+            raise self.fail("body.progress_range", "must run from a lower to a higher number")
+        return status, Progress(field, low, high)
 
     def _keys(self, table: Mapping[str, Any], allowed: set[str], place: str) -> None:
         unknown = sorted(str(k) for k in table if k not in allowed)

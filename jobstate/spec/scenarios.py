@@ -15,7 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from jobstate._constants import PCT
 from jobstate._words import shortened
 from jobstate.spec.model import Spec
 
@@ -71,13 +70,15 @@ class Scenario:
     @property
     def trace(self) -> list[str]:
         """The answers as short text: ``202 inProgress 25``, ``303 -> item``."""
+        from jobstate.spec.builtin import get_spec
+
         out = []
+        sp = get_spec(self.spec)
+        field, progress = sp.status_field, sp.progress.field if sp.progress else None
         for a in self.answers:
-            if a.body and "status" in a.body:
-                pct = a.body.get(PCT)
-                out.append(
-                    f"{a.http} {a.body['status']}" + (f" {pct:g}" if pct is not None else "")
-                )
+            if a.body and field in a.body:
+                pct = a.body.get(progress) if progress is not None else None
+                out.append(f"{a.http} {a.body[field]}" + (f" {pct:g}" if pct is not None else ""))
             elif "Location" in a.headers:
                 out.append(f"{a.http} -> {a.headers['Location']}")
             else:
@@ -220,18 +221,24 @@ def _loops(spec: Spec) -> list[tuple[str, str, tuple[str, ...]]]:
 
 
 def _play(spec: Spec, name: str, description: str, path: tuple[str, ...]) -> Scenario:
-    """A scenario of status answers along ``path``, percentages rising while it runs."""
+    """A scenario of status answers along ``path`` (the spec's fields), progress rising while
+    it runs where the spec has a progress field."""
     answers = []
-    pct = shown = 0.0
-    step = 100.0 / (len(path) + 1)
+    p = spec.progress
+    low, high = (float(p.low), float(p.high)) if p is not None else (0.0, 100.0)
+    pct = shown = low
+    step = (high - low) / (len(path) + 1)
     for s in path:
-        if s in spec.terminal:  # a success is 100; another end stays where the work stopped
-            shown = 100.0 if spec.outcome(s) == "success" else shown
+        if s in spec.terminal:  # a success is the top; another end stays where work stopped
+            shown = high if spec.outcome(s) == "success" else shown
         else:
             shown = pct
             if not spec.state(s).resets_progress:  # after one, progress holds: never falls
                 pct = round(pct + step, 1)
-        answers.append(Answer(200, {"status": s, PCT: shown}))
+        body: dict[str, Any] = {spec.status_field: s}
+        if p is not None:
+            body[p.field] = shown
+        answers.append(Answer(200, body))
     return Scenario(name, description, tuple(answers), dialect="plain", spec=spec)
 
 
@@ -242,7 +249,9 @@ def _unknown(spec: Spec) -> Scenario:
         value += "_"
     course = _play(spec, "unknown-value", "", (spec.initial, *_to_end(spec, spec.initial)))
     answers = list(course.answers)
-    answers.insert(1, Answer(200, {"status": value, PCT: 0.0}))
+    first = dict(answers[0].body or {})
+    first[spec.status_field] = value
+    answers.insert(1, Answer(200, first))
     return replace(
         course,
         answers=tuple(answers),

@@ -11,8 +11,6 @@ from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
-from jobstate._constants import PCT
-
 __all__ = [
     "Batch",
     "Bodies",
@@ -115,22 +113,28 @@ class Batch:
         self.reset: Bools = np.zeros(n, dtype=bool)
 
 
-_get_status = methodcaller("get", "status")
-_get_pct = methodcaller("get", PCT)
 _NUMBER_TYPES = frozenset({int, float, type(None)})
-_NOT_A_BODY: dict[str, Any] = {"status": None}
 
 
-def columns_of(bodies: Sequence[Any], code: Mapping[str, int], none: int) -> tuple[Any, ...] | None:
-    """Status codes (``code`` of each status, ``none`` for anything else), percentages, and
-    the masks of absent and badly typed ones, of a batch of bodies; ``None`` where a number is
-    too large for the arrays."""
+def columns_of(
+    bodies: Sequence[Any],
+    code: Mapping[str, int],
+    none: int,
+    status_field: str,
+    progress_field: str | None,
+) -> tuple[Any, ...] | None:
+    """Status codes (``code`` of each body's ``status_field``, ``none`` for anything else),
+    progress values (``progress_field``; all absent without one), and the masks of absent and
+    badly typed ones, of a batch of bodies; ``None`` where a number is too large for the
+    arrays."""
     n = len(bodies)
+    get_status = methodcaller("get", status_field)
     try:
-        statuses = list(map(_get_status, bodies))
+        statuses = list(map(get_status, bodies))
     except (AttributeError, TypeError):
-        bodies = [b if b.__class__ is dict else _NOT_A_BODY for b in bodies]
-        statuses = list(map(_get_status, bodies))
+        not_a_body = {status_field: None}
+        bodies = [b if b.__class__ is dict else not_a_body for b in bodies]
+        statuses = list(map(get_status, bodies))
     try:
         codes = np.fromiter(map(code.get, statuses, repeat(none)), np.int16, n)
     except TypeError:  # an unhashable status
@@ -138,7 +142,9 @@ def columns_of(bodies: Sequence[Any], code: Mapping[str, int], none: int) -> tup
         codes = np.fromiter(
             (get(s, none) if s.__class__ is str else none for s in statuses), np.int16, n
         )
-    pcts = list(map(_get_pct, bodies))
+    if progress_field is None:
+        return codes, np.full(n, np.nan), np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
+    pcts = list(map(methodcaller("get", progress_field), bodies))
     absent = np.fromiter(map(is_, pcts, repeat(None)), dtype=bool, count=n)
     mistyped = np.zeros(n, dtype=bool)
     if not set(map(type, pcts)) <= _NUMBER_TYPES:

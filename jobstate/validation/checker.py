@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, cast
 
-from jobstate._constants import PCT, Outcome, Severity, StepKind
+from jobstate._constants import Outcome, Severity, StepKind
 from jobstate.results import JobReport, Keep, Record, Step, Unlisted, Violation
 from jobstate.validation import rules
 from jobstate.validation.tables import EDGE, GAP, STUTTER, Tables
@@ -89,16 +89,17 @@ class Checker:
                 self.last_line = line
         i = self.index
         self.index += 1
+        field = self.tables.status_field
         if http is not None and 200 <= http < 400:  # a 2xx or 3xx may end the job bodiless
-            if rules.completes(rec, http):
+            if rules.completes(rec, http, field):
                 rec = rules.REDIRECT_COMPLETION  # as the router reads it, whichever path
-            elif rules.stray_redirect(rec, http):
+            elif rules.stray_redirect(rec, http, field):
                 return self._error_answer(i, line, http)
         if http is not None and http >= 400:
-            if rules.monitor_gone(rec, http):
+            if rules.monitor_gone(rec, http, field):
                 self._gone(i, http, line)
                 return
-            if not rules.has_status_body(rec):
+            if not rules.has_status_body(rec, field):
                 return self._error_answer(i, line, http)
             if http >= 500:
                 self.transient += 1
@@ -113,12 +114,14 @@ class Checker:
         self.observations += 1
         known, unknown = self._status(body, line, http)
         kind, path = self._transition(known, line, http)
+        progress = self.tables.progress
+        value = body.get(progress.field) if progress is not None else None
         if self.steps is not None:  # a Step is built only when steps are kept
             src = None if kind == "start" else self.state
-            progress = _number(body.get(PCT))
-            self.steps.append(Step(i, known, kind, src, path, line, http, unknown, progress))
+            shown = _number(value)
+            self.steps.append(Step(i, known, kind, src, path, line, http, unknown, shown))
         self._advance(known)
-        self._percentage(body.get(PCT), known, line, http)
+        self._percentage(value, known, line, http)
 
     def carry(
         self, count: int, state: str, baseline: float | None, keep: bool, low: int, high: int
@@ -178,11 +181,12 @@ class Checker:
         self, body: Mapping[str, Any], line: int | None, http: int | None
     ) -> tuple[str | None, str | None]:
         """The body's known status, or ``None`` and (for an unknown string) the string."""
-        why = rules.missing_status(body)
+        field = self.tables.status_field
+        why = rules.missing_status(body, field)
         if why is not None:
             self._add("missing-status", why, line, http)
             return None, None
-        s: str = body["status"]
+        s: str = body[field]
         if s not in self.tables.spec:
             self._add("unknown-status", self.tables.unknown_message(s), line, http)
             return None, s
@@ -221,26 +225,30 @@ class Checker:
             self.outcome = self.tables.outcome[known]
 
     def _percentage(self, p: object, known: str | None, line: int | None, http: int | None) -> None:
-        """The percentage rules, against the baseline in effect before this observation."""
-        resets = known is not None and known in self.tables.resets
+        """The progress rules, against the baseline in effect before this observation."""
+        t = self.tables
+        progress = t.progress
+        if progress is None:  # the spec's bodies carry no progress
+            return
+        resets = known is not None and known in t.resets
         before = None if resets else self.baseline
-        self.baseline = rules.next_baseline(self.baseline, resets, p)
+        self.baseline = rules.next_baseline(self.baseline, resets, p, progress)
         if p is None:
             return
-        why = rules.percentage_type(p)
+        why = rules.percentage_type(p, progress)
         if why is not None:
             self._add("percentage-type", why, line, http)
             return
         value: float = p  # type: ignore[assignment]  # a number: percentage_type said so
-        why = rules.percentage_range(value)
+        why = rules.percentage_range(value, progress)
         if why is not None:
             self._add("percentage-range", why, line, http)
             return
-        why = rules.percentage_regression(value, before)
+        why = rules.percentage_regression(value, before, progress, t.reset_names)
         if why is not None:
             self._add("percentage-regression", why, line, http)
         if known is not None:
-            why = rules.completed_not_100(known, value, self.tables.success)
+            why = rules.completed_not_100(known, value, t.success, progress)
             if why is not None:
                 self._add("completed-not-100", why, line, http)
 

@@ -30,7 +30,7 @@ The generated traces of :mod:`jobstate.strategies` keep percentages legal with
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 
@@ -38,6 +38,7 @@ from jobstate._constants import Provenance, Severity
 from jobstate.results import Record, Rejected
 from jobstate.spec import Spec
 from jobstate.spec.builtin import is_builtin
+from jobstate.spec.model import Progress
 from jobstate.spec.protocol import COMPLETIONS, classify
 
 __all__ = [
@@ -180,13 +181,13 @@ def malformed_record(rec: Record) -> str | None:
     return f"record is not a JSON object (got {json_type(rec)})"
 
 
-def missing_status(body: Mapping[str, Any]) -> str | None:
-    """``missing-status``: the body has no ``status``, or one that is not a string."""
-    s = body.get("status", _MISSING)
+def missing_status(body: Mapping[str, Any], field: str = "status") -> str | None:
+    """``missing-status``: the body has no status ``field``, or one that is not a string."""
+    s = body.get(field, _MISSING)
     if s is _MISSING:
-        return "record has no 'status'"
+        return f"record has no {field!r}"
     if not isinstance(s, str):
-        return f"'status' is not a string (got {json_type(s)})"
+        return f"{field!r} is not a string (got {json_type(s)})"
     return None
 
 
@@ -198,7 +199,7 @@ See Other (sources: completion-303), or the finished item itself at the monitor 
 location-is-item)."""
 
 
-def completes(rec: Record, http: int | None) -> bool:
+def completes(rec: Record, http: int | None, field: str = "status") -> bool:
     """Whether an answer without a status body ends the job successfully, as the poller and
     the emulator read it (:func:`jobstate.spec.protocol.classify`): a 303 See Other, or a 2xx
     whose body is the finished item (a text ``id``, no ``status``, no ``error``).
@@ -211,28 +212,30 @@ def completes(rec: Record, http: int | None) -> bool:
     return (
         http is not None
         and 200 <= http < 400
-        and not has_status_body(rec)
+        and not has_status_body(rec, field)
         and classify(http, rec) in COMPLETIONS
     )
 
 
-def stray_redirect(rec: Record, http: int | None) -> bool:
+def stray_redirect(rec: Record, http: int | None, field: str = "status") -> bool:
     """Whether an answer is a redirect other than 303 (301, 302, 307, 308) without a status
     body: no document names one for a monitor, so it is an error answer, not the completion."""
-    return http is not None and 300 <= http < 400 and http != 303 and not has_status_body(rec)
+    return (
+        http is not None and 300 <= http < 400 and http != 303 and not has_status_body(rec, field)
+    )
 
 
-def has_status_body(rec: Record) -> bool:
-    """Whether a record is a body with a string ``status``: an HTTP error answer without one
+def has_status_body(rec: Record, field: str = "status") -> bool:
+    """Whether a record is a body with a string status ``field``: an HTTP error answer without one
     (``401`` with an error body, a ``503`` page) is classified by its HTTP status instead.
 
     >>> has_status_body({"status": "inProgress"}), has_status_body({"error": {}})
     (True, False)
     """
-    return isinstance(rec, Mapping) and isinstance(rec.get("status"), str)
+    return isinstance(rec, Mapping) and isinstance(rec.get(field), str)
 
 
-def monitor_gone(rec: Record, http: int | None) -> bool:
+def monitor_gone(rec: Record, http: int | None, field: str = "status") -> bool:
     """Whether an answer says the monitor no longer exists: HTTP 404 or 410 without a status
     body, or an error whose code is ``operationNotFound`` (sources: expiry-404,
     operation-not-found). A body with a status is read as a status body, whatever the code.
@@ -242,7 +245,7 @@ def monitor_gone(rec: Record, http: int | None) -> bool:
     >>> monitor_gone({"error": {"code": "operationNotFound"}}, 500)
     True
     """
-    if http is None or has_status_body(rec):
+    if http is None or has_status_body(rec, field):
         return False
     # loaded only when a check meets HTTP statuses
     from jobstate.spec.protocol import GONE, GONE_ERROR
@@ -280,60 +283,69 @@ def illegal_transition(state: str, known: str, mode: str, allowed: tuple[str, ..
     )
 
 
-# -- percentageComplete ------------------------------------------------------------------------
+# -- the progress field (the spec's: its name and range) ------------------------------------
 
 
 def _is_number(p: object) -> TypeGuard[int | float]:
     return isinstance(p, (int, float)) and not isinstance(p, bool)
 
 
-def percentage_type(p: object) -> str | None:
-    """``percentage-type``: a present percentage that is not a number."""
+def percentage_type(p: object, progress: Progress) -> str | None:
+    """``percentage-type``: a present progress value that is not a number."""
     if not _is_number(p):
-        return f"percentageComplete is {json_type(p)} {_short(p)}, not a number"
+        return f"{progress.field} is {json_type(p)} {_short(p)}, not a number"
     return None
 
 
-def percentage_range(p: float) -> str | None:
-    """``percentage-range``: a number outside 0-100, or NaN."""
-    if not (0 <= p <= 100) or math.isnan(p):
-        return f"percentageComplete {p!r} is outside 0-100"
+def percentage_range(p: float, progress: Progress) -> str | None:
+    """``percentage-range``: a number outside the spec's progress range, or NaN."""
+    if not (progress.low <= p <= progress.high) or math.isnan(p):
+        return f"{progress.field} {p!r} is outside {progress.range_text()}"
     return None
 
 
-def percentage_regression(p: float, baseline: float | None) -> str | None:
-    """``percentage-regression``: a valid percentage below the baseline in effect."""
+def percentage_regression(
+    p: float, baseline: float | None, progress: Progress, resets: Sequence[str]
+) -> str | None:
+    """``percentage-regression``: a valid progress value below the baseline in effect
+    (``resets``: the states that reset it, which the message names)."""
     if baseline is not None and p < baseline:
-        return (
-            f"percentageComplete went down from {baseline:g} to {p:g} with no 'waiting' in between"
+        unless = " or ".join(f"'{s}'" for s in resets)
+        return f"{progress.field} went down from {baseline:g} to {p:g}" + (
+            f" with no {unless} in between" if unless else ""
         )
     return None
 
 
-def next_baseline(baseline: float | None, resets: bool, p: object) -> float | None:
-    """The percentage baseline after an observation. A status that resets progress carries no
-    baseline, whatever its own percentage; the first valid percentage (a number in 0-100) after
-    it starts a new one. So after any ``waiting`` the next percentage may be anything, and a run
-    of ``waiting`` observations may go down.
+def next_baseline(
+    baseline: float | None, resets: bool, p: object, progress: Progress
+) -> float | None:
+    """The progress baseline after an observation. A status that resets progress carries no
+    baseline, whatever its own value; the first valid value (a number in the range) after it
+    starts a new one. So after any reset the next value may be anything, and a run of resetting
+    observations may go down.
 
-    >>> next_baseline(30.0, True, None), next_baseline(30.0, True, 5)
+    >>> pct = Progress("percentageComplete")
+    >>> next_baseline(30.0, True, None, pct), next_baseline(30.0, True, 5, pct)
     (None, None)
-    >>> next_baseline(None, False, 5), next_baseline(30.0, False, "x")
+    >>> next_baseline(None, False, 5, pct), next_baseline(30.0, False, "x", pct)
     (5, 30.0)
-    >>> next_baseline(30.0, False, 101)
+    >>> next_baseline(30.0, False, 101, pct)
     30.0
     """
     if resets:
         return None
-    if _is_number(p) and percentage_range(p) is None:
+    if _is_number(p) and percentage_range(p, progress) is None:
         return p
     return baseline
 
 
-def completed_not_100(status: str, p: float, success: frozenset[str]) -> str | None:
-    """``completed-not-100``: a success status whose valid percentage is not 100."""
-    if status in success and p != 100:
-        return f"'{status}' with percentageComplete {p:g}, not 100"
+def completed_not_100(
+    status: str, p: float, success: frozenset[str], progress: Progress
+) -> str | None:
+    """``completed-not-100``: a success status whose valid progress is not the range's top."""
+    if status in success and p != progress.high:
+        return f"'{status}' with {progress.field} {p:g}, not {progress.high:g}"
     return None
 
 

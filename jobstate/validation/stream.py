@@ -75,6 +75,8 @@ class Stream:
         self._legal = legal
         self._resets = np.array([s in sp.resets for s in names] + [False])
         self._success = np.array([s in tables.success for s in names] + [False])
+        progress = tables.progress  # its range (none: every value is absent, never compared)
+        self._low, self._high = (progress.low, progress.high) if progress else (0.0, 0.0)
         # the outcome a job has with each last status code ("no status yet" included)
         self._ended: list[Outcome] = [
             tables.outcome[s] if s in sp.terminal else "unfinished" for s in names
@@ -164,7 +166,9 @@ class Stream:
         if self.explain:
             self._general(ids, np.ones(n, dtype=bool), bodies, lines, http)
             return
-        columns = columns_of(bodies, self._code, self._none)
+        t = self.tables
+        progress = t.progress.field if t.progress is not None else None
+        columns = columns_of(bodies, self._code, self._none, t.status_field, progress)
         if columns is None:
             dirty = np.ones(n, dtype=bool)
         else:
@@ -293,7 +297,7 @@ class Stream:
             return None
         last = start.copy()  # the last record the general path must take
         last[flagged] = last_bad
-        valid = b.sp & (b.sv >= 0.0) & (b.sv <= 100.0)
+        valid = b.sp & (b.sv >= self._low) & (b.sv <= self._high)
         # (a percentage of the wrong type is NaN here; an HTTP error with a status body moves
         # the Checker as any status does: the general path takes that record itself)
         heal = np.flatnonzero((b.sc != self._none) & (b.reset | valid))
@@ -345,9 +349,10 @@ class Stream:
         tables refuse (``legal``; a job's first record follows its carried status)."""
         codes, values = b.sc, b.sv
         bad = (codes == self._none) | by_order(mistyped, order)
-        bad |= ~by_order(absent, order) & ~((values >= 0.0) & (values <= 100.0))  # NaN fails both
+        low, high = self._low, self._high
+        bad |= ~by_order(absent, order) & ~((values >= low) & (values <= high))  # NaN fails both
         b.sp = by_order(present, order)
-        bad |= self._success[codes] & b.sp & (values != 100.0)
+        bad |= self._success[codes] & b.sp & (values != high)
         prev = np.empty(b.n, dtype=np.int16)
         prev[1:] = codes[:-1]
         prev[b.first] = self._last[b.sid[b.first]]

@@ -15,6 +15,7 @@ from typing import Any
 from jobstate._constants import MODES, Mode, Outcome
 from jobstate.exceptions import OptionError
 from jobstate.spec import Spec, get_spec
+from jobstate.spec.model import Progress
 from jobstate.validation.rules import unknown_status_message
 
 __all__ = ["EDGE", "GAP", "STUTTER", "Tables", "check_mode"]
@@ -38,7 +39,9 @@ class Tables:
     - ``allowed[a]``: the statuses a change from ``a`` may reach (spec order);
     - ``rows[a]``: the row of ``a``, where ``rows[a][b]`` is the row of ``b``, present iff
       ``a -> b`` is legal; ``rows`` itself is the start row (a job may start anywhere);
-    - ``outcome``, ``terminal``, ``success``, ``resets``: per-status facts of the spec.
+    - ``outcome``, ``terminal``, ``success``, ``resets``: per-status facts of the spec;
+    - ``status_field``, ``progress``: where a body holds its status, and its progress field
+      and range (``None``: the bodies carry none); ``reset_names``: ``resets`` in spec order.
     """
 
     spec: Spec
@@ -50,6 +53,9 @@ class Tables:
     terminal: frozenset[str]
     success: frozenset[str]
     resets: frozenset[str]
+    status_field: str
+    progress: Progress | None
+    reset_names: tuple[str, ...]
     _hints: dict[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -78,6 +84,9 @@ class Tables:
             terminal=sp.terminal,
             success=frozenset(s for s in sp.names if sp.outcome(s) == "success"),
             resets=sp.resets,
+            status_field=sp.status_field,
+            progress=sp.progress,
+            reset_names=tuple(s for s in sp.names if s in sp.resets),
         )
 
     def unknown_message(self, status: str) -> str:

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, cast
 
-from jobstate._constants import PCT, SPEC_NAMES, Mode, Outcome
+from jobstate._constants import SPEC_NAMES, Mode, Outcome
 from jobstate.results import JobReport, Record, Report, Step
 from jobstate.spec import Spec, get_spec
 from jobstate.validation.checker import Checker
@@ -61,7 +61,7 @@ class Validator:
         A single body (a mapping with a ``status``) is one job of one observation. A path, a
         string or bytes is refused with a :class:`TypeError` that says what to pass.
         """
-        keys, records = _jobs_of(jobs)
+        keys, records = _jobs_of(jobs, self.tables.status_field)
         screened, bailed = self.screen(records)
         if not bailed:  # every job clean: nothing more to compute
             outcomes = cast(list[Outcome], screened)
@@ -129,46 +129,47 @@ class Validator:
         t = self.tables
         start, resets, success = t.rows, t.resets, t.success
         outcome_of = self._outcome_of
-        pct = PCT
+        field = t.status_field
+        pct, low, high = _progress_of(t)
         out: list[Outcome | None] = []
         append = out.append
         bailed: list[int] = []
         for records in jobs:
             row = start
-            last = 0.0
+            last = low
             s: Any = None
             try:
                 # Between resets percentages never fall, so the largest of a segment is its
                 # last: the upper bound is checked when a segment ends, not at every poll.
                 for o in records:
-                    s = o["status"]
+                    s = o[field]
                     row = row[s]
                     p = o.get(pct)
                     if p.__class__ is float or p.__class__ is int:
                         if s in resets:  # the segment ends; a reset's value is no baseline
-                            if not (0.0 <= p <= 100.0 and last <= 100.0):
+                            if not (low <= p <= high and last <= high):
                                 raise _Bail
-                            last = 0.0
+                            last = low
                         elif last <= p:
                             last = p
                         else:
                             raise _Bail
                     elif p is None:
                         if s in resets:
-                            if not last <= 100.0:
+                            if not last <= high:
                                 raise _Bail
-                            last = 0.0
+                            last = low
                     else:
                         raise _Bail
-                if not last <= 100.0:
+                if not last <= high:
                     raise _Bail
                 if s in success:
                     # A terminal row admits only itself, so success observations are a suffix.
                     for o in reversed(records):
-                        if o["status"] != s:
+                        if o[field] != s:
                             break
                         p = o.get(pct)
-                        if p is not None and p != 100.0:
+                        if p is not None and p != high:
                             raise _Bail
             except (_Bail, KeyError, TypeError, AttributeError):
                 bailed.append(len(out))
@@ -178,7 +179,15 @@ class Validator:
         return out, bailed
 
 
-def _jobs_of(jobs: object) -> tuple[list[str | None], list[Sequence[Record]]]:
+def _progress_of(t: Tables) -> tuple[Any, float, float]:
+    """The progress field and range the screen reads; without one, a key no JSON object has
+    (``None``), so every value reads as absent."""
+    if t.progress is None:
+        return None, 0.0, 0.0
+    return t.progress.field, t.progress.low, t.progress.high
+
+
+def _jobs_of(jobs: object, field: str) -> tuple[list[str | None], list[Sequence[Record]]]:
     """Job keys and record lists from what :meth:`Validator.validate` was given."""
     if jobs.__class__ is list:  # one job as a list: the common case, decided at once
         return [None], [jobs]
@@ -188,7 +197,7 @@ def _jobs_of(jobs: object) -> tuple[list[str | None], list[Sequence[Record]]]:
             " use jobstate.read_input(path, jobstate.Validator()) or the jobstate CLI"
         )
     if isinstance(jobs, Mapping):
-        if "status" in jobs:
+        if field in jobs:
             return [None], [[jobs]]  # one body: one job of one observation
         values = list(jobs.values())
         if set(map(type, values)) <= {list, tuple}:

@@ -123,7 +123,11 @@ def _edit(old: str, new: str) -> str:
         ("states = 3", "states", "must be a list of tables"),
         (GOOD + '\n[body]\nresult = "id"\n', ": body.result", "must be a list of field names"),
         (GOOD + '\n[body]\nresult = ["id", "id"]\n', ": body.result", "names a field twice"),
-        (GOOD + "\n[body]\ncolour = 1\n", ": body: unknown key 'colour'", "known: result"),
+        (
+            GOOD + "\n[body]\ncolour = 1\n",
+            ": body: unknown key 'colour'",
+            "known: progress, progress_range, result, status",
+        ),
         ("body = 3\n" + GOOD, ": body", "must be a table"),
     ],
 )
@@ -190,7 +194,9 @@ def test_check_takes_a_spec_file(tmp_path: Path) -> None:
     """`check --spec FILE`: the verdicts of the file's lifecycle; the report names it."""
     spec = str(ROOT / "examples/specs/ipp-print-job.toml")
     trace = tmp_path / "job.jsonl"
-    trace.write_text('{"status": "pending"}\n{"status": "processing"}\n{"status": "pending"}\n')
+    trace.write_text(  # the IPP spec reads its job-state field
+        '{"job-state": "pending"}\n{"job-state": "processing"}\n{"job-state": "pending"}\n'
+    )
     result = _run("check", "--spec", spec, "--format", "json", str(trace))
     data = orjson.loads(result.stdout)
     assert result.exit_code == 1, result.output

@@ -93,4 +93,6 @@ def _union(name: str, *specs: Spec) -> Spec:
         list(states.values()),
         list(edges.values()),
         description="the union of current and legacy, for traces whose revision is unknown",
+        status_field=specs[0].status_field,
+        progress=specs[0].progress,
     )
