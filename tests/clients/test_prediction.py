@@ -38,13 +38,16 @@ ITEM = {"id": "01NEWITEM", "name": "copy", "file": {}}
         ({"on_redirect": "follow"}, "completed-303", "polls"),  # the item has no status
         ({"on_redirect": "follow", "on_no_status": "crash"}, "completed-303", "crash"),
         ({"on_no_status": "crash"}, "location-is-item", "crash"),
-        ({"on_no_status": "crash", "ends_on": frozenset({"status", "no-status"})},
-         "location-is-item", "success"),  # the loop ends on it before anything reads status
+        (
+            {"on_no_status": "crash", "ends_on": frozenset({"status", "no-status"})},
+            "location-is-item",
+            "success",
+        ),  # the loop ends on it before anything reads status
         ({"actions": {"completed": "poll"}, "on_gone": "poll"}, "expired-404", "polls"),
         ({"actions": {"completed": "poll"}, "on_gone": "crash"}, "expired-404", "crash"),
         ({"actions": {"completed": "poll"}, "on_gone": "stop"}, "expired-404", "failure"),
     ],
-)  # fmt: skip
+)
 def test_predict_plays_the_model_against_the_answers(
     changes: dict[str, Any], scenario: str, expected: str
 ) -> None:
@@ -89,8 +92,17 @@ def test_a_no_status_crash_is_a_completion_missed_by_crashing() -> None:
 def test_the_options_and_model_file_keys_set_the_new_choices(tmp_path: Path) -> None:
     """--on-no-status and --on-5xx raise-on-error on the CLI, on-no-status (or on_no_status) in
     a model file; a wrong value is exit 2 naming the choices."""
-    ran = cli_text("client", "--success", "completed", "--on-redirect", "follow",
-              "--on-no-status", "crash", "--format", "json")  # fmt: skip
+    ran = cli_text(
+        "client",
+        "--success",
+        "completed",
+        "--on-redirect",
+        "follow",
+        "--on-no-status",
+        "crash",
+        "--format",
+        "json",
+    )
     assert ran.returncode == 1 and "crashes on the onedrive dialect's completion" in ran.stdout
     f = tmp_path / "m.toml"
     f.write_text('success = ["completed"]\non-no-status = "crash"\non-5xx = "raise-on-error"\n')
@@ -107,8 +119,10 @@ def test_the_profiles_changed_by_the_interop_runs_predict_what_the_clients_did()
     """What the real clients did against the emulator (tests/interop), as their profiles now
     predict it: Office365-REST ends on the item and dies on a 500, fs-onedrivefs dies on the
     item, a 500 and a 404, onedrivesdk's polling thread dies on an error body."""
-    office, fs, sdk = (PROFILES[n] for n in ("office365-rest-python-client", "fs-onedrivefs",
-                                             "onedrive-sdk-python"))  # fmt: skip
+    office, fs, sdk = (
+        PROFILES[n]
+        for n in ("office365-rest-python-client", "fs-onedrivefs", "onedrive-sdk-python")
+    )
     assert predict(office, SCENARIOS["location-is-item"]) == "success"
     assert predict(office, SCENARIOS["operation-not-found"]) == "crash"
     assert [predict(fs, SCENARIOS[n]) for n in ("location-is-item", "transient-500")] == [

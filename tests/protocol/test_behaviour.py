@@ -226,4 +226,17 @@ def test_the_grades_edges() -> None:
     (finding,) = never.grade().findings
     assert (finding.id, finding.severity, finding.count, finding.first_poll) == (
         "never-polled", "error", 1, 0)  # fmt: skip
-    assert finding.message.startswith("entry 3 answered 202 Accepted with this monitor URL")
+    assert finding.message == (
+        "entry 3 answered 202 Accepted with this monitor URL as its Location; no poll of it follows"
+    )
+
+
+def test_poll_interval_names_the_shortest_gap_wherever_it_falls() -> None:
+    """The shortest gap is named even when a longer too-soon gap comes after it (not the last
+    gap, nor the first): 0.4 s, then 0.1 s, then 0.3 s under a 1 s floor."""
+    t = BehaviourTracker(TERMINAL, floor=1.0)
+    for at in (0.0, 0.4, 0.5, 0.8):
+        t.feed(Exchange.of(202, {"status": "inProgress"}, time=at))
+    (finding,) = t.findings()
+    assert (finding.count, finding.first_poll) == (3, 2)
+    assert finding.message.endswith("the shortest gap was 0.1 s")

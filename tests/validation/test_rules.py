@@ -318,3 +318,119 @@ def test_the_waiting_restart_example_passes() -> None:
     example = Path(__file__).resolve().parents[2] / "examples" / "traces" / "waiting-restart.jsonl"
     [job] = read_input(str(example), Validator()).jobs
     assert job.ok and job.warnings == 0 and job.outcome == "success"
+
+
+def test_record_shape_messages_word_for_word() -> None:
+    """malformed-record, missing-status: each message exactly, a null status apart from a
+    missing one (it is present, and not a string)."""
+    from jobstate.validation import rules
+
+    assert rules.malformed_record([1]) == "record is not a JSON object (got an array)"
+    assert rules.malformed_record({"status": "x"}) is None
+    assert rules.missing_status({}) == "record has no 'status'"
+    assert rules.missing_status({"status": None}) == "'status' is not a string (got null)"
+    assert rules.missing_status({"status": 3}) == "'status' is not a string (got a number)"
+    assert rules.missing_status({"status": "x"}) is None
+
+
+def test_a_stray_redirect_is_any_3xx_but_303_without_a_status_body() -> None:
+    """300, 301, 304, 307 and 399 without a status body are stray; 303 is the completion; 299
+    and 400 are not redirects; a status body is read as one, whatever the code."""
+    from jobstate.validation.rules import stray_redirect
+
+    assert [stray_redirect(None, h) for h in (300, 301, 304, 307, 399)] == [True] * 5
+    assert [stray_redirect(None, h) for h in (303, 299, 400)] == [False] * 3
+    assert stray_redirect({"status": "inProgress"}, 302) is False
+    assert stray_redirect({}, None) is False
+
+
+def test_rules_are_frozen() -> None:
+    """A rule (public API) cannot be changed in place."""
+    import dataclasses
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        RULES["stalled"].severity = "error"  # type: ignore[misc]
+
+
+def test_every_message_word_for_word() -> None:
+    """Each rule's message and each hint, exactly (a wording change is a test change): the
+    case, revision, neighbour and sentinel hints, a value past the hint's 200-character bound,
+    an 80-character value shown whole and an 81-character one cut, both modes' transitions."""
+    names = "notStarted, inProgress, waiting, cancelPending, completed, failed, cancelled"
+    cases = {
+        "Completed": "did you mean 'completed'? (values are case-sensitive)",
+        "updating": "'updating' belongs to the legacy vocabulary: try --spec legacy or --spec any",
+        "zzz": f"expected one of: {names}",
+    }
+    for value, hint in cases.items():
+        (v,) = validate([S(value)]).violations
+        assert v.message == f"unknown status {value!r} (spec current); {hint}"
+    long = validate([S("x" * 201)]).violations[0].message
+    assert (
+        long
+        == f"unknown status {'x' * 80!r}… (201 characters) (spec current); expected one of: {names}"
+    )
+    assert f"unknown status {'z' * 80!r} (spec" in validate([S("z" * 80)]).violations[0].message
+    assert "… (81 characters)" in validate([S("z" * 81)]).violations[0].message
+    sampled = validate([S("cancelPending"), S("inProgress")]).violations[0].message
+    assert sampled == (
+        "'cancelPending' -> 'inProgress' is not allowed in sampled mode;"
+        " reachable from 'cancelPending': cancelled"
+    )
+    step = validate([S("inProgress"), S("notStarted")], mode="step").violations[0].message
+    assert step == (
+        "'inProgress' -> 'notStarted' is not allowed in step mode;"
+        " one step from 'inProgress': waiting, cancelPending, completed, failed"
+    )
+    after = validate([S("completed"), S("inProgress")]).violations[0].message
+    assert after == (
+        "'inProgress' after terminal 'completed' (outcome success): a terminal status never changes"
+    )
+    progress = validate(
+        [
+            S("inProgress", True),
+            S("inProgress", 101),
+            S("inProgress", 50),
+            S("inProgress", 40),
+            S("completed", 90),
+        ]
+    ).violations
+    assert [v.message for v in progress] == [
+        "percentageComplete is a boolean True, not a number",
+        "percentageComplete 101 is outside 0-100",
+        "percentageComplete went down from 50 to 40 with no 'waiting' in between",
+        "'completed' with percentageComplete 90, not 100",
+    ]
+
+
+def test_a_monitor_gone_and_its_message() -> None:
+    """monitor-lost: a 404/410 or an operationNotFound error is gone, unless the body has a
+    status; another error code is not; the message names the HTTP status."""
+    from jobstate.validation.checker import Checker
+    from jobstate.validation.rules import json_type, monitor_gone
+    from jobstate.validation.tables import Tables
+
+    assert monitor_gone({"error": {"code": "operationNotFound"}}, 500)
+    assert not monitor_gone({"error": {"code": "itemNotFound"}}, 500)
+    assert not monitor_gone({"error": "operationNotFound"}, 500)
+    assert not monitor_gone({"status": "inProgress"}, 404)
+    assert monitor_gone(None, 410) and not monitor_gone(None, None)
+    checker = Checker(Tables.compile("current", "sampled"))
+    checker.feed(S("inProgress"), 1, 202)
+    checker.feed({"error": {"code": "itemNotFound"}}, 2, 404)
+    assert [v.message for v in checker.violations] == [
+        "the monitor answered HTTP 404 (gone) before any terminal status: the job's end was"
+        " never seen"
+    ]
+    values: tuple[object, ...] = (None, True, "s", 1, 1.5, {}, [], (), object())
+    assert [json_type(v) for v in values] == [
+        "null",
+        "a boolean",
+        "a string",
+        "a number",
+        "a number",
+        "an object",
+        "an array",
+        "an array",
+        "object",
+    ]
