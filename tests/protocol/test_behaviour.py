@@ -240,3 +240,57 @@ def test_poll_interval_names_the_shortest_gap_wherever_it_falls() -> None:
     (finding,) = t.findings()
     assert (finding.count, finding.first_poll) == (3, 2)
     assert finding.message.endswith("the shortest gap was 0.1 s")
+
+
+def test_a_gone_end_an_untimed_end_and_a_running_job_grade_as_they_are() -> None:
+    """A 404 is the end 'gone' by name; an end seen without a time has no seconds after it
+    even when earlier polls had times; a first poll without a time (Retry-After asked) leaves
+    no gap to measure; a job still running has no end at all (None, not empty)."""
+    gone = BehaviourTracker(TERMINAL)
+    gone.feed(Exchange.of(202, {"status": "inProgress"}))
+    gone.feed(Exchange.of(404, {"error": {"code": "itemNotFound"}}))
+    gone.feed(Exchange.of(404, {"error": {"code": "itemNotFound"}}))
+    assert gone.grade().end == "gone"
+    assert gone.findings()[0].message == (
+        "polled 1 more time(s) after the terminal 'gone' answer (poll 2)"
+    )
+    untimed = BehaviourTracker(TERMINAL)
+    untimed.feed(Exchange.of(202, {"status": "inProgress"}, time=1.0))
+    untimed.feed(Exchange.of(202, {"status": "completed"}))
+    untimed.feed(Exchange.of(202, {"status": "completed"}, time=3.0))
+    assert untimed.grade().seconds_after_end is None
+    first = BehaviourTracker(TERMINAL)
+    first.feed(replace(Exchange.of(202, {"status": "inProgress"}), retry_after=5.0))
+    first.feed(Exchange.of(202, {"status": "inProgress"}, time=2.0))
+    assert first.findings() == []
+    running = BehaviourTracker(TERMINAL)
+    running.feed(Exchange.of(202, {"status": "inProgress"}))
+    assert running.grade().end is None and running.grade().to_dict()["end"] is None
+
+
+def test_behaviour_rules_are_frozen() -> None:
+    """A client-behaviour rule (public API) cannot be changed in place."""
+    import dataclasses
+
+    import pytest
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        jobstate.BEHAVIOURS["poll-interval"].severity = "error"  # type: ignore[misc]
+
+
+def test_grades_and_findings_are_frozen_values() -> None:
+    """A Grade and a BehaviourFinding cannot be changed in place; a grade made without a
+    location has none (None, not empty)."""
+    import dataclasses
+
+    import pytest
+
+    from jobstate.grading import BehaviourFinding, Grade
+
+    grade = Grade(1, None, None, 0, None, ())
+    finding = BehaviourFinding("poll-interval", "warning", "m", 1, 1)
+    assert grade.location is None and grade.to_dict()["location"] is None
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        grade.polls = 2  # type: ignore[misc]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        finding.count = 2  # type: ignore[misc]

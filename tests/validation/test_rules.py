@@ -434,3 +434,26 @@ def test_a_monitor_gone_and_its_message() -> None:
         "an array",
         "object",
     ]
+
+
+def test_a_400_without_a_status_body_is_an_error_answer() -> None:
+    """An HTTP 400 whose body has no status is neither a completion (as a 303 or the item at
+    a 2xx would be) nor a missing status: an error answer, counted, with no violation; the
+    same body at a 200 is the item, which completes the job."""
+    from jobstate.validation.checker import Checker
+    from jobstate.validation.tables import Tables
+
+    tables = Tables.compile("current", "sampled")
+    bad = Checker(tables)
+    bad.feed(S("inProgress"), 1, 202)
+    bad.feed({"id": "01X", "name": "copy"}, 2, 400)
+    assert (bad.violations, bad.error_answers, bad.outcome, bad.state) == (
+        [],
+        1,
+        None,
+        "inProgress",
+    )
+    item = Checker(tables)
+    item.feed(S("inProgress"), 1, 202)
+    item.feed({"id": "01X", "name": "copy"}, 2, 200)
+    assert (item.violations, item.error_answers, item.outcome) == ([], 0, "success")
