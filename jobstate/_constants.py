@@ -61,6 +61,17 @@ ON_REDIRECT: tuple[OnRedirect, ...] = ("follow", "stop", "crash", "poll")
 ON_GONE: tuple[OnGone, ...] = ("stop", "crash", "poll")
 ON_SERVER_ERROR: tuple[OnServerError, ...] = ("retry", "raise", "poll", "raise-on-error")
 ON_NO_STATUS: tuple[OnNoStatus, ...] = ("unknown", "crash")
+CLIENT_PROTOCOL_KEYS: tuple[str, ...] = (
+    "ends_on",
+    "on_redirect",
+    "on_gone",
+    "on_server_error",
+    "on_no_status",
+    "interval",
+    "retry_after",
+)
+"""What a client model decides by beyond the status string: its fields, model-file keys and
+``jobstate client`` options (as Python names)."""
 PROFILE_NAMES: tuple[str, ...] = (
     "rclone",
     "rclone-2018",

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from jobstate._constants import (
+    CLIENT_PROTOCOL_KEYS,
     DEFAULT_CLIENT_SPECS,
     FUTURE_VALUE,
     SPEC_NAMES,
@@ -216,15 +217,7 @@ def load_model(path: str | Path) -> ClientModel:
     return with_protocol(model, **{k: data[k] for k in _PROTOCOL_KEYS if k in data})
 
 
-_PROTOCOL_KEYS = (
-    "ends_on",
-    "on_redirect",
-    "on_gone",
-    "on_server_error",
-    "on_no_status",
-    "interval",
-    "retry_after",
-)
+_PROTOCOL_KEYS = CLIENT_PROTOCOL_KEYS
 _KEY_ALIASES = {
     "ends-on": "ends_on",
     "on-redirect": "on_redirect",

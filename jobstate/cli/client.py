@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from jobstate._constants import (
+    CLIENT_PROTOCOL_KEYS,
     DEFAULT_CLIENT_SPECS,
     ENDS_ON,
     ON_GONE,
@@ -120,15 +121,7 @@ def client_cmd(
     sys.exit(EXIT_ERRORS if any(f.severity == "error" for f in findings) else EXIT_OK)
 
 
-_PROTOCOL_OPTIONS = (
-    "ends_on",
-    "on_redirect",
-    "on_gone",
-    "on_server_error",
-    "on_no_status",
-    "interval",
-    "retry_after",
-)
+_PROTOCOL_OPTIONS = CLIENT_PROTOCOL_KEYS
 
 
 def _client_model(

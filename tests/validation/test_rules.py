@@ -331,6 +331,8 @@ def test_record_shape_messages_word_for_word() -> None:
     assert rules.missing_status({"status": None}) == "'status' is not a string (got null)"
     assert rules.missing_status({"status": 3}) == "'status' is not a string (got a number)"
     assert rules.missing_status({"status": "x"}) is None
+    assert rules.has_status_body({"status": "x"}) and not rules.has_status_body({"state": "x"})
+    assert rules.has_status_body({"state": "x"}, "state")
 
 
 def test_a_stray_redirect_is_any_3xx_but_303_without_a_status_body() -> None:
