@@ -30,7 +30,7 @@ from jobstate.exceptions import InputError
 from jobstate.readers.graded import carry, flagged_by_traffic, grade
 from jobstate.readers.opening import Opened, detect_format, display_name, peek_head
 from jobstate.readers.options import ReadOptions
-from jobstate.readers.parts import parts_of
+from jobstate.readers.parts import located, parts_of
 from jobstate.readers.routing import JobRouter
 from jobstate.results import InputSummary, Keep
 from jobstate.validation import Validator
@@ -166,6 +166,28 @@ def _ticker(opened: Opened, progress: Callable[[int, int], None] | None) -> _Tic
     return tick
 
 
+def _collect(
+    summary: InputSummary,
+    stream: CheckerStream | Stream,
+    screened: CleanJobs | None,
+    validator: Validator,
+    only_failing: bool,
+) -> None:
+    """The input's job reports, once read: the stream's (``only_failing``: the failing ones
+    listed, the others counted), the screened jobs' among them, each violation's own file and
+    row for a folder or glob."""
+    flagged = flagged_by_traffic(summary) if only_failing else None
+    with paused_gc():  # one report per job: no cycles among them to look for
+        summary.jobs = stream.reports(flagged)
+        if only_failing:
+            summary.unlisted = stream.unlisted
+        if screened is not None:  # the flagged jobs' exact reports among the clean ones
+            unlisted = summary.unlisted if only_failing else None
+            summary.jobs = screened.reports(summary.jobs, validator.tables, summary.name, unlisted)
+        if summary.parts:
+            summary.jobs = located(summary.jobs, summary)
+
+
 def read_input(
     source: str,
     validator: Validator,
@@ -229,14 +251,7 @@ def read_input(
             summary.error = f"{name}: {what} after {done} ({exc})"
         router.flush()
         grade(summary, router)
-        flagged = flagged_by_traffic(summary) if only_failing else None
-        with paused_gc():  # one report per job: no cycles among them to look for
-            summary.jobs = stream.reports(flagged)
-            if only_failing:
-                summary.unlisted = stream.unlisted
-            if screened is not None:  # the flagged jobs' exact reports among the clean ones
-                unlisted = summary.unlisted if only_failing else None
-                summary.jobs = screened.reports(summary.jobs, validator.tables, name, unlisted)
+        _collect(summary, stream, screened, validator, only_failing)
         if summary.clients or router.starts:  # the client's grade, time, jobs never polled
             carry(summary, router, validator)
         return summary

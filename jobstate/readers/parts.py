@@ -6,6 +6,9 @@ them all as one input, in the order of their paths (give ``--order-by`` the time
 order each job's polls across files), so a job is one job whichever file holds its polls. Rows
 are numbered through the files in that order; the input says which rows each file holds.
 
+Each violation of such an input names the file and the row in it that it came from
+(:func:`located`), besides its row numbered through the files.
+
 A name that is a file is that file, even with ``*`` or ``[`` in it; a folder is every
 ``.parquet`` file under it (hidden files and folders, and ``_``-prefixed ones such as Spark's
 ``_SUCCESS``, aside); any other name with a glob character is a glob (``**`` spans folders).
@@ -19,9 +22,12 @@ from typing import TYPE_CHECKING
 from jobstate.exceptions import InputError
 
 if TYPE_CHECKING:  # pathlib and glob load only for a folder or a glob: not at a small check's
+    from collections.abc import Sequence
     from pathlib import Path
 
-__all__ = ["PARQUET_SUFFIXES", "parts_of"]
+    from jobstate.results import InputSummary, JobReport, Violation
+
+__all__ = ["PARQUET_SUFFIXES", "located", "parts_of"]
 
 PARQUET_SUFFIXES = (".parquet", ".parq", ".pq")
 
@@ -66,3 +72,25 @@ def parts_of(source: str) -> list[str] | None:
     if not files:
         raise InputError(f"{source}: {what} no Parquet file ({', '.join(PARQUET_SUFFIXES)})")
     return files
+
+
+def located(jobs: Sequence[JobReport], summary: InputSummary) -> Sequence[JobReport]:
+    """``jobs`` of a folder's or glob's input with each violation's file and row in it (a
+    :class:`~jobstate.JobTable`'s exact reports in place: its clean jobs have none)."""
+    from dataclasses import replace
+
+    from jobstate.results import JobTable
+
+    def at(v: Violation) -> Violation:
+        place = summary.locate(v.line) if v.line is not None else None
+        return v if place is None else replace(v, file=place[0], row=place[1])
+
+    def moved(job: JobReport) -> JobReport:
+        if not job.violations:
+            return job
+        return replace(job, violations=tuple(map(at, job.violations)))
+
+    if isinstance(jobs, JobTable):
+        jobs.exact = {i: moved(job) for i, job in jobs.exact.items()}
+        return jobs
+    return [moved(job) for job in jobs]

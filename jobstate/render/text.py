@@ -294,6 +294,8 @@ def _violation(
 
 def _job_violation(v: Violation, unit: str, color: bool) -> str:
     where = f"{unit} {v.line}" if v.line is not None else f"#{v.index}"
+    if v.file is not None:  # a folder's or glob's file, and the row in it
+        where += f" ({inert(v.file)} {unit} {v.row})"
     return _violation(where, v.severity, v.rule, v.message, v.http_status, color)
 
 

@@ -77,9 +77,11 @@ class Violation:
     line: int | None
     message: str
     http_status: int | None = None
+    file: str | None = None  # a folder's or glob's file holding the observation, and its row
+    row: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "rule": self.rule,
             "severity": self.severity,
             "index": self.index,
@@ -87,6 +89,9 @@ class Violation:
             "http_status": self.http_status,
             "message": self.message,
         }
+        if self.file is not None:
+            out["file"], out["row"] = self.file, self.row
+        return out
 
 
 @dataclass(frozen=True, slots=True)

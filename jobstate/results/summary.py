@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -136,6 +137,18 @@ class InputSummary:
             "notes": self.notes,
             **({"files": self.files()} if self.parts is not None else {}),
         }
+
+    def locate(self, row: int) -> tuple[str, int] | None:
+        """The file of a folder or glob holding ``row`` (numbered through the files), and the
+        row's place in it (1-based); ``None`` for one file or a row outside them."""
+        parts = self.parts
+        if not parts:
+            return None
+        i = bisect_right([first for _, first, _ in parts], row) - 1
+        if i < 0:
+            return None
+        path, first, rows = parts[i]
+        return (path, row - first + 1) if row < first + rows else None
 
     def files(self) -> list[dict[str, Any]]:
         """A folder's or glob's files: each one's path and the rows (numbered through the

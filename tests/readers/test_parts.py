@@ -36,8 +36,16 @@ def _lake(root: Path) -> list[Path]:
 
 
 def _jobs(report: Any) -> list[dict[str, Any]]:
-    """A report's jobs without the input's name."""
-    return [{k: v for k, v in j.items() if k != "input"} for j in report["jobs"]]
+    """A report's jobs without the input's name, nor the file and row in it that each
+    violation of a folder names."""
+    out = []
+    for job in report["jobs"]:
+        job = {k: v for k, v in job.items() if k != "input"}
+        job["violations"] = [
+            {k: v for k, v in x.items() if k not in ("file", "row")} for x in job["violations"]
+        ]
+        out.append(job)
+    return out
 
 
 def _report(*args: str) -> Any:
@@ -68,6 +76,21 @@ def test_a_folder_is_one_table_across_its_files(tmp_path: Path) -> None:
     ]
     assert summary["read"] == 6 and "3 Parquet files read as one table" in summary["notes"][0]
     assert "files" not in one["inputs"][0]
+
+
+def test_each_violation_of_a_folder_names_its_file_and_row(tmp_path: Path) -> None:
+    """A violation of a folder's input names the file that holds its observation and the row
+    in that file, in the JSON report and the text one, besides its row through the files; a
+    single file's violations name none."""
+    paths = _lake(tmp_path / "lake")
+    lake = _report(str(tmp_path / "lake"))
+    [b] = [j for j in lake["jobs"] if j["key"] == "b"]
+    [v] = b["violations"]
+    assert (v["rule"], v["line"], v["file"], v["row"]) == ("unknown-status", 4, str(paths[1]), 2)
+    text = cli_text("check", "--order-by", "ts", str(tmp_path / "lake")).stdout
+    assert f"row 4 ({paths[1]} row 2)  error    unknown-status" in text
+    one = _report(str(paths[1]))
+    assert all("file" not in x for j in one["jobs"] for x in j["violations"])
 
 
 def test_a_glob_is_one_table_and_a_file_is_a_file(tmp_path: Path) -> None:
