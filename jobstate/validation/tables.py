@@ -56,6 +56,7 @@ class Tables:
     status_field: str
     progress: Progress | None
     reset_names: tuple[str, ...]
+    bounds: tuple[str | None, float, float]  # the fast screen's progress field, low, high
     _hints: dict[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -87,6 +88,8 @@ class Tables:
             status_field=sp.status_field,
             progress=sp.progress,
             reset_names=tuple(s for s in sp.names if s in sp.resets),
+            # no progress field: a key no JSON object has, so every value reads as absent
+            bounds=(p.field, p.low, p.high) if (p := sp.progress) is not None else (None, 0, 0),
         )
 
     def unknown_message(self, status: str) -> str:

@@ -130,7 +130,8 @@ class Validator:
         start, resets, success = t.rows, t.resets, t.success
         outcome_of = self._outcome_of
         field = t.status_field
-        pct, low, high = _progress_of(t)
+        pct: Any
+        pct, low, high = t.bounds
         out: list[Outcome | None] = []
         append = out.append
         bailed: list[int] = []
@@ -177,14 +178,6 @@ class Validator:
                 continue
             append(outcome_of[s])
         return out, bailed
-
-
-def _progress_of(t: Tables) -> tuple[Any, float, float]:
-    """The progress field and range the screen reads; without one, a key no JSON object has
-    (``None``), so every value reads as absent."""
-    if t.progress is None:
-        return None, 0.0, 0.0
-    return t.progress.field, t.progress.low, t.progress.high
 
 
 def _jobs_of(jobs: object, field: str) -> tuple[list[str | None], list[Sequence[Record]]]:

@@ -459,3 +459,40 @@ def test_a_400_without_a_status_body_is_an_error_answer() -> None:
     item.feed(S("inProgress"), 1, 202)
     item.feed({"id": "01X", "name": "copy"}, 2, 200)
     assert (item.violations, item.error_answers, item.outcome) == ([], 0, "success")
+
+
+def test_a_long_value_is_cut_at_40_characters_in_a_type_message() -> None:
+    """percentage-type shows a value's repr whole up to 40 characters, else its first 37 and
+    '...'."""
+    forty, longer = "x" * 38, "x" * 39  # reprs of 40 and 41 characters
+    (a,) = validate([S("inProgress", forty)]).violations
+    assert a.message == f"percentageComplete is a string {forty!r}, not a number"
+    (b,) = validate([S("inProgress", longer)]).violations
+    assert b.message == f"percentageComplete is a string {repr(longer)[:37]}..., not a number"
+
+
+def test_a_regression_names_every_state_that_resets_progress() -> None:
+    """With two states that reset progress, the message names both, in spec order."""
+    from jobstate.spec.loading import spec_from_mapping
+
+    def state(name: str, cls: str, **more: Any) -> dict[str, Any]:
+        return {"name": name, "class": cls, "provenance": "doc", "rationale": "r", **more}
+
+    spec = spec_from_mapping(
+        {
+            "name": "two",
+            "body": {"progress": "p"},
+            "states": [
+                state("a", "initial"),
+                state("b", "active", resets_progress=True),
+                state("c", "active", resets_progress=True),
+                state("d", "terminal", outcome="success"),
+            ],
+            "edges": [
+                {"source": s, "dest": d, "provenance": "doc", "rationale": "r"}
+                for s, d in (("a", "b"), ("b", "c"), ("c", "d"), ("a", "d"))
+            ],
+        }
+    )
+    (v,) = validate([{"status": "a", "p": 50}, {"status": "a", "p": 20}], spec=spec).violations
+    assert v.message == "p went down from 50 to 20 with no 'b' or 'c' in between"
