@@ -160,7 +160,7 @@ class JobRouter:
         if self.order_get is None:
             if times is not None:
                 self._track(keys, bodies, http, times, lines)
-            self.stream.feed(keys, _completions(bodies, http), lines, http)
+            self.stream.feed(keys, _completions(bodies, http, self.body_keys[0]), lines, http)
             return
         self._hold(keys, bodies, lines, http, times, wrappers)
 
@@ -238,7 +238,10 @@ class JobRouter:
             if self.time_get is not None:
                 self._track(keys, bodies, http, list(map(held.times.__getitem__, take)), lines)
             self.stream.feed(
-                keys, _completions(bodies, http), lines, http if self.http_get else None
+                keys,
+                _completions(bodies, http, self.body_keys[0]),
+                lines,
+                http if self.http_get else None,
             )
         self.held = HeldRecords()
 
@@ -380,7 +383,9 @@ def _only(
     )
 
 
-def _completions(bodies: list[Record], http: list[int | None] | None) -> list[Record]:
+def _completions(
+    bodies: list[Record], http: list[int | None] | None, field: str = "status"
+) -> list[Record]:
     """``bodies``, each 303 completion without a status body replaced by the spec's success,
     so that the fast paths take it; the client-behaviour trackers have read the answers as they
     came. The rarer item answered at the monitor URL has no status either, so the fast paths
@@ -388,6 +393,6 @@ def _completions(bodies: list[Record], http: list[int | None] | None) -> list[Re
     every 2xx here would cost each ordinary answer a call."""
     if http is not None:
         for i, code in enumerate(http):
-            if code is not None and 300 <= code < 400 and completes(bodies[i], code):
+            if code is not None and 300 <= code < 400 and completes(bodies[i], code, field):
                 bodies[i] = REDIRECT_COMPLETION
     return bodies

@@ -213,7 +213,7 @@ def completes(rec: Record, http: int | None, field: str = "status") -> bool:
         http is not None
         and 200 <= http < 400
         and not has_status_body(rec, field)
-        and classify(http, rec) in COMPLETIONS
+        and classify(http, rec, field) in COMPLETIONS
     )
 
 
