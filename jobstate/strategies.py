@@ -24,6 +24,15 @@ from hypothesis import strategies as st
 
 from jobstate._constants import Outcome
 from jobstate._trace import MutatedTrace, Trace
+from jobstate._trace_values import (
+    BAD_TYPES,
+    flavour,
+    no_status,
+    not_objects,
+    strangers,
+    tenths_of,
+    value_at,
+)
 from jobstate.exceptions import OptionError
 from jobstate.spec import Edge, Spec, get_spec
 from jobstate.spec.model import Progress
@@ -32,7 +41,6 @@ from jobstate.validation.tables import Tables, check_mode
 
 __all__ = ["MUTATIONS", "coverage_paths", "mutated_traces", "paths", "traces"]
 
-_RESOURCE_ID = "01MOWKYVJML57KN2ANMBA3JZJS2MBGC7KK"  # the Graph copy sample's shape
 _STOP_ONE_IN = 5  # an unfinished path stops at each state with this odds (1 in N)
 _MAX_RISE_TENTHS = 350  # the most progress rises between two polls, in tenths of a percent
 
@@ -166,9 +174,8 @@ def _bodies_for(
     draw: st.DrawFn, sp: Spec, path: Sequence[str], max_repeat: int
 ) -> list[dict[str, Any]]:
     """Observations along ``path``: stutters, and percentages that only fall after a reset."""
-    extra: dict[str, Any] = draw(
-        st.sampled_from([{}, {"operation": "ItemCopy"}, {"operation": "DownloadUrl"}])
-    )
+    extras, result = flavour(sp)
+    extra: dict[str, Any] = draw(st.sampled_from(extras))
     tenths = 0
     bodies: list[dict[str, Any]] = []
     # Sometimes the work reaches 100% a poll or more before the status says completed (a
@@ -185,26 +192,13 @@ def _bodies_for(
             body: dict[str, Any] = {**extra, sp.status_field: state}
             presence = draw(st.integers(0, 9))
             if sp.progress is not None and presence < 8:
-                body[sp.progress.field] = _value(sp.progress, tenths)
+                body[sp.progress.field] = value_at(sp.progress, tenths)
             elif sp.progress is not None and presence == 8:
                 body[sp.progress.field] = None
-            if sp.outcome(state) == "success" and draw(st.booleans()):
-                body["resourceId"] = _RESOURCE_ID
+            if result is not None and sp.outcome(state) == "success" and draw(st.booleans()):
+                body[result[0]] = result[1]
             bodies.append(body)
     return bodies
-
-
-def _value(progress: Progress, tenths: int) -> float:
-    """The progress value ``tenths`` thousandths of the way up the spec's range (0-1000: for
-    a 0-100 range, tenths of a percent)."""
-    if tenths >= 1000:
-        return progress.high
-    return progress.low + (progress.high - progress.low) * tenths / 1000
-
-
-def _tenths(progress: Progress, value: float) -> float:
-    """``value`` in thousandths of the range (the inverse of :func:`_value`)."""
-    return (value - progress.low) * 1000 / (progress.high - progress.low)
 
 
 def _baselines(sp: Spec, bodies: Sequence[Any]) -> list[float | None]:
@@ -296,40 +290,6 @@ def _pad(
 # Mutations: each breaks exactly one rule at one index
 # ---------------------------------------------------------------------------------------------
 
-_UNKNOWN = (
-    "Completed",
-    "InProgress",
-    "running",
-    "succeeded",
-    "Canceled",
-    "canceled",
-    "unknownFutureValue",
-    "pending",
-    "",
-    " completed",
-    "deleteFailed",
-    "updating",
-    "cancelled",
-    "cancelPending",
-    "deletePending",
-)
-
-
-def _no_status(sp: Spec) -> tuple[dict[str, Any], ...]:
-    """Bodies without a usable status, under the spec's fields."""
-    f = sp.status_field
-    word = sp.names[-1]
-    out: list[dict[str, Any]] = [{}, {f: None}, {f: 3}, {f: [word]}, {f: True}]
-    out.append({f: {"value": word}})
-    out.append({f.swapcase() if f.swapcase() != f else f + "_": word})  # a near miss of its name
-    if sp.progress is not None:
-        out.append({sp.progress.field: None})
-    return tuple(out)
-
-
-_NOT_OBJECTS: tuple[Any, ...] = ([], ["completed"], "completed", 42, None, True, 1.5)
-_BAD_TYPES: tuple[Any, ...] = ("50", "100.0", True, False, [], {}, [50])
-
 
 def _mutated(base: Trace, bodies: list[Any], rule: str, index: int, how: str) -> MutatedTrace:
     return MutatedTrace(base, tuple(bodies), rule, index, how)
@@ -339,8 +299,7 @@ def _mutated(base: Trace, bodies: list[Any], rule: str, index: int, how: str) ->
 def _unknown_status(draw: st.DrawFn, sp: Spec, mode: str) -> MutatedTrace:
     base = draw(traces(sp, mode))
     value = draw(
-        st.sampled_from([v for v in _UNKNOWN if v not in sp])
-        | st.text(max_size=12).filter(lambda v: v not in sp)
+        st.sampled_from(strangers(sp)) | st.text(max_size=12).filter(lambda v: v not in sp)
     )
     i = draw(st.integers(0, len(base.bodies)))
     bodies = [*base.bodies[:i], {sp.status_field: value}, *base.bodies[i:]]
@@ -350,7 +309,7 @@ def _unknown_status(draw: st.DrawFn, sp: Spec, mode: str) -> MutatedTrace:
 @st.composite
 def _insert_record(draw: st.DrawFn, sp: Spec, mode: str, rule: str) -> MutatedTrace:
     base = draw(traces(sp, mode))
-    pool = _no_status(sp) if rule == "missing-status" else _NOT_OBJECTS
+    pool = no_status(sp) if rule == "missing-status" else not_objects(sp)
     rec = draw(st.sampled_from(pool))
     i = draw(st.integers(0, len(base.bodies)))
     bodies = [*base.bodies[:i], rec, *base.bodies[i:]]
@@ -363,7 +322,7 @@ def _bad_percentage(draw: st.DrawFn, sp: Spec, mode: str, rule: str) -> MutatedT
     progress = _progress(sp, rule)
     i = draw(st.integers(0, len(base.bodies) - 1))
     if rule == "percentage-type":
-        value = draw(st.sampled_from(_BAD_TYPES))
+        value = draw(st.sampled_from(BAD_TYPES))
     else:
         value = draw(st.floats().filter(lambda x: not progress.low <= x <= progress.high))
     bodies = list(base.bodies)
@@ -394,7 +353,7 @@ def _regression(draw: st.DrawFn, sp: Spec, mode: str) -> MutatedTrace:
     j = draw(st.sampled_from(spots))
     top = after[j]
     assert top is not None
-    low = _value(progress, draw(st.integers(0, math.ceil(_tenths(progress, top)) - 1)))
+    low = value_at(progress, draw(st.integers(0, math.ceil(tenths_of(progress, top)) - 1)))
     assume(low < top)
     rec = {f: base.bodies[j][f], progress.field: low}
     bodies = [*base.bodies[: j + 1], rec, *base.bodies[j + 1 :]]
@@ -409,7 +368,7 @@ def _not_100(draw: st.DrawFn, sp: Spec, mode: str) -> MutatedTrace:
     before = _baselines(sp, base.bodies[:i])
     floor = before[-1] if before and before[-1] is not None else progress.low
     assume(floor < progress.high)
-    value = _value(progress, draw(st.integers(math.ceil(_tenths(progress, floor)), 999)))
+    value = value_at(progress, draw(st.integers(math.ceil(tenths_of(progress, floor)), 999)))
     assume(floor <= value < progress.high)
     bodies = list(base.bodies)
     bodies[i] = {**bodies[i], progress.field: value}
