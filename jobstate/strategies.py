@@ -36,7 +36,7 @@ from jobstate._trace_values import (
 from jobstate.exceptions import OptionError
 from jobstate.spec import Edge, Spec, get_spec
 from jobstate.spec.model import Progress
-from jobstate.validation.rules import next_baseline, percentage_regression
+from jobstate.validation.rules import RULES, next_baseline, percentage_regression
 from jobstate.validation.tables import Tables, check_mode
 
 __all__ = ["MUTATIONS", "coverage_paths", "mutated_traces", "paths", "traces"]
@@ -407,9 +407,7 @@ def _after_terminal(draw: st.DrawFn, sp: Spec, mode: str) -> MutatedTrace:
     return _mutated(base, bodies, "after-terminal", len(base.bodies), f"append {x!r}")
 
 
-_PROGRESS_RULES = frozenset(
-    {"percentage-type", "percentage-range", "percentage-regression", "completed-not-100"}
-)
+_PROGRESS_RULES = frozenset(r.id for r in RULES.values() if r.progress)
 
 MUTATIONS: dict[str, Callable[[Spec, str], st.SearchStrategy[MutatedTrace]]] = {
     "unknown-status": _unknown_status,

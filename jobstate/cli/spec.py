@@ -178,21 +178,24 @@ def sql_cmd(
 
 
 @click.command("rules", short_help="List the rule and client finding ids.")
+@spec_option()
 @format_option("text", "json")
-def rules_cmd(fmt: str) -> None:
-    """List the rule ids with their severity, provenance and what each checks, then the
-    client-behaviour finding ids (what a capture says the client did); --select and --ignore
-    take both."""
+def rules_cmd(spec: str, fmt: str) -> None:
+    """List the rule ids with their severity, provenance and what each checks (under --spec: a
+    spec file's rules say its own fields), then the client-behaviour finding ids (what a
+    capture says the client did); --select and --ignore take both."""
     from jobstate import render
-    from jobstate.validation import RULES
+    from jobstate.spec import get_spec
     from jobstate.validation.behaviour import BEHAVIOURS
+    from jobstate.validation.rule_text import rules_for
 
+    rules = rules_for(get_spec(spec))
     if fmt == "json":
-        payload = render.rules_payload(RULES.values())
+        payload = render.rules_payload(rules)
         clients = render.behaviours_payload(BEHAVIOURS.values())
         write_json([{**r, "scope": "lifecycle"} for r in payload] + clients)
     else:
-        echo_lines(render.rule_lines(RULES.values()))
+        echo_lines(render.rule_lines(rules))
         echo_lines(["", "client-behaviour findings (what the traffic says the client did):"])
         echo_lines(render.behaviour_lines(BEHAVIOURS.values()))
 

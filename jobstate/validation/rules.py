@@ -66,13 +66,20 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Rule:
-    """A validation rule. Its ``id`` is public API: reports, the CLI and JSON output use it."""
+    """A validation rule. Its ``id`` is public API: reports, the CLI and JSON output use it.
+
+    ``summary`` says what it checks on the built-in specs' bodies; ``own``, where it reads a
+    body's fields, says it for any spec (``{status}``, ``{progress}``, ``{range}``,
+    ``{resets}``, ``{top}`` stand for the spec's own; ``progress``: it reads the progress
+    field, so a spec without one never breaks it)."""
 
     id: str
     severity: Severity
     provenance: Provenance
     summary: str
     rationale: str
+    own: str | None = None
+    progress: bool = False
 
 
 RULES: Mapping[str, Rule] = {
@@ -106,6 +113,7 @@ RULES: Mapping[str, Rule] = {
             "doc",
             "a record without a 'status', or whose 'status' is not a string",
             "status is a documented String property (sources: properties)",
+            "a record without a {status!r}, or whose {status!r} is not a string",
         ),
         Rule(
             "malformed-record",
@@ -120,6 +128,8 @@ RULES: Mapping[str, Rule] = {
             "doc",
             "percentageComplete present but not a number",
             "percentageComplete is a documented Double (sources: properties)",
+            "{progress} present but not a number",
+            progress=True,
         ),
         Rule(
             "percentage-range",
@@ -128,6 +138,8 @@ RULES: Mapping[str, Rule] = {
             "percentageComplete outside 0-100, or NaN/Infinity",
             "'A value between 0 and 100 that indicates the percentage complete.'"
             " (sources: properties)",
+            "{progress} outside {range}, or NaN/Infinity",
+            progress=True,
         ),
         Rule(
             "percentage-regression",
@@ -136,6 +148,8 @@ RULES: Mapping[str, Rule] = {
             "percentageComplete decreases with no 'waiting' observed in between",
             "progress is not documented as monotonic; a decrease was never reported"
             " (sources: never-reported)",
+            "{progress} decreases with no {resets} observed in between",
+            progress=True,
         ),
         Rule(
             "completed-not-100",
@@ -144,6 +158,8 @@ RULES: Mapping[str, Rule] = {
             "a success status with a percentage that is not 100",
             "the Graph sample shows 100.0 on completed; not stated as a rule"
             " (sources: completion-sample)",
+            "a success status with {progress} present and not {top}",
+            progress=True,
         ),
         Rule(
             "monitor-lost",

@@ -334,3 +334,27 @@ def test_scenarios_and_the_diff_use_the_shape(shaped: Path) -> None:
     changes = diff_specs(_base(), spec).changes
     body = [(c.subject, c.before, c.after) for c in changes if c.what == "body"]
     assert body == [("status", "status", "phase"), ("progress", None, ["done", 0.0, 1.0])]
+
+
+def test_the_rule_table_in_a_specs_own_words(shaped: Path) -> None:
+    """`jobstate rules --spec FILE` says the status and progress rules with the spec's fields,
+    range and reset state, and their rationale is the spec's shape; the built-in specs' table
+    is the golden one; a spec without progress says those rules never fire."""
+    lines = cli_text("rules", "--spec", str(shaped)).stdout.splitlines()
+    said = {line.split()[0]: line.split(None, 3)[3] for line in lines[:11]}
+    assert said["missing-status"] == "a record without a 'phase', or whose 'phase' is not a string"
+    assert said["percentage-type"] == "done present but not a number"
+    assert said["percentage-range"] == "done outside 0-1, or NaN/Infinity"
+    assert said["percentage-regression"] == "done decreases with no 'paused' observed in between"
+    assert said["completed-not-100"] == "a success status with done present and not 1"
+    assert said["unknown-status"] == "status is not a value of the spec's vocabulary"
+    data = orjson.loads(cli_text("rules", "--spec", str(shaped), "--format", "json").stdout)
+    rationale = {r["id"]: r["rationale"] for r in data}
+    assert rationale["percentage-range"] == "the spec's body shape ([body] of its file)"
+    golden = Path(__file__).parents[1] / "golden" / "rules.json"
+    assert cli_text("rules", "--spec", "current", "--format", "json").stdout == golden.read_text()
+    bare = _base()
+    from jobstate.validation.rule_text import rules_for
+
+    by_id = {r.id: r.summary for r in rules_for(bare)}
+    assert by_id["completed-not-100"] == "never: spec base has no progress field"
