@@ -358,3 +358,6 @@ def test_the_rule_table_in_a_specs_own_words(shaped: Path) -> None:
 
     by_id = {r.id: r.summary for r in rules_for(bare)}
     assert by_id["completed-not-100"] == "never: spec base has no progress field"
+    assert (
+        by_id["missing-status"] == "a record without a 'status', or whose 'status' is not a string"
+    )
