@@ -4,7 +4,6 @@ and timelines work, and hostile strings stay text."""
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 import pytest
 
 from tests.clirun import cli_text
+from tests.render.test_html import naive_conformance_page
 
 pytestmark = pytest.mark.browser
 
@@ -113,22 +113,7 @@ def test_a_hostile_job_key_is_shown_as_text(open_page: Opener, tmp_path: Path) -
 def test_the_conformance_page(open_page: Opener, tmp_path: Path) -> None:
     """The conformance page lists each case with its verdict; a failing case shows its
     exchanges and the client's stderr, and a click on its row hides them."""
-    ran = cli_text(
-        "conform",
-        "--format",
-        "html",
-        "--scenario",
-        "completed",
-        "--scenario",
-        "completed-303",
-        "--timeout",
-        "5",
-        "--",
-        sys.executable,
-        "examples/naive_client.py",
-        "{url}",
-        cwd=ROOT,
-    )
+    ran = naive_conformance_page()
     page_file = tmp_path / "c.html"
     page_file.write_text(ran.stdout, encoding="utf-8")
     opened = open_page(str(page_file))

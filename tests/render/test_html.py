@@ -23,7 +23,7 @@ from jobstate.render.html import (
     report_html,
     report_page_data,
 )
-from tests.clirun import cli_text
+from tests.clirun import RanText, cli_text
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ["examples/stalled.har", "examples/capture.har", "examples/traces/invalid.jsonl"]
@@ -153,10 +153,10 @@ def test_read_options_jobs_reads_only_those_jobs() -> None:
         assert [j.key for j in read_input(str(ROOT / name), Validator(), opts).jobs] == [one]
 
 
-def test_conform_writes_its_table_as_a_page() -> None:
-    """`conform --format html` writes the conformance table as a page: each case's truth,
-    conclusion and verdict, a failing case with its exchanges and the client's stderr."""
-    ran = cli_text(
+def naive_conformance_page() -> RanText:
+    """`conform --format html` of the README's naive client on a completion it sees and a 303
+    it crashes on (the page the HTML and the browser tests both read)."""
+    return cli_text(
         "conform",
         "--format",
         "html",
@@ -172,6 +172,12 @@ def test_conform_writes_its_table_as_a_page() -> None:
         "{url}",
         cwd=ROOT,
     )
+
+
+def test_conform_writes_its_table_as_a_page() -> None:
+    """`conform --format html` writes the conformance table as a page: each case's truth,
+    conclusion and verdict, a failing case with its exchanges and the client's stderr."""
+    ran = naive_conformance_page()
     assert ran.returncode == 1
     data = data_of(ran.stdout)
     ok, crashed = data["cases"]
