@@ -296,7 +296,7 @@ class PolarsJsonlReader:
         assert counts is not None
         status = self._walk(df, self.status_path)
         if self.pct_path is None:  # no progress field: every value absent
-            pct = self.pl.Series("pct", [None] * n, dtype=self.pl.Float64)
+            pct = self.pl.repeat(None, n, dtype=self.pl.Float64, eager=True)
         else:
             pct = self._walk(df, self.pct_path)
             if counts[-1] != n - pct.null_count():

@@ -383,9 +383,7 @@ def _only(
     )
 
 
-def _completions(
-    bodies: list[Record], http: list[int | None] | None, field: str = "status"
-) -> list[Record]:
+def _completions(bodies: list[Record], http: list[int | None] | None, field: str) -> list[Record]:
     """``bodies``, each 303 completion without a status body replaced by the spec's success,
     so that the fast paths take it; the client-behaviour trackers have read the answers as they
     came. The rarer item answered at the monitor URL has no status either, so the fast paths

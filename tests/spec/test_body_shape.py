@@ -361,3 +361,45 @@ def test_the_rule_table_in_a_specs_own_words(shaped: Path) -> None:
     assert (
         by_id["missing-status"] == "a record without a 'status', or whose 'status' is not a string"
     )
+
+
+def test_a_spec_without_progress_reads_alike_through_polars(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A JSON Lines log of a spec with no progress field (the IPP example's job-state, text
+    job keys), big enough for the polars path, which takes its blocks (no progress column to
+    read): the same report record by record and through polars."""
+    import re
+
+    from jobstate.readers.jsonl_polars import PolarsJsonlReader
+
+    root = Path(__file__).parents[2]
+    text = (root / "examples/specs/ipp-jobs.jsonl").read_text()
+    log = tmp_path / "ipp.jsonl"
+    log.write_text(re.sub(r'"job-id": (\d+)', r'"job-id": "j\1"', text) * 500)
+    spec = str(root / "examples/specs/ipp-print-job.toml")
+    taken: list[bool] = []
+    feed = PolarsJsonlReader.try_feed
+
+    def spy(self: PolarsJsonlReader, *args: Any) -> bool:
+        taken.append(feed(self, *args))
+        return taken[-1]
+
+    monkeypatch.setattr(PolarsJsonlReader, "try_feed", spy)
+    reports = [
+        cli_text(
+            "check",
+            "--spec",
+            spec,
+            "--job-key",
+            "job-id",
+            "--format",
+            "json",
+            "--engine",
+            engine,
+            str(log),
+        ).stdout
+        for engine in ("python", "polars")
+    ]
+    assert taken and all(taken)
+    assert reports[0] == reports[1] and orjson.loads(reports[0])["totals"]["errors"] == 1498
