@@ -29,6 +29,7 @@ _SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 """An escaped surrogate: orjson refuses a lone one where polars takes it (pairs are rare)."""
 _NUMBER = r"^-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$"
 """How polars writes a JSON number it reads into a text column (``true``, ``{}``: as is)."""
+_LITERALS = ("true", "false", "null")
 _ESCAPED_KEY = re.compile(rb'"(?:[^"\\\n]|\\.)*\\(?:[^"\\\n]|\\.)*"\s*:')
 """A key written with an escape: once decoded it may duplicate another key, and the two
 libraries keep different ones of duplicates (the counts of plain key names cannot see it)."""
@@ -56,8 +57,11 @@ class Scan(NamedTuple):
     """What the background thread learns of a chunk: its parse (``None``: polars refused it),
     the newline offsets, how often each guarded key name and then ``percentageComplete`` occur
     (``None``: not UTF-8), how often a job key begins a text value in the first line's spacing
-    (``None``: the first line has none), and how often an ``order_by`` value does: in the
-    first line's spacing where it is text there (``order_text``), else in either."""
+    (``None``: the first line has none), how often an ``order_by`` value does: in the
+    first line's spacing where it is text there (``order_text``), else in either; how often a
+    percentage is text (in any spacing, then in each of
+    the two looked for), and a status is not (counted only for a spec with a state whose name
+    polars writes for a value that is not text, such as ``5`` or ``true``)."""
 
     df: Any
     ends: Any
@@ -65,6 +69,9 @@ class Scan(NamedTuple):
     key: int | None = None
     order: tuple[int, ...] = ()
     order_text: bool = False
+    pct_text: int = 0
+    pct_spaced: tuple[int, ...] = ()
+    status_other: int = 0
 
 
 class Columns(NamedTuple):
@@ -148,8 +155,8 @@ class PolarsJsonlReader:
             node[path[-1]] = leaf
 
         add(self.status_path, pl.String)
-        if self.pct_path is not None:
-            add(self.pct_path, pl.Float64)
+        if self.pct_path is not None:  # text: a mistyped value is one row's, not the chunk's
+            add(self.pct_path, pl.String)
         if self.key_path:
             add(self.key_path, pl.String)
         if self.http_path:
@@ -169,12 +176,24 @@ class PolarsJsonlReader:
                 raise ValueError(f"{progress} named twice")
             del names[progress]  # optional: counted against its non-null rows
         self.counts = [(f'"{name}"'.encode(), k) for name, k in names.items()]
+        self._patterns(progress)
+
+    def _patterns(self, progress: str | None) -> None:
+        """What :meth:`scan` counts, in one polars query off the main thread: literal patterns
+        (each key name; a job key's, an ``order_by`` value's and a percentage's text value in
+        either spacing), then regular expressions (a text percentage or a status that is not
+        text, in any spacing)."""
+        tables = self.stream.tables
         self.key_patterns = _text_value(self.key_path)
         self.order_patterns = _text_value(self.order_path)
-        # every pattern counted in one polars query, off the main thread (see scan())
         self.patterns = [p.decode() for p, _ in self.counts]
         if progress is not None:
             self.patterns.append(f'"{progress}"')
+        self.pct_literals = _text_value(self.pct_path)
+        self.regexes = [re.escape(f'"{progress}"') + r"\s*:\s*\""] if progress else []
+        self.status_guard = any(map(_not_text_like, tables.spec.names))
+        if self.status_guard:
+            self.regexes.append(re.escape(f'"{tables.status_field}"') + r'\s*:\s*[^"\s]')
 
     @classmethod
     def create(cls, router: JobRouter) -> PolarsJsonlReader | None:
@@ -216,12 +235,13 @@ class PolarsJsonlReader:
         order_text = bool(order)
         if not order_text:
             order = [p.decode() for p in self.order_patterns]
-        patterns = [*self.patterns, *key, *order]
+        spaced = [p.decode() for p in self.pct_literals]
+        patterns = [*self.patterns, *key, *order, *spaced]
         try:
             text = pl.Series([block], dtype=pl.Binary).cast(pl.String)
             found = pl.select(
-                pl.lit(text).str.count_matches(p, literal=True).alias(str(i))
-                for i, p in enumerate(patterns)
+                pl.lit(text).str.count_matches(p, literal=i < len(patterns)).alias(str(i))
+                for i, p in enumerate([*patterns, *self.regexes])
             )
             row = tuple(int(v) for v in found.row(0))
         except (Exception, pl.exceptions.PanicException):  # not UTF-8: read line by line
@@ -232,7 +252,19 @@ class PolarsJsonlReader:
         except (Exception, pl.exceptions.PanicException):  # read the chunk line by line
             df = None
         at = len(self.patterns)
-        return Scan(df, ends, row[:at], row[at] if key else None, row[at + len(key) :], order_text)
+        end = len(patterns) - len(spaced)
+        odd = row[len(patterns) :]
+        return Scan(
+            df,
+            ends,
+            row[:at],
+            row[at] if key else None,
+            row[at + len(key) : end],
+            order_text,
+            odd[0] if self.pct_path else 0,
+            row[end : len(patterns)],
+            odd[-1] if self.status_guard else 0,
+        )
 
     def submit(self, block: bytes) -> Future[Scan]:
         """Start scanning ``block`` in the background, so that the previous chunk is checked
@@ -271,6 +303,8 @@ class PolarsJsonlReader:
             return False
         if b"\\" in block and (_SURROGATE.search(block) or _ESCAPED_KEY.search(block)):
             return False
+        if scan.status_other:  # a status that is not text, written as a state's name
+            return False
         return not self.key_patterns or scan.key == n  # string-valued job keys, spaced alike
 
     def _order(self, scan: Scan) -> Any:
@@ -298,8 +332,11 @@ class PolarsJsonlReader:
         if self.pct_path is None:  # no progress field: every value absent
             pct = self.pl.repeat(None, n, dtype=self.pl.Float64, eager=True)
         else:
-            pct = self._walk(df, self.pct_path)
-            if counts[-1] != n - pct.null_count():
+            text = self._walk(df, self.pct_path)
+            if counts[-1] != n - text.null_count():
+                return None
+            pct = self._numbers(block, scan, text)
+            if pct is None:
                 return None
         if status.null_count():
             return None
@@ -316,6 +353,27 @@ class PolarsJsonlReader:
         if self.order_path and order is None:
             return None
         return Columns(keys, status, pct, http, order)
+
+    def _numbers(self, block: bytes, scan: Scan, text: Any) -> Any:
+        """The percentages of a guarded chunk (read as text) as numbers: NaN where a value is
+        not a number (text, ``true``, a list: the general path reports it), null where there is
+        none; ``None`` where a text value is spaced unlike the two spacings looked for."""
+        import numpy as np
+
+        pl = self.pl
+        pct = text.cast(pl.Float64, strict=False)
+        odd = pct.is_null() & text.is_not_null()  # true, [1], {}: written as text by polars
+        if scan.pct_text:  # text values that read as numbers too ("50"): found by position
+            if sum(scan.pct_spaced) != scan.pct_text:
+                return None
+            spaced = zip(self.pct_literals, scan.pct_spaced, strict=True)
+            at = [i for p, count in spaced for i in _finds(block, p, count)]
+            rows = np.zeros(len(text), dtype=bool)
+            rows[np.searchsorted(scan.ends, at)] = True
+            odd = odd | pl.Series(rows)
+        if not odd.any():
+            return pct
+        return pct.zip_with(~odd, pl.repeat(float("nan"), len(pct), eager=True))
 
     def _ids(self, keys: Any, n: int) -> tuple[Any, Any]:
         """The stream's job ids of ``n`` rows and ids local to them (see ``job_ids``)."""
@@ -378,6 +436,21 @@ def _newlines(block: bytes) -> Any:
     import numpy as np
 
     return np.flatnonzero(np.frombuffer(block, dtype=np.uint8) == 10)
+
+
+def _not_text_like(name: str) -> bool:
+    """Whether polars writes some value that is not text as ``name`` (``5``, ``true``)."""
+    return bool(re.fullmatch(_NUMBER, name)) or name in _LITERALS or name[:1] in ("[", "{")
+
+
+def _finds(block: bytes, pattern: bytes, count: int) -> list[int]:
+    """The offsets of the first ``count`` times ``pattern`` occurs in ``block`` (found one
+    after another, so that the search stops at the last)."""
+    found, i = [], -1
+    for _ in range(count):
+        i = block.find(pattern, i + 1)
+        found.append(i)
+    return found
 
 
 def _text_value(path: list[str] | None) -> tuple[bytes, ...]:

@@ -9,10 +9,16 @@ from typing import Any
 
 import orjson
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from jobstate import Validator, read_input
+from jobstate._toml import load_document
 from jobstate.readers import ReadOptions
 from jobstate.readers.jsonl_polars import PolarsJsonlReader
+from jobstate.spec.loading import spec_from_mapping
+from tests.spec.test_body_shape import SHAPED
+from tests.test_paths_agree import _read_both
 
 pytest.importorskip("polars")
 
@@ -123,3 +129,69 @@ def test_text_values_are_counted_in_the_first_lines_spacing(
     data = read_input(str(path), Validator(), ReadOptions(job_key="jobId", order_by=order_by))
     assert spy == [taken]
     assert [j.observations for j in data.jobs] == [2]
+
+
+MISTYPED = st.sampled_from(['"50"', '"abc"', '""', "true", "false", "[1]", '{"a": 1}', '"1e2"'])
+"""Percentages that are not numbers, among them text polars writes as a number's text."""
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_a_mistyped_percentage_costs_its_job_not_its_chunk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: st.DataObject
+) -> None:
+    """A percentage that is not a number (text such as "50", true, a list) sends its job to
+    the general path, not its chunk line by line: every chunk is still read as columns, and
+    the report is the line-by-line one, job by job."""
+    spaced = data.draw(st.booleans())
+    rows = []
+    for _ in range(data.draw(st.integers(1, 30))):
+        pct = data.draw(MISTYPED | st.sampled_from(["0", "12.5", "40", "100", "150", "1e2"]))
+        status = data.draw(st.sampled_from(["notStarted", "inProgress", "completed"]))
+        job = data.draw(st.sampled_from("abc"))
+        line = f'{{"jobId":"{job}","status":"{status}","percentageComplete":{pct}}}'
+        rows.append(line.replace('":', '": ') if spaced else line)
+    path = tmp_path / "t.jsonl"
+    path.write_text("".join(r + "\n" for r in rows))
+    chunk = data.draw(st.sampled_from([64, 256, 1 << 23]))
+    taken = _spy(monkeypatch)
+    fast, slow = _read_both(path, ReadOptions(job_key="jobId"), chunk, monkeypatch)
+    assert taken and all(taken)
+    assert fast.to_dict() == slow.to_dict()
+    assert [j.to_dict() for j in fast.jobs] == [j.to_dict() for j in slow.jobs]
+
+
+def test_a_percentage_spaced_otherwise_sends_its_chunk_line_by_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A text percentage in neither spacing looked for (``" : "``) cannot be placed on its
+    row: the chunk is read line by line, and the text is still reported."""
+    path = tmp_path / "t.jsonl"
+    path.write_text(
+        '{"jobId":"a","status":"inProgress","percentageComplete":10}\n'
+        '{"jobId":"a","status":"inProgress","percentageComplete" : "50"}\n'
+    )
+    taken = _spy(monkeypatch)
+    data = read_input(str(path), Validator(), ReadOptions(job_key="jobId"))
+    assert taken == [False]
+    [job] = data.jobs
+    assert [v.rule for v in job.violations] == ["percentage-type"]
+
+
+def test_a_status_that_is_no_text_is_not_read_as_a_state_named_like_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """For a spec with a state named ``5``, a status written as the number 5 (which polars
+    reads as the text "5") sends its chunk line by line, where it is reported as no text."""
+    spec = spec_from_mapping(load_document(SHAPED.replace('"running"', '"5"'), toml=True))
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"jobId":"a","phase":"queued"}\n{"jobId":"a","phase":"5"}\n')
+    taken = _spy(monkeypatch)
+    clean = read_input(str(path), Validator(spec), ReadOptions(job_key="jobId"))
+    path.write_text('{"jobId":"a","phase":"queued"}\n{"jobId":"a","phase":5}\n')
+    odd = read_input(str(path), Validator(spec), ReadOptions(job_key="jobId"))
+    assert taken == [True, False]
+    assert clean.jobs[0].ok
+    assert [v.rule for v in odd.jobs[0].violations] == ["missing-status"]
