@@ -15,7 +15,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from jobstate.readers.fields import body_at, parse_line
-from jobstate.readers.polars_columns import feed_polars, http_codes, job_ids
+from jobstate.readers.key_cache import KeyCache
+from jobstate.readers.polars_columns import feed_polars, http_codes
 from jobstate.readers.routing import FLUSH_BATCH, JobRouter
 from jobstate.results import Record
 
@@ -133,6 +134,7 @@ class PolarsJsonlReader:
             return path.split(".") if path else None
 
         self.key_path = split(opts.job_key)
+        self.key_ids = KeyCache(pl, self.stream)
         self.order_path = split(opts.order_by)
         self.held: list[HeldChunk] = []  # order_by: chunks held as columns until the end
         self.holding = self.order_path is not None
@@ -376,11 +378,11 @@ class PolarsJsonlReader:
         return pct.zip_with(~odd, pl.repeat(float("nan"), len(pct), eager=True))
 
     def _ids(self, keys: Any, n: int) -> tuple[Any, Any]:
-        """The stream's job ids of ``n`` rows and ids local to them (see ``job_ids``)."""
+        """The stream's job ids of ``n`` rows and ids local to them (see :class:`KeyCache`)."""
         import numpy as np
 
         if keys is not None:
-            return job_ids(self.pl, keys, self.stream)
+            return self.key_ids(keys)
         one = self.stream.job_ids([self.router.single_key])[0]
         return np.full(n, one, dtype=np.int64), np.zeros(n, dtype=np.int64)
 
