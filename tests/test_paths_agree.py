@@ -192,16 +192,28 @@ TAILS: dict[str, tuple[list[list[Any]], int]] = {
     "out of range, no percentage, then lower": ([[_ip(50), _ip(-5), _ip(), _ip(30), _ip(31)]], 3),
     "a tail that resets, then lower": (
         [[_ip(50), _ip(40), _ip(45, "waiting"), _ip()], [_ip(5), _ip(6)]],
-        2,
+        1,
     ),
     "a tail whose last value is before its reset": (
         [[_ip(50), _ip(40), _ip(60), _ip(status="waiting")], [_ip(10)]],
-        2,
+        1,
     ),
     "a tail that ends the job": ([[_ip(50), _ip(40), _ip(100, "completed")]], 1),
-    "a tail after the general path's own batch": (
+    "a later batch starts where the Checker left the job": (
         [[_ip(50), _ip(40)], [_ip(45), _ip(41), _ip(42), _ip(43)]],
-        3,
+        2,
+    ),
+    "one record a batch after the general path (interleaved jobs)": (
+        [[_ip(50), _ip(40)], [_ip(45)], [_ip(46)], [_ip(100, "completed")]],
+        1,
+    ),
+    "a later batch's first record flagged against the Checker's baseline": (
+        [[_ip(50), _ip(40)], [_ip(30)], [_ip(35)]],
+        2,
+    ),
+    "a later batch checked from the Checker's status, not an unknown one": (
+        [[_ip(50), _ip(60, "Running")], [_ip(status="notStarted")], [_ip(70)]],
+        2,
     ),
     "a reset ends the general path": (
         [[_ip(50), _ip(60, "Running"), _ip(status="waiting"), _ip(5), _ip(6)]],
@@ -209,7 +221,7 @@ TAILS: dict[str, tuple[list[list[Any]], int]] = {
     ),
     "another job's value after the tail is not its baseline": (
         [[_ip(status="Running"), _ip(status="waiting"), _ip(), ("k", _ip(70))], [_ip(50)]],
-        3,
+        2,
     ),
     "an unknown status does not move the job": (
         [[_ip(50), _ip(100, "completed"), _ip(100, "Running"), _ip()]],
@@ -224,7 +236,9 @@ def test_stream_hands_a_clean_tail_to_the_checker(
 ) -> None:
     """After a job's last flagged record in a batch, the first record that leaves the Checker
     where the arrays assumed (a known status with a valid percentage, or a reset) ends its
-    general path; the Checker takes the rest in bulk, and the report is the general path's."""
+    general path; the Checker takes the rest in bulk, and the records of later batches up to
+    the next flagged one (checked from the Checker's status and baseline); the report is the
+    general path's."""
     from jobstate.validation.checker import Checker
 
     batches, general = TAILS[case]

@@ -6,8 +6,11 @@ Each batch is checked with array operations over the same :class:`~jobstate.vali
 Tables` the general path reads; a job with any irregular record in a batch is handed, from the
 state it carried, to the general path (:class:`~jobstate.validation.checker.Checker`), which
 keeps its report. The Checker takes each later record one by one up to a record that leaves it
-where the arrays assume the job to be, and the clean records after that in bulk. A property test
-checks this against the general path on whole jobs, and examples check each way a tail ends.
+where the arrays assume the job to be, and the clean records after that in bulk; after each
+batch the job's arrays take the Checker's status and baseline, so that its records in later
+batches are checked on the arrays too, and only the flagged ones (with those up to the next that
+heals the job) go to the Checker one by one. A property test checks this against the general
+path on whole jobs, and examples check each way a tail ends and a later batch starts.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from jobstate.validation.arrays import (
     http_errors,
     job_order,
 )
+from jobstate.validation.carry import carried, clean_tails
 from jobstate.validation.checker import Checker
 from jobstate.validation.tables import Tables
 
@@ -178,6 +182,7 @@ class Stream:
         self._general(ids, dirty, bodies, lines, http)
         if columns is not None:
             self._carry_tails(tails)
+        self._sync(ids)
 
     def feed_columns(
         self,
@@ -198,6 +203,7 @@ class Stream:
         dirty, tails = self._check(ids, local, codes, values, absent, hbad, lines)
         self._general(ids, dirty, bodies, lines, http)
         self._carry_tails(tails)
+        self._sync(ids)
 
     def _general(
         self,
@@ -257,10 +263,7 @@ class Stream:
         firsts = np.flatnonzero(np.insert(edge, 0, True)) if len(bad) else bad
         lasts = np.flatnonzero(np.append(edge, True)) if len(bad) else bad
         start[g[firsts]] = bad[firsts]
-        if self._checkers:
-            on = self._exact[b.gjob]
-            start[on] = b.fpos[on]
-        carried = start > b.fpos
+        carried = start > b.fpos  # a job's clean head: the arrays' or its Checker's (synced)
         sl = by_order(
             np.arange(lines.start, lines.stop, dtype=np.int64)
             if isinstance(lines, range)
@@ -268,10 +271,15 @@ class Stream:
             order,
         )
         if carried.any():
-            self._carry_clean_jobs(b, carried, np.minimum(start, b.lpos + 1) - 1, sl)
+            upto = np.minimum(start, b.lpos + 1) - 1
+            exact = self._exact[b.gjob] & carried if self._checkers else None
+            if exact is not None and exact.any():
+                self._carry_heads(b, exact, upto, sl)
+                carried &= ~exact
+            self._carry_clean_jobs(b, carried, upto, sl)
         at = np.arange(n)
         general: Bools = at >= start[b.group]
-        tails = self._tails(b, start, g[lasts], bad[lasts], sl)
+        tails = clean_tails(b, start, g[lasts], bad[lasts], sl, self._none, self._low, self._high)
         if tails is not None:  # a tail's job leaves the general path at its record ``last``
             stop = np.full(len(start), n, dtype=np.int64)
             stop[tails.group] = tails.last
@@ -281,54 +289,6 @@ class Stream:
         result: Bools = np.empty(n, dtype=bool)
         result[order] = general
         return result, tails
-
-    def _tails(
-        self, b: Batch, start: Ints, flagged: Ints, last_bad: Ints, sl: Ints
-    ) -> Tails | None:
-        """The clean tails of the jobs that take the general path in this batch (``flagged``
-        groups, whose last flagged records are at ``last_bad``). A job's general path ends at
-        the first record, from its last flagged one (from its first if it was on the general
-        path before), that leaves the Checker where the arrays assumed the job to be: a known
-        status, with a valid percentage or one that resets progress. The records after it were
-        checked against that state, so the flags say they are clean: the Checker takes them in
-        bulk (:meth:`~jobstate.validation.checker.Checker.carry`)."""
-        gen = np.flatnonzero(start < b.lpos)
-        if not len(gen):
-            return None
-        last = start.copy()  # the last record the general path must take
-        last[flagged] = last_bad
-        valid = b.sp & (b.sv >= self._low) & (b.sv <= self._high)
-        # (a percentage of the wrong type is NaN here; an HTTP error with a status body moves
-        # the Checker as any status does: the general path takes that record itself)
-        heal = np.flatnonzero((b.sc != self._none) & (b.reset | valid))
-        k = np.searchsorted(heal, last[gen])
-        h = heal[np.minimum(k, len(heal) - 1)] if len(heal) else last[gen]
-        ok = (k < len(heal)) & (h < b.lpos[gen])
-        gen, h = gen[ok], h[ok]
-        if not len(gen):
-            return None
-        end = b.lpos[gen]
-        # the baseline after the tail: the last valid value in its last segment, else none if
-        # it resets progress, else the Checker's own (``keep``); a value in that segment at or
-        # before ``h`` is ``h``'s own, the Checker's baseline (a reset at ``h`` starts one)
-        j = np.searchsorted(b.idx, end, side="right") - 1
-        lp = b.idx[np.maximum(j, 0)] if len(b.idx) else end
-        has = (j >= 0) & (b.seg[lp] == b.seg[end])
-        keep = ~has & (b.seg[end] == b.seg[h])
-        base = np.where(has, b.sv[lp], np.nan)
-        ext = np.append(sl, 0)  # min and max of each tail's lines, [h+1, end]
-        cuts = np.ravel(np.column_stack([h + 1, end + 1]))
-        return Tails(
-            gen,
-            h,
-            b.gjob[gen],
-            end - h,
-            b.sc[end],
-            base,
-            keep,
-            np.minimum.reduceat(ext, cuts)[::2],
-            np.maximum.reduceat(ext, cuts)[::2],
-        )
 
     def _carry_tails(self, tails: Tails | None) -> None:
         """Hand each clean tail to its job's Checker, which took the records before it."""
@@ -387,30 +347,37 @@ class Stream:
     def _carry_clean_jobs(self, b: Batch, clean: Bools, upto: Ints, sl: Ints) -> None:
         """The state the ``clean`` jobs carry past their records up to position ``upto`` (per
         group, in job order): last status, baseline, counts, span."""
-        fpos, seg, idx = b.fpos, b.seg, b.idx
-        cj, cf, cl = b.gjob[clean], fpos[clean], upto[clean]
-        self._last[cj] = b.sc[cl]
-        # the baseline after the carried records: the last present value in the last segment,
-        # else none if they reset progress, else the carried one
-        lp = np.full(len(cl), -1, dtype=np.int64)
-        if len(idx):
-            k = np.searchsorted(idx, cl, side="right") - 1  # the last present value up to cl
-            found = k >= 0
-            at = idx[np.maximum(k, 0)]
-            lp = np.where(found & (at >= cf), at, -1)
-        has = lp >= 0
-        keep_seg = np.where(has, seg[np.maximum(lp, 0)], -1) == seg[cl]
-        new_base = np.where(has & keep_seg, b.sv[np.maximum(lp, 0)], np.nan)
-        unchanged = ~(has & keep_seg) & (seg[cl] == b.seg_before[cf])
-        self._base[cj] = np.where(unchanged, self._base[cj], new_base)
-        self._count[cj] += cl - cf + 1
-        # the span of the job's records in the batch, carried or not: the general path widens
-        # it with the others' lines anyway (--order-by reorders lines in a job: min and max)
-        lowest = np.minimum.reduceat(sl, fpos)[clean]
-        highest = np.maximum.reduceat(sl, fpos)[clean]
+        cj, code, base, unchanged, count, lowest, highest = carried(b, clean, upto, sl)
+        self._last[cj] = code
+        self._base[cj] = np.where(unchanged, self._base[cj], base)
+        self._count[cj] += count
         fresh = self._first[cj] == 0
         self._first[cj] = np.where(fresh, lowest, np.minimum(self._first[cj], lowest))
         self._lastline[cj] = np.maximum(self._lastline[cj], highest)
+
+    def _carry_heads(self, b: Batch, clean: Bools, upto: Ints, sl: Ints) -> None:
+        """Hand the Checkers of the ``clean`` groups (jobs on the general path since an earlier
+        batch, their arrays synced with the Checker: see :meth:`_sync`) their records up to
+        ``upto`` in bulk, before the general path takes any later record of theirs."""
+        names = self._names
+        columns = carried(b, clean, upto, sl)
+        rows = zip(*(a.tolist() for a in columns), strict=True)
+        for jid, code, base, keep, count, low, high in rows:
+            baseline = None if math.isnan(base) else base  # (not read where ``keep``)
+            self._checkers[jid].carry(count, names[code], baseline, keep, low, high)
+
+    def _sync(self, ids: Ints) -> None:
+        """Set the carried status and baseline of the jobs of ``ids`` on the general path to
+        their Checkers', so that the next batch checks their records from there on the
+        arrays (and only the records flagged there, and those up to the next that heals the
+        job, take the general path)."""
+        if not self._checkers:
+            return
+        code, none = self._code, self._none
+        for jid in np.unique(ids[self._exact[ids]]).tolist():
+            c = self._checkers[jid]
+            self._last[jid] = none if c.state is None else code[c.state]
+            self._base[jid] = np.nan if c.baseline is None else c.baseline
 
     # -- results --------------------------------------------------------------------------------
 
