@@ -185,9 +185,13 @@ def _ip(pct: float | None = None, status: str = "inProgress") -> dict[str, Any]:
 TAILS: dict[str, tuple[list[list[Any]], int]] = {
     # batches of job "j"'s bodies (or (key, body)), and how many the general path must take
     "a regression, then clean": ([[_ip(10), _ip(50), _ip(40), _ip(45), _ip(60)]], 1),
-    "two flagged: the tail starts after the last": (
+    "two flagged: a clean run between them, a tail after the last": (
         [[_ip(50), _ip(40), _ip(45), _ip(30), _ip(35), _ip(36)]],
-        3,
+        2,
+    ),
+    "a run starts after the record that heals, not after the flagged one": (
+        [[_ip(10), _ip(20, "Running"), _ip(30), _ip(40), _ip(-5), _ip(50)]],
+        4,
     ),
     "out of range, no percentage, then lower": ([[_ip(50), _ip(-5), _ip(), _ip(30), _ip(31)]], 3),
     "a tail that resets, then lower": (
@@ -234,11 +238,11 @@ TAILS: dict[str, tuple[list[list[Any]], int]] = {
 def test_stream_hands_a_clean_tail_to_the_checker(
     case: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """After a job's last flagged record in a batch, the first record that leaves the Checker
-    where the arrays assumed (a known status with a valid percentage, or a reset) ends its
-    general path; the Checker takes the rest in bulk, and the records of later batches up to
-    the next flagged one (checked from the Checker's status and baseline); the report is the
-    general path's."""
+    """After a job's flagged record, the first record that leaves the Checker where the arrays
+    assumed (a known status with a valid percentage, or a reset) ends its general path; the
+    Checker takes the records after it up to the next flagged one in bulk, and so those of
+    later batches (checked from the Checker's status and baseline); the report is the general
+    path's."""
     from jobstate.validation.checker import Checker
 
     batches, general = TAILS[case]

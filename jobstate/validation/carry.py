@@ -1,6 +1,6 @@
 """What the arrays hand on for a batch's clean records: the state they leave a job in (for
-the job arrays, or in bulk for a Checker), and the clean tails that follow a job's records on
-the general path (see :class:`~jobstate.validation.stream.Stream`)."""
+the job arrays, or in bulk for a Checker), and the clean runs between a job's records on the
+general path (see :class:`~jobstate.validation.stream.Stream`)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 
 from jobstate.validation.arrays import Batch, Bools, Ints, Tails
 
-__all__ = ["carried", "clean_tails"]
+__all__ = ["carried", "clean_runs"]
 
 
 def carried(b: Batch, clean: Bools, upto: Ints, sl: Ints) -> tuple[Any, ...]:
@@ -38,55 +38,54 @@ def carried(b: Batch, clean: Bools, upto: Ints, sl: Ints) -> tuple[Any, ...]:
     return cj, b.sc[cl], new_base, unchanged, cl - cf + 1, lowest, highest
 
 
-def clean_tails(
-    b: Batch,
-    start: Ints,
-    flagged: Ints,
-    last_bad: Ints,
-    sl: Ints,
-    none: int,
-    low: float,
-    high: float,
-) -> Tails | None:
-    """The clean tails of the jobs that take the general path in this batch (``flagged``
-    groups, whose last flagged records are at ``last_bad``). A job's general path ends at
-    the first record, from its last flagged one (from its first if it was on the general
-    path before), that leaves the Checker where the arrays assumed the job to be: a known
-    status, with a valid percentage or one that resets progress. The records after it were
-    checked against that state, so the flags say they are clean: the Checker takes them in
-    bulk (:meth:`~jobstate.validation.checker.Checker.carry`)."""
-    gen = np.flatnonzero(start < b.lpos)
-    if not len(gen):
-        return None
-    last = start.copy()  # the last record the general path must take
-    last[flagged] = last_bad
+def clean_runs(
+    b: Batch, flagged: Bools, sl: Ints, none: int, low: float, high: float
+) -> tuple[Bools, Tails | None]:
+    """Which records of a batch (in job order) the general path takes, and the clean runs
+    the Checkers take in bulk between them.
+
+    A job's general path starts at its first ``flagged`` record and ends at the first record
+    from there that leaves the Checker where the arrays assumed the job to be (it *heals* the
+    job): a known status, with a valid percentage or one that resets progress. The records
+    after it, up to the next flagged one (or the job's last), were checked against that state,
+    so the flags say they are clean: a run the Checker takes in bulk
+    (:meth:`~jobstate.validation.checker.Checker.carry`) right after the healing record
+    (``Tails.last``); then the general path again, and so on."""
+    n = b.n
+    pos = np.arange(n)
     valid = b.sp & (b.sv >= low) & (b.sv <= high)
     # (a percentage of the wrong type is NaN here; an HTTP error with a status body moves
     # the Checker as any status does: the general path takes that record itself)
-    heal = np.flatnonzero((b.sc != none) & (b.reset | valid))
-    k = np.searchsorted(heal, last[gen])
-    h = heal[np.minimum(k, len(heal) - 1)] if len(heal) else last[gen]
-    ok = (k < len(heal)) & (h < b.lpos[gen])
-    gen, h = gen[ok], h[ok]
-    if not len(gen):
-        return None
-    end = b.lpos[gen]
-    # the baseline after the tail: the last valid value in its last segment, else none if
+    heal = (b.sc != none) & (b.reset | valid)
+    last_flag = np.maximum.accumulate(np.where(flagged, pos, -1))
+    healed = np.empty(n, dtype=np.int64)  # the last healing record before each record
+    healed[0] = -1
+    healed[1:] = np.maximum.accumulate(np.where(heal, pos, -1))[:-1]
+    after_flag = last_flag >= b.fpos[b.group]  # a flagged record in the job, at or before
+    general: Bools = after_flag & (last_flag > healed)
+    run = after_flag & ~general  # never a job's first record: it would be flagged
+    if not run.any():
+        return general, None
+    begins = np.flatnonzero(run & np.insert(general[:-1], 0, False))
+    ends = np.flatnonzero(run & ~np.append(run[1:], False))
+    h = begins - 1  # the healing record each run follows (the general path's last)
+    # the baseline after the run: the last valid value in its last segment, else none if
     # it resets progress, else the Checker's own (``keep``); a value in that segment at or
     # before ``h`` is ``h``'s own, the Checker's baseline (a reset at ``h`` starts one)
-    j = np.searchsorted(b.idx, end, side="right") - 1
-    lp = b.idx[np.maximum(j, 0)] if len(b.idx) else end
-    has = (j >= 0) & (b.seg[lp] == b.seg[end])
-    keep = ~has & (b.seg[end] == b.seg[h])
+    j = np.searchsorted(b.idx, ends, side="right") - 1
+    lp = b.idx[np.maximum(j, 0)] if len(b.idx) else ends
+    has = (j >= 0) & (b.seg[lp] == b.seg[ends])
+    keep = ~has & (b.seg[ends] == b.seg[h])
     base = np.where(has, b.sv[lp], np.nan)
-    ext = np.append(sl, 0)  # min and max of each tail's lines, [h+1, end]
-    cuts = np.ravel(np.column_stack([h + 1, end + 1]))
-    return Tails(
-        gen,
+    ext = np.append(sl, 0)  # min and max of each run's lines, [h+1, end]
+    cuts = np.ravel(np.column_stack([begins, ends + 1]))
+    group = b.group[begins]
+    return general, Tails(
+        group,
         h,
-        b.gjob[gen],
-        end - h,
-        b.sc[end],
+        b.gjob[group],
+        ends - h,
+        b.sc[ends],
         base,
         keep,
         np.minimum.reduceat(ext, cuts)[::2],

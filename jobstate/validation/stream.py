@@ -38,7 +38,7 @@ from jobstate.validation.arrays import (
     http_errors,
     job_order,
 )
-from jobstate.validation.carry import carried, clean_tails
+from jobstate.validation.carry import carried, clean_runs
 from jobstate.validation.checker import Checker
 from jobstate.validation.tables import Tables
 
@@ -173,15 +173,14 @@ class Stream:
         t = self.tables
         progress = t.progress.field if t.progress is not None else None
         columns = columns_of(bodies, self._code, self._none, t.status_field, progress)
+        runs = None
         if columns is None:
             dirty = np.ones(n, dtype=bool)
         else:
             codes, values, absent, mistyped = columns
             mistyped |= http_errors(http, n)
-            dirty, tails = self._check(ids, local, codes, values, absent, mistyped, lines)
-        self._general(ids, dirty, bodies, lines, http)
-        if columns is not None:
-            self._carry_tails(tails)
+            dirty, runs = self._check(ids, local, codes, values, absent, mistyped, lines)
+        self._general(ids, dirty, bodies, lines, http, runs)
         self._sync(ids)
 
     def feed_columns(
@@ -200,9 +199,8 @@ class Stream:
         percentages as floats with ``absent`` marking none); ``bodies`` is read only for the
         records that need the general path, so it may parse them lazily."""
         hbad = http_errors(http, len(ids))
-        dirty, tails = self._check(ids, local, codes, values, absent, hbad, lines)
-        self._general(ids, dirty, bodies, lines, http)
-        self._carry_tails(tails)
+        dirty, runs = self._check(ids, local, codes, values, absent, hbad, lines)
+        self._general(ids, dirty, bodies, lines, http, runs)
         self._sync(ids)
 
     def _general(
@@ -212,7 +210,10 @@ class Stream:
         bodies: Bodies,
         lines: Sequence[int],
         http: Sequence[int | None] | Ints | None,
+        runs: Tails | None = None,
     ) -> None:
+        """Count the HTTP statuses, and feed the ``dirty`` records to their jobs' Checkers in
+        input order, each clean run right after the record it follows."""
         if isinstance(http, np.ndarray):  # codes, -1 where none: count pairs without a loop
             pairs, counts = np.unique(ids * _HTTP_SLOTS + (http + 1), return_counts=True)
             for pair, count in zip(pairs.tolist(), counts.tolist(), strict=True):
@@ -225,11 +226,29 @@ class Stream:
             checker = self._checker
             if isinstance(http, np.ndarray):
                 http = http.tolist()  # Python ints for the reports
+            after = self._runs(runs)
             for i in np.flatnonzero(dirty).tolist():
                 code = http[i] if http is not None else None
                 if code is not None and code < 0:
                     code = None
-                checker(int(ids[i])).feed(bodies[i], lines[i], code)
+                c = checker(int(ids[i]))
+                c.feed(bodies[i], lines[i], code)
+                if i in after:
+                    c.carry(*after[i])
+
+    def _runs(self, runs: Tails | None) -> dict[int, tuple[Any, ...]]:
+        """Each clean run's arguments to :meth:`Checker.carry`, by the record it follows."""
+        if runs is None:
+            return {}
+        names = self._names
+        t = runs
+        columns = (t.last, t.records, t.code, t.base, t.keep, t.low, t.high)
+        rows = zip(*(a.tolist() for a in columns), strict=True)
+        # (the baseline is not read where ``keep``)
+        return {
+            at: (count, names[code], None if math.isnan(base) else base, keep, low, high)
+            for at, count, code, base, keep, low, high in rows
+        }
 
     def status_codes(self) -> tuple[list[str], list[int], int]:
         """The status names, their codes, and the code of anything else."""
@@ -246,8 +265,8 @@ class Stream:
         lines: Sequence[int],
     ) -> tuple[Bools, Tails | None]:
         """Carry each job of a batch forward up to its first irregular record; return which
-        records need the general path (a job's from that record on), and the clean tails that
-        follow them (see :meth:`_tails`)."""
+        records need the general path, and the clean runs between them (see
+        :func:`~jobstate.validation.carry.clean_runs`)."""
         n = len(ids)
         order = job_order(local)
         b = Batch(by_order(ids, order), by_order(codes, order), by_order(values, order), n)
@@ -261,7 +280,6 @@ class Stream:
         g = b.group[bad]  # non-decreasing: a run of one group is its flagged records
         edge = g[1:] != g[:-1]
         firsts = np.flatnonzero(np.insert(edge, 0, True)) if len(bad) else bad
-        lasts = np.flatnonzero(np.append(edge, True)) if len(bad) else bad
         start[g[firsts]] = bad[firsts]
         carried = start > b.fpos  # a job's clean head: the arrays' or its Checker's (synced)
         sl = by_order(
@@ -277,30 +295,14 @@ class Stream:
                 self._carry_heads(b, exact, upto, sl)
                 carried &= ~exact
             self._carry_clean_jobs(b, carried, upto, sl)
-        at = np.arange(n)
-        general: Bools = at >= start[b.group]
-        tails = clean_tails(b, start, g[lasts], bad[lasts], sl, self._none, self._low, self._high)
-        if tails is not None:  # a tail's job leaves the general path at its record ``last``
-            stop = np.full(len(start), n, dtype=np.int64)
-            stop[tails.group] = tails.last
-            general &= at <= stop[b.group]
+        general, runs = clean_runs(b, sbad, sl, self._none, self._low, self._high)
         if order is None:
-            return general, tails
+            return general, runs
         result: Bools = np.empty(n, dtype=bool)
         result[order] = general
-        return result, tails
-
-    def _carry_tails(self, tails: Tails | None) -> None:
-        """Hand each clean tail to its job's Checker, which took the records before it."""
-        if tails is None:
-            return
-        names = self._names
-        t = tails
-        columns = (t.jid, t.records, t.code, t.base, t.keep, t.low, t.high)
-        rows = zip(*(a.tolist() for a in columns), strict=True)
-        for jid, count, code, base, keep, low, high in rows:
-            baseline = None if math.isnan(base) else base  # (not read where ``keep``)
-            self._checkers[jid].carry(count, names[code], baseline, keep, low, high)
+        if runs is not None:  # the records the runs follow, by their input positions
+            runs = runs._replace(last=order[runs.last])
+        return result, runs
 
     def _flag_records(
         self, b: Batch, present: Bools, absent: Bools, mistyped: Bools, order: Ints | None
