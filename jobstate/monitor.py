@@ -127,7 +127,7 @@ class _Poller:
             self.errors_in_row = 0
             self.body = body
             if ex.status in self.spec.terminal:
-                self._end(self.spec.outcome(ex.status), body, body.get("resourceId"))
+                self._end(self.spec.outcome(ex.status), body, self._result_id(body))
             self.delay = self._next_delay(after, grow=False)
         elif kind == "see-other":
             if not location:
@@ -183,9 +183,11 @@ class _Poller:
         if body is None:  # a 2xx that is not a JSON object
             return self._end("success", None, None, location=location)
         rid = body.get("id")
-        self._end(
-            "success", body, body.get("resourceId") if rid is None else rid, location=location
-        )
+        self._end("success", body, self._result_id(body) if rid is None else rid, location=location)
+
+    def _result_id(self, body: dict[str, Any]) -> object:
+        """What identifies the job's result in a status body: the spec's first result field."""
+        return body.get(self.spec.result[0]) if self.spec.result else None
 
     def _end(
         self,

@@ -223,7 +223,6 @@ GRAPH_OUTSIDE_PACK = {
     "jobstate.render.text": 3,
     "jobstate.sql": 2,
     "jobstate.diagrams": 2,
-    "jobstate.monitor": 2,
     "jobstate.render": 2,
     "jobstate.validation.behaviour": 2,
     "jobstate.cli.spec": 1,

@@ -403,3 +403,23 @@ def test_a_spec_without_progress_reads_alike_through_polars(
     ]
     assert taken and all(taken)
     assert reports[0] == reports[1] and orjson.loads(reports[0])["totals"]["errors"] == 1498
+
+
+def test_the_poller_reads_a_specs_own_fields_and_result() -> None:
+    """``monitor.wait`` on a user's spec ends on its terminal state, read from its status
+    field, and takes the result's id from its first result field (``output``), not Graph's."""
+    import httpx
+
+    from jobstate import monitor
+
+    spec = spec_from_mapping(
+        {**load_document(SHAPED, toml=True), "body": {"status": "phase", "result": ["output"]}}
+    )
+    bodies = [{"phase": "running"}, {"phase": "ready", "output": "r-7", "resourceId": "no"}]
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(202, json=bodies.pop(0) if len(bodies) > 1 else bodies[0])
+
+    with httpx.Client(transport=httpx.MockTransport(handle)) as client:
+        result = monitor.wait("https://m.example/op", spec=spec, client=client, interval=0)
+    assert (result.outcome, result.resource_id, result.polls) == ("success", "r-7", 2)

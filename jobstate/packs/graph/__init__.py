@@ -76,7 +76,8 @@ def parsed_text() -> str:
 
 def _union(name: str, *specs: Spec) -> Spec:
     """The states and edges of ``specs`` together; one in several keeps its strongest
-    provenance (the first spec's state where they differ in nothing else)."""
+    provenance (the first spec's state where they differ in nothing else); their result
+    fields, each once."""
     from jobstate.spec.model import Spec
 
     states: dict[str, State] = {}
@@ -95,4 +96,5 @@ def _union(name: str, *specs: Spec) -> Spec:
         description="the union of current and legacy, for traces whose revision is unknown",
         status_field=specs[0].status_field,
         progress=specs[0].progress,
+        result=dict.fromkeys(f for sp in specs for f in sp.result),
     )
