@@ -18,9 +18,10 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 @pytest.fixture(autouse=True)
 def columnar_for_small_files(monkeypatch: pytest.MonkeyPatch) -> None:
     """In-process reads (the CLI's too, run through tests.clirun) take the columnar stream
-    (numpy, polars) even for the small files tests write, so the suite exercises it; the CLI
-    run as a real process keeps the real threshold, and ``test_paths_agree`` proves the two
-    streams agree."""
+    (numpy, and polars for JSON Lines) even for the small files tests write, so the suite
+    exercises it; the CLI run as a real process keeps the real thresholds, and
+    ``test_paths_agree`` proves the two streams agree."""
     import jobstate.readers
 
     monkeypatch.setattr(jobstate.readers, "SMALL_INPUT", 0)
+    monkeypatch.setattr(jobstate.readers, "POLARS_FROM", 0)

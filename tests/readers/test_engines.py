@@ -386,3 +386,35 @@ def test_a_parquet_path_is_a_path_not_a_glob(tmp_path: Path, engine: Engine, nam
         str(tmp_path / name), Validator(), ReadOptions(engine=engine, job_key="job")
     )
     assert [(j.key, j.outcome) for j in summary.jobs] == [("y", "failure")]
+
+
+@pytest.mark.parametrize(("polars_from", "columns"), [(0, True), (1 << 30, False)])
+def test_a_json_lines_file_under_one_chunk_is_read_without_polars(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, polars_from: int, columns: bool
+) -> None:
+    """Under ``POLARS_FROM`` (one 8 MiB chunk) a JSON Lines file on disk goes to the array
+    stream line by line, without polars, whose import costs more than it saves there; from it
+    on, and with ``--engine polars`` asked for, to polars' columns. The report is the same."""
+    import jobstate.readers
+    from jobstate.readers.jsonl_polars import PolarsJsonlReader
+
+    path = tmp_path / "t.jsonl"
+    path.write_text(
+        "".join(
+            f'{{"job":"j{i % 3}","status":"inProgress","percentageComplete":{i}}}\n'
+            for i in range(9)
+        )
+    )
+    monkeypatch.setattr(jobstate.readers, "POLARS_FROM", polars_from)
+    made: list[bool] = []
+    real = PolarsJsonlReader.create.__func__  # type: ignore[attr-defined]
+
+    def spy(cls: type[PolarsJsonlReader], router: Any) -> Any:
+        made.append(True)
+        return real(cls, router)
+
+    monkeypatch.setattr(PolarsJsonlReader, "create", classmethod(spy))
+    auto = read_input(str(path), Validator(), ReadOptions(job_key="job"))
+    asked = read_input(str(path), Validator(), ReadOptions(job_key="job", engine="polars"))
+    assert made == ([True, True] if columns else [True])
+    assert auto.to_dict() == asked.to_dict() and auto.jobs[0].ok
