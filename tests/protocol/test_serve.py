@@ -66,7 +66,7 @@ def test_monitor_wait_times_out_on_unknown_values(monitor_server: MonitorServer)
     monitor_server.scenarios["future"] = forever
     seen: list[jobstate.Exchange] = []
     result = monitor.wait(
-        monitor_server.play("future"), interval=0.05, timeout=0.3, on_progress=seen.append
+        monitor_server.play("future"), interval=0.05, timeout=1.0, on_progress=seen.append
     )
     assert (result.outcome, result.timed_out) == ("unfinished", True)
     assert len(seen) == result.polls >= 2
