@@ -223,7 +223,7 @@ def finish(
 ) -> NoReturn:
     """Draw the observed diagram if asked, report the unusable inputs, and exit: 2 for an
     unusable input, 1 for findings at the ``fail_on`` severity, else 0."""
-    from jobstate.render import failed
+    from jobstate.render import fails_at
 
     if diagram_path is not None:
         problem = write_observed(diagram_path, report)
@@ -233,7 +233,7 @@ def finish(
         error(msg)
     if unusable:
         sys.exit(EXIT_UNUSABLE)
-    findings = report.unattributed or any(failed(j, fail_on) for j in report.flagged)
+    findings = report.unattributed or any(fails_at(j, fail_on) for j in report.flagged)
     sys.exit(EXIT_ERRORS if findings else EXIT_OK)
 
 

@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # each renderer loads when first used: the XML one costs star
         rule_lines,
         spec_lines,
     )
-    from jobstate.render.text import failed, text_lines, totals_line
+    from jobstate.render.text import fails_at, text_lines, totals_line
 
 _LAZY: dict[str, str] = {
     "behaviour_lines": "jobstate.render.listings",
@@ -38,7 +38,7 @@ _LAZY: dict[str, str] = {
     "client_lines": "jobstate.render.listings",
     "client_payload": "jobstate.render.json",
     "conform_html": "jobstate.render.html",
-    "failed": "jobstate.render.text",
+    "fails_at": "jobstate.render.text",
     "grade_line": "jobstate.render.listings",
     "junit_xml": "jobstate.render.junit",
     "matrix_markdown": "jobstate.render.listings",
@@ -74,7 +74,7 @@ __all__ = [
     "client_lines",
     "client_payload",
     "conform_html",
-    "failed",
+    "fails_at",
     "grade_line",
     "junit_xml",
     "matrix_markdown",

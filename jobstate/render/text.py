@@ -23,12 +23,12 @@ from jobstate.results import (
 if TYPE_CHECKING:  # annotations only
     from jobstate.results.report import Durations
 
-__all__ = ["durations_line", "failed", "text_lines", "totals_line", "violation_line"]
+__all__ = ["durations_line", "fails_at", "text_lines", "totals_line", "violation_line"]
 
 _VERDICT_COLOUR = {"FAIL": "red", "WARN": "yellow", "OK": "green"}
 
 
-def failed(job: JobReport, fail_on: FailOn = "error") -> bool:
+def fails_at(job: JobReport, fail_on: FailOn = "error") -> bool:
     """Whether ``job`` fails at the ``fail_on`` severity (its lifecycle or its client)."""
     if job.errors or job.client_errors:
         return True
@@ -237,7 +237,7 @@ def _lines(jobs: Iterable[CleanJob], places: _Places, ok: str) -> Iterator[str]:
 
 def _summary(job: JobReport, places: _Places, fail_on: FailOn, color: bool) -> str:
     warned = job.warnings or job.client_warnings
-    verdict = "FAIL" if failed(job, fail_on) else ("WARN" if warned else "OK")
+    verdict = "FAIL" if fails_at(job, fail_on) else ("WARN" if warned else "OK")
     text = (
         f"{_head(verdict, color)} {inert(job.key)}"
         f"{_where(job.input, job.key, job.span, places)}: outcome {job.outcome};"
@@ -439,7 +439,7 @@ def text_lines(
         if isinstance(job, str):  # a clean job's line from its columns (or many such lines)
             yield job
             continue
-        if quiet and not failed(job, fail_on):
+        if quiet and not fails_at(job, fail_on):
             continue
         yield _summary(job, places, fail_on, color)
         yield from _job_lines(job, units.get(job.input, "line"), explain, budget, color)
@@ -475,7 +475,7 @@ def totals_line(report: Report, fail_on: FailOn = "error") -> str:
     t = report.totals
     outcomes = ", ".join(f"{n:,} {o}" for o, n in t.outcomes.items() if n)
     if fail_on == "warning":
-        bad, what = sum(1 for j in report.flagged if failed(j, fail_on)), "with findings"
+        bad, what = sum(1 for j in report.flagged if fails_at(j, fail_on)), "with findings"
     else:
         bad, what = t.jobs_with_errors, "with errors"
     line = (
