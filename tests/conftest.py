@@ -1,4 +1,5 @@
-"""Shared test set-up: Hypothesis profiles (``HYPOTHESIS_PROFILE=ci`` runs more examples), and
+"""Shared test set-up: Hypothesis profiles (``HYPOTHESIS_PROFILE=ci`` runs more examples,
+``quick`` fewer, for mutation runs), and
 the columnar stream for in-process reads of small files."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile("dev", max_examples=100, deadline=None)
+settings.register_profile("quick", max_examples=20, deadline=None)  # mutation runs
 settings.register_profile(
     "ci", max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
