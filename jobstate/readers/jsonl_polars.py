@@ -30,7 +30,7 @@ _SURROGATE = re.compile(rb"\\u[dD][89a-fA-F]")
 """An escaped surrogate: orjson refuses a lone one where polars takes it (pairs are rare)."""
 _NUMBER = r"^-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$"
 """How polars writes a JSON number it reads into a text column (``true``, ``{}``: as is)."""
-_LITERALS = ("true", "false", "null")
+_LITERALS = ("true", "false")  # (a JSON null is null in polars too, not "null")
 _ESCAPED_KEY = re.compile(rb'"(?:[^"\\\n]|\\.)*\\(?:[^"\\\n]|\\.)*"\s*:')
 """A key written with an escape: once decoded it may duplicate another key, and the two
 libraries keep different ones of duplicates (the counts of plain key names cannot see it)."""

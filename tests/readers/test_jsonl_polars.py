@@ -180,17 +180,23 @@ def test_a_percentage_spaced_otherwise_sends_its_chunk_line_by_line(
     assert [v.rule for v in job.violations] == ["percentage-type"]
 
 
+@pytest.mark.parametrize("name", ["5", "-1.5e3", "true", "false", "[1]"])
 def test_a_status_that_is_no_text_is_not_read_as_a_state_named_like_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
-    """For a spec with a state named ``5``, a status written as the number 5 (which polars
-    reads as the text "5") sends its chunk line by line, where it is reported as no text."""
-    spec = spec_from_mapping(load_document(SHAPED.replace('"running"', '"5"'), toml=True))
+    """For a spec with a state named like a JSON value that is not text (``5``, ``true``,
+    ``[1]``), a status written as that value (which polars reads as the text of its name)
+    sends its chunk line by line, where it is reported as no text; the name as text is the
+    state, on the columns."""
+    spec = spec_from_mapping(
+        load_document(SHAPED.replace('"running"', orjson.dumps(name).decode()), toml=True)
+    )
     path = tmp_path / "t.jsonl"
-    path.write_text('{"jobId":"a","phase":"queued"}\n{"jobId":"a","phase":"5"}\n')
+    head = '{"jobId":"a","phase":"queued"}\n{"jobId":"a","phase":'
+    path.write_text(head + orjson.dumps(name).decode() + "}\n")
     taken = _spy(monkeypatch)
     clean = read_input(str(path), Validator(spec), ReadOptions(job_key="jobId"))
-    path.write_text('{"jobId":"a","phase":"queued"}\n{"jobId":"a","phase":5}\n')
+    path.write_text(head + name + "}\n")
     odd = read_input(str(path), Validator(spec), ReadOptions(job_key="jobId"))
     assert taken == [True, False]
     assert clean.jobs[0].ok
