@@ -227,6 +227,10 @@ TAILS: dict[str, tuple[list[list[Any]], int]] = {
         [[_ip(status="Running"), _ip(status="waiting"), _ip(), ("k", _ip(70))], [_ip(50)]],
         2,
     ),
+    "a carried job without a value keeps its baseline, not another job's": (
+        [[_ip(50)], [_ip(), ("k", _ip(90))], [_ip(60)]],
+        0,
+    ),
     "an unknown status does not move the job": (
         [[_ip(50), _ip(100, "completed"), _ip(100, "Running"), _ip()]],
         2,
