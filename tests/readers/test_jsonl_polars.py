@@ -201,3 +201,34 @@ def test_a_status_that_is_no_text_is_not_read_as_a_state_named_like_it(
     assert taken == [True, False]
     assert clean.jobs[0].ok
     assert [v.rule for v in odd.jobs[0].violations] == ["missing-status"]
+
+
+def test_only_the_job_with_a_mistyped_percentage_takes_the_exact_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A text percentage in one job sends that job's records from it on to the exact path
+    (its Checker), and no record of the other jobs."""
+    from jobstate.validation.checker import Checker
+
+    lines = [
+        '{"jobId":"a","status":"inProgress","percentageComplete":10}',
+        '{"jobId":"b","status":"inProgress","percentageComplete":10}',
+        '{"jobId":"a","status":"inProgress","percentageComplete":"20"}',
+        '{"jobId":"b","status":"inProgress","percentageComplete":30}',
+        '{"jobId":"a","status":"inProgress","percentageComplete":40}',
+    ]
+    path = tmp_path / "t.jsonl"
+    path.write_text("".join(line + "\n" for line in lines))
+    fed: list[int | None] = []
+    real = Checker.feed
+
+    def spy(self: Checker, rec: Any, line: int | None = None, http: int | None = None) -> None:
+        fed.append(line)
+        real(self, rec, line, http)
+
+    taken = _spy(monkeypatch)
+    monkeypatch.setattr(Checker, "feed", spy)
+    data = read_input(str(path), Validator(), ReadOptions(job_key="jobId"))
+    assert taken == [True]
+    assert fed == [3, 5]  # the text value, and the record that heals the job
+    assert [[v.rule for v in j.violations] for j in data.jobs] == [["percentage-type"], []]
