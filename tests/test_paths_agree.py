@@ -231,6 +231,10 @@ TAILS: dict[str, tuple[list[list[Any]], int]] = {
         [[_ip(50)], [_ip(), ("k", _ip(90))], [_ip(60)]],
         0,
     ),
+    "a run whose value is the batch's first is its baseline": (
+        [[_ip(status="Running"), _ip(status="waiting"), _ip(5)], [_ip(3)]],
+        3,
+    ),
     "an unknown status does not move the job": (
         [[_ip(50), _ip(100, "completed"), _ip(100, "Running"), _ip()]],
         2,
