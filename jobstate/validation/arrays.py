@@ -1,5 +1,5 @@
 """The arrays :class:`~jobstate.validation.stream.Stream` checks a batch with: their types, a
-batch in job order (:class:`Batch`), the clean tails it hands back (:class:`Tails`), and the
+batch in job order (:class:`Batch`), the clean runs it hands back (:class:`Tails`), and the
 small operations both use."""
 
 from __future__ import annotations
@@ -52,14 +52,12 @@ def http_errors(http: Sequence[int | None] | Ints | None, n: int) -> Bools:
 
 
 class Tails(NamedTuple):
-    """The clean tails of a batch's jobs on the general path (see ``Stream._tails``): per
-    tail its group in the batch, the last position the general path takes before it, its job,
-    record count, last status code, baseline after it (NaN: none) unless ``keep`` (the
-    Checker's own stands), lowest and highest line."""
+    """The clean runs of a batch's jobs between their records on the general path (see
+    :func:`~jobstate.validation.carry.clean_runs`): per run the position of the record it
+    follows (the general path's last before it), its record count, last status code, baseline
+    after it (NaN: none) unless ``keep`` (the Checker's own stands), lowest and highest line."""
 
-    group: Ints
     last: Ints
-    jid: Ints
     records: Ints
     code: Codes
     base: Floats

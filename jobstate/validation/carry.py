@@ -79,11 +79,8 @@ def clean_runs(
     base = np.where(has, b.sv[lp], np.nan)
     ext = np.append(sl, 0)  # min and max of each run's lines, [h+1, end]
     cuts = np.ravel(np.column_stack([begins, ends + 1]))
-    group = b.group[begins]
     return general, Tails(
-        group,
         h,
-        b.gjob[group],
         ends - h,
         b.sc[ends],
         base,
