@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from jobstate import Validator, read_input
 from jobstate._toml import load_document
 from jobstate.readers import ReadOptions
-from jobstate.readers.jsonl_polars import PolarsJsonlReader
 from jobstate.spec.loading import spec_from_mapping
+from tests.readers.chunks import chunks_taken
 from tests.spec.test_body_shape import SHAPED
 from tests.test_paths_agree import _read_both
 
@@ -27,19 +27,6 @@ SHAPES: dict[str, dict[str, Any]] = {  # how records are laid out, and the optio
     "wrapped": {"job_key": "jobId", "body_key": "body"},
     "http": {"job_key": "jobId", "body_key": "resp.body", "http_key": "resp.status"},
 }
-
-
-def _spy(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """Record whether each chunk was taken by the fast path."""
-    taken: list[bool] = []
-    real = PolarsJsonlReader.try_feed
-
-    def spy(self: PolarsJsonlReader, *args: Any) -> bool:
-        taken.append(real(self, *args))
-        return taken[-1]
-
-    monkeypatch.setattr(PolarsJsonlReader, "try_feed", spy)
-    return taken
 
 
 @pytest.mark.parametrize("shape", sorted(SHAPES))
@@ -58,7 +45,7 @@ def test_columnar_path_is_taken_on_clean_input(
         else:
             rows.append({"jobId": f"j{i % 3}", "resp": {"status": 202, "body": body}})
     path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
-    taken = _spy(monkeypatch)
+    taken = chunks_taken(monkeypatch)
     data = read_input(str(path), Validator(), ReadOptions(**SHAPES[shape]))
     assert taken == [True]
     assert [j.key for j in data.jobs] == ["j0", "j1", "j2"]
@@ -82,7 +69,7 @@ def test_polars_path_refuses_a_chunk_it_could_misread(
     """One odd line sends its whole chunk line by line, and the report is still exact."""
     path = tmp_path / "t.jsonl"
     path.write_bytes(b'{"jobId": "a", "status": "inProgress"}\n' + odd + b"\n")
-    taken = _spy(monkeypatch)
+    taken = chunks_taken(monkeypatch)
     data = read_input(str(path), Validator(), ReadOptions(job_key="jobId"))
     assert taken == [False]
     assert sum(j.observations for j in data.jobs) + data.blank == 2
@@ -125,7 +112,7 @@ def test_text_values_are_counted_in_the_first_lines_spacing(
     or mixing text and numbers, is refused, and the report is the same either way."""
     path = tmp_path / "t.jsonl"
     path.write_text("".join(line + "\n" for line in lines))
-    spy = _spy(monkeypatch)
+    spy = chunks_taken(monkeypatch)
     data = read_input(str(path), Validator(), ReadOptions(job_key="jobId", order_by=order_by))
     assert spy == [taken]
     assert [j.observations for j in data.jobs] == [2]
@@ -156,7 +143,7 @@ def test_a_mistyped_percentage_costs_its_job_not_its_chunk(
     path = tmp_path / "t.jsonl"
     path.write_text("".join(r + "\n" for r in rows))
     chunk = data.draw(st.sampled_from([64, 256, 1 << 23]))
-    taken = _spy(monkeypatch)
+    taken = chunks_taken(monkeypatch)
     fast, slow = _read_both(path, ReadOptions(job_key="jobId"), chunk, monkeypatch)
     assert taken and all(taken)
     assert fast.to_dict() == slow.to_dict()
@@ -173,7 +160,7 @@ def test_a_percentage_spaced_otherwise_sends_its_chunk_line_by_line(
         '{"jobId":"a","status":"inProgress","percentageComplete":10}\n'
         '{"jobId":"a","status":"inProgress","percentageComplete" : "50"}\n'
     )
-    taken = _spy(monkeypatch)
+    taken = chunks_taken(monkeypatch)
     data = read_input(str(path), Validator(), ReadOptions(job_key="jobId"))
     assert taken == [False]
     [job] = data.jobs
@@ -194,7 +181,7 @@ def test_a_status_that_is_no_text_is_not_read_as_a_state_named_like_it(
     path = tmp_path / "t.jsonl"
     head = '{"jobId":"a","phase":"queued"}\n{"jobId":"a","phase":'
     path.write_text(head + orjson.dumps(name).decode() + "}\n")
-    taken = _spy(monkeypatch)
+    taken = chunks_taken(monkeypatch)
     clean = read_input(str(path), Validator(spec), ReadOptions(job_key="jobId"))
     path.write_text(head + name + "}\n")
     odd = read_input(str(path), Validator(spec), ReadOptions(job_key="jobId"))
@@ -226,7 +213,7 @@ def test_only_the_job_with_a_mistyped_percentage_takes_the_exact_path(
         fed.append(line)
         real(self, rec, line, http)
 
-    taken = _spy(monkeypatch)
+    taken = chunks_taken(monkeypatch)
     monkeypatch.setattr(Checker, "feed", spy)
     data = read_input(str(path), Validator(), ReadOptions(job_key="jobId"))
     assert taken == [True]

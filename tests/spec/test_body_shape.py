@@ -22,6 +22,7 @@ from jobstate.spec.model import Progress, Spec
 from jobstate.spec.scenarios import scenarios_of
 from jobstate.strategies import traces
 from tests.clirun import cli_text
+from tests.readers.chunks import chunks_taken
 
 SHAPED = """\
 name = "render"
@@ -371,21 +372,12 @@ def test_a_spec_without_progress_reads_alike_through_polars(
     read): the same report record by record and through polars."""
     import re
 
-    from jobstate.readers.jsonl_polars import PolarsJsonlReader
-
     root = Path(__file__).parents[2]
     text = (root / "examples/specs/ipp-jobs.jsonl").read_text()
     log = tmp_path / "ipp.jsonl"
     log.write_text(re.sub(r'"job-id": (\d+)', r'"job-id": "j\1"', text) * 500)
     spec = str(root / "examples/specs/ipp-print-job.toml")
-    taken: list[bool] = []
-    feed = PolarsJsonlReader.try_feed
-
-    def spy(self: PolarsJsonlReader, *args: Any) -> bool:
-        taken.append(feed(self, *args))
-        return taken[-1]
-
-    monkeypatch.setattr(PolarsJsonlReader, "try_feed", spy)
+    taken = chunks_taken(monkeypatch)
     reports = [
         cli_text(
             "check",
