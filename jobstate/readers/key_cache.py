@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from jobstate.readers.polars_columns import job_ids, runs
+from jobstate.readers.polars_columns import global_ids, job_ids, runs, seen_in_runs
 
 if TYPE_CHECKING:  # numpy loads only when a check runs
     from jobstate.validation.stream import Stream
@@ -51,8 +51,10 @@ class KeyCache:
     def __call__(self, keys: Any) -> tuple[Any, Any]:
         """The stream's job ids of a column of text keys, and ids local to the column (0 ..
         distinct-1, in order of first appearance), as :func:`job_ids` gives them."""
-        if runs(keys) is not None:  # grouped rows: a few runs, mapped run by run
-            return job_ids(self.pl, keys, self.stream)
+        grouped = runs(keys)
+        if grouped is not None:  # grouped rows: a few runs, mapped run by run
+            seen = seen_in_runs(*grouped)
+            return global_ids(self.stream, seen), seen[1]
         found = self._lookup(keys)
         if found is None:
             return job_ids(self.pl, keys, self.stream)

@@ -10,7 +10,15 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # numpy loads only when a check runs
     from jobstate.validation.stream import Stream
 
-__all__ = ["feed_polars", "first_seen", "global_ids", "http_codes", "job_ids", "runs"]
+__all__ = [
+    "feed_polars",
+    "first_seen",
+    "global_ids",
+    "http_codes",
+    "job_ids",
+    "runs",
+    "seen_in_runs",
+]
 
 RUNS_AT_MOST = 4
 """A column is mapped run by run when it has at most one run of equal values in this many
@@ -39,18 +47,25 @@ def first_seen(pl: Any, keys: Any) -> tuple[list[str], Any]:
     """The distinct keys of a text column in order of first appearance, and each row's index
     among them (a numpy array): run by run where rows come grouped (each run its own key where
     no key has two runs), else with a polars Enum."""
-    import numpy as np
-
     grouped = runs(keys)
     if grouped is not None:
-        values, lengths = grouped
-        if values.n_unique() == len(values):
-            return values.to_list(), np.repeat(np.arange(len(values), dtype=np.int64), lengths)
-        index: dict[str, int] = {}
-        at = [index.setdefault(v, len(index)) for v in values.to_list()]
-        return list(index), np.repeat(np.array(at, dtype=np.int64), lengths)
+        return seen_in_runs(*grouped)
+    import numpy as np
+
     distinct = keys.unique(maintain_order=True).to_list()
     return distinct, keys.cast(pl.Enum(distinct)).to_physical().to_numpy().astype(np.int64)
+
+
+def seen_in_runs(values: Any, lengths: Any) -> tuple[list[str], Any]:
+    """What :func:`first_seen` gives for rows that come in runs (``values`` and ``lengths``,
+    from :func:`runs`): each run its own key where no key has two runs."""
+    import numpy as np
+
+    if values.n_unique() == len(values):
+        return values.to_list(), np.repeat(np.arange(len(values), dtype=np.int64), lengths)
+    index: dict[str, int] = {}
+    at = [index.setdefault(v, len(index)) for v in values.to_list()]
+    return list(index), np.repeat(np.array(at, dtype=np.int64), lengths)
 
 
 def global_ids(stream: Stream, seen: tuple[list[str], Any]) -> Any:
