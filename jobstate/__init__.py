@@ -17,7 +17,6 @@ from typing import Any as _Any
 
 if _TYPE_CHECKING:  # the names as type checkers see them; at run time each loads on first use
     from jobstate._constants import (
-        FUTURE_VALUE,
         SPEC_NAMES,
         SQL_DIALECTS,
         Action,
@@ -56,6 +55,7 @@ if _TYPE_CHECKING:  # the names as type checkers see them; at run time each load
         SpecError,
     )
     from jobstate.grading import BehaviourFinding, Grade
+    from jobstate.packs.graph import FUTURE_VALUE
     from jobstate.packs.graph.profiles import PROFILES
     from jobstate.packs.graph.protocol import DEVIATIONS, DIALECTS, Deviation, Dialect
     from jobstate.packs.graph.scenarios import SCENARIOS
@@ -83,7 +83,7 @@ if _TYPE_CHECKING:  # the names as type checkers see them; at run time each load
 
 _LAZY: dict[str, str] = {
     "DUCKDB_NAN_SAFE": "jobstate.sql",
-    "FUTURE_VALUE": "jobstate._constants",
+    "FUTURE_VALUE": "jobstate.packs.graph",
     "SPEC_NAMES": "jobstate._constants",
     "SQL_DIALECTS": "jobstate._constants",
     "Action": "jobstate._constants",

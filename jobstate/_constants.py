@@ -56,7 +56,7 @@ UNKNOWN_ACTIONS: tuple[UnknownAction, ...] = ("poll", "failure", "crash")
 DIAGRAM_FORMATS: tuple[DiagramFormat, ...] = ("mermaid", "dot", "svg", "png")
 ENDS_ON: tuple[EndsOn, ...] = ("status", "http-not-202", "no-status", "resource-id")
 """What ends a client's loop: its action on the status value, any 2xx other than 202, a body
-without ``status``, a body with ``resourceId``."""
+without a status, a body with a result field."""
 ON_REDIRECT: tuple[OnRedirect, ...] = ("follow", "stop", "crash", "poll")
 ON_GONE: tuple[OnGone, ...] = ("stop", "crash", "poll")
 ON_SERVER_ERROR: tuple[OnServerError, ...] = ("retry", "raise", "poll", "raise-on-error")
@@ -90,10 +90,32 @@ DIALECT_NAMES: tuple[str, ...] = ("graph", "onedrive", "business")
 DEFAULT_CLIENT_SPECS: tuple[str, ...] = ("current", "legacy")
 """The specs ``jobstate clients`` checks when none is named."""
 
-PCT = "percentageComplete"
-"""The body's progress property."""
-FUTURE_VALUE = "unknownFutureValue"
-"""The synthetic value standing for one the service may add (Graph's enums are evolvable)."""
+SUCCESS_NOT_TOP = "completed-not-100"
+"""The id of the rule that a success status shows its progress at the top of the range. Rule ids
+are public API: this one kept the name it had when the Microsoft Graph specs were the only ones,
+and every module names it through this constant."""
+RULE_IDS: tuple[str, ...] = (
+    "unknown-status",
+    "illegal-transition",
+    "after-terminal",
+    "missing-status",
+    "malformed-record",
+    "percentage-type",
+    "percentage-range",
+    "percentage-regression",
+    SUCCESS_NOT_TOP,
+    "monitor-lost",
+    "stalled",
+)
+"""The lifecycle rules' ids, in the table's order (a test checks them against ``RULES``)."""
+BEHAVIOUR_IDS: tuple[str, ...] = (
+    "polled-after-terminal",
+    "repolled-redirect",
+    "poll-interval",
+    "auth-to-monitor",
+    "never-polled",
+)
+"""The client-behaviour finding ids (a test checks them against ``BEHAVIOURS``)."""
 
 STALL_SECONDS = 300.0
 """The default stall threshold: five minutes without a change of status or progress. It is

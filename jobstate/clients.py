@@ -22,7 +22,6 @@ from typing import Any
 from jobstate._constants import (
     CLIENT_PROTOCOL_KEYS,
     DEFAULT_CLIENT_SPECS,
-    FUTURE_VALUE,
     SPEC_NAMES,
     TERMINAL_OUTCOMES,
     UNKNOWN_ACTIONS,
@@ -30,6 +29,7 @@ from jobstate._constants import (
 )
 from jobstate.exceptions import ClientModelError
 from jobstate.spec import Spec, get_spec
+from jobstate.spec.policy import ClientExpects
 
 __all__ = [
     "FINDINGS",
@@ -67,9 +67,9 @@ def check_client(model: ClientModel, spec: str | Spec = "current") -> list[Findi
     """
     sp = get_spec(spec)
     out = [f for name in sp.names if (f := _documented_finding(model, sp, name)) is not None]
+    out += _stranger_findings(model, sp)
     if not graph_pack(sp):  # the other revision and the HTTP answers are Graph's own
         return sorted(out, key=lambda f: f.severity != "error")
-    out += _stranger_findings(model, sp)
     past = next((f for f in out if f.id in ("polls-forever", "spurious-timeout")), None)
     out += protocol_findings(model, sp.name, polls_on=past or False)
     out.sort(key=lambda f: f.severity != "error")
@@ -127,12 +127,12 @@ def _documented_finding(model: ClientModel, sp: Spec, name: str) -> Finding | No
 
 
 def _stranger_findings(model: ClientModel, sp: Spec) -> list[Finding]:
-    """Values the client may meet that ``sp`` does not document: the other revision's, and a
-    future one (Graph's enums are evolvable)."""
-    union = get_spec("any")
+    """Values the client may meet that ``sp`` does not document: the other revision's (the
+    Graph pack's specs), and the spec's unknown value, met as its policy says."""
+    union = get_spec("any") if graph_pack(sp) else sp
     out = []
-    for value in [n for n in union.names if n not in sp] + [FUTURE_VALUE]:
-        msg = _stranger_message(model, union, value)
+    for value in [n for n in union.names if n not in sp] + [sp.unknown.value]:
+        msg = _stranger_message(model, union, value, sp.unknown.client)
         if msg is not None:
             severity: Severity = "error" if model.action(value) == "crash" else "warning"
             witness = _witness(union, value, model) if value in union else (union.initial, value)
@@ -140,9 +140,19 @@ def _stranger_findings(model: ClientModel, sp: Spec) -> list[Finding]:
     return out
 
 
-def _stranger_message(model: ClientModel, union: Spec, value: str) -> str | None:
+def _does(action: str) -> str:
+    return "keeps polling" if action == "poll" else f"stops with {action}"
+
+
+def _stranger_message(
+    model: ClientModel, union: Spec, value: str, policy: ClientExpects
+) -> str | None:
     action = model.action(value)
     where = "from the other revision" if value in union else "a future value"
+    if value not in union and policy == "failure" and action != "crash":
+        if action == "failure":
+            return None  # gives the job up, as the spec's unknown-value policy says
+        return f"{_does(action)} on '{value}' ({where}), which the spec says ends as a failure"
     terminal = value in union and value in union.terminal
     if action == "crash":
         return f"crashes on '{value}' ({where})"

@@ -27,7 +27,6 @@ from jobstate._words import inert
 from jobstate.exceptions import DiagramError
 from jobstate.results import JobReport
 from jobstate.spec import Spec, get_spec
-from jobstate.spec.builtin import is_builtin
 
 __all__ = [
     "ObservedCounts",
@@ -72,8 +71,8 @@ _ILLEGAL_STYLE = {"color": "#d32f2f", "fontcolor": "#d32f2f"}
 
 
 def _title(spec: Spec) -> str:
-    if is_builtin(spec):
-        return f"asyncJobStatus lifecycle (spec {spec.name})"
+    if spec.lifecycle:
+        return f"{spec.lifecycle} lifecycle (spec {spec.name})"
     return f"{spec.name} lifecycle"
 
 
@@ -282,7 +281,7 @@ def render_dot(dot_source: str, fmt: Literal["svg", "png"]) -> bytes:
     except graphviz.ExecutableNotFound:
         raise DiagramError(_INSTALL_DOT) from None
     except graphviz.CalledProcessError as exc:  # pragma: no cover - a dot failure
-        raise DiagramError(f"dot failed: {exc.stderr!r}") from None
+        raise DiagramError(f"dot exited with an error: {exc.stderr!r}") from None
 
 
 def diagram(spec: str | Spec = "current", fmt: DiagramFormat = "mermaid") -> bytes:

@@ -26,13 +26,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from jobstate._constants import SQL_DIALECTS, SQL_REPORTS, STALL_SECONDS, Mode
+from jobstate._constants import SQL_DIALECTS, SQL_REPORTS, STALL_SECONDS, SUCCESS_NOT_TOP, Mode
 from jobstate.exceptions import OptionError
 from jobstate.spec import Spec
 from jobstate.spec.model import Progress
 from jobstate.spec.protocol import GONE, GONE_ERROR
 from jobstate.sql_time import job_time_columns, report_time_columns, stall_ctes, stall_rows
-from jobstate.validation.rules import REDIRECT_COMPLETION, RULES
 from jobstate.validation.tables import Tables
 
 __all__ = ["DUCKDB_NAN_SAFE", "SQL_DIALECTS", "SQL_REPORTS", "generate_sql"]
@@ -50,7 +49,7 @@ _ORDER = (  # the order the general path reports one observation's violations in
     "illegal-transition",
     "percentage-range",
     "percentage-regression",
-    "completed-not-100",
+    SUCCESS_NOT_TOP,
 )
 _HTTP_ORDER = (*_ORDER, "monitor-lost")  # alone on its row: its place among the others is moot
 
@@ -111,7 +110,7 @@ def _flag_columns(http: bool, high: float) -> str:
         " AND NOT state_terminal AND NOT legal",
         "percentage-range": "pct IS NOT NULL AND NOT pct_valid",
         "percentage-regression": "pct_valid AND before IS NOT NULL AND pct < before",
-        "completed-not-100": f"pct_valid AND known_success AND pct <> {_num(high)}",
+        SUCCESS_NOT_TOP: f"pct_valid AND known_success AND pct <> {_num(high)}",
         "monitor-lost": "k = first_lost",  # once a job: the first 'gone' before the end
     }
     return ",\n    ".join(
@@ -180,7 +179,8 @@ def generate_sql(
         number += f", CAST({q(str(time))} AS DOUBLE) AS t"
     http_q, code_q = (q(c) if c else None for c in (http, error_code))
     # no progress field: no value to check, whatever the column
-    polls = _polls(columns, pct, number, q(table), http_q, code_q, timed)
+    done = t.completion[t.status_field]
+    polls = _polls(columns, pct, number, q(table), http_q, code_q, done, timed)
     has_http = http is not None
     parts = [
         head,
@@ -217,11 +217,13 @@ def _polls(
     table: str,
     http: str | None,
     error_code: str | None,
+    done: str,
     timed: bool = False,
 ) -> list[str]:
     """The ``jobstate_polls`` CTE: each poll's job, status, percentage and place in its job
     (``columns``: the select of the first two, the status's alias still to come), and with
-    ``http`` (quoted column names), each answer read as the Python engine reads it."""
+    ``http`` (quoted column names), each answer read as the Python engine reads it (``done``:
+    the status a completion without a status body reads as)."""
     if http is None:
         return [
             "jobstate_polls AS (",
@@ -235,18 +237,19 @@ def _polls(
         f"{columns}given, CAST({pct} AS DOUBLE) AS given_pct,\n"
         f"    CAST({http} AS INTEGER) AS http, {code} AS error_code,\n    {number}",
         table,
+        done,
         timed,
     )
 
 
-def _http_polls(select: str, table: str, timed: bool) -> list[str]:
+def _http_polls(select: str, table: str, done: str, timed: bool) -> list[str]:
     """The polls of captured traffic, each answer read as the Python engine reads it: a 303
     without a status is the completion; another redirect (301, 302, 307, 308) or 400 or more
     without one is an error answer, or the monitor ``gone``; none has a percentage to check.
     The table keeps no body beyond its status, so the finished item answered at the monitor
     URL (a 2xx with an ``id``) is not told from a body without a status here."""
     gone = ", ".join(str(c) for c in sorted(GONE))
-    done = sql_literal(REDIRECT_COMPLETION["status"])
+    done = sql_literal(done)
     return [
         "jobstate_answers AS (",
         f"  {select}",
@@ -290,7 +293,7 @@ def _table_ctes(t: Tables, dialect: str, http: bool, timed: bool) -> list[str]:
         dialect,
     )
     rule_rows = _values(
-        ((lit(r), lit(RULES[r].severity), str(i)) for i, r in enumerate(_rules(http, timed))),
+        ((lit(r), lit(t.severity[r]), str(i)) for i, r in enumerate(_rules(http, timed))),
         "rule, severity, rank",
         dialect,
     )

@@ -22,7 +22,7 @@ from typing import Any
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from jobstate._constants import Outcome
+from jobstate._constants import SUCCESS_NOT_TOP, Outcome
 from jobstate._trace import MutatedTrace, Trace
 from jobstate._trace_values import (
     BAD_TYPES,
@@ -363,7 +363,7 @@ def _regression(draw: st.DrawFn, sp: Spec, mode: str) -> MutatedTrace:
 @st.composite
 def _not_100(draw: st.DrawFn, sp: Spec, mode: str) -> MutatedTrace:
     base = draw(traces(sp, mode, outcome="success"))
-    progress, f = _progress(sp, "completed-not-100"), sp.status_field
+    progress, f = _progress(sp, SUCCESS_NOT_TOP), sp.status_field
     i = next(k for k, b in enumerate(base.bodies) if sp.outcome(b[f]) == "success")
     before = _baselines(sp, base.bodies[:i])
     floor = before[-1] if before and before[-1] is not None else progress.low
@@ -372,7 +372,7 @@ def _not_100(draw: st.DrawFn, sp: Spec, mode: str) -> MutatedTrace:
     assume(floor <= value < progress.high)
     bodies = list(base.bodies)
     bodies[i] = {**bodies[i], progress.field: value}
-    return _mutated(base, bodies, "completed-not-100", i, f"success at {value}% at {i}")
+    return _mutated(base, bodies, SUCCESS_NOT_TOP, i, f"success at {value}% at {i}")
 
 
 @st.composite
@@ -418,7 +418,7 @@ MUTATIONS: dict[str, Callable[[Spec, str], st.SearchStrategy[MutatedTrace]]] = {
     "percentage-type": lambda sp, mode: _bad_percentage(sp, mode, "percentage-type"),
     "percentage-range": lambda sp, mode: _bad_percentage(sp, mode, "percentage-range"),
     "percentage-regression": _regression,
-    "completed-not-100": _not_100,
+    SUCCESS_NOT_TOP: _not_100,
 }
 """One mutation strategy per rule id."""
 
@@ -439,13 +439,13 @@ def mutated_traces(
         else [
             r
             for r in MUTATIONS
-            if (succeeds or r != "completed-not-100")
+            if (succeeds or r != SUCCESS_NOT_TOP)
             and (sp.progress is not None or r not in _PROGRESS_RULES)
         ]
     )
     unknown = [r for r in chosen if r not in MUTATIONS]
     if unknown or not chosen:
         raise OptionError(f"unknown rule ids {unknown}; expected some of {', '.join(MUTATIONS)}")
-    if "completed-not-100" in chosen and not succeeds:
-        raise OptionError(f"spec {sp.name!r} has no success state: no completed-not-100 trace")
+    if SUCCESS_NOT_TOP in chosen and not succeeds:
+        raise OptionError(f"spec {sp.name!r} has no success state: no {SUCCESS_NOT_TOP} trace")
     return st.one_of([MUTATIONS[r](sp, mode) for r in chosen])

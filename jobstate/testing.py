@@ -28,7 +28,7 @@ from typing import Any, cast
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from jobstate._constants import FUTURE_VALUE, Outcome
+from jobstate._constants import Outcome
 from jobstate._trace import Trace
 from jobstate.exceptions import PollsForever
 from jobstate.spec import Spec, get_spec
@@ -48,7 +48,7 @@ class Monitor:
         self.max_extra_polls = max_extra_polls
         self.field = spec.status_field
         self.terminal_at = next(
-            (i for i, b in enumerate(self.bodies) if b.get(self.field) in spec.terminal), None
+            (i for i, b in enumerate(self.bodies) if _ends(spec, b.get(self.field))), None
         )
 
     def __call__(self) -> dict[str, Any]:
@@ -90,8 +90,10 @@ def check_poller(
     """Test ``poller`` against legal finished traces of ``spec``, sampled like polls.
 
     Asserts that it returns the trace's outcome for every terminal state, never stops before
-    the terminal status, does not keep polling after it, and, with ``unknown_values``, that a
-    value it does not know (``unknownFutureValue``) before the end changes nothing.
+    the terminal status, does not keep polling after it, and, with ``unknown_values``, that it
+    meets a value it does not know (the spec's unknown value, Graph's ``unknownFutureValue``)
+    as the spec's unknown-value policy says: it polls on and the outcome is unchanged, or it
+    stops and reports a failure.
 
     Two phases: first a fixed suite that takes every edge and every pair of consecutive edges
     of the spec (:func:`~jobstate.strategies.coverage_paths`), each also with the work at 100%
@@ -119,11 +121,12 @@ def check_poller(
     )
     @given(trace=traces(sp, "sampled", finished=True, min_length=1), data=st.data())
     def run(trace: Trace, data: st.DataObject) -> None:
-        bodies: list[Mapping[str, Any]] = list(trace.bodies)
-        if unknown_values and data.draw(st.booleans(), label="inject unknownFutureValue"):
+        bodies: Sequence[Mapping[str, Any]] = trace.bodies
+        outcome: Outcome = trace.outcome
+        if unknown_values and data.draw(st.booleans(), label="inject the unknown value"):
             at = data.draw(st.integers(0, len(bodies) - 1), label="at")
-            bodies.insert(at, {sp.status_field: FUTURE_VALUE})
-        _check_one(poller, bodies, trace.outcome, sp, outcome_of, max_extra_polls)
+            bodies, outcome = _with_unknown(sp, bodies, at, outcome)
+        _check_one(poller, bodies, outcome, sp, outcome_of, max_extra_polls)
 
     run()
 
@@ -133,7 +136,8 @@ def coverage_suite(
 ) -> list[tuple[list[dict[str, Any]], Outcome]]:
     """The fixed traces :func:`check_poller` runs first, with their outcomes: one per coverage
     path (one poll per state, progress rising), the same with 100% reached before a success,
-    and (``unknown_values``) the same with ``unknownFutureValue`` after the first poll.
+    and (``unknown_values``) the same with the spec's unknown value after the first poll (where
+    its policy says a client gives the job up, ending there as a failure).
 
     >>> len(coverage_suite("current")) > len(coverage_paths("current"))
     True
@@ -150,8 +154,32 @@ def coverage_suite(
             early.insert(-1, {f: path[-2], progress.field: progress.high})
             suite.append((early, outcome))
         if unknown_values:
-            suite.append(([plain[0], {f: FUTURE_VALUE}, *plain[1:]], outcome))
+            suite.append(_with_unknown(sp, plain, 1, outcome))
     return suite
+
+
+def _ends(sp: Spec, status: object) -> bool:
+    """Whether a poller must stop at ``status``: a terminal state, or a value outside the spec
+    where its unknown-value policy says a client gives the job up."""
+    if status in sp.terminal:
+        return True
+    return sp.unknown.client == "failure" and isinstance(status, str) and status not in sp
+
+
+def _with_unknown(
+    sp: Spec, bodies: Sequence[Mapping[str, Any]], at: int, outcome: Outcome
+) -> tuple[list[dict[str, Any]], Outcome]:
+    """``bodies`` with the spec's unknown value answered at ``at``, and the outcome a poller
+    then reports: the same, where the policy says poll on; a failure there, where it says the
+    client gives the job up (the trace ends at the value)."""
+    body = {sp.status_field: sp.unknown.value}
+    plain = [dict(b) for b in bodies]
+    if sp.unknown.client == "failure":
+        end = next((i for i, b in enumerate(plain) if b.get(sp.status_field) in sp.terminal), at)
+        if end < at:  # the end comes first: the value is never answered
+            return plain, outcome
+        return [*plain[:at], body], "failure"
+    return [*plain[:at], body, *plain[at:]], outcome
 
 
 def _progress_at(sp: Spec, status: str, i: int, n: int) -> dict[str, Any]:

@@ -25,6 +25,9 @@ duckdb = pytest.importorskip("duckdb")
 STALL = 2.0
 
 
+FIELDS = ("status", "percentageComplete")  # the built-in specs' bodies
+
+
 def python_timed_engine(rows: Sequence[HttpRow], spec: str, http: bool) -> dict[str, Any]:
     """The reference: each job's polls in (time, line) order, fed to the general path and to
     a time tracker; the stalls join the violations as read_input joins them."""
@@ -42,7 +45,7 @@ def python_timed_engine(rows: Sequence[HttpRow], spec: str, http: bool) -> dict[
             if p is not None:
                 body["percentageComplete"] = p
             checker.feed(body, line, code if http else None)
-            timer.feed(Exchange.of(code if http else None, body, time=float(ts)))
+            timer.feed(Exchange.of(code if http else None, body, time=float(ts), fields=FIELDS))
         r = checker.to_job_report(job)
         facts = timer.facts()
         assert facts is not None

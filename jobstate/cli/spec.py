@@ -122,8 +122,8 @@ def _diff(a: Spec, b: Spec, *, fmt: str) -> NoReturn:
 )
 @click.option(
     "--error-code-col",
-    help="The code of an error body (needs --http-col): operationNotFound says the monitor"
-    " is gone.",
+    help="The code of an error body (needs --http-col): the monitor protocol's gone code says"
+    " the monitor is gone whatever the HTTP status.",
 )
 @click.option(
     "--time-col",
@@ -186,18 +186,18 @@ def rules_cmd(spec: str, fmt: str) -> None:
     capture says the client did); --select and --ignore take both."""
     from jobstate import render
     from jobstate.spec import get_spec
-    from jobstate.validation.behaviour import BEHAVIOURS
-    from jobstate.validation.rule_text import rules_for
+    from jobstate.validation.rule_text import behaviours_for, rules_for
 
-    rules = rules_for(get_spec(spec))
+    sp = get_spec(spec)
+    rules, behaviours = rules_for(sp), behaviours_for(sp)
     if fmt == "json":
         payload = render.rules_payload(rules)
-        clients = render.behaviours_payload(BEHAVIOURS.values())
+        clients = render.behaviours_payload(behaviours)
         write_json([{**r, "scope": "lifecycle"} for r in payload] + clients)
     else:
         echo_lines(render.rule_lines(rules))
         echo_lines(["", "client-behaviour findings (what the traffic says the client did):"])
-        echo_lines(render.behaviour_lines(BEHAVIOURS.values()))
+        echo_lines(render.behaviour_lines(behaviours))
 
 
 @click.command("diagram", short_help="Draw a spec's state diagram.")

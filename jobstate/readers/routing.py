@@ -11,13 +11,14 @@ from jobstate._words import shortened
 from jobstate.readers.fields import Getter, body_at, getter, http_at, job_key_at, rfc3339_ns
 from jobstate.readers.options import ReadOptions
 from jobstate.results import InputSummary, Record
-from jobstate.validation.rules import REDIRECT_COMPLETION, completes
+from jobstate.validation.rules import completes
 
 if TYPE_CHECKING:  # numpy loads only when a check runs; the protocol, when one is tracked
     from jobstate.spec.protocol import Exchange
     from jobstate.validation.behaviour import BehaviourTracker
     from jobstate.validation.checker import CheckerStream
     from jobstate.validation.stream import Stream
+    from jobstate.validation.tables import Tables
     from jobstate.validation.timing import TimeTracker
 
 __all__ = ["FLUSH_BATCH", "HeldRecords", "JobRouter", "Lines", "Start", "Tracked", "seconds"]
@@ -160,7 +161,7 @@ class JobRouter:
         if self.order_get is None:
             if times is not None:
                 self._track(keys, bodies, http, times, lines)
-            self.stream.feed(keys, _completions(bodies, http, self.body_keys[0]), lines, http)
+            self.stream.feed(keys, _completions(bodies, http, self.stream.tables), lines, http)
             return
         self._hold(keys, bodies, lines, http, times, wrappers)
 
@@ -239,7 +240,7 @@ class JobRouter:
                 self._track(keys, bodies, http, list(map(held.times.__getitem__, take)), lines)
             self.stream.feed(
                 keys,
-                _completions(bodies, http, self.body_keys[0]),
+                _completions(bodies, http, self.stream.tables),
                 lines,
                 http if self.http_get else None,
             )
@@ -383,14 +384,17 @@ def _only(
     )
 
 
-def _completions(bodies: list[Record], http: list[int | None] | None, field: str) -> list[Record]:
+def _completions(
+    bodies: list[Record], http: list[int | None] | None, tables: Tables
+) -> list[Record]:
     """``bodies``, each 303 completion without a status body replaced by the spec's success,
     so that the fast paths take it; the client-behaviour trackers have read the answers as they
     came. The rarer item answered at the monitor URL has no status either, so the fast paths
     hand it to the general path, which reads it the same way (``Checker.feed``); looking at
     every 2xx here would cost each ordinary answer a call."""
+    field = tables.status_field
     if http is not None:
         for i, code in enumerate(http):
             if code is not None and 300 <= code < 400 and completes(bodies[i], code, field):
-                bodies[i] = REDIRECT_COMPLETION
+                bodies[i] = tables.completion
     return bodies

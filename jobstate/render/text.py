@@ -261,9 +261,9 @@ def _summary(job: JobReport, places: _Places, fail_on: FailOn, color: bool) -> s
         text += f"; {plural(job.error_answers, 'error answer')} without a status body"
     if job.client is not None and job.client.end == "303":
         where = job.client.location
-        text += "; completed by 303 See Other" + (f" to {inert(where)}" if where else "")
+        text += "; completion: 303 See Other" + (f" to {inert(where)}" if where else "")
     elif job.client is not None and job.client.end == "item":
-        text += "; completed by the item itself at the monitor URL"
+        text += "; completion: the item itself at the monitor URL"
     if job.timing is not None:
         text += "; " + job.timing.phrase()
     if job.result and (verdict != "OK" or job.outcome == "failure"):  # what the answers said

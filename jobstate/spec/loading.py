@@ -7,12 +7,21 @@ machine, its successors and its terminal set are built from it as for the built-
 
     name = "print-job"
     description = "An IPP print job (RFC 8011 §5.3.7)"
+    lifecycle = "IPP job"      # optional: what the lifecycle is of, for titles
 
     [body]                     # optional: the shape of the bodies
     status = "job-state"       # the field of the status (default: status)
     progress = "done"          # the field of a progress number, if they carry one
     progress_range = [0, 1]    # its lowest and highest values (default: [0, 100])
     result = ["job-id"]        # the fields that name the job's result, kept in reports
+
+    [unknown]                  # optional: the unknown-value policy
+    value = "notInThisSpec"    # stands for a value the spec does not list (tests, scenarios)
+    severity = "error"         # unknown-status's severity: error | warning
+    client = "poll"            # what a client does on one: poll (on) | failure (gives up)
+
+    [rules.stalled]            # optional: a rule's or finding's words in this spec
+    rationale = "our runbook gives a job five minutes"
 
     [[provenances]]            # optional: the kinds, strongest first (default: card, doc, inferred)
     kind = "rfc"

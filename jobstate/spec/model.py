@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from jobstate._constants import STATE_CLASSES, TERMINAL_OUTCOMES, Outcome, StateClass
 from jobstate.exceptions import SpecError
+from jobstate.spec.policy import Unknown, check_texts
 
 if TYPE_CHECKING:
     from transitions import Machine
@@ -144,13 +145,21 @@ class Spec:
         edges: Iterable[Edge],
         *,
         description: str = "",
+        lifecycle: str = "",
         provenances: Iterable[tuple[str, str]] | None = None,
         result: Iterable[str] = (),
         status_field: str = "status",
         progress: Progress | None = None,
+        unknown: Unknown | None = None,
+        texts: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         self.name = name
+        # what a status outside the spec means (severity, stand-in, a client's duty)
+        self.unknown = Unknown() if unknown is None else unknown
+        # the spec's own words for rules and findings: {id: {"summary"/"rationale": text}}
+        self.texts: Mapping[str, Mapping[str, str]] = dict(texts or {})
         self.description = description
+        self.lifecycle = lifecycle  # what the lifecycle is of, for titles (a resource's name)
         self.result: tuple[str, ...] = tuple(result)
         self.status_field = status_field  # the body's field that holds the status
         self.progress = progress  # the body's progress field and range, if it has one
@@ -192,6 +201,8 @@ class Spec:
 
     def _check_data(self) -> None:
         self._check_body()
+        if not isinstance(self.lifecycle, str):
+            raise SpecError(f"spec {self.name!r}: the lifecycle's name must be text")
         if not all(isinstance(f, str) and f for f in self.result):
             raise SpecError(f"spec {self.name!r}: result fields must be non-empty strings")
         if len(set(self.result)) != len(self.result):
@@ -206,6 +217,8 @@ class Spec:
         for st in self.states:
             self._check_state(st)
             self._by_name[st.name] = st
+        self.unknown.check(self.name, self._by_name)
+        check_texts(self.name, self.texts)
         initials = [st.name for st in self.states if st.cls == "initial"]
         if len(initials) != 1:
             raise SpecError(
@@ -406,6 +419,7 @@ class Spec:
         return {
             "name": self.name,
             "description": self.description,
+            **({"lifecycle": self.lifecycle} if self.lifecycle else {}),
             "initial": self.initial,
             "terminal": sorted(self.terminal, key=self.names.index),
             "states": [
@@ -430,6 +444,8 @@ class Spec:
             ],
             **kinds,
             **({"body": body} if body else {}),
+            **({"unknown": unknown} if (unknown := self.unknown.to_dict()) else {}),
+            **({"rules": {k: dict(v) for k, v in self.texts.items()}} if self.texts else {}),
         }
 
     def _body_dict(self) -> dict[str, Any]:

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-from jobstate._constants import PCT
 from jobstate._words import shortened
+from jobstate.packs.graph.protocol import GONE_ERROR
 
 __all__ = [
     "ANSWER_KINDS",
@@ -30,11 +30,7 @@ __all__ = [
 
 GONE = frozenset({404, 410})
 """HTTP statuses that say a monitor no longer exists (sources: expiry-404); so does an error
-whose code is ``operationNotFound`` (sources: operation-not-found)."""
-
-GONE_ERROR = "operationNotFound"
-"""The error code that says a monitor no longer exists, whatever its HTTP status
-(sources: operation-not-found)."""
+whose code is :data:`GONE_ERROR`, whatever the HTTP status."""
 
 MONITOR_PATHS = ("/monitor/", "/drive/operations/")
 """Monitor URL paths: Graph/OneDrive monitors and SharePoint v2.1 operations
@@ -77,7 +73,7 @@ class Exchange:
         retry_after: float | None = None,
         location: str | None = None,
         keep: tuple[str, ...] = (),
-        fields: tuple[str, str | None] = ("status", PCT),
+        fields: tuple[str, str | None] = ("status", None),
     ) -> Exchange:
         """An exchange from an answer's parsed JSON body (any value, or ``None``); ``keep``:
         the body fields whose text or number values it keeps (shortened, made inert);

@@ -10,14 +10,26 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from jobstate._constants import STATE_CLASSES, TERMINAL_OUTCOMES
+from jobstate._constants import BEHAVIOUR_IDS, RULE_IDS, STATE_CLASSES, TERMINAL_OUTCOMES
 from jobstate._words import shortened
 from jobstate.exceptions import SpecError
 from jobstate.spec.model import Edge, Progress, Spec, State
+from jobstate.spec.policy import CLIENT_EXPECTS, RULE_TEXT_KEYS, SEVERITIES, Unknown
 
 __all__ = ["SpecReader", "spec_from_mapping"]
 
-_TOP = {"name", "description", "provenances", "states", "edges", "body"}
+_TOP = {
+    "name",
+    "description",
+    "lifecycle",
+    "provenances",
+    "states",
+    "edges",
+    "body",
+    "unknown",
+    "rules",
+}
+_UNKNOWN = {"value", "severity", "client"}
 _BODY = {"result", "status", "progress", "progress_range"}
 _DERIVED = {"initial", "terminal", "protocol"}  # what `jobstate spec --format json` adds
 _STATE = {"name", "class", "provenance", "rationale", "outcome", "resets_progress"}
@@ -60,6 +72,7 @@ class SpecReader:
         description = data.get("description", "")
         if not isinstance(description, str):
             raise self.fail("description", "must be text")
+        lifecycle = self._text(data, "lifecycle", "") if "lifecycle" in data else ""
         kinds = list(self._kinds(data.get("provenances")))
         known = [k for k, _ in kinds] if kinds else None
         states = [self._state(i, s, known) for i, s in self._tables(data, "states")]
@@ -68,16 +81,22 @@ class SpecReader:
         body = data.get("body", {})
         result = self._result(body)
         status_field, progress = self._shape(body)
+        unknown, texts = self._unknown(data.get("unknown", {})), self._texts(data.get("rules", {}))
+        if any(st.name == unknown.value for st in states):
+            raise self.fail("unknown.value", f"{unknown.value!r} is a state of the spec")
         try:
             spec = Spec(
                 name,
                 states,
                 edges,
                 description=description,
+                lifecycle=lifecycle,
                 provenances=kinds or None,
                 result=result,
                 status_field=status_field,
                 progress=progress,
+                unknown=unknown,
+                texts=texts,
             )
         except SpecError as exc:
             raise self._locate(exc, states, edges) from None
@@ -126,6 +145,34 @@ class SpecReader:
         if not (math.isfinite(low) and math.isfinite(high) and low < high):
             raise self.fail("body.progress_range", "must run from a lower to a higher number")
         return status, Progress(field, low, high)
+
+    def _unknown(self, table: object) -> Unknown:
+        """The ``[unknown]`` table: the unknown-value policy (:class:`Unknown`), each key
+        optional."""
+        if not isinstance(table, Mapping):
+            raise self.fail("unknown", "must be a table")
+        self._keys(table, _UNKNOWN, "unknown")
+        said = {k: self._text(table, k, "unknown") for k in table}
+        for key, allowed in (("severity", SEVERITIES), ("client", CLIENT_EXPECTS)):
+            if key in said and said[key] not in allowed:
+                raise self.fail(f"unknown.{key}", f"must be one of {', '.join(allowed)}")
+        return Unknown(**said)  # type: ignore[arg-type]  # severity and client checked above
+
+    def _texts(self, table: object) -> dict[str, dict[str, str]]:
+        """The ``[rules.ID]`` tables: a rule's or finding's summary and rationale in the spec's
+        words (the ids are checked with the spec)."""
+        if not isinstance(table, Mapping):
+            raise self.fail("rules", "must be a table of [rules.ID] tables")
+        texts = {}
+        for rule, said in table.items():
+            place = f"rules.{shortened(str(rule), 60)}"
+            if rule not in (*RULE_IDS, *BEHAVIOUR_IDS):
+                raise self.fail(place, "no rule or finding has this id (jobstate rules lists them)")
+            if not isinstance(said, Mapping):
+                raise self.fail(place, "must be a table")
+            self._keys(said, set(RULE_TEXT_KEYS), place)
+            texts[str(rule)] = {k: self._text(said, k, place) for k in said}
+        return texts
 
     def _keys(self, table: Mapping[str, Any], allowed: set[str], place: str) -> None:
         unknown = sorted(str(k) for k in table if k not in allowed)

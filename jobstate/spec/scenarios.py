@@ -170,8 +170,9 @@ def scenarios_of(spec: Spec) -> dict[str, Scenario]:
     - ``end-STATE`` for each terminal state, reached by the shortest path from the initial one;
     - ``loop-A-B`` for each edge that closes a loop (B leads back to A), the loop taken once on
       the way to the nearest terminal state (at most 24);
-    - ``unknown-value``: a value outside the spec after the first step, then on to the end: a
-      client must keep polling through it.
+    - ``unknown-value``: the spec's unknown value after the first step, then on to the end: a
+      client must keep polling through it (or, where the spec's policy says so, it is the end,
+      and a client gives the job up).
 
     >>> from jobstate import load_spec
     >>> sorted(scenarios_of(load_spec("examples/specs/ipp-print-job.toml")))[:3]
@@ -243,17 +244,22 @@ def _play(spec: Spec, name: str, description: str, path: tuple[str, ...]) -> Sce
 
 
 def _unknown(spec: Spec) -> Scenario:
-    """The shortest success (or end) with a value outside the spec after the first answer."""
-    value = "notInThisSpec"
-    while value in spec:
-        value += "_"
+    """The shortest success (or end) with the spec's unknown value after the first answer: a
+    client polls on through it, or (where the spec's unknown-value policy says a client gives
+    the job up) the monitor ends there and a client concludes a failure."""
+    value = spec.unknown.value
     course = _play(spec, "unknown-value", "", (spec.initial, *_to_end(spec, spec.initial)))
     answers = list(course.answers)
     first = dict(answers[0].body or {})
     first[spec.status_field] = value
-    answers.insert(1, Answer(200, first))
+    if spec.unknown.client == "failure":
+        answers[1:] = [Answer(200, first)]
+        how = "the job is given up: a failure"
+    else:
+        answers.insert(1, Answer(200, first))
+        how = "keep polling"
     return replace(
         course,
         answers=tuple(answers),
-        description=f"a value outside the spec ({value!r}) after the first answer: keep polling",
+        description=f"a value outside the spec ({value!r}) after the first answer: {how}",
     )

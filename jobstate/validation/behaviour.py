@@ -49,16 +49,16 @@ BEHAVIOURS: Mapping[str, BehaviourRule] = {
             "error",
             "doc",
             "the client polled again after a terminal answer",
-            "'has been completed', 'failed', 'was cancelled': the work is over, so another poll"
-            " can only repeat the end or find the monitor gone (sources: current-vocabulary)",
+            "a terminal status is the job's end: another poll can only repeat it or find the"
+            " monitor gone",
         ),
         BehaviourRule(
             "repolled-redirect",
             "error",
             "doc",
             "the client fetched the monitor again after its 303 See Other",
-            "once done the monitor answers '303 See Other' with a Location to the new item"
-            " (sources: completion-303): the answer is there, not at the monitor",
+            "a 303 See Other points at the answer (RFC 9110 §15.4.4): it is there, not at the"
+            " monitor",
         ),
         BehaviourRule(
             "poll-interval",
@@ -73,18 +73,16 @@ BEHAVIOURS: Mapping[str, BehaviourRule] = {
             "warning",
             "doc",
             "the client sent an Authorization header to the monitor URL",
-            "'The location URL returned may not be on the Microsoft Graph API endpoint'"
-            " (sources: monitor-elsewhere): the token goes to another host; a 401 was seen"
-            " (sources: bearer-401)",
+            "a monitor URL may be on another host than the API's: a token sent there goes"
+            " where it was not meant to",
         ),
         BehaviourRule(
             "never-polled",
             "error",
             "doc",
             "the client started a job (202 Accepted with a Location) and never polled its monitor",
-            "the Location of the 202 is the monitor URL, polled for the job's status"
-            " (sources: monitor-start); a client that took it for the item never learns the end"
-            " (sources: location-is-item)",
+            "the Location of a 202 Accepted is where the job's status is polled (RFC 9110"
+            " §15.3.3): a client that never polls it never learns the end",
         ),
     )
 }

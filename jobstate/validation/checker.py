@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any, cast
 
-from jobstate._constants import Outcome, Severity, StepKind
+from jobstate._constants import SUCCESS_NOT_TOP, Outcome, Severity, StepKind
 from jobstate.results import JobReport, Keep, Record, Step, Unlisted, Violation
 from jobstate.validation import rules
 from jobstate.validation.tables import EDGE, GAP, STUTTER, Tables
@@ -92,7 +92,7 @@ class Checker:
         field = self.tables.status_field
         if http is not None and 200 <= http < 400:  # a 2xx or 3xx may end the job bodiless
             if rules.completes(rec, http, field):
-                rec = rules.REDIRECT_COMPLETION  # as the router reads it, whichever path
+                rec = self.tables.completion  # as the router reads it, whichever path
             elif rules.stray_redirect(rec, http, field):
                 return self._error_answer(i, line, http)
         if http is not None and http >= 400:
@@ -164,7 +164,7 @@ class Checker:
 
     def _add(self, rule: str, message: str, line: int | None, http: int | None) -> None:
         # called from feed(), after it counted the record
-        severity = rules.RULES[rule].severity
+        severity = self.tables.severity[rule]
         kept = self.keep is None or self.keep.take()
         if kept or self.on_violation is not None:  # else no object for a counted one
             v = Violation(rule, severity, self.index - 1, line, message, http)
@@ -250,7 +250,7 @@ class Checker:
         if known is not None:
             why = rules.completed_not_100(known, value, t.success, progress)
             if why is not None:
-                self._add("completed-not-100", why, line, http)
+                self._add(SUCCESS_NOT_TOP, why, line, http)
 
     def to_job_report(
         self,

@@ -1,19 +1,19 @@
-"""The rule table in a spec's own words: :data:`~jobstate.validation.rules.RULES` describe
-the built-in specs' bodies (their rationales cite the Graph pack's sources); for any other spec,
-what the status and progress rules check is said with its status field, its progress field and
-range and its reset states, and the rules it cannot break (no progress field) say so."""
+"""The rule table in a spec's own words. :data:`~jobstate.validation.rules.RULES` says each
+rule for any spec; under a spec, what the status and progress rules check is said with its
+status field, its progress field and range and its reset states, the rules it cannot break (no
+progress field) say so, ``unknown-status`` has the severity of its unknown-value policy, and
+the spec's own words (``[rules.ID]`` of its file: the Graph pack's cite its sources) replace a
+summary or rationale. The client-behaviour findings take the spec's words the same way."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 from jobstate.spec import Spec
-from jobstate.spec.builtin import is_builtin
-from jobstate.validation.rules import RULES, Rule
+from jobstate.validation.behaviour import BEHAVIOURS, BehaviourRule
+from jobstate.validation.rules import RULES, Rule, severities
 
-__all__ = ["rules_for"]
-
-_OWN = "the spec's body shape ([body] of its file)"
+__all__ = ["behaviours_for", "rules_for"]
 
 
 def rules_for(spec: Spec) -> list[Rule]:
@@ -27,9 +27,24 @@ def rules_for(spec: Spec) -> list[Rule]:
     a record that is not a JSON object
     never: spec ipp-print-job has no progress field
     """
-    if is_builtin(spec):
-        return list(RULES.values())
-    return [_own(rule, spec) for rule in RULES.values()]
+    severity = severities(spec)
+    return [_said(_own(replace(r, severity=severity[r.id]), spec), spec) for r in RULES.values()]
+
+
+def behaviours_for(spec: Spec) -> list[BehaviourRule]:
+    """Every client-behaviour finding id as it reads under ``spec`` (its rationale, where the
+    spec says one)."""
+    out = []
+    for b in BEHAVIOURS.values():
+        said = spec.texts.get(b.id, {})
+        out.append(
+            replace(
+                b,
+                description=said.get("summary", b.description),
+                rationale=said.get("rationale", b.rationale),
+            )
+        )
+    return out
 
 
 def _own(rule: Rule, spec: Spec) -> Rule:
@@ -43,4 +58,15 @@ def _own(rule: Rule, spec: Spec) -> Rule:
         resets = " or ".join(f"'{s}'" for s in spec.names if s in spec.resets) or "reset"
         words |= {"progress": p.field, "range": p.range_text(), "resets": resets}
         words["top"] = f"{p.high:g}"
-    return replace(rule, summary=rule.own.format(**words), rationale=_OWN)
+    return replace(rule, summary=rule.own.format(**words))
+
+
+def _said(rule: Rule, spec: Spec) -> Rule:
+    said = spec.texts.get(rule.id)
+    if not said:
+        return rule
+    return replace(
+        rule,
+        summary=said.get("summary", rule.summary),
+        rationale=said.get("rationale", rule.rationale),
+    )

@@ -34,7 +34,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeGuard
 
-from jobstate._constants import Provenance, Severity
+from jobstate._constants import SUCCESS_NOT_TOP, Provenance, Severity
 from jobstate.results import Record, Rejected
 from jobstate.spec import Spec
 from jobstate.spec.builtin import is_builtin
@@ -42,12 +42,12 @@ from jobstate.spec.model import Progress
 from jobstate.spec.protocol import COMPLETIONS, classify
 
 __all__ = [
-    "REDIRECT_COMPLETION",
     "RULES",
     "Rule",
     "after_terminal",
     "completed_not_100",
     "completes",
+    "completion_body",
     "has_status_body",
     "illegal_transition",
     "json_type",
@@ -59,17 +59,21 @@ __all__ = [
     "percentage_range",
     "percentage_regression",
     "percentage_type",
+    "severities",
     "stray_redirect",
     "unknown_status_message",
 ]
+
+
+_OWN = "the spec's body shape ([body] of its file)"
 
 
 @dataclass(frozen=True)
 class Rule:
     """A validation rule. Its ``id`` is public API: reports, the CLI and JSON output use it.
 
-    ``summary`` says what it checks on the built-in specs' bodies; ``own``, where it reads a
-    body's fields, says it for any spec (``{status}``, ``{progress}``, ``{range}``,
+    ``summary`` says what it checks; ``own``, where it reads a body's fields, says it with the
+    spec's words (``{status}``, ``{progress}``, ``{range}``,
     ``{resets}``, ``{top}`` stand for the spec's own; ``progress``: it reads the progress
     field, so a spec without one never breaks it)."""
 
@@ -90,29 +94,29 @@ RULES: Mapping[str, Rule] = {
             "error",
             "doc",
             "status is not a value of the spec's vocabulary",
-            "status 'maps to an enumeration of possible values' (sources: properties)",
+            "the spec lists its status values; its [unknown] policy sets how one it does not"
+            " list is graded",
         ),
         Rule(
             "illegal-transition",
             "error",
             "card",
             "a status change the spec's edges do not allow in this mode",
-            "the spec's edges (design card, documented meanings, stated inferences)",
+            "the spec's edges, each with its provenance",
         ),
         Rule(
             "after-terminal",
             "error",
             "doc",
             "a different status after a terminal one",
-            "'has been completed', 'failed', 'was cancelled': the work is over"
-            " (sources: current-vocabulary)",
+            "a terminal state has no edge out: the job is over",
         ),
         Rule(
             "missing-status",
             "error",
             "doc",
-            "a record without a 'status', or whose 'status' is not a string",
-            "status is a documented String property (sources: properties)",
+            "a record without a status, or whose status is not a string",
+            "the spec's body shape: the status is text in its status field",
             "a record without a {status!r}, or whose {status!r} is not a string",
         ),
         Rule(
@@ -120,14 +124,14 @@ RULES: Mapping[str, Rule] = {
             "error",
             "doc",
             "a record that is not a JSON object",
-            "the monitor answers an asyncJobStatus resource, a JSON object (sources: properties)",
+            "a monitor answers with a JSON object, its status one of its fields",
         ),
         Rule(
             "percentage-type",
             "error",
             "doc",
-            "percentageComplete present but not a number",
-            "percentageComplete is a documented Double (sources: properties)",
+            "the progress field present but not a number",
+            _OWN,
             "{progress} present but not a number",
             progress=True,
         ),
@@ -135,9 +139,8 @@ RULES: Mapping[str, Rule] = {
             "percentage-range",
             "error",
             "doc",
-            "percentageComplete outside 0-100, or NaN/Infinity",
-            "'A value between 0 and 100 that indicates the percentage complete.'"
-            " (sources: properties)",
+            "the progress field outside its range, or NaN/Infinity",
+            _OWN,
             "{progress} outside {range}, or NaN/Infinity",
             progress=True,
         ),
@@ -145,19 +148,17 @@ RULES: Mapping[str, Rule] = {
             "percentage-regression",
             "warning",
             "inferred",
-            "percentageComplete decreases with no 'waiting' observed in between",
-            "progress is not documented as monotonic; a decrease was never reported"
-            " (sources: never-reported)",
+            "the progress field decreases with no resetting status observed in between",
+            _OWN,
             "{progress} decreases with no {resets} observed in between",
             progress=True,
         ),
         Rule(
-            "completed-not-100",
+            SUCCESS_NOT_TOP,
             "warning",
             "inferred",
-            "a success status with a percentage that is not 100",
-            "the Graph sample shows 100.0 on completed; not stated as a rule"
-            " (sources: completion-sample)",
+            "a success status with the progress field present and not the top of its range",
+            _OWN,
             "a success status with {progress} present and not {top}",
             progress=True,
         ),
@@ -165,22 +166,22 @@ RULES: Mapping[str, Rule] = {
             "monitor-lost",
             "error",
             "doc",
-            "the monitor answered 'gone' (404, 410, operationNotFound) before any terminal status",
-            "while the job runs, its monitor answers 202 with the status body"
-            " (sources: monitor-running); it is gone only after the end"
-            " (sources: expiry-404, operation-not-found)",
+            "the monitor answered 'gone' (404, 410, or an error code saying so) before any"
+            " terminal status",
+            "a monitor answers while its job runs; gone before the end, it hides the end",
         ),
         Rule(
             "stalled",
             "warning",
             "inferred",
             "no change of status or progress for longer than the stall threshold (--stall)",
-            "nothing documents how long a job may sit still; progress stuck for a whole job was"
-            " observed (sources: progress-stuck), and clients give up after five minutes"
-            " (sources: client-rclone). Needs each poll's time: a HAR, or --time-key",
+            "a job whose status and progress stay the same that long may be stuck (five minutes"
+            " unless --stall says otherwise). Needs each poll's time: a HAR, or --time-key",
         ),
     )
 }
+"""The rules in any spec's words; a spec's own (``[rules.ID]`` of its file, as the Graph pack's
+files have) replace a summary or rationale (:func:`jobstate.validation.rule_text.rules_for`)."""
 
 _MISSING = object()
 
@@ -209,10 +210,25 @@ def missing_status(body: Mapping[str, Any], field: str = "status") -> str | None
 
 # -- the monitor itself ----------------------------------------------------------------------
 
-REDIRECT_COMPLETION: Mapping[str, Any] = {"status": "completed"}
-"""What a monitor's completion without a status body stands for: OneDrive's documented 303
-See Other (sources: completion-303), or the finished item itself at the monitor URL (sources:
-location-is-item)."""
+
+def completion_body(spec: Spec) -> dict[str, str]:
+    """What a monitor's completion without a status body stands for under ``spec``: a body of
+    its first success state. Graph's are OneDrive's documented 303 See Other (sources:
+    completion-303) and the finished item itself at the monitor URL (sources:
+    location-is-item). A spec with no success state reads one as its unknown value.
+
+    >>> from jobstate.spec import get_spec
+    >>> completion_body(get_spec("current"))
+    {'status': 'completed'}
+    """
+    success = [s for s in spec.names if spec.outcome(s) == "success"]
+    return {spec.status_field: success[0] if success else spec.unknown.value}
+
+
+def severities(spec: Spec) -> dict[str, Severity]:
+    """Each rule's severity under ``spec``: the table's, ``unknown-status`` by the spec's
+    unknown-value policy."""
+    return {r.id: r.severity for r in RULES.values()} | {"unknown-status": spec.unknown.severity}
 
 
 def completes(rec: Record, http: int | None, field: str = "status") -> bool:

@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from jobstate._constants import MODES, Mode, Outcome
+from jobstate._constants import MODES, Mode, Outcome, Severity
 from jobstate.exceptions import OptionError
 from jobstate.spec import Spec, get_spec
 from jobstate.spec.model import Progress
-from jobstate.validation.rules import unknown_status_message
+from jobstate.validation.rules import completion_body, severities, unknown_status_message
 
 __all__ = ["EDGE", "GAP", "STUTTER", "Tables", "check_mode"]
 
@@ -41,7 +41,9 @@ class Tables:
       ``a -> b`` is legal; ``rows`` itself is the start row (a job may start anywhere);
     - ``outcome``, ``terminal``, ``success``, ``resets``: per-status facts of the spec;
     - ``status_field``, ``progress``: where a body holds its status, and its progress field
-      and range (``None``: the bodies carry none); ``reset_names``: ``resets`` in spec order.
+      and range (``None``: the bodies carry none); ``reset_names``: ``resets`` in spec order;
+    - ``completion``: the body a completion without a status body reads as; ``severity``:
+      each rule's severity under the spec (its unknown-value policy's for ``unknown-status``).
     """
 
     spec: Spec
@@ -57,6 +59,8 @@ class Tables:
     progress: Progress | None
     reset_names: tuple[str, ...]
     bounds: tuple[str | None, float, float]  # the fast screen's progress field, low, high
+    completion: dict[str, str]  # what a completion without a status body reads as
+    severity: dict[str, Severity]  # each rule's, under the spec
     _hints: dict[str, str] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -90,6 +94,8 @@ class Tables:
             reset_names=tuple(s for s in sp.names if s in sp.resets),
             # no progress field: a key no JSON object has, so every value reads as absent
             bounds=(p.field, p.low, p.high) if (p := sp.progress) is not None else (None, 0, 0),
+            completion=completion_body(sp),
+            severity=severities(sp),
         )
 
     def unknown_message(self, status: str) -> str:

@@ -27,7 +27,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # the engine's model imports this package's machine facts
     from jobstate.spec.model import Edge, Spec, State
 
-__all__ = ["FILES", "PARSED", "parsed_text", "spec"]
+__all__ = ["FILES", "FUTURE_VALUE", "PARSED", "parsed_text", "spec"]
+
+FUTURE_VALUE = "unknownFutureValue"
+"""The value standing for one the service may add (Graph's enums are evolvable): the
+``[unknown]`` value of the pack's spec files (a test checks they agree), public as
+``jobstate.FUTURE_VALUE``."""
 
 FILES = {"current": "current.toml", "legacy": "legacy.toml"}
 """The pack's spec files, by spec name."""
@@ -94,6 +99,9 @@ def _union(name: str, *specs: Spec) -> Spec:
         list(states.values()),
         list(edges.values()),
         description="the union of current and legacy, for traces whose revision is unknown",
+        lifecycle=specs[0].lifecycle,
+        unknown=specs[0].unknown,
+        texts=specs[0].texts,
         status_field=specs[0].status_field,
         progress=specs[0].progress,
         result=dict.fromkeys(f for sp in specs for f in sp.result),

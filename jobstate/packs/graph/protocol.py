@@ -17,7 +17,12 @@ from typing import Any
 
 from jobstate._constants import Provenance
 
-__all__ = ["DEVIATIONS", "DIALECTS", "Deviation", "Dialect", "protocol_dict"]
+__all__ = ["DEVIATIONS", "DIALECTS", "GONE_ERROR", "Deviation", "Dialect", "protocol_dict"]
+
+GONE_ERROR = "operationNotFound"
+"""The error code that says a monitor no longer exists, whatever its HTTP status
+(sources: operation-not-found); the engine's reading of an answer takes it from here
+(:mod:`jobstate.spec.protocol`)."""
 
 
 @dataclass(frozen=True)

@@ -14,11 +14,13 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from jobstate._constants import FUTURE_VALUE, PCT
+from jobstate.packs.graph import FUTURE_VALUE
 from jobstate.packs.graph.protocol import DIALECTS
 from jobstate.spec.builtin import get_spec
 from jobstate.spec.model import Spec
 from jobstate.spec.scenarios import ITEM_PATH, Answer, Scenario, path_through
+
+PCT = "percentageComplete"  # the progress field of the pack's bodies ([body] of its files)
 
 __all__ = ["SCENARIOS", "in_dialect"]
 
