@@ -1,5 +1,6 @@
 """What changed between two specs: states, edges, the initial and terminal states, outcomes,
-provenance and rationales (``jobstate spec diff A B``).
+provenance and rationales, the body shape, the unknown-value policy and the rules' own words
+(``jobstate spec diff A B``).
 
 >>> from jobstate.spec import get_spec
 >>> d = diff_specs(get_spec("legacy"), get_spec("current"))
@@ -103,6 +104,7 @@ def _head(a: Spec, b: Spec) -> Iterator[Change]:
         was: list[Any] | None = [pa.field, pa.low, pa.high] if pa else None
         now: list[Any] | None = [pb.field, pb.low, pb.high] if pb else None
         yield Change("changed", "body", "progress", "field and range", was, now)
+    yield from _policy(a, b)
     kinds_a, kinds_b = dict(a.provenances), dict(b.provenances)
     for kind, meaning in b.provenances:
         if kind not in kinds_a:
@@ -112,6 +114,19 @@ def _head(a: Spec, b: Spec) -> Iterator[Change]:
     for kind, meaning in a.provenances:
         if kind not in kinds_b:
             yield Change("removed", "provenance", kind, after=meaning)
+
+
+def _policy(a: Spec, b: Spec) -> Iterator[Change]:
+    """The unknown-value policy's keys, then each rule's own words, that differ."""
+    for key in ("value", "severity", "client"):
+        x, y = getattr(a.unknown, key), getattr(b.unknown, key)
+        if x != y:
+            yield Change("changed", "unknown", "policy", key, x, y)
+    for rule in dict.fromkeys([*a.texts, *b.texts]):
+        for key in ("summary", "rationale"):
+            x, y = a.texts.get(rule, {}).get(key), b.texts.get(rule, {}).get(key)
+            if x != y:
+                yield Change("changed", "rule", rule, key, x, y)
 
 
 def _summary(spec: Spec, name: str) -> str:

@@ -21,6 +21,7 @@ from jobstate.diagrams import to_mermaid
 from jobstate.exceptions import SpecError
 from jobstate.packs import graph
 from jobstate.spec import get_spec
+from jobstate.spec.diff import diff_specs
 from jobstate.spec.loading import spec_from_mapping
 from jobstate.spec.model import Spec
 from jobstate.spec.policy import Unknown
@@ -277,3 +278,18 @@ def test_the_tables_carry_the_policy() -> None:
     t = Tables.compile(_spec(unknown={"severity": "warning"}), "sampled")
     assert t.completion == {"status": "done"} and t.severity["unknown-status"] == "warning"
     assert t.severity["stalled"] == "warning" and t.severity["illegal-transition"] == "error"
+
+
+def test_spec_diff_says_what_the_policy_and_the_rule_words_changed() -> None:
+    """spec diff lists a changed unknown-value key and a rule's changed, added or removed words;
+    the built-in current and legacy share both, so their diff has none of them."""
+    a = _spec(rules={"stalled": {"rationale": "five minutes"}})
+    b = _spec(unknown={"severity": "warning"}, rules={"never-polled": {"summary": "s"}})
+    changes = [(c.what, c.subject, c.field, c.before, c.after) for c in diff_specs(a, b).changes]
+    assert changes == [
+        ("unknown", "policy", "severity", "error", "warning"),
+        ("rule", "stalled", "rationale", "five minutes", None),
+        ("rule", "never-polled", "summary", None, "s"),
+    ]
+    graph_diff = diff_specs(get_spec("legacy"), get_spec("current")).changes
+    assert not [c for c in graph_diff if c.what in ("unknown", "rule")]
