@@ -6,16 +6,12 @@ import math
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Literal, overload
+from typing import Any, Literal, overload
 
 from jobstate._constants import OUTCOMES, Mode, Outcome
-
-if TYPE_CHECKING:
-    pass
-
 from jobstate.results.records import JobReport, Record, StepSource, Violation
 from jobstate.results.summary import InputSummary, Unlisted
-from jobstate.results.table import CleanJob, CleanRun, JobTable, dicts_of, totals_of
+from jobstate.results.table import CleanJob, CleanRun, JobTable, LazyJobs, dicts_of, totals_of
 
 __all__ = ["Durations", "Report", "Totals"]
 
@@ -88,8 +84,13 @@ class Durations:
 class Report:
     """The verdict on one or more jobs validated against one spec in one mode.
 
-    :class:`JobReport` objects of jobs with no violation are built only when :attr:`jobs` is
-    read: a corpus of millions of clean polls costs no object per job.
+    Its one store is a list of parts, each the jobs of one input or one call in order: a
+    :class:`JobTable` (an input checked as columns), :class:`LazyJobs` (jobs validated in
+    memory), or a plain sequence of :class:`JobReport`. Every view (:attr:`jobs`,
+    :meth:`entries`, :meth:`worst_first`, :meth:`job_dicts`) walks it; beside it the report
+    keeps each job's key and outcome and the flagged jobs' reports, for totals and ranking. A
+    clean job's :class:`JobReport` is built only when read: a corpus of millions of clean
+    polls costs no object per job.
     """
 
     def __init__(
@@ -109,22 +110,19 @@ class Report:
         self._keys: list[str | None] = []
         self._outcomes: list[Outcome] = []
         self._flagged: dict[int, JobReport] = {}
-        self._source: StepSource | None = None
         self._size = self._rejected = 0
         self.rules: frozenset[str] | None = None  # None: every rule counts
-        for part in (jobs,) if parts is None else parts:
+        self._parts: list[Sequence[JobReport]] = [jobs] if parts is None else list(parts)
+        self._jobs: list[JobReport] | None = None  # :attr:`jobs`, once read
+        for part in self._parts:
             self._add(part)
-        self._records: list[Sequence[Record] | None] = (
-            [j.records for j in jobs] if parts is None else [None] * len(self._keys)
-        )
-        self._jobs: list[JobReport] | None = list(jobs) if parts is None else None
-        self._parts = None if parts is None else list(parts)  # the inputs' jobs, read lazily
 
     def _add(self, jobs: Sequence[JobReport]) -> None:
-        """Count ``jobs`` in after the others (a :class:`JobTable` from its columns)."""
+        """Count ``jobs`` in after the others (a :class:`JobTable` or :class:`LazyJobs` from
+        its columns)."""
         base = len(self._keys)
         shown: Iterable[tuple[int, JobReport]]
-        if isinstance(jobs, JobTable):
+        if isinstance(jobs, (JobTable, LazyJobs)):
             self._keys += jobs.keys
             self._outcomes += jobs.outcomes
             shown = jobs.exact.items()
@@ -156,15 +154,15 @@ class Report:
         outcomes: list[Outcome],
         flagged: dict[int, JobReport],
     ) -> Report:
-        """A report on in-memory jobs whose clean :class:`JobReport` objects are built lazily
-        (``flagged``: the reports of the jobs with violations, by index)."""
+        """A report on in-memory jobs (one :class:`LazyJobs` part; ``flagged``: the reports of
+        the jobs with violations, by index), its fields set here without :meth:`__init__`'s
+        general work: ``validate(trace)`` is made once per call."""
         report = cls.__new__(cls)  # every field set here: no __init__ work to overwrite
         report.spec, report.mode, report.inputs, report.rules = spec, mode, [], None
         report._keys, report._outcomes = keys, outcomes
-        report._records = records  # type: ignore[assignment]  # list is invariant
         report._flagged = flagged
-        report._jobs, report._parts = None, None
-        report._source = source
+        report._parts = [LazyJobs(spec, mode, source, keys, records, outcomes, flagged)]
+        report._jobs = None
         report._size = sum(map(len, records))
         report._rejected = sum(j.rejected for j in flagged.values()) if flagged else 0
         return report
@@ -177,13 +175,12 @@ class Report:
         :class:`JobReport` is built only when asked for."""
         report = cls.__new__(cls)
         report.spec, report.mode, report.inputs, report.rules = spec, mode, [], None
-        report._keys, report._outcomes = [None], [outcome]
-        report._records = [records]
-        report._flagged = {}
-        report._jobs, report._parts = None, None
-        report._source = source
-        report._size = len(records)
-        report._rejected = 0
+        keys: list[str | None] = [None]
+        report._keys, report._outcomes, report._flagged = keys, [outcome], {}
+        part = LazyJobs(spec, mode, source, keys, [records], report._outcomes, report._flagged)
+        report._parts = [part]
+        report._jobs = None
+        report._size, report._rejected = len(records), 0
         return report
 
     def only(self, rules: Collection[str]) -> Report:
@@ -220,11 +217,9 @@ class Report:
 
     @property
     def jobs(self) -> list[JobReport]:
-        """One :class:`JobReport` per job, in input order."""
-        if self._jobs is None and self._parts is not None:
-            self._jobs = [j for part in self._parts for j in part]
+        """One :class:`JobReport` per job, in input order (built once, then kept)."""
         if self._jobs is None:
-            self._jobs = list(self._in_memory())
+            self._jobs = [j for part in self._parts for j in part]
         return self._jobs
 
     def worst_first(self, *, flagged_only: bool = False) -> Iterator[JobReport]:
@@ -269,17 +264,16 @@ class Report:
         first = set(ranked)
         if flagged_only:
             yield from (flagged[i] for i in sorted(flagged) if i not in first)
-            return
-        if runs and self._jobs is None and self._parts is not None:
+        elif runs:
             yield from self._runs(first)
-            return
-        yield from (job for i, job in enumerate(self.entries()) if i not in first)
+        else:
+            yield from (job for i, job in enumerate(self.entries()) if i not in first)
 
     def _runs(self, listed: set[int]) -> Iterator[JobReport | CleanRun]:
         """The jobs in input order but those ``listed``, a :class:`JobTable`'s clean jobs as
         runs."""
         at = 0
-        for part in self._parts or ():
+        for part in self._parts:
             end = at + len(part)
             if isinstance(part, JobTable):
                 yield from part.runs({i - at for i in listed if at <= i < end})
@@ -290,32 +284,8 @@ class Report:
     def entries(self) -> Iterator[JobReport | CleanJob]:
         """Every job in input order: a :class:`JobTable`'s clean jobs as :class:`CleanJob`
         columns, the others as reports (the clean ones built as reached, not kept)."""
-        if self._jobs is not None:
-            yield from self._jobs
-        elif self._parts is not None:
-            for part in self._parts:
-                yield from part.entries() if isinstance(part, JobTable) else part
-        else:
-            yield from self._in_memory()
-
-    def _in_memory(self) -> Iterator[JobReport]:
-        """The reports of in-memory jobs (:meth:`of_records`), clean ones built as reached."""
-        flagged, src, spec, mode = self._flagged, self._source, self.spec, self.mode
-        for i, (k, r, o) in enumerate(zip(self._keys, self._records, self._outcomes, strict=True)):
-            job = flagged.get(i)
-            yield (
-                job
-                if job is not None
-                else JobReport(
-                    key=k,
-                    spec=spec,
-                    mode=mode,
-                    violations=(),
-                    outcome=o,
-                    records=r,
-                    step_source=src,
-                )
-            )
+        for part in self._parts:
+            yield from part.entries() if isinstance(part, JobTable) else part
 
     @property
     def unattributed(self) -> int:
@@ -413,11 +383,9 @@ class Report:
         return (d for part in self.job_parts() for d in dicts_of(part))
 
     def job_parts(self) -> list[Sequence[JobReport]]:
-        """The jobs in order, as the inputs hold them (a :class:`JobTable` for an input checked
-        as columns), or all jobs as one list once :attr:`jobs` was read."""
-        if self._parts is not None and self._jobs is None:
-            return self._parts
-        return [self.jobs]
+        """The jobs in order, as the report holds them: one part per input or call (a
+        :class:`JobTable` for an input checked as columns)."""
+        return list(self._parts)
 
     def to_json(self, *, indent: bool = False) -> bytes:
         """The report as JSON (UTF-8 bytes)."""

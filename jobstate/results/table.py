@@ -10,9 +10,9 @@ from jobstate._constants import Mode, Outcome
 if TYPE_CHECKING:
     pass
 
-from jobstate.results.records import JobReport, http_dict
+from jobstate.results.records import JobReport, Record, StepSource, http_dict
 
-__all__ = ["CleanJob", "CleanRun", "JobTable", "dicts_of", "totals_of"]
+__all__ = ["CleanJob", "CleanRun", "JobTable", "LazyJobs", "dicts_of", "totals_of"]
 
 
 class CleanJob(NamedTuple):
@@ -178,9 +178,79 @@ class JobTable(Sequence[JobReport]):
         return sum(self.counts), sum(j.rejected for j in self.exact.values())
 
 
+class LazyJobs(Sequence[JobReport]):
+    """Jobs validated in memory (:func:`jobstate.validate`): the reports of the jobs with
+    violations (``exact``, by index), and every job's key, records and outcome, from which a
+    clean job's report is built only when read (its steps from ``source``, on demand).
+
+    >>> done = [[{"status": "completed"}]]
+    >>> jobs = LazyJobs("current", "sampled", None, ["a"], done, ["success"], {})
+    >>> jobs[0].outcome, jobs[0].observations, jobs.totals()
+    ('success', 1, (1, 0))
+    """
+
+    __slots__ = ("exact", "keys", "mode", "outcomes", "records", "source", "spec")
+
+    def __init__(
+        self,
+        spec: str,
+        mode: Mode,
+        source: StepSource | None,
+        keys: list[str | None],
+        records: Sequence[Sequence[Record]],
+        outcomes: list[Outcome],
+        exact: Mapping[int, JobReport],
+    ) -> None:
+        self.spec, self.mode, self.source = spec, mode, source
+        self.keys, self.records, self.outcomes, self.exact = keys, records, outcomes, exact
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    @overload
+    def __getitem__(self, i: int) -> JobReport: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[JobReport]: ...
+
+    def __getitem__(self, i: int | slice) -> JobReport | Sequence[JobReport]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        job = self.exact.get(i)
+        if job is not None:
+            return job
+        return self._clean(self.keys[i], self.records[i], self.outcomes[i])
+
+    def _clean(self, key: str | None, records: Sequence[Record], outcome: Outcome) -> JobReport:
+        return JobReport(
+            key=key,
+            spec=self.spec,
+            mode=self.mode,
+            violations=(),
+            outcome=outcome,
+            records=records,
+            step_source=self.source,
+        )
+
+    def __iter__(self) -> Iterator[JobReport]:
+        exact, clean = self.exact, self._clean
+        for i, (k, r, o) in enumerate(zip(self.keys, self.records, self.outcomes, strict=True)):
+            job = exact.get(i)
+            yield job if job is not None else clean(k, r, o)
+
+    def totals(self) -> tuple[int, int]:
+        """Observations and rejected records of all the jobs, without building them (a job
+        with a rejected record has violations, so it is among ``exact``)."""
+        rejected = sum(j.rejected for j in self.exact.values()) if self.exact else 0
+        return sum(map(len, self.records)) - rejected, rejected
+
+
 def totals_of(jobs: Sequence[JobReport]) -> tuple[int, int]:
-    """Observations and rejected records of ``jobs`` (a :class:`JobTable` without a loop)."""
-    if isinstance(jobs, JobTable):
+    """Observations and rejected records of ``jobs`` (a :class:`JobTable` or
+    :class:`LazyJobs` without a loop over reports)."""
+    if isinstance(jobs, (JobTable, LazyJobs)):
         return jobs.totals()
     return sum(j.observations for j in jobs), sum(j.rejected for j in jobs)
 
