@@ -81,7 +81,8 @@ def spark_violations(
     stall: float | None = STALL_SECONDS,
 ) -> Any:
     """A DataFrame with one row per violation in ``df``: ``job``, ``idx`` (0-based within the
-    job, in order), ``rule``, ``severity``; with an ``http`` column, ``http_status`` too."""
+    job, in order), ``rule``, ``severity``; with an ``http`` column, ``http_status`` too; then
+    ``order_value``, the poll's value of the ``order`` column."""
     return _run(
         df,
         "violations",

@@ -147,7 +147,8 @@ def generate_sql(
     ``transient``, ``expired`` and ``lost``, the polls answered 'gone' before the end, of
     which the first is the job's one ``monitor-lost``). ``report="violations"``: one row per
     violation (``job``, ``idx``, ``rule``, ``severity``; with ``http``, the answer's
-    ``http_status`` too). With ``time`` (a column of seconds since the epoch; give it as the
+    ``http_status`` too; then ``order_value``, the poll's value of the ``order`` column, which
+    finds it in the table). With ``time`` (a column of seconds since the epoch; give it as the
     order column too), the job rows also have ``first_poll``, ``last_poll`` and
     ``duration``, and a job that shows the same status and percentage for more than
     ``stall`` seconds has a ``stalled`` violation (see :mod:`jobstate.sql_time`).
@@ -171,7 +172,9 @@ def generate_sql(
     if dialect == "duckdb":
         head += f"\n-- over Parquet, run first (else NaN percentages pass): {DUCKDB_NAN_SAFE};"
     order_by = q(order) + (f", {q(tiebreak)}" if tiebreak else "")
-    number = f"row_number() OVER (PARTITION BY {q(job)} ORDER BY {order_by}) - 1 AS k"
+    number = (
+        f"row_number() OVER (PARTITION BY {q(job)} ORDER BY {order_by}) - 1 AS k, {q(order)} AS ord"
+    )
     status_q, pct = _body_columns(t, dialect, status, percentage)
     columns = f"SELECT {q(job)} AS job, CAST({status_q} AS STRING) AS "
     timed = time is not None
@@ -190,11 +193,20 @@ def generate_sql(
         *_rule_ctes(dialect, has_http, timed, stall, t.progress),
     ]
     if report == "violations":
-        shown = "job, idx, rule, severity" + (", http AS http_status" if has_http else "")
-        parts.append(f"SELECT {shown} FROM jobstate_violations ORDER BY job, idx, rank")
+        parts += _violations_select(has_http)
     else:
         parts += _report_select(dialect, http=has_http, timed=timed)
     return "\n".join(parts) + "\n"
+
+
+def _violations_select(http: bool) -> list[str]:
+    """One row per violation, in the engine's order, with its poll's order value."""
+    shown = "v.job, v.idx, v.rule, v.severity" + (", v.http AS http_status" if http else "")
+    return [
+        f"SELECT {shown}, o.ord AS order_value",
+        "FROM jobstate_violations v JOIN jobstate_obs o ON o.job = v.job AND o.k = v.idx",
+        "ORDER BY v.job, v.idx, v.rank",
+    ]
 
 
 def _body_columns(
@@ -256,7 +268,7 @@ def _http_polls(select: str, table: str, done: str, timed: bool) -> list[str]:
         f"  FROM {table}",
         "),",
         "jobstate_polls AS (",
-        "  SELECT job, k, http," + (" t," if timed else ""),
+        "  SELECT job, k, ord, http," + (" t," if timed else ""),
         f"    CASE WHEN http >= 400 AND given IS NULL AND (http IN ({gone})"
         f" OR error_code = {sql_literal(GONE_ERROR)}) THEN 'gone'",
         "      WHEN http >= 300 AND http <> 303 AND given IS NULL THEN 'error' END AS answer,",

@@ -84,10 +84,19 @@ def sql_engine(rows: list[Any], spec: str | Spec, mode: str) -> dict[str, Any]:
         listed = [(v["idx"], v["rule"]) for v in violations or []]
         out[job] = (n, outcome, errors, warnings, listed)
     flat = con.sql(generate_sql(spec, mode, tiebreak="line", report="violations")).fetchall()
-    assert [(j, i, r) for j, i, r, _ in flat] == [
-        (j, i, r) for j in sorted(out) for i, r in out[j][4]
+    ts = _order_values(rows)  # each violation's row carries its poll's order value
+    assert [(j, i, r, o) for j, i, r, _, o in flat] == [
+        (j, i, r, ts[j][i]) for j in sorted(out) for i, r in out[j][4]
     ]
     return out
+
+
+def _order_values(rows: Sequence[tuple[Any, ...]]) -> dict[str, list[int]]:
+    """Each job's order values (``ts``, ties by ``line``), in the order its polls are checked."""
+    return {
+        job: [ts for ts, _ in sorted((r[1], r[2]) for r in rows if r[0] == job)]
+        for job in {r[0] for r in rows}
+    }
 
 
 HTTP = st.one_of(
@@ -139,10 +148,12 @@ def sql_http_engine(rows: list[HttpRow], spec: str, mode: str) -> dict[str, Any]
     cols: dict[str, Any] = {"tiebreak": "line", "http": "code", "error_code": "err"}
     flat = con.sql(generate_sql(spec, mode, report="violations", **cols)).fetchall()
     out: dict[str, Any] = {}
+    ts = _order_values(rows)
+    assert all(o == ts[j][i] for j, i, _, _, _, o in flat)  # the poll's order value
     for job, n, outcome, errors, warnings, _, *answers in con.sql(
         generate_sql(spec, mode, **cols)
     ).fetchall():
-        listed = [(i, rule, http) for j, i, rule, _, http in flat if j == job]
+        listed = [(i, rule, http) for j, i, rule, _, http, _ in flat if j == job]
         out[job] = (n, outcome, errors, warnings, listed, *answers)
     return out
 
@@ -264,7 +275,7 @@ def test_the_duckdb_header_says_how_to_keep_nan_percentages_over_parquet(tmp_pat
     assert f"-- over Parquet, run first (else NaN percentages pass): {DUCKDB_NAN_SAFE};" in query
     con.execute(DUCKDB_NAN_SAFE)
     con.execute(f"CREATE VIEW polls AS SELECT * FROM read_parquet('{path}')")
-    assert con.sql(query).fetchall() == [("a", 0, "percentage-range", "error")]
+    assert con.sql(query).fetchall() == [("a", 0, "percentage-range", "error", 1)]
 
 
 def test_sql_command_prints_a_query_duckdb_runs(tmp_path: Path) -> None:

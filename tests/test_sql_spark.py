@@ -81,8 +81,8 @@ def test_spark_functions_on_a_dataframe(spark: Any) -> None:
     assert (jobs["op-1"]["outcome"], jobs["op-1"]["warnings"]) == ("success", 1)
     assert (jobs["op-2"]["outcome"], jobs["op-2"]["errors"]) == ("success", 1)
     flat = [tuple(r) for r in spark_violations(df, **cols).collect()]
-    assert flat == [("op-1", 1, "completed-not-100", "warning"),
-                    ("op-2", 1, "after-terminal", "error")]  # fmt: skip
+    assert flat == [("op-1", 1, "completed-not-100", "warning", 2),
+                    ("op-2", 1, "after-terminal", "error", 2)]  # fmt: skip
 
 
 @pytest.mark.parametrize("spec", SPEC_NAMES)
@@ -109,7 +109,7 @@ def test_spark_sql_with_http_statuses_agrees_with_the_python_engine(
     for r in spark_validate(df, **cols).collect():
         got[r["job"]] = (
             r["observations"], r["outcome"], r["errors"], r["warnings"],
-            [(i, rule, http) for j, i, rule, _, http in flat if j == r["job"]],
+            [(i, rule, http) for j, i, rule, _, http, _ in flat if j == r["job"]],
             r["error_answers"], r["transient"], r["expired"], r["lost"],
         )  # fmt: skip
     assert got == python_http_engine(rows, spec, mode)

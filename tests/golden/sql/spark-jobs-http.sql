@@ -41,11 +41,11 @@ jobstate_rules AS (SELECT * FROM VALUES
 jobstate_answers AS (
   SELECT `job` AS job, CAST(`status` AS STRING) AS given, CAST(`percentageComplete` AS DOUBLE) AS given_pct,
     CAST(`http_status` AS INTEGER) AS http, CAST(`error_code` AS STRING) AS error_code,
-    row_number() OVER (PARTITION BY `job` ORDER BY `ts`, `line`) - 1 AS k
+    row_number() OVER (PARTITION BY `job` ORDER BY `ts`, `line`) - 1 AS k, `ts` AS ord
   FROM `polls`
 ),
 jobstate_polls AS (
-  SELECT job, k, http,
+  SELECT job, k, ord, http,
     CASE WHEN http >= 400 AND given IS NULL AND (http IN (404, 410) OR error_code = 'operationNotFound') THEN 'gone'
       WHEN http >= 300 AND http <> 303 AND given IS NULL THEN 'error' END AS answer,
     CASE WHEN http = 303 AND given IS NULL THEN 'completed' ELSE given END AS status,

@@ -39,7 +39,7 @@ jobstate_rules AS (SELECT * FROM VALUES
   AS t(rule, severity, rank)),
 jobstate_polls AS (
   SELECT `job` AS job, CAST(`status` AS STRING) AS status, CAST(`percentageComplete` AS DOUBLE) AS pct,
-    row_number() OVER (PARTITION BY `job` ORDER BY `ts`, `line`) - 1 AS k
+    row_number() OVER (PARTITION BY `job` ORDER BY `ts`, `line`) - 1 AS k, `ts` AS ord
   FROM `polls`
 ),
 jobstate_known AS (

@@ -41,11 +41,11 @@ jobstate_rules AS (SELECT * FROM VALUES
 jobstate_answers AS (
   SELECT `job` AS job, CAST(`status` AS STRING) AS given, CAST(`percentageComplete` AS DOUBLE) AS given_pct,
     CAST(`http_status` AS INTEGER) AS http, CAST(`error_code` AS STRING) AS error_code,
-    row_number() OVER (PARTITION BY `job` ORDER BY `ts`, `line`) - 1 AS k
+    row_number() OVER (PARTITION BY `job` ORDER BY `ts`, `line`) - 1 AS k, `ts` AS ord
   FROM `polls`
 ),
 jobstate_polls AS (
-  SELECT job, k, http,
+  SELECT job, k, ord, http,
     CASE WHEN http >= 400 AND given IS NULL AND (http IN (404, 410) OR error_code = 'operationNotFound') THEN 'gone'
       WHEN http >= 300 AND http <> 303 AND given IS NULL THEN 'error' END AS answer,
     CASE WHEN http = 303 AND given IS NULL THEN 'completed' ELSE given END AS status,
@@ -93,4 +93,6 @@ jobstate_violations AS (
   SELECT f.job, f.k AS idx, r.rule, r.severity, r.rank, f.http
   FROM jobstate_flags f JOIN jobstate_rules r ON r.rule IN (f.v_missing_status, f.v_unknown_status, f.v_after_terminal, f.v_illegal_transition, f.v_percentage_range, f.v_percentage_regression, f.v_completed_not_100, f.v_monitor_lost)
 )
-SELECT job, idx, rule, severity, http AS http_status FROM jobstate_violations ORDER BY job, idx, rank
+SELECT v.job, v.idx, v.rule, v.severity, v.http AS http_status, o.ord AS order_value
+FROM jobstate_violations v JOIN jobstate_obs o ON o.job = v.job AND o.k = v.idx
+ORDER BY v.job, v.idx, v.rank

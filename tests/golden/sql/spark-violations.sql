@@ -39,7 +39,7 @@ jobstate_rules AS (SELECT * FROM VALUES
   AS t(rule, severity, rank)),
 jobstate_polls AS (
   SELECT `job` AS job, CAST(`status` AS STRING) AS status, CAST(`percentageComplete` AS DOUBLE) AS pct,
-    row_number() OVER (PARTITION BY `job` ORDER BY `ts`, `line`) - 1 AS k
+    row_number() OVER (PARTITION BY `job` ORDER BY `ts`, `line`) - 1 AS k, `ts` AS ord
   FROM `polls`
 ),
 jobstate_known AS (
@@ -80,4 +80,6 @@ jobstate_violations AS (
   SELECT f.job, f.k AS idx, r.rule, r.severity, r.rank
   FROM jobstate_flags f JOIN jobstate_rules r ON r.rule IN (f.v_missing_status, f.v_unknown_status, f.v_after_terminal, f.v_illegal_transition, f.v_percentage_range, f.v_percentage_regression, f.v_completed_not_100)
 )
-SELECT job, idx, rule, severity FROM jobstate_violations ORDER BY job, idx, rank
+SELECT v.job, v.idx, v.rule, v.severity, o.ord AS order_value
+FROM jobstate_violations v JOIN jobstate_obs o ON o.job = v.job AND o.k = v.idx
+ORDER BY v.job, v.idx, v.rank
