@@ -11,6 +11,7 @@ from jobstate import Rejected, get_spec
 from jobstate._constants import TERMINAL_OUTCOMES
 from jobstate.exceptions import SpecError
 from jobstate.spec.model import Edge, Progress, Spec, State
+from jobstate.spec.policy import Unknown
 from jobstate.strategies import mutated_traces, traces
 
 SOURCES = ("legal", "mutated", "arbitrary")
@@ -155,6 +156,11 @@ def specs(draw: st.DrawFn) -> Spec:
     pairs |= {(a, b) for a, b in draw(st.lists(extra, max_size=6)) if a != b}
     edges = [Edge(a, b, draw(st.sampled_from(kinds)), "generated") for a, b in sorted(pairs)]
     status, progress = draw(shapes())
+    unknown = Unknown(  # its unknown-value policy: a stand-in no state is, either severity
+        draw(NAMES.filter(lambda n: n not in names)),
+        draw(st.sampled_from(("error", "warning"))),
+        draw(st.sampled_from(("poll", "failure"))),
+    )
     try:
         return Spec(
             "generated",
@@ -163,6 +169,7 @@ def specs(draw: st.DrawFn) -> Spec:
             provenances=[(k, k) for k in kinds],
             status_field=status,
             progress=progress,
+            unknown=unknown,
         )
     except SpecError as exc:  # pragma: no cover - the construction above makes none
         raise AssertionError(f"the strategy made an invalid spec: {exc}") from exc

@@ -1,8 +1,9 @@
 """The engine on specs nobody wrote by hand: for generated specs (odd state names, their own
 provenance kinds, their own body shape: status and progress fields under any name, a progress
-range of their own or none; any shape the model accepts), the fast screen, the numpy stream
-and the SQL agree with the general path, and the general path with the ``transitions``
-machine; a spec survives its own JSON (``jobstate spec --format json``) as a spec file."""
+range of their own or none, an unknown-value policy of their own; any shape the model accepts),
+the fast screen, the numpy stream and the SQL agree with the general path, and the general
+path with the ``transitions`` machine; a spec survives its own JSON (``jobstate spec --format
+json``) as a spec file."""
 
 from __future__ import annotations
 

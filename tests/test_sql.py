@@ -20,6 +20,7 @@ from jobstate.spec.model import Spec
 from jobstate.validation import Tables
 from jobstate.validation.checker import Checker
 from tests.clirun import cli_text
+from tests.duck import polls_table
 
 duckdb = pytest.importorskip("duckdb")
 
@@ -71,13 +72,11 @@ def python_engine(
 
 
 def sql_engine(rows: list[Any], spec: str | Spec, mode: str) -> dict[str, Any]:
-    con = duckdb.connect()
     sp = get_spec(spec)  # columns named as the spec's fields (the query's defaults)
     status = '"' + sp.status_field.replace('"', '""') + '"'
     pct = '"' + (sp.progress.field if sp.progress else "unread").replace('"', '""') + '"'
-    con.execute(f"CREATE TABLE polls (job VARCHAR, ts BIGINT, line BIGINT, {status} VARCHAR,"
-                f" {pct} DOUBLE)")  # fmt: skip
-    con.executemany("INSERT INTO polls VALUES (?, ?, ?, ?, ?)", rows)
+    columns = f"job VARCHAR, ts BIGINT, line BIGINT, {status} VARCHAR, {pct} DOUBLE"
+    con = polls_table(columns, rows)
     query = generate_sql(spec, mode, tiebreak="line")
     out: dict[str, Any] = {}
     for job, n, outcome, errors, warnings, violations in con.sql(query).fetchall():
@@ -104,6 +103,10 @@ HTTP = st.one_of(
 )  # fmt: skip
 CODE = st.sampled_from([None, None, "operationNotFound", "itemNotFound"])
 HttpRow = tuple[str, int, int, str | None, float | None, int | None, str | None]
+HTTP_COLUMNS = (
+    "job VARCHAR, ts BIGINT, line BIGINT, status VARCHAR, percentageComplete DOUBLE,"
+    " code INTEGER, err VARCHAR"
+)
 
 
 @st.composite
@@ -141,10 +144,7 @@ def python_http_engine(rows: Sequence[HttpRow], spec: str, mode: str) -> dict[st
 
 
 def sql_http_engine(rows: list[HttpRow], spec: str, mode: str) -> dict[str, Any]:
-    con = duckdb.connect()
-    con.execute("CREATE TABLE polls (job VARCHAR, ts BIGINT, line BIGINT, status VARCHAR,"
-                " percentageComplete DOUBLE, code INTEGER, err VARCHAR)")  # fmt: skip
-    con.executemany("INSERT INTO polls VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    con = polls_table(HTTP_COLUMNS, rows)
     cols: dict[str, Any] = {"tiebreak": "line", "http": "code", "error_code": "err"}
     flat = con.sql(generate_sql(spec, mode, report="violations", **cols)).fetchall()
     out: dict[str, Any] = {}

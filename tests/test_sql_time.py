@@ -18,7 +18,8 @@ from jobstate.validation import Tables
 from jobstate.validation.checker import Checker
 from jobstate.validation.timing import TimeTracker
 from tests.clirun import cli_text
-from tests.test_sql import CODE, HTTP, HttpRow, polls
+from tests.duck import polls_table
+from tests.test_sql import CODE, HTTP, HTTP_COLUMNS, HttpRow, polls
 
 duckdb = pytest.importorskip("duckdb")
 
@@ -58,10 +59,7 @@ def python_timed_engine(rows: Sequence[HttpRow], spec: str, http: bool) -> dict[
 
 
 def sql_timed_engine(rows: Sequence[HttpRow], spec: str, http: bool) -> dict[str, Any]:
-    con = duckdb.connect()
-    con.execute("CREATE TABLE polls (job VARCHAR, ts BIGINT, line BIGINT, status VARCHAR,"
-                " percentageComplete DOUBLE, code INTEGER, err VARCHAR)")  # fmt: skip
-    con.executemany("INSERT INTO polls VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    con = polls_table(HTTP_COLUMNS, rows)
     cols: dict[str, Any] = {"tiebreak": "line", "time": "ts", "stall": STALL}
     if http:
         cols |= {"http": "code", "error_code": "err"}

@@ -90,6 +90,8 @@ def _data(spec: Spec) -> dict[str, Any]:
         "initial": d["initial"],
         "kinds": sorted(spec.provenances),
         "body": d.get("body"),
+        "unknown": d.get("unknown"),  # the unknown-value policy, and the rules' own words
+        "rules": d.get("rules"),
     }
 
 
