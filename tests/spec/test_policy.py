@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import FrozenInstanceError
 from pathlib import Path
 from typing import Any
 
@@ -136,19 +137,40 @@ def test_a_wrong_policy_or_rule_text_names_its_place(
 
 
 def test_the_model_refuses_a_policy_it_cannot_have() -> None:
-    """A Spec built in Python checks its policy and its rule texts as a file's are checked."""
+    """A Spec built in Python checks its policy and its rule texts as a file's are checked,
+    each refusal saying the spec, the place and the problem; a policy is immutable."""
     base = _spec()
+    policy = "spec 'x': the unknown-value policy: "
+    ids = ", ".join([*RULE_IDS, *BEHAVIOUR_IDS])
     for kwargs, message in (
-        ({"unknown": Unknown("done")}, "its value 'done' is a state of the spec"),
-        ({"unknown": Unknown(severity="fatal")}, "severity 'fatal'"),  # type: ignore[arg-type]
-        ({"unknown": Unknown(client="crash")}, "client 'crash'"),  # type: ignore[arg-type]
-        ({"unknown": Unknown("")}, "its value must be non-empty text"),
-        ({"texts": {"nope": {"summary": "s"}}}, "no rule or finding has this id"),
-        ({"texts": {"stalled": {}}}, "a summary and/or a rationale"),
-        ({"texts": {"stalled": {"summary": ""}}}, "must be non-empty text"),
+        ({"unknown": Unknown("done")}, policy + "its value 'done' is a state of the spec"),
+        (
+            {"unknown": Unknown(severity="fatal")},  # type: ignore[arg-type]
+            policy + "severity 'fatal' is not one of error, warning",
+        ),
+        (
+            {"unknown": Unknown(client="crash")},  # type: ignore[arg-type]
+            policy + "client 'crash' is not one of poll, failure",
+        ),
+        ({"unknown": Unknown("")}, policy + "its value must be non-empty text"),
+        (
+            {"texts": {"nope": {"summary": "s"}}},
+            f"spec 'x': rules.nope: no rule or finding has this id; ids: {ids}",
+        ),
+        (
+            {"texts": {"stalled": {}}},
+            "spec 'x': rules.stalled: says a summary and/or a rationale, and nothing else",
+        ),
+        (
+            {"texts": {"stalled": {"summary": ""}}},
+            "spec 'x': rules.stalled: its summary and rationale must be non-empty text",
+        ),
     ):
-        with pytest.raises(SpecError, match=message):
+        with pytest.raises(SpecError) as caught:
             Spec("x", base.states, base.edges, **kwargs)
+        assert str(caught.value) == message
+    with pytest.raises(FrozenInstanceError):
+        base.unknown.severity = "warning"  # type: ignore[misc]
 
 
 def test_the_policy_sets_unknown_statuss_severity_on_every_path(tmp_path: Path) -> None:
