@@ -315,3 +315,17 @@ def test_spec_diff_says_what_the_policy_and_the_rule_words_changed() -> None:
     ]
     graph_diff = diff_specs(get_spec("legacy"), get_spec("current")).changes
     assert not [c for c in graph_diff if c.what in ("unknown", "rule")]
+
+
+def test_the_regression_rule_names_every_reset_state_or_none() -> None:
+    """percentage-regression's summary names the spec's reset states joined by 'or', in spec
+    order, and says 'reset' where the spec has none."""
+    states = [dict(s, resets_progress=s["name"] in ("queued", "running")) for s in STATES]
+    two = spec_from_mapping(
+        {"name": "r", "states": states, "edges": EDGES, "body": {"progress": "p"}}
+    )
+    none = _spec(body={"progress": "p"})
+    said = {sp.name: {r.id: r.summary for r in rules_for(sp)} for sp in (two, none)}
+    regression = "percentage-regression"
+    assert said["r"][regression] == "p decreases with no 'queued' or 'running' observed in between"
+    assert said["job"][regression] == "p decreases with no reset observed in between"
