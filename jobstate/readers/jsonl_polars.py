@@ -62,7 +62,8 @@ class Scan(NamedTuple):
     first line's spacing where it is text there (``order_text``), else in either; how often a
     percentage is text (in any spacing, then in each of
     the two looked for), and a status is not (counted only for a spec with a state whose name
-    polars writes for a value that is not text, such as ``5`` or ``true``)."""
+    polars writes for a value that is not text, such as ``5`` or ``true``); how often a
+    percentage is an explicit ``null``, in each of the two spacings."""
 
     df: Any
     ends: Any
@@ -73,6 +74,7 @@ class Scan(NamedTuple):
     pct_text: int = 0
     pct_spaced: tuple[int, ...] = ()
     status_other: int = 0
+    pct_nulls: tuple[int, ...] = ()
 
 
 class Columns(NamedTuple):
@@ -192,6 +194,7 @@ class PolarsJsonlReader:
         if progress is not None:
             self.patterns.append(f'"{progress}"')
         self.pct_literals = _text_value(self.pct_path)
+        self.null_literals = _null_value(self.pct_path)
         self.regexes = [re.escape(f'"{progress}"') + r"\s*:\s*\""] if progress else []
         self.status_guard = any(map(_not_text_like, tables.spec.names))
         if self.status_guard:
@@ -238,7 +241,8 @@ class PolarsJsonlReader:
         if not order_text:
             order = [p.decode() for p in self.order_patterns]
         spaced = [p.decode() for p in self.pct_literals]
-        patterns = [*self.patterns, *key, *order, *spaced]
+        nulls = [p.decode() for p in self.null_literals]
+        patterns = [*self.patterns, *key, *order, *spaced, *nulls]
         try:
             text = pl.Series([block], dtype=pl.Binary).cast(pl.String)
             found = pl.select(
@@ -254,7 +258,7 @@ class PolarsJsonlReader:
         except (Exception, pl.exceptions.PanicException):  # read the chunk line by line
             df = None
         at = len(self.patterns)
-        end = len(patterns) - len(spaced)
+        end = len(patterns) - len(spaced) - len(nulls)
         odd = row[len(patterns) :]
         return Scan(
             df,
@@ -264,8 +268,9 @@ class PolarsJsonlReader:
             row[at + len(key) : end],
             order_text,
             odd[0] if self.pct_path else 0,
-            row[end : len(patterns)],
+            row[end : end + len(spaced)],
             odd[-1] if self.status_guard else 0,
+            row[end + len(spaced) : len(patterns)],
         )
 
     def submit(self, block: bytes) -> Future[Scan]:
@@ -335,7 +340,10 @@ class PolarsJsonlReader:
             pct = self.pl.repeat(None, n, dtype=self.pl.Float64, eager=True)
         else:
             text = self._walk(df, self.pct_path)
-            if counts[-1] != n - text.null_count():
+            nulls = sum(scan.pct_nulls)  # an explicit null is absent, as orjson's None is
+            if counts[-1] != n - text.null_count() + nulls:
+                return None
+            if nulls and not self._nulls_placed(block, scan, text):
                 return None
             pct = self._numbers(block, scan, text)
             if pct is None:
@@ -355,6 +363,17 @@ class PolarsJsonlReader:
         if self.order_path and order is None:
             return None
         return Columns(keys, status, pct, http, order)
+
+    def _nulls_placed(self, block: bytes, scan: Scan, text: Any) -> bool:
+        """Whether each explicit null percentage is its row's only one, where polars read none
+        (a line with the key twice, ``5`` then ``null``, is read line by line: orjson keeps
+        the last)."""
+        import numpy as np
+
+        spaced = zip(self.null_literals, scan.pct_nulls, strict=True)
+        at = [i for p, count in spaced for i in _finds(block, p, count)]
+        rows = np.searchsorted(scan.ends, at)
+        return len(np.unique(rows)) == len(rows) and bool(text.gather(rows).is_null().all())
 
     def _numbers(self, block: bytes, scan: Scan, text: Any) -> Any:
         """The percentages of a guarded chunk (read as text) as numbers: NaN where a value is
@@ -453,6 +472,14 @@ def _finds(block: bytes, pattern: bytes, count: int) -> list[int]:
         i = block.find(pattern, i + 1)
         found.append(i)
     return found
+
+
+def _null_value(path: list[str] | None) -> tuple[bytes, ...]:
+    """How the last key of ``path`` holds an explicit null, in either spacing (none: no
+    path)."""
+    if not path:
+        return ()
+    return (f'"{path[-1]}":null'.encode(), f'"{path[-1]}": null'.encode())
 
 
 def _text_value(path: list[str] | None) -> tuple[bytes, ...]:

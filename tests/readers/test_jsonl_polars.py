@@ -219,3 +219,51 @@ def test_only_the_job_with_a_mistyped_percentage_takes_the_exact_path(
     assert taken == [True]
     assert fed == [3, 5]  # the text value, and the record that heals the job
     assert [[v.rule for v in j.violations] for j in data.jobs] == [["percentage-type"], []]
+
+
+@given(data=st.data())
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_an_explicit_null_percentage_keeps_its_chunk_in_columns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: st.DataObject
+) -> None:
+    """An explicit null percentage (either spacing looked for) is read as absent, as the
+    general path reads it, and its chunk stays columns; the report is the line-by-line one."""
+    spaced = data.draw(st.booleans())  # one spacing a file, as writers write
+    rows = []
+    for _ in range(data.draw(st.integers(1, 30))):
+        pct = data.draw(st.sampled_from(["null", "null", "0", "40", "100", "150"]))
+        status = data.draw(st.sampled_from(["notStarted", "inProgress", "completed"]))
+        job = data.draw(st.sampled_from("ab"))
+        line = f'{{"jobId":"{job}","status":"{status}","percentageComplete":{pct}}}'
+        rows.append(line.replace('":', '": ') if spaced else line)
+    path = tmp_path / "t.jsonl"
+    path.write_text("".join(r + "\n" for r in rows))
+    chunk = data.draw(st.sampled_from([64, 1 << 23]))
+    taken = chunks_taken(monkeypatch)
+    fast, slow = _read_both(path, ReadOptions(job_key="jobId"), chunk, monkeypatch)
+    assert taken and all(taken)
+    assert [j.to_dict() for j in fast.jobs] == [j.to_dict() for j in slow.jobs]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"jobId":"a","status":"inProgress","percentageComplete":5,"percentageComplete":null}',
+        '{"jobId":"a","status":"inProgress","percentageComplete":null,"percentageComplete":null}',
+        '{"jobId":"a","status":"inProgress","percentageComplete" : null}',
+        '{"jobId":"a","status":"inProgress","x":{"percentageComplete":null},"percentageComplete":7}',
+    ],
+)
+def test_a_null_the_columns_cannot_place_sends_its_chunk_line_by_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, line: str
+) -> None:
+    """A null beside a second percentage in its line, one spaced otherwise, or one nested
+    beside the real value: the chunk is read line by line, and reports what orjson reads."""
+    path = tmp_path / "t.jsonl"
+    path.write_text('{"jobId":"a","status":"inProgress","percentageComplete":10}\n' + line + "\n")
+    taken = chunks_taken(monkeypatch)
+    fast, slow = _read_both(path, ReadOptions(job_key="jobId"), 1 << 23, monkeypatch)
+    assert taken == [False]
+    assert [j.to_dict() for j in fast.jobs] == [j.to_dict() for j in slow.jobs]
