@@ -260,9 +260,11 @@ def test_a_null_the_columns_cannot_place_sends_its_chunk_line_by_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, line: str
 ) -> None:
     """A null beside a second percentage in its line, one spaced otherwise, or one nested
-    beside the real value: the chunk is read line by line, and reports what orjson reads."""
+    beside the real value, after a null the columns place well: the chunk is read line by
+    line, and reports what orjson reads."""
     path = tmp_path / "t.jsonl"
-    path.write_text('{"jobId":"a","status":"inProgress","percentageComplete":10}\n' + line + "\n")
+    first = '{"jobId":"a","status":"inProgress","percentageComplete":null}\n'  # placed well
+    path.write_text(first + line + "\n")
     taken = chunks_taken(monkeypatch)
     fast, slow = _read_both(path, ReadOptions(job_key="jobId"), 1 << 23, monkeypatch)
     assert taken == [False]
