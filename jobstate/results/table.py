@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import abstractmethod
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, overload
 
@@ -57,7 +58,37 @@ class CleanRun(NamedTuple):
         return map(self.table.clean, (i for i in range(self.start, self.stop) if i not in exact))
 
 
-class JobTable(Sequence[JobReport]):
+class _Part(Sequence[JobReport]):
+    """A report part's reading as a sequence: the exact engine's reports (``exact``, by
+    index), every other job's built by :meth:`_built` when read."""
+
+    __slots__ = ()
+    keys: list[str | None]
+    exact: Mapping[int, JobReport]
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    @overload
+    def __getitem__(self, i: int) -> JobReport: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> Sequence[JobReport]: ...
+
+    def __getitem__(self, i: int | slice) -> JobReport | Sequence[JobReport]:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        job = self.exact.get(i)
+        return job if job is not None else self._built(i)
+
+    @abstractmethod
+    def _built(self, i: int) -> JobReport:
+        """The report of job ``i``, one the exact engine did not take."""
+
+
+class JobTable(_Part):
     """One input's job reports, in order of first appearance: the jobs the exact engine took
     (``exact``, by index) as :class:`JobReport` objects, every job as columns (key, outcome,
     observations, line span, HTTP counts; an exact job's columns agree with its report). A clean
@@ -90,23 +121,7 @@ class JobTable(Sequence[JobReport]):
         self.http = http or {}
         self.exact = exact or {}
 
-    def __len__(self) -> int:
-        return len(self.keys)
-
-    @overload
-    def __getitem__(self, i: int) -> JobReport: ...
-
-    @overload
-    def __getitem__(self, i: slice) -> Sequence[JobReport]: ...
-
-    def __getitem__(self, i: int | slice) -> JobReport | Sequence[JobReport]:
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self)))]
-        if i < 0:
-            i += len(self)
-        job = self.exact.get(i)
-        if job is not None:
-            return job
+    def _built(self, i: int) -> JobReport:
         return self.clean(i).report(self.spec, self.mode)
 
     def __iter__(self) -> Iterator[JobReport]:
@@ -178,7 +193,7 @@ class JobTable(Sequence[JobReport]):
         return sum(self.counts), sum(j.rejected for j in self.exact.values())
 
 
-class LazyJobs(Sequence[JobReport]):
+class LazyJobs(_Part):
     """Jobs validated in memory (:func:`jobstate.validate`): the reports of the jobs with
     violations (``exact``, by index), and every job's key, records and outcome, from which a
     clean job's report is built only when read (its steps from ``source``, on demand).
@@ -204,23 +219,7 @@ class LazyJobs(Sequence[JobReport]):
         self.spec, self.mode, self.source = spec, mode, source
         self.keys, self.records, self.outcomes, self.exact = keys, records, outcomes, exact
 
-    def __len__(self) -> int:
-        return len(self.keys)
-
-    @overload
-    def __getitem__(self, i: int) -> JobReport: ...
-
-    @overload
-    def __getitem__(self, i: slice) -> Sequence[JobReport]: ...
-
-    def __getitem__(self, i: int | slice) -> JobReport | Sequence[JobReport]:
-        if isinstance(i, slice):
-            return [self[k] for k in range(*i.indices(len(self)))]
-        if i < 0:
-            i += len(self)
-        job = self.exact.get(i)
-        if job is not None:
-            return job
+    def _built(self, i: int) -> JobReport:
         return self._clean(self.keys[i], self.records[i], self.outcomes[i])
 
     def _clean(self, key: str | None, records: Sequence[Record], outcome: Outcome) -> JobReport:

@@ -122,6 +122,23 @@ MISTYPED = st.sampled_from(['"50"', '"abc"', '""', "true", "false", "[1]", '{"a"
 """Percentages that are not numbers, among them text polars writes as a number's text."""
 
 
+def _polls_file(
+    tmp_path: Path, data: st.DataObject, pcts: st.SearchStrategy[str], jobs: str
+) -> Path:
+    """A JSON Lines file of 1-30 polls of ``jobs`` with percentages drawn from ``pcts`` (as
+    written), in one spacing for the whole file, as writers write."""
+    spaced = data.draw(st.booleans())
+    rows = []
+    for _ in range(data.draw(st.integers(1, 30))):
+        status = data.draw(st.sampled_from(["notStarted", "inProgress", "completed"]))
+        job, pct = data.draw(st.sampled_from(jobs)), data.draw(pcts)
+        line = f'{{"jobId":"{job}","status":"{status}","percentageComplete":{pct}}}'
+        rows.append(line.replace('":', '": ') if spaced else line)
+    path = tmp_path / "t.jsonl"
+    path.write_text("".join(r + "\n" for r in rows))
+    return path
+
+
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -132,16 +149,8 @@ def test_a_mistyped_percentage_costs_its_job_not_its_chunk(
     """A percentage that is not a number (text such as "50", true, a list) sends its job to
     the general path, not its chunk line by line: every chunk is still read as columns, and
     the report is the line-by-line one, job by job."""
-    spaced = data.draw(st.booleans())
-    rows = []
-    for _ in range(data.draw(st.integers(1, 30))):
-        pct = data.draw(MISTYPED | st.sampled_from(["0", "12.5", "40", "100", "150", "1e2"]))
-        status = data.draw(st.sampled_from(["notStarted", "inProgress", "completed"]))
-        job = data.draw(st.sampled_from("abc"))
-        line = f'{{"jobId":"{job}","status":"{status}","percentageComplete":{pct}}}'
-        rows.append(line.replace('":', '": ') if spaced else line)
-    path = tmp_path / "t.jsonl"
-    path.write_text("".join(r + "\n" for r in rows))
+    numbers = st.sampled_from(["0", "12.5", "40", "100", "150", "1e2"])
+    path = _polls_file(tmp_path, data, MISTYPED | numbers, "abc")
     chunk = data.draw(st.sampled_from([64, 256, 1 << 23]))
     taken = chunks_taken(monkeypatch)
     fast, slow = _read_both(path, ReadOptions(job_key="jobId"), chunk, monkeypatch)
@@ -230,16 +239,8 @@ def test_an_explicit_null_percentage_keeps_its_chunk_in_columns(
 ) -> None:
     """An explicit null percentage (either spacing looked for) is read as absent, as the
     general path reads it, and its chunk stays columns; the report is the line-by-line one."""
-    spaced = data.draw(st.booleans())  # one spacing a file, as writers write
-    rows = []
-    for _ in range(data.draw(st.integers(1, 30))):
-        pct = data.draw(st.sampled_from(["null", "null", "0", "40", "100", "150"]))
-        status = data.draw(st.sampled_from(["notStarted", "inProgress", "completed"]))
-        job = data.draw(st.sampled_from("ab"))
-        line = f'{{"jobId":"{job}","status":"{status}","percentageComplete":{pct}}}'
-        rows.append(line.replace('":', '": ') if spaced else line)
-    path = tmp_path / "t.jsonl"
-    path.write_text("".join(r + "\n" for r in rows))
+    nulls = st.sampled_from(["null", "null", "0", "40", "100", "150"])
+    path = _polls_file(tmp_path, data, nulls, "ab")
     chunk = data.draw(st.sampled_from([64, 1 << 23]))
     taken = chunks_taken(monkeypatch)
     fast, slow = _read_both(path, ReadOptions(job_key="jobId"), chunk, monkeypatch)
