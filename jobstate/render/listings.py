@@ -34,6 +34,9 @@ def spec_lines(spec: Spec) -> Iterator[str]:
     p = spec.progress
     progress = f"'{p.field}', {p.range_text()}" if p is not None else "none"
     yield f"body: status '{spec.status_field}'; progress {progress}"
+    u = spec.unknown
+    does = "polls on" if u.client == "poll" else "gives the job up (failure)"
+    yield f"unknown values: {u.severity}; stand-in {u.value!r}; a client {does}"
     yield ""
     yield "states:"
     name_w = max(14, *(len(n) for n in spec.names))

@@ -329,3 +329,17 @@ def test_the_regression_rule_names_every_reset_state_or_none() -> None:
     regression = "percentage-regression"
     assert said["r"][regression] == "p decreases with no 'queued' or 'running' observed in between"
     assert said["job"][regression] == "p decreases with no reset observed in between"
+
+
+def test_jobstate_spec_says_the_policy() -> None:
+    """`jobstate spec` prints the unknown-value policy under the body shape: the Graph pack's,
+    and a user's that gives a job up."""
+    from jobstate.render import spec_lines
+
+    assert list(spec_lines(get_spec("current")))[3] == (
+        "unknown values: error; stand-in 'unknownFutureValue'; a client polls on"
+    )
+    own = _spec(unknown={"value": "mystery", "severity": "warning", "client": "failure"})
+    assert list(spec_lines(own))[3] == (
+        "unknown values: warning; stand-in 'mystery'; a client gives the job up (failure)"
+    )
