@@ -66,3 +66,24 @@ def test_a_report_of_several_kinds_of_parts_walks_them_in_order() -> None:
     assert [d["key"] for d in report.job_dicts()] == ["t", "v"]
     assert [j.key for j in report.worst_first()] == ["v", "t"]
     assert report.totals.jobs == 2 and report.totals.errors == 1
+
+
+def test_a_tables_exact_jobs_are_their_reports_in_every_view() -> None:
+    """A JobTable's job that the exact engine took is its own report in entries(), jobs and
+    the JSON, never rebuilt from the columns (which say nothing of its violations)."""
+    exact = validate({"e": [{"status": "Bad"}]}).jobs[0]
+    table = JobTable(
+        "current",
+        "sampled",
+        "x.jsonl",
+        ["t", "e"],
+        ["success", "unfinished"],
+        [2, 1],
+        [1, 3],
+        [2, 3],
+        exact={1: exact},
+    )
+    report = Report("current", "sampled", parts=[table])
+    assert list(report.entries())[1] is exact and report.jobs[1] is exact
+    assert [d["errors"] for d in report.job_dicts()] == [0, 1]
+    assert [type(e).__name__ for e in table.entries()] == ["CleanJob", "JobReport"]
