@@ -181,8 +181,8 @@ def generate_sql(
     if timed:
         number += f", CAST({q(str(time))} AS DOUBLE) AS t"
     http_q, code_q = (q(c) if c else None for c in (http, error_code))
-    # no progress field: no value to check, whatever the column
     done = t.completion[t.status_field]
+    # no progress field: no value to check, whatever the column
     polls = _polls(columns, pct, number, q(table), http_q, code_q, done, timed)
     has_http = http is not None
     parts = [

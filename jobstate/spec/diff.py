@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from jobstate.spec.model import Spec
+from jobstate.spec.policy import UNKNOWN_KEYS
 
 __all__ = ["Change", "SpecDiff", "diff_specs"]
 
@@ -118,7 +119,7 @@ def _head(a: Spec, b: Spec) -> Iterator[Change]:
 
 def _policy(a: Spec, b: Spec) -> Iterator[Change]:
     """The unknown-value policy's keys, then each rule's own words, that differ."""
-    for key in ("value", "severity", "client"):
+    for key in UNKNOWN_KEYS:
         x, y = getattr(a.unknown, key), getattr(b.unknown, key)
         if x != y:
             yield Change("changed", "unknown", "policy", key, x, y)

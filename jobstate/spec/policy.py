@@ -7,8 +7,8 @@ Unknown(value='notInThisSpec', severity='error', client='poll')
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass, fields
 from typing import Literal
 
 from jobstate._constants import BEHAVIOUR_IDS, RULE_IDS, Severity
@@ -18,9 +18,11 @@ __all__ = [
     "CLIENT_EXPECTS",
     "RULE_TEXT_KEYS",
     "SEVERITIES",
+    "UNKNOWN_KEYS",
     "ClientExpects",
     "Unknown",
     "check_texts",
+    "text_problems",
 ]
 
 ClientExpects = Literal["poll", "failure"]
@@ -46,37 +48,53 @@ class Unknown:
     severity: Severity = "error"
     client: ClientExpects = "poll"
 
-    def check(self, spec: str, states: Mapping[str, object]) -> None:
-        """Raise :class:`SpecError` for a policy ``spec`` cannot have."""
-        where = f"spec {spec!r}: the unknown-value policy"
+    def problems(self, states: Collection[str]) -> Iterator[tuple[str, str]]:
+        """Each key of a policy a spec with ``states`` cannot have, with the problem: what the
+        model raises (:meth:`check`) and the spec reader places at ``unknown.KEY``."""
         if not isinstance(self.value, str) or not self.value:
-            raise SpecError(f"{where}: its value must be non-empty text")
-        if self.value in states:
-            raise SpecError(f"{where}: its value {self.value!r} is a state of the spec")
+            yield "value", "its value must be non-empty text"
+        elif self.value in states:
+            yield "value", f"its value {self.value!r} is a state of the spec"
         if self.severity not in SEVERITIES:
-            raise SpecError(f"{where}: severity {self.severity!r} is not one of error, warning")
+            yield "severity", f"severity {self.severity!r} is not one of error, warning"
         if self.client not in CLIENT_EXPECTS:
-            raise SpecError(f"{where}: client {self.client!r} is not one of poll, failure")
+            yield "client", f"client {self.client!r} is not one of poll, failure"
+
+    def check(self, spec: str, states: Collection[str]) -> None:
+        """Raise :class:`SpecError` for a policy ``spec`` cannot have."""
+        for _, problem in self.problems(states):
+            raise SpecError(f"spec {spec!r}: the unknown-value policy: {problem}")
 
     def to_dict(self) -> dict[str, str]:
         """What differs from the default policy (the ``[unknown]`` table)."""
         default = Unknown()
         return {
             key: getattr(self, key)
-            for key in ("value", "severity", "client")
+            for key in UNKNOWN_KEYS
             if getattr(self, key) != getattr(default, key)
         }
+
+
+UNKNOWN_KEYS: tuple[str, ...] = tuple(f.name for f in fields(Unknown))
+"""The keys of an ``[unknown]`` table: :class:`Unknown`'s fields."""
+
+
+def text_problems(texts: Mapping[str, Mapping[str, str]]) -> Iterator[tuple[str, str]]:
+    """Each rule or finding id of ``texts`` a spec cannot say words for, with the problem (an
+    unknown id, no summary or rationale or something else, an empty text): what the model
+    raises (:func:`check_texts`) and the spec reader places at ``rules.ID``."""
+    known = (*RULE_IDS, *BEHAVIOUR_IDS)
+    for rule, said in texts.items():
+        if rule not in known:
+            yield rule, f"no rule or finding has this id; ids: {', '.join(known)}"
+        elif not said or any(k not in RULE_TEXT_KEYS for k in said):
+            yield rule, "says a summary and/or a rationale, and nothing else"
+        elif not all(isinstance(v, str) and v.strip() for v in said.values()):
+            yield rule, "its summary and rationale must be non-empty text"
 
 
 def check_texts(spec: str, texts: Mapping[str, Mapping[str, str]]) -> None:
     """Raise :class:`SpecError` unless ``texts`` names known rule or finding ids, each with a
     non-empty summary and/or rationale."""
-    known = (*RULE_IDS, *BEHAVIOUR_IDS)
-    for rule, said in texts.items():
-        where = f"spec {spec!r}: rules.{rule}"
-        if rule not in known:
-            raise SpecError(f"{where}: no rule or finding has this id; ids: {', '.join(known)}")
-        if not said or any(k not in RULE_TEXT_KEYS for k in said):
-            raise SpecError(f"{where}: says a summary and/or a rationale, and nothing else")
-        if not all(isinstance(v, str) and v.strip() for v in said.values()):
-            raise SpecError(f"{where}: its summary and rationale must be non-empty text")
+    for rule, problem in text_problems(texts):
+        raise SpecError(f"spec {spec!r}: rules.{rule}: {problem}")

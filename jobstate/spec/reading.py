@@ -10,11 +10,11 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from jobstate._constants import BEHAVIOUR_IDS, RULE_IDS, STATE_CLASSES, TERMINAL_OUTCOMES
+from jobstate._constants import STATE_CLASSES, TERMINAL_OUTCOMES
 from jobstate._words import shortened
 from jobstate.exceptions import SpecError
 from jobstate.spec.model import Edge, Progress, Spec, State
-from jobstate.spec.policy import CLIENT_EXPECTS, RULE_TEXT_KEYS, SEVERITIES, Unknown
+from jobstate.spec.policy import RULE_TEXT_KEYS, UNKNOWN_KEYS, Unknown, text_problems
 
 __all__ = ["SpecReader", "spec_from_mapping"]
 
@@ -29,7 +29,6 @@ _TOP = {
     "unknown",
     "rules",
 }
-_UNKNOWN = {"value", "severity", "client"}
 _BODY = {"result", "status", "progress", "progress_range"}
 _DERIVED = {"initial", "terminal", "protocol"}  # what `jobstate spec --format json` adds
 _STATE = {"name", "class", "provenance", "rationale", "outcome", "resets_progress"}
@@ -81,9 +80,9 @@ class SpecReader:
         body = data.get("body", {})
         result = self._result(body)
         status_field, progress = self._shape(body)
-        unknown, texts = self._unknown(data.get("unknown", {})), self._texts(data.get("rules", {}))
-        if any(st.name == unknown.value for st in states):
-            raise self.fail("unknown.value", f"{unknown.value!r} is a state of the spec")
+        names = {st.name for st in states}
+        unknown = self._unknown(data.get("unknown", {}), names)
+        texts = self._texts(data.get("rules", {}))
         try:
             spec = Spec(
                 name,
@@ -146,32 +145,32 @@ class SpecReader:
             raise self.fail("body.progress_range", "must run from a lower to a higher number")
         return status, Progress(field, low, high)
 
-    def _unknown(self, table: object) -> Unknown:
+    def _unknown(self, table: object, states: set[str]) -> Unknown:
         """The ``[unknown]`` table: the unknown-value policy (:class:`Unknown`), each key
-        optional."""
+        optional, its problems placed at their keys."""
         if not isinstance(table, Mapping):
             raise self.fail("unknown", "must be a table")
-        self._keys(table, _UNKNOWN, "unknown")
+        self._keys(table, set(UNKNOWN_KEYS), "unknown")
         said = {k: self._text(table, k, "unknown") for k in table}
-        for key, allowed in (("severity", SEVERITIES), ("client", CLIENT_EXPECTS)):
-            if key in said and said[key] not in allowed:
-                raise self.fail(f"unknown.{key}", f"must be one of {', '.join(allowed)}")
-        return Unknown(**said)  # type: ignore[arg-type]  # severity and client checked above
+        unknown = Unknown(**said)  # type: ignore[arg-type]  # severity and client checked next
+        for key, problem in unknown.problems(states):
+            raise self.fail(f"unknown.{key}", problem)
+        return unknown
 
     def _texts(self, table: object) -> dict[str, dict[str, str]]:
         """The ``[rules.ID]`` tables: a rule's or finding's summary and rationale in the spec's
-        words (the ids are checked with the spec)."""
+        words, each problem placed at its id."""
         if not isinstance(table, Mapping):
             raise self.fail("rules", "must be a table of [rules.ID] tables")
         texts = {}
         for rule, said in table.items():
             place = f"rules.{shortened(str(rule), 60)}"
-            if rule not in (*RULE_IDS, *BEHAVIOUR_IDS):
-                raise self.fail(place, "no rule or finding has this id (jobstate rules lists them)")
             if not isinstance(said, Mapping):
                 raise self.fail(place, "must be a table")
             self._keys(said, set(RULE_TEXT_KEYS), place)
             texts[str(rule)] = {k: self._text(said, k, place) for k in said}
+        for rule, problem in text_problems(texts):
+            raise self.fail(f"rules.{shortened(rule, 60)}", problem)
         return texts
 
     def _keys(self, table: Mapping[str, Any], allowed: set[str], place: str) -> None:

@@ -28,7 +28,12 @@ def rules_for(spec: Spec) -> list[Rule]:
     never: spec ipp-print-job has no progress field
     """
     severity = severities(spec)
-    return [_said(_own(replace(r, severity=severity[r.id]), spec), spec) for r in RULES.values()]
+    out = []
+    for r in RULES.values():
+        rule = _own(replace(r, severity=severity[r.id]), spec)
+        summary, rationale = _said(spec, rule.id, rule.summary, rule.rationale)
+        out.append(replace(rule, summary=summary, rationale=rationale))
+    return out
 
 
 def behaviours_for(spec: Spec) -> list[BehaviourRule]:
@@ -36,14 +41,8 @@ def behaviours_for(spec: Spec) -> list[BehaviourRule]:
     spec says one)."""
     out = []
     for b in BEHAVIOURS.values():
-        said = spec.texts.get(b.id, {})
-        out.append(
-            replace(
-                b,
-                description=said.get("summary", b.description),
-                rationale=said.get("rationale", b.rationale),
-            )
-        )
+        description, rationale = _said(spec, b.id, b.description, b.rationale)
+        out.append(replace(b, description=description, rationale=rationale))
     return out
 
 
@@ -61,12 +60,7 @@ def _own(rule: Rule, spec: Spec) -> Rule:
     return replace(rule, summary=rule.own.format(**words))
 
 
-def _said(rule: Rule, spec: Spec) -> Rule:
-    said = spec.texts.get(rule.id)
-    if not said:
-        return rule
-    return replace(
-        rule,
-        summary=said.get("summary", rule.summary),
-        rationale=said.get("rationale", rule.rationale),
-    )
+def _said(spec: Spec, rid: str, summary: str, rationale: str) -> tuple[str, str]:
+    """A rule's or finding's summary and rationale, each the spec's own where it says one."""
+    said = spec.texts.get(rid, {})
+    return said.get("summary", summary), said.get("rationale", rationale)
