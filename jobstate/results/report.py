@@ -161,10 +161,10 @@ class Report:
         report.spec, report.mode, report.inputs, report.rules = spec, mode, [], None
         report._keys, report._outcomes = keys, outcomes
         report._flagged = flagged
-        report._parts = [LazyJobs(spec, mode, source, keys, records, outcomes, flagged)]
-        report._jobs = None
-        report._size = sum(map(len, records))
-        report._rejected = sum(j.rejected for j in flagged.values()) if flagged else 0
+        part = LazyJobs(spec, mode, source, keys, records, outcomes, flagged)
+        report._parts, report._jobs = [part], None
+        observations, report._rejected = part.totals()
+        report._size = observations + report._rejected
         return report
 
     @classmethod
