@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields
 from typing import Literal
 
 from jobstate._constants import BEHAVIOUR_IDS, RULE_IDS, Severity
+from jobstate._words import shortened
 from jobstate.exceptions import SpecError
 
 __all__ = [
@@ -54,11 +55,11 @@ class Unknown:
         if not isinstance(self.value, str) or not self.value:
             yield "value", "its value must be non-empty text"
         elif self.value in states:
-            yield "value", f"its value {self.value!r} is a state of the spec"
+            yield "value", f"its value {_shown(self.value)} is a state of the spec"
         if self.severity not in SEVERITIES:
-            yield "severity", f"severity {self.severity!r} is not one of error, warning"
+            yield "severity", f"severity {_shown(self.severity)} is not one of error, warning"
         if self.client not in CLIENT_EXPECTS:
-            yield "client", f"client {self.client!r} is not one of poll, failure"
+            yield "client", f"client {_shown(self.client)} is not one of poll, failure"
 
     def check(self, spec: str, states: Collection[str]) -> None:
         """Raise :class:`SpecError` for a policy ``spec`` cannot have."""
@@ -73,6 +74,11 @@ class Unknown:
             for key in UNKNOWN_KEYS
             if getattr(self, key) != getattr(default, key)
         }
+
+
+def _shown(value: object) -> str:
+    """A value of the spec's file in a message: quoted, inert, shortened (it may be huge)."""
+    return shortened(repr(value), 60)
 
 
 UNKNOWN_KEYS: tuple[str, ...] = tuple(f.name for f in fields(Unknown))

@@ -169,6 +169,11 @@ def test_the_model_refuses_a_policy_it_cannot_have() -> None:
         with pytest.raises(SpecError) as caught:
             Spec("x", base.states, base.edges, **kwargs)
         assert str(caught.value) == message
+    with pytest.raises(SpecError) as caught:  # a huge value is said shortened
+        Spec("x", base.states, base.edges, unknown=Unknown(severity="f" * 10_000))  # type: ignore[arg-type]
+    assert str(caught.value) == (
+        policy + "severity '" + "f" * 59 + "… (10,002 characters) is not one of error, warning"
+    )
     with pytest.raises(FrozenInstanceError):
         base.unknown.severity = "warning"  # type: ignore[misc]
 
