@@ -37,9 +37,9 @@ from typing import Any, TypeGuard
 from jobstate._constants import SUCCESS_NOT_TOP, Provenance, Severity
 from jobstate.results import Record, Rejected
 from jobstate.spec import Spec
-from jobstate.spec.builtin import is_builtin
 from jobstate.spec.model import Progress
 from jobstate.spec.protocol import COMPLETIONS, classify
+from jobstate.validation.hints import hints_of
 
 __all__ = [
     "RULES",
@@ -332,7 +332,7 @@ def percentage_type(p: object, progress: Progress) -> str | None:
 def percentage_range(p: float, progress: Progress) -> str | None:
     """``percentage-range``: a number outside the spec's progress range, or NaN."""
     if not (progress.low <= p <= progress.high) or math.isnan(p):
-        return f"{progress.field} {p!r} is outside {progress.range_text()}"
+        return f"{progress.field} {number(p)} is outside {progress.range_text()}"
     return None
 
 
@@ -343,7 +343,7 @@ def percentage_regression(
     (``resets``: the states that reset it, which the message names)."""
     if baseline is not None and p < baseline:
         unless = " or ".join(f"'{s}'" for s in resets)
-        return f"{progress.field} went down from {baseline:g} to {p:g}" + (
+        return f"{progress.field} went down from {number(baseline)} to {number(p)}" + (
             f" with no {unless} in between" if unless else ""
         )
     return None
@@ -377,36 +377,25 @@ def completed_not_100(
 ) -> str | None:
     """``completed-not-100``: a success status whose valid progress is not the range's top."""
     if status in success and p != progress.high:
-        return f"'{status}' with {progress.field} {p:g}, not {progress.high:g}"
+        return f"'{status}' with {progress.field} {number(p)}, not {progress.high:g}"
     return None
 
 
 # -- unknown status values: hints ----------------------------------------------------------
 
 
-def _own_case(low: str, spec: Spec) -> str | None:
-    for name in spec.names:
-        if name.lower() == low:
-            return f"did you mean '{name}'? (values are case-sensitive)"
-    return None
-
-
 def unknown_status_message(status: str, spec: Spec) -> str:
-    """The ``unknown-status`` message for ``status`` under ``spec``, with a hint where one applies.
+    """The ``unknown-status`` message for ``status`` under ``spec``, with a hint where one applies
+    (:mod:`jobstate.validation.hints`).
 
     >>> from jobstate.spec import get_spec
     >>> print(unknown_status_message("Completed", get_spec("current")))
     unknown status 'Completed' (spec current); did you mean 'completed'? (values are case-sensitive)
     """
-    head = f"unknown status {quoted(status)} (spec {spec.name})"
-    if len(status) > 200:  # no hint is worth reading a megabyte for
-        return f"{head}; expected one of: {', '.join(spec.names)}"
-    hint = _own_case(status.lower(), spec)
-    if hint is None and is_builtin(spec):  # the pack's hints know its vocabularies
-        from jobstate.packs.graph.hints import hint_for
-
-        hint = hint_for(status, spec)
-    return f"{head}; {hint or 'expected one of: ' + ', '.join(spec.names)}"
+    hint = hints_of(spec).hint(status)
+    return f"unknown status {quoted(status)} (spec {spec.name}); " + (
+        hint or "expected one of: " + ", ".join(spec.names)
+    )
 
 
 # -- message helpers -------------------------------------------------------------------------
@@ -422,6 +411,30 @@ def quoted(value: str, limit: int = 80) -> str:
     if len(value) <= limit:
         return repr(value)
     return f"{value[:limit]!r}… ({len(value):,} characters)"
+
+
+def number(value: float) -> str:
+    """A number as a message says it: its shortest exact form, an integral value without
+    ``.0`` (``50``, ``33.33333333333333``, ``1e+16``, ``nan``), as the generated SQL says it
+    (:mod:`jobstate.sql_messages`); an integer too large for a float by its digits' count.
+
+    >>> number(50), number(50.0), number(2 / 3), number(-0.0), number(1e16), number(10**400)
+    ('50', '50', '0.6666666666666666', '-0', '1e+16', 'an integer of 401 digits')
+    """
+    if isinstance(value, int):
+        if -(10**16) < value < 10**16:
+            return str(value)
+        try:
+            return number(float(value))
+        except OverflowError:  # no float holds it
+            return _big(value)
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _big(value: int) -> str:
+    digits = len(str(abs(value))) if value.bit_length() < 14_000 else "over 4,200"
+    return f"{'-' if value < 0 else ''}an integer of {digits} digits"
 
 
 def json_type(value: object) -> str:

@@ -496,3 +496,96 @@ def test_a_regression_names_every_state_that_resets_progress() -> None:
     )
     (v,) = validate([{"status": "a", "p": 50}, {"status": "a", "p": 20}], spec=spec).violations
     assert v.message == "p went down from 50 to 20 with no 'b' or 'c' in between"
+
+
+@pytest.mark.parametrize(
+    ("status", "spec", "said"),
+    [
+        ("COMPLETED", "current", "did you mean 'completed'? (values are case-sensitive)"),
+        (
+            "updating",
+            "current",
+            "'updating' belongs to the legacy vocabulary: try --spec legacy or --spec any",
+        ),
+        (
+            "Updating",
+            "current",
+            "did you mean 'updating'? 'updating' belongs to the legacy vocabulary: try"
+            " --spec legacy or --spec any",
+        ),
+        (
+            "Cancelled",
+            "legacy",
+            "did you mean 'cancelled'? 'cancelled' belongs to the current"
+            " vocabulary: try --spec current or --spec any",
+        ),
+        (
+            "SUCCEEDED",
+            "any",
+            "this looks like Graph longRunningOperation / Azure LRO"
+            " 'succeeded': asyncJobStatus says 'completed'",
+        ),
+    ],
+)
+def test_hints_word_for_word(status: str, spec: str, said: str) -> None:
+    """Each kind of hint, whole: another case of the spec's own value first, then a value of
+    another revision, another case of one, a neighbour's word."""
+    assert hint(status, spec) == f"unknown status {status!r} (spec {spec}); {said}"
+
+
+def test_a_value_over_200_characters_gets_no_hint() -> None:
+    """A hint is not looked for in a value over 200 characters; at 200 it still is, in each
+    table."""
+    from jobstate.validation.hints import Hints
+
+    for n in (200, 201):
+        word = "w" * n
+        for h in (
+            Hints({word: "own"}, {}, {}),
+            Hints({}, {word: "x"}, {}),
+            Hints({}, {}, {word: "l"}),
+        ):
+            assert (h.hint(word) is None) is (n == 201)
+    names = ", ".join(Validator("current").spec.names)
+    assert hint("Running" * 30).endswith(f"expected one of: {names}")
+
+
+def test_a_user_spec_has_its_own_case_hint_only() -> None:
+    """A user's spec, even named as a built-in, has no pack's hints; another case of its own
+    value is still pointed out."""
+    from jobstate.spec import get_spec
+    from jobstate.spec.model import Spec
+
+    sp = get_spec("current")
+    mine = Spec("current", sp.states, sp.edges)
+    [v] = validate([S("running")], spec=mine).violations
+    assert v.message.endswith("expected one of: " + ", ".join(sp.names))
+    [v] = validate([S("Waiting")], spec=mine).violations
+    assert v.message.endswith("did you mean 'waiting'? (values are case-sensitive)")
+
+
+@pytest.mark.parametrize(
+    ("bodies", "message"),
+    [
+        (
+            [S("inProgress", 50.0000001), S("inProgress", 50)],
+            "percentageComplete went down from 50.0000001 to 50 with no 'waiting' in between",
+        ),
+        (
+            [S("inProgress", 2 / 3), S("completed", 99.99999)],
+            "'completed' with percentageComplete 99.99999, not 100",
+        ),
+        ([S("inProgress", 150.0)], "percentageComplete 150 is outside 0-100"),
+        ([S("inProgress", 1e300)], "percentageComplete 1e+300 is outside 0-100"),
+        ([S("inProgress", -1e-7)], "percentageComplete -1e-07 is outside 0-100"),
+        ([S("inProgress", math.nan)], "percentageComplete nan is outside 0-100"),
+        (
+            [S("inProgress", 10**400)],
+            "percentageComplete an integer of 401 digits is outside 0-100",
+        ),
+    ],
+)
+def test_numbers_in_messages_are_exact(bodies: list[Any], message: str) -> None:
+    """A percentage is said exactly, integral values without '.0' (the generated SQL says them
+    alike): a fall of a ten-millionth is not 'from 50 to 50'."""
+    assert [v.message for v in validate(bodies).violations] == [message]

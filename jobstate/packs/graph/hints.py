@@ -2,8 +2,14 @@
 (``--spec legacy``), a value of another case, or a neighbouring vocabulary's word (Graph's
 ``longRunningOperation``, Azure's long-running operations, the evolvable-enum sentinel).
 
->>> hint_for("updating", get_spec("current"))
+They are tables, not code, so that the generated SQL says them as the Python engine does
+(:class:`jobstate.validation.hints.Hints`): by the exact value, else by its lowercase.
+
+>>> exact, lowered = hint_tables(get_spec("current"))
+>>> exact["updating"]
 "'updating' belongs to the legacy vocabulary: try --spec legacy or --spec any"
+>>> lowered["running"]
+"this looks like Graph longRunningOperation / Azure LRO 'running': asyncJobStatus says 'inProgress'"
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from jobstate._constants import SPEC_NAMES
 from jobstate.spec.builtin import get_spec
 from jobstate.spec.model import Spec
 
-__all__ = ["hint_for"]
+__all__ = ["hint_tables"]
 
 # Neighbouring vocabularies (sources: graph-lro, azure-lro, evolvable-enums).
 _NEIGHBOURS: dict[str, tuple[str | None, str]] = {
@@ -52,7 +58,14 @@ def _neighbour_hint(low: str, spec: Spec) -> str | None:
     return msg
 
 
-def hint_for(status: str, spec: Spec) -> str | None:
-    """A hint for ``status``, unknown to the built-in ``spec``, or ``None``."""
-    low = status.lower()
-    return _revision_hint(status, spec) or _other_case(low, spec) or _neighbour_hint(low, spec)
+def hint_tables(spec: Spec) -> tuple[dict[str, str], dict[str, str]]:
+    """The hints for values the built-in ``spec`` does not know: by the exact value (a value
+    of another revision), then by its lowercase (another case of one, a neighbour's word)."""
+    words = {n for other in SPEC_NAMES for n in get_spec(other).names}
+    exact = {w: h for w in sorted(words) if w not in spec and (h := _revision_hint(w, spec))}
+    lowered: dict[str, str] = {}
+    for low in sorted({w.lower() for w in words} | set(_NEIGHBOURS)):
+        hint = _other_case(low, spec) or _neighbour_hint(low, spec)
+        if hint:
+            lowered[low] = hint
+    return exact, lowered
