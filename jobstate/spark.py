@@ -82,7 +82,8 @@ def spark_violations(
 ) -> Any:
     """A DataFrame with one row per violation in ``df``: ``job``, ``idx`` (0-based within the
     job, in order), ``rule``, ``severity``; with an ``http`` column, ``http_status`` too; then
-    ``order_value``, the poll's value of the ``order`` column."""
+    ``order_value``, the poll's value of the ``order`` column, and ``message``, the Python
+    engine's message word for word (``NULL`` for ``stalled``)."""
     return _run(
         df,
         "violations",

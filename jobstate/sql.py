@@ -24,13 +24,15 @@ and counted as transient.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from jobstate._constants import SQL_DIALECTS, SQL_REPORTS, STALL_SECONDS, SUCCESS_NOT_TOP, Mode
 from jobstate.exceptions import OptionError
 from jobstate.spec import Spec
 from jobstate.spec.model import Progress
 from jobstate.spec.protocol import GONE, GONE_ERROR
+from jobstate.sql_messages import violations_select, words_ctes
+from jobstate.sql_text import ident as _ident
+from jobstate.sql_text import sql_literal
+from jobstate.sql_text import values as _values
 from jobstate.sql_time import job_time_columns, report_time_columns, stall_ctes, stall_rows
 from jobstate.validation.tables import Tables
 
@@ -56,35 +58,6 @@ _HTTP_ORDER = (*_ORDER, "monitor-lost")  # alone on its row: its place among the
 
 _LOST = "{p}answer = 'gone' AND ({p}first_end IS NULL OR {p}first_end > {p}k)"
 """A poll answered 'gone' before the job's end (``p``: the table's alias and a dot)."""
-
-
-def sql_literal(value: str, dialect: str = "duckdb") -> str:
-    r"""``value`` as an SQL string literal of ``dialect``: quotes doubled, and in Spark SQL,
-    which reads backslash escapes in literals, backslashes doubled too.
-
-    >>> sql_literal("it's"), sql_literal("a\\", "spark")
-    ("'it''s'", "'a\\\\'")
-    """
-    if dialect == "spark":
-        value = value.replace("\\", "\\\\")
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _ident(name: str, dialect: str, *, dotted: bool = True) -> str:
-    """A column or table name quoted for ``dialect`` (dots split a qualified table name, or a
-    struct's field; not in a spec's field name, which is one column: ``dotted=False``)."""
-    parts = name.split(".") if dotted else [name]
-    if dialect == "spark":
-        return ".".join("`" + p.replace("`", "``") + "`" for p in parts)
-    return ".".join('"' + p.replace('"', '""') + '"' for p in parts)
-
-
-def _values(rows: Iterable[tuple[str, ...]], names: str, dialect: str) -> str:
-    """An inline table (Spark SQL takes ``VALUES`` bare in ``FROM``, DuckDB in parentheses)."""
-    body = ",\n    ".join("(" + ", ".join(row) + ")" for row in rows)
-    if dialect == "spark":
-        return f"VALUES\n    {body}\n  AS t({names})"
-    return f"(VALUES\n    {body}\n  ) AS t({names})"
 
 
 def _rules(http: bool, timed: bool = False) -> tuple[str, ...]:
@@ -148,8 +121,9 @@ def generate_sql(
     which the first is the job's one ``monitor-lost``). ``report="violations"``: one row per
     violation (``job``, ``idx``, ``rule``, ``severity``; with ``http``, the answer's
     ``http_status`` too; then ``order_value``, the poll's value of the ``order`` column, which
-    finds it in the table). With ``time`` (a column of seconds since the epoch; give it as the
-    order column too), the job rows also have ``first_poll``, ``last_poll`` and
+    finds it in the table, and ``message``, the Python engine's, word for word:
+    :mod:`jobstate.sql_messages`). With ``time`` (a column of seconds since the epoch; give it
+    as the order column too), the job rows also have ``first_poll``, ``last_poll`` and
     ``duration``, and a job that shows the same status and percentage for more than
     ``stall`` seconds has a ``stalled`` violation (see :mod:`jobstate.sql_time`).
     ``status`` and ``percentage`` name the columns; by default the spec's status and
@@ -189,24 +163,15 @@ def generate_sql(
         head,
         "WITH",
         *_table_ctes(t, dialect, has_http, timed),
+        *(words_ctes(t, dialect, has_http) if report == "violations" else []),
         *polls,
         *_rule_ctes(dialect, has_http, timed, stall, t.progress),
     ]
     if report == "violations":
-        parts += _violations_select(has_http)
+        parts += violations_select(t, dialect, has_http)
     else:
         parts += _report_select(dialect, http=has_http, timed=timed)
     return "\n".join(parts) + "\n"
-
-
-def _violations_select(http: bool) -> list[str]:
-    """One row per violation, in the engine's order, with its poll's order value."""
-    shown = "v.job, v.idx, v.rule, v.severity" + (", v.http AS http_status" if http else "")
-    return [
-        f"SELECT {shown}, o.ord AS order_value",
-        "FROM jobstate_violations v JOIN jobstate_obs o ON o.job = v.job AND o.k = v.idx",
-        "ORDER BY v.job, v.idx, v.rank",
-    ]
 
 
 def _body_columns(

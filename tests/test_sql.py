@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from jobstate import DUCKDB_NAN_SAFE, OptionError, Validator, generate_sql, get_spec
 from jobstate._constants import MODES, SPEC_NAMES
-from jobstate.spec.model import Spec
+from jobstate.spec.model import Edge, Spec, State
 from jobstate.validation import Tables
 from jobstate.validation.checker import Checker
 from tests.clirun import cli_text
@@ -33,6 +33,21 @@ PCT = st.one_of(
 )
 
 
+UNKNOWN = ["Done", "", "running", "Updating", "COMPLETED", "unknownFutureValue", "x" * 201]
+ODD = st.sampled_from(
+    [*map(chr, range(256)), "\u2028", "\u200b", "\ufeff", "\uffff", "Ω", "\U0001f600",
+     "\U000e0001", "\U0010fffd", "\u0378"]
+)  # fmt: skip
+"""Characters for unknown statuses, of every escape Python's repr has: ASCII, Latin-1, a
+printable non-ASCII character, format and separator characters, a private-use and an
+unassigned one, within the BMP and beyond (the Unicode all sides know alike)."""
+
+
+def CASED(names: list[str]) -> st.SearchStrategy[str]:
+    """A known value in another case (hinted as the spec's own)."""
+    return st.sampled_from(names).map(lambda n: n.upper() if n != n.upper() else n.lower())
+
+
 @st.composite
 def polls(
     draw: st.DrawFn, spec: str | Spec
@@ -40,7 +55,8 @@ def polls(
     """Rows (job, ts, line, status, pct) of a few jobs, order keys with ties, statuses known,
     unknown and missing, percentages in and out of range."""
     names = list(get_spec(spec).names)
-    status = st.one_of(st.sampled_from(names), st.sampled_from(["Done", "", "running"]), st.none())
+    unknown = st.one_of(st.sampled_from(UNKNOWN), st.text(ODD, max_size=90), CASED(names))
+    status = st.one_of(st.sampled_from(names), unknown, st.none())
     rows = []
     for line, job in enumerate(draw(st.lists(st.sampled_from("abcd"), min_size=1, max_size=40))):
         rows.append((job, draw(st.integers(0, 6)), line, draw(status), draw(PCT)))
@@ -66,7 +82,7 @@ def python_engine(
         r = v.check_job(bodies)
         out[job] = (
             len(bodies), r.outcome, r.errors, r.warnings,
-            [(x.index, x.rule) for x in r.violations],
+            [(x.index, x.rule, x.message) for x in r.violations],
         )  # fmt: skip
     return out
 
@@ -79,13 +95,14 @@ def sql_engine(rows: list[Any], spec: str | Spec, mode: str) -> dict[str, Any]:
     con = polls_table(columns, rows)
     query = generate_sql(spec, mode, tiebreak="line")
     out: dict[str, Any] = {}
-    for job, n, outcome, errors, warnings, violations in con.sql(query).fetchall():
-        listed = [(v["idx"], v["rule"]) for v in violations or []]
-        out[job] = (n, outcome, errors, warnings, listed)
     flat = con.sql(generate_sql(spec, mode, tiebreak="line", report="violations")).fetchall()
+    said = {(j, i, r): m for j, i, r, _, _, m in flat}  # each violation's row: its message
+    for job, n, outcome, errors, warnings, violations in con.sql(query).fetchall():
+        listed = [(v["idx"], v["rule"], said[job, v["idx"], v["rule"]]) for v in violations or []]
+        out[job] = (n, outcome, errors, warnings, listed)
     ts = _order_values(rows)  # each violation's row carries its poll's order value
-    assert [(j, i, r, o) for j, i, r, _, o in flat] == [
-        (j, i, r, ts[j][i]) for j in sorted(out) for i, r in out[j][4]
+    assert [(j, i, r, o) for j, i, r, _, o, _ in flat] == [
+        (j, i, r, ts[j][i]) for j in sorted(out) for i, r, _ in out[j][4]
     ]
     return out
 
@@ -137,7 +154,7 @@ def python_http_engine(rows: Sequence[HttpRow], spec: str, mode: str) -> dict[st
         r = checker.to_job_report(job)
         out[job] = (
             r.observations, r.outcome, r.errors, r.warnings,
-            [(x.index, x.rule, x.http_status) for x in r.violations],
+            [(x.index, x.rule, x.http_status, x.message) for x in r.violations],
             r.error_answers, r.transient, r.expired, r.lost,
         )  # fmt: skip
     return out
@@ -149,11 +166,11 @@ def sql_http_engine(rows: list[HttpRow], spec: str, mode: str) -> dict[str, Any]
     flat = con.sql(generate_sql(spec, mode, report="violations", **cols)).fetchall()
     out: dict[str, Any] = {}
     ts = _order_values(rows)
-    assert all(o == ts[j][i] for j, i, _, _, _, o in flat)  # the poll's order value
+    assert all(o == ts[j][i] for j, i, _, _, _, o, _ in flat)  # the poll's order value
     for job, n, outcome, errors, warnings, _, *answers in con.sql(
         generate_sql(spec, mode, **cols)
     ).fetchall():
-        listed = [(i, rule, http) for j, i, rule, _, http, _ in flat if j == job]
+        listed = [(i, rule, http, m) for j, i, rule, _, http, _, m in flat if j == job]
         out[job] = (n, outcome, errors, warnings, listed, *answers)
     return out
 
@@ -187,7 +204,10 @@ def test_http_answers_read_as_the_python_engine_reads_them() -> None:
     assert got["a"] == (3, "success", 0, 0, [], 0, 0, 1, 0)
     assert got["b"] == (
         5, "unfinished", 1, 1,
-        [(2, "percentage-regression", 503), (3, "monitor-lost", 500)], 1, 1, 0, 2,
+        [(2, "percentage-regression", 503,
+          "percentageComplete went down from 10 to 5 with no 'waiting' in between"),
+         (3, "monitor-lost", 500, "the monitor answered HTTP 500 (gone) before any terminal"
+          " status: the job's end was never seen")], 1, 1, 0, 2,
     )  # fmt: skip
     assert got == python_http_engine(rows, "current", "sampled")
 
@@ -212,8 +232,16 @@ def test_the_traps_named_in_the_issue() -> None:
         ("b", 3, 3, "inProgress", 20.0), ("b", 4, 4, "inProgress", 10.0),
     ]  # fmt: skip
     got = sql_engine(rows, "current", "sampled")
-    assert got["a"][4] == [(1, "unknown-status"), (2, "after-terminal")]
-    assert got["b"][4] == [(3, "percentage-regression")]
+    names = ", ".join(get_spec("current").names)
+    assert got["a"][4] == [
+        (1, "unknown-status", f"unknown status 'Done' (spec current); expected one of: {names}"),
+        (2, "after-terminal", "'inProgress' after terminal 'completed' (outcome success):"
+         " a terminal status never changes"),
+    ]  # fmt: skip
+    assert got["b"][4] == [
+        (3, "percentage-regression",
+         "percentageComplete went down from 20 to 10 with no 'waiting' in between"),
+    ]  # fmt: skip
     assert got == python_engine(rows, Validator())
 
 
@@ -275,7 +303,9 @@ def test_the_duckdb_header_says_how_to_keep_nan_percentages_over_parquet(tmp_pat
     assert f"-- over Parquet, run first (else NaN percentages pass): {DUCKDB_NAN_SAFE};" in query
     con.execute(DUCKDB_NAN_SAFE)
     con.execute(f"CREATE VIEW polls AS SELECT * FROM read_parquet('{path}')")
-    assert con.sql(query).fetchall() == [("a", 0, "percentage-range", "error", 1)]
+    assert con.sql(query).fetchall() == [
+        ("a", 0, "percentage-range", "error", 1, "percentageComplete nan is outside 0-100")
+    ]
 
 
 def test_sql_command_prints_a_query_duckdb_runs(tmp_path: Path) -> None:
@@ -346,3 +376,24 @@ def test_a_users_table_named_like_a_step_of_the_query(name: str) -> None:
     )
     rows = con.sql(generate_sql(table=name)).fetchall()
     assert [(r[0], r[2], r[3]) for r in rows] == [("a", "success", 0), ("b", "unfinished", 1)]
+
+
+def test_state_names_holding_nul_characters_are_worded_as_the_engine_words_them() -> None:
+    """The query's words are cut around a hole of NUL characters longer than any a spec's names
+    hold: a name made of NULs is still said whole, where the engine says it."""
+    names = ["\x00", "a\x00\x00b", "done"]
+    states = [
+        State(names[0], "initial", "inferred", "test"),
+        State(names[1], "active", "inferred", "test"),
+        State(names[2], "terminal", "inferred", "test", outcome="success"),
+    ]
+    edges = [Edge(names[0], names[1], "inferred", "t"), Edge(names[1], names[2], "inferred", "t")]
+    spec = Spec("nul", states, edges)
+    rows = [("j", 1, 1, "done", None), ("j", 2, 2, names[1], None), ("k", 1, 1, names[1], None),
+            ("k", 2, 2, names[0], None)]  # fmt: skip
+    got = sql_engine(rows, spec, "sampled")
+    assert got == python_engine(rows, Validator(spec, "sampled"))
+    assert [m for _, _, m in got["j"][4] + got["k"][4]] == [
+        "'a\x00\x00b' after terminal 'done' (outcome success): a terminal status never changes",
+        "'a\x00\x00b' -> '\x00' is not allowed in sampled mode; reachable from 'a\x00\x00b': done",
+    ]

@@ -44,8 +44,13 @@ def spark_engine(spark: Any, rows: list[Any], spec: str | Spec, mode: str) -> di
     df.createOrReplaceTempView("polls")
     out: dict[str, Any] = {}
     query = generate_sql(spec, mode, dialect="spark", tiebreak="line")
+    flat = generate_sql(spec, mode, dialect="spark", tiebreak="line", report="violations")
+    said = {(r["job"], r["idx"], r["rule"]): r["message"] for r in spark.sql(flat).collect()}
     for r in spark.sql(query).collect():
-        listed = [(v["idx"], v["rule"]) for v in r["violations"] or []]
+        listed = [
+            (v["idx"], v["rule"], said[r["job"], v["idx"], v["rule"]])
+            for v in r["violations"] or []
+        ]
         out[r["job"]] = (r["observations"], r["outcome"], r["errors"], r["warnings"], listed)
     return out
 
@@ -81,8 +86,12 @@ def test_spark_functions_on_a_dataframe(spark: Any) -> None:
     assert (jobs["op-1"]["outcome"], jobs["op-1"]["warnings"]) == ("success", 1)
     assert (jobs["op-2"]["outcome"], jobs["op-2"]["errors"]) == ("success", 1)
     flat = [tuple(r) for r in spark_violations(df, **cols).collect()]
-    assert flat == [("op-1", 1, "completed-not-100", "warning", 2),
-                    ("op-2", 1, "after-terminal", "error", 2)]  # fmt: skip
+    assert flat == [
+        ("op-1", 1, "completed-not-100", "warning", 2,
+         "'completed' with percentageComplete 90, not 100"),
+        ("op-2", 1, "after-terminal", "error", 2,
+         "'failed' after terminal 'completed' (outcome success): a terminal status never changes"),
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("spec", SPEC_NAMES)
@@ -109,7 +118,7 @@ def test_spark_sql_with_http_statuses_agrees_with_the_python_engine(
     for r in spark_validate(df, **cols).collect():
         got[r["job"]] = (
             r["observations"], r["outcome"], r["errors"], r["warnings"],
-            [(i, rule, http) for j, i, rule, _, http, _ in flat if j == r["job"]],
+            [(i, rule, http, m) for j, i, rule, _, http, _, m in flat if j == r["job"]],
             r["error_answers"], r["transient"], r["expired"], r["lost"],
         )  # fmt: skip
     assert got == python_http_engine(rows, spec, mode)

@@ -20,7 +20,8 @@ from jobstate.exceptions import InputError
 from jobstate.readers.parquet import BATCH, parquet_columns, row_body
 from jobstate.readers.routing import JobRouter
 from jobstate.results import InputSummary, JobReport, JobTable, Record, Unlisted
-from jobstate.sql import DUCKDB_NAN_SAFE, generate_sql, sql_literal
+from jobstate.sql import DUCKDB_NAN_SAFE, generate_sql
+from jobstate.sql_text import sql_literal
 from jobstate.validation.tables import Tables
 
 __all__ = ["WHITESPACE", "CleanJobs", "literal_path", "read_parquet_duckdb"]

@@ -288,7 +288,7 @@ def monitor_gone(rec: Record, http: int | None, field: str = "status") -> bool:
     return isinstance(error, Mapping) and error.get("code") == GONE_ERROR
 
 
-def monitor_lost(http: int | None) -> str:
+def monitor_lost(http: int | str | None) -> str:
     """``monitor-lost``: the message for a monitor gone before the job's end was seen."""
     return (
         f"the monitor answered HTTP {http} (gone) before any terminal status:"
@@ -332,8 +332,13 @@ def percentage_type(p: object, progress: Progress) -> str | None:
 def percentage_range(p: float, progress: Progress) -> str | None:
     """``percentage-range``: a number outside the spec's progress range, or NaN."""
     if not (progress.low <= p <= progress.high) or math.isnan(p):
-        return f"{progress.field} {number(p)} is outside {progress.range_text()}"
+        return say_range(progress, number(p))
     return None
+
+
+def say_range(progress: Progress, p: str) -> str:
+    """``percentage-range``'s message for the value said ``p``."""
+    return f"{progress.field} {p} is outside {progress.range_text()}"
 
 
 def percentage_regression(
@@ -342,11 +347,16 @@ def percentage_regression(
     """``percentage-regression``: a valid progress value below the baseline in effect
     (``resets``: the states that reset it, which the message names)."""
     if baseline is not None and p < baseline:
-        unless = " or ".join(f"'{s}'" for s in resets)
-        return f"{progress.field} went down from {number(baseline)} to {number(p)}" + (
-            f" with no {unless} in between" if unless else ""
-        )
+        return say_regression(progress, number(baseline), number(p), resets)
     return None
+
+
+def say_regression(progress: Progress, baseline: str, p: str, resets: Sequence[str]) -> str:
+    """``percentage-regression``'s message for the values said ``baseline`` and ``p``."""
+    unless = " or ".join(f"'{s}'" for s in resets)
+    return f"{progress.field} went down from {baseline} to {p}" + (
+        f" with no {unless} in between" if unless else ""
+    )
 
 
 def next_baseline(
@@ -377,8 +387,13 @@ def completed_not_100(
 ) -> str | None:
     """``completed-not-100``: a success status whose valid progress is not the range's top."""
     if status in success and p != progress.high:
-        return f"'{status}' with {progress.field} {number(p)}, not {progress.high:g}"
+        return say_not_top(status, progress, number(p))
     return None
+
+
+def say_not_top(status: str, progress: Progress, p: str) -> str:
+    """``completed-not-100``'s message for ``status`` with the value said ``p``."""
+    return f"'{status}' with {progress.field} {p}, not {progress.high:g}"
 
 
 # -- unknown status values: hints ----------------------------------------------------------

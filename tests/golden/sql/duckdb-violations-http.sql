@@ -39,6 +39,46 @@ jobstate_rules AS (SELECT * FROM (VALUES
     ('completed-not-100', 'warning', 6),
     ('monitor-lost', 'error', 7)
   ) AS t(rule, severity, rank)),
+jobstate_words AS (SELECT * FROM (VALUES
+    ('missing-status', '', 'record has no ''status''', '', ''),
+    ('illegal-transition', 'notStarted', '''notStarted'' -> ''', ''' is not allowed in sampled mode; reachable from ''notStarted'': inProgress, waiting, cancelPending, completed, failed, cancelled', ''),
+    ('illegal-transition', 'inProgress', '''inProgress'' -> ''', ''' is not allowed in sampled mode; reachable from ''inProgress'': waiting, cancelPending, completed, failed, cancelled', ''),
+    ('illegal-transition', 'waiting', '''waiting'' -> ''', ''' is not allowed in sampled mode; reachable from ''waiting'': inProgress, cancelPending, completed, failed, cancelled', ''),
+    ('illegal-transition', 'cancelPending', '''cancelPending'' -> ''', ''' is not allowed in sampled mode; reachable from ''cancelPending'': cancelled', ''),
+    ('after-terminal', 'completed', '''', ''' after terminal ''completed'' (outcome success): a terminal status never changes', ''),
+    ('after-terminal', 'failed', '''', ''' after terminal ''failed'' (outcome failure): a terminal status never changes', ''),
+    ('after-terminal', 'cancelled', '''', ''' after terminal ''cancelled'' (outcome cancelled): a terminal status never changes', ''),
+    ('percentage-range', '', 'percentageComplete ', ' is outside 0-100', ''),
+    ('percentage-regression', '', 'percentageComplete went down from ', ' to ', ' with no ''waiting'' in between'),
+    ('completed-not-100', 'completed', '''completed'' with percentageComplete ', ', not 100', ''),
+    ('monitor-lost', '', 'the monitor answered HTTP ', ' (gone) before any terminal status: the job''s end was never seen', '')
+  ) AS t(rule, state, a, b, c)),
+jobstate_hints AS (SELECT * FROM (VALUES
+    (0, 'notstarted', 'did you mean ''notStarted''? (values are case-sensitive)'),
+    (0, 'inprogress', 'did you mean ''inProgress''? (values are case-sensitive)'),
+    (0, 'waiting', 'did you mean ''waiting''? (values are case-sensitive)'),
+    (0, 'cancelpending', 'did you mean ''cancelPending''? (values are case-sensitive)'),
+    (0, 'completed', 'did you mean ''completed''? (values are case-sensitive)'),
+    (0, 'failed', 'did you mean ''failed''? (values are case-sensitive)'),
+    (0, 'cancelled', 'did you mean ''cancelled''? (values are case-sensitive)'),
+    (1, 'deleteFailed', '''deleteFailed'' belongs to the legacy vocabulary: try --spec legacy or --spec any'),
+    (1, 'deletePending', '''deletePending'' belongs to the legacy vocabulary: try --spec legacy or --spec any'),
+    (1, 'updating', '''updating'' belongs to the legacy vocabulary: try --spec legacy or --spec any'),
+    (2, 'canceled', 'this looks like Azure LRO ''Canceled'' (one l): asyncJobStatus says ''cancelled'''),
+    (2, 'cancelled', 'did you mean ''cancelled''? ''cancelled'' belongs to the any vocabulary: try --spec any'),
+    (2, 'cancelpending', 'did you mean ''cancelPending''? ''cancelPending'' belongs to the any vocabulary: try --spec any'),
+    (2, 'completed', 'did you mean ''completed''? ''completed'' belongs to the legacy vocabulary: try --spec legacy or --spec any'),
+    (2, 'deletefailed', 'did you mean ''deleteFailed''? ''deleteFailed'' belongs to the legacy vocabulary: try --spec legacy or --spec any'),
+    (2, 'deletepending', 'did you mean ''deletePending''? ''deletePending'' belongs to the legacy vocabulary: try --spec legacy or --spec any'),
+    (2, 'failed', 'did you mean ''failed''? ''failed'' belongs to the legacy vocabulary: try --spec legacy or --spec any'),
+    (2, 'inprogress', 'did you mean ''inProgress''? ''inProgress'' belongs to the legacy vocabulary: try --spec legacy or --spec any'),
+    (2, 'notstarted', 'did you mean ''notStarted''? ''notStarted'' belongs to the legacy vocabulary: try --spec legacy or --spec any'),
+    (2, 'running', 'this looks like Graph longRunningOperation / Azure LRO ''running'': asyncJobStatus says ''inProgress'''),
+    (2, 'succeeded', 'this looks like Graph longRunningOperation / Azure LRO ''succeeded'': asyncJobStatus says ''completed'''),
+    (2, 'unknownfuturevalue', 'this is Graph''s evolvable-enum sentinel ''unknownFutureValue'', not an asyncJobStatus value'),
+    (2, 'updating', 'did you mean ''updating''? ''updating'' belongs to the legacy vocabulary: try --spec legacy or --spec any'),
+    (2, 'waiting', 'did you mean ''waiting''? ''waiting'' belongs to the legacy vocabulary: try --spec legacy or --spec any')
+  ) AS t(kind, word, hint)),
 jobstate_answers AS (
   SELECT "job" AS job, CAST("status" AS STRING) AS given, CAST("percentageComplete" AS DOUBLE) AS given_pct,
     CAST("http_status" AS INTEGER) AS http, CAST("error_code" AS STRING) AS error_code,
@@ -94,6 +134,26 @@ jobstate_violations AS (
   SELECT f.job, f.k AS idx, r.rule, r.severity, r.rank, f.http
   FROM jobstate_flags f JOIN jobstate_rules r ON r.rule IN (f.v_missing_status, f.v_unknown_status, f.v_after_terminal, f.v_illegal_transition, f.v_percentage_range, f.v_percentage_regression, f.v_completed_not_100, f.v_monitor_lost)
 )
-SELECT v.job, v.idx, v.rule, v.severity, v.http AS http_status, o.ord AS order_value
-FROM jobstate_violations v JOIN jobstate_obs o ON o.job = v.job AND o.k = v.idx
-ORDER BY v.job, v.idx, v.rank
+, jobstate_said AS (
+  SELECT v.*, o.ord, o.status, o.known, o.pct, o.before, w.a, w.b, w.c,
+    COALESCE(h0.hint, h1.hint, h2.hint) AS hint, substr(o.status, 1, 80) AS cut
+  FROM jobstate_violations v JOIN jobstate_obs o ON o.job = v.job AND o.k = v.idx
+  LEFT JOIN jobstate_words w ON w.rule = v.rule AND w.state = CASE WHEN v.rule IN ('after-terminal', 'illegal-transition') THEN o.state WHEN v.rule = 'completed-not-100' THEN o.known ELSE '' END
+  LEFT JOIN jobstate_hints h0 ON h0.kind = 0 AND h0.word = lower(o.status)
+  LEFT JOIN jobstate_hints h1 ON h1.kind = 1 AND h1.word = o.status
+  LEFT JOIN jobstate_hints h2 ON h2.kind = 2 AND h2.word = lower(o.status)
+), jobstate_quoted AS (
+  SELECT *, CASE WHEN instr(cut, '''') > 0 AND instr(cut, '"') = 0 THEN '"' ELSE '''' END AS quote,
+    regexp_replace(CAST(pct AS VARCHAR), '[.]0$', '') AS pct_said,
+    regexp_replace(CAST(before AS VARCHAR), '[.]0$', '') AS before_said
+  FROM jobstate_said
+)
+SELECT job, idx, rule, severity, http AS http_status, ord AS order_value,
+  CASE WHEN rule = 'unknown-status' THEN 'unknown status ' || quote || array_to_string(list_transform(regexp_extract_all(cut, '(?s).', 0), lambda c: CASE WHEN c = quote OR c = '\' THEN '\' || c WHEN c = chr(9) THEN '\t' WHEN c = chr(10) THEN '\n' WHEN c = chr(13) THEN '\r' WHEN unicode(c) < 32 OR unicode(c) = 127 THEN printf('\x%02x', unicode(c)) WHEN unicode(c) < 127 OR regexp_full_match(c, '[\p{L}\p{M}\p{N}\p{P}\p{S} ]') THEN c WHEN unicode(c) < 256 THEN printf('\x%02x', unicode(c)) WHEN unicode(c) < 65536 THEN printf('\u%04x', unicode(c)) ELSE printf('\U%08x', unicode(c)) END), '')
+      || quote || CASE WHEN length(status) > 80 THEN '… (' || format('{:,}', length(status)) || ' characters)' ELSE '' END
+      || ' (spec current); ' || COALESCE(CASE WHEN length(status) <= 200 THEN hint END, 'expected one of: notStarted, inProgress, waiting, cancelPending, completed, failed, cancelled')
+    WHEN a IS NOT NULL THEN a || CASE rule WHEN 'after-terminal' THEN known WHEN 'illegal-transition' THEN known WHEN 'percentage-range' THEN pct_said WHEN 'percentage-regression' THEN before_said WHEN 'completed-not-100' THEN pct_said WHEN 'monitor-lost' THEN CAST(http AS STRING) ELSE '' END
+      || b || CASE WHEN rule = 'percentage-regression' THEN pct_said ELSE '' END || c
+  END AS message
+FROM jobstate_quoted
+ORDER BY job, idx, rank
