@@ -146,7 +146,7 @@ def _duckdb_refuses(options: ReadOptions, opened: Opened, explain: bool) -> str 
     """Why the DuckDB engine cannot take an input, or ``None``."""
     if opened.stdin or opened.compressed:
         return "it reads Parquet files by path, not standard input or gzip"
-    taken = [f"--{o.replace('_', '-')}" for o in ("http_key", "time_key") if getattr(options, o)]
+    taken = ["--time-key"] if options.time_key else []
     if explain:
         taken.append("--explain/--diagram")
     return f"it does not take {', '.join(taken)}" if taken else None

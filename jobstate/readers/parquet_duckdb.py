@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from jobstate.exceptions import InputError
@@ -64,8 +64,9 @@ class CleanJobs:
         self,
         rows: Sequence[tuple[str, int, int, int, str, bool]],
         unlisted: Sequence[tuple[str, int, int]] = (),
+        http: Mapping[str, Mapping[int, int]] | None = None,
     ) -> None:
-        self.rows, self.unlisted = rows, unlisted
+        self.rows, self.unlisted, self.http = rows, unlisted, http or {}
 
     def reports(
         self,
@@ -83,22 +84,27 @@ class CleanJobs:
                 unlisted.jobs += jobs
                 unlisted.outcomes[outcome] += jobs
                 unlisted.observations += observations
-            return [exact[row[0]] for row in self.rows]
+            # a job flagged for its answers alone (an error answer, say) may pass: the exact
+            # engine counted it among the unlisted, as the other engines do
+            return [exact[row[0]] for row in self.rows if row[0] in exact]
         keys: list[str | None] = []
         counts, first, last = [], [], []
         outcomes: list[Any] = []
         by_index: dict[int, JobReport] = {}
+        http: dict[int, Mapping[int, int]] = {}
         for i, (key, n, a, b, outcome, bad) in enumerate(self.rows):
             if bad:  # the columns say what the exact report says
                 job = by_index[i] = exact[key]
                 outcome, n = job.outcome, job.observations
+            elif key in self.http:
+                http[i] = self.http[key]
             keys.append(key)
             outcomes.append(outcome)
             counts.append(n)
             first.append(a)
             last.append(b)
         name, mode = tables.spec.name, tables.mode
-        return JobTable(name, mode, input, keys, outcomes, counts, first, last, None, by_index)
+        return JobTable(name, mode, input, keys, outcomes, counts, first, last, http, by_index)
 
 
 def read_parquet_duckdb(
@@ -176,6 +182,8 @@ def _check_types(schema: dict[str, str], cols: dict[str, str | None], file: str)
         want.append((cols["pct"], _NUMBERS, "integers or floats"))
     if cols["order"] is not None:  # text would sort as text, not as the times it may hold
         want.append((cols["order"], _NUMBERS | _TIMES, "numbers or timestamps (to order by)"))
+    if cols["http"] is not None:
+        want.append((cols["http"], _KEYS - {"VARCHAR"}, "integers (HTTP statuses)"))
     for col, types, what in want:
         assert col is not None
         if schema[col] not in types:
@@ -199,15 +207,18 @@ class _Query:
         schema: dict[str, str],
     ) -> None:
         self.con, self.summary, self.router, self.cols = con, summary, router, cols
-        job, status, pct, order = (
+        self.answers = cols["http"] is not None
+        job, status, pct, order, http = (
             _ident(c) if c else "NULL"
-            for c in (cols["job"], cols["status"], cols["pct"], cols["order"])
+            for c in (cols["job"], cols["status"], cols["pct"], cols["order"], cols["http"])
         )
         if cols["order"] is not None and schema[cols["order"]] in _TIMES:
             order = f"epoch_us({order})"  # an instant as a number: the router sorts numbers
         con.execute(
             f"CREATE TEMP VIEW raw AS SELECT CAST({job} AS VARCHAR) AS job, {status} AS status,"
-            f" {pct} AS pct, file_row_number + 1 AS line, {order} AS ord FROM {source}"
+            f" {pct} AS pct, file_row_number + 1 AS line, {order} AS ord,"
+            f" CASE WHEN {http} BETWEEN 0 AND 999 THEN CAST({http} AS INTEGER) END AS http"
+            f" FROM {source}"
         )
         ws = sql_literal(WHITESPACE)
         con.execute(
@@ -217,7 +228,7 @@ class _Query:
         # a row with no value to order by is rejected by the router (it comes back below)
         ordered = cols["order"] is not None
         con.execute(
-            "CREATE TEMP VIEW polls AS SELECT job, status, pct, line, ord"
+            "CREATE TEMP VIEW polls AS SELECT job, status, pct, line, ord, http"
             " FROM raw WHERE job IS NOT NULL AND job NOT IN (SELECT job FROM blank)"
             + (" AND ord IS NOT NULL" if ordered else "")
         )
@@ -228,10 +239,13 @@ class _Query:
             percentage="pct",
             order="ord" if ordered else "line",
             tiebreak="line" if ordered else None,
+            http="http" if self.answers else None,
         )
+        # a job with answers that are no observations has counts the columns do not keep
+        answered = " + r.error_answers + r.transient + r.expired + r.lost" if self.answers else ""
         con.execute(
             "CREATE TEMP TABLE res AS SELECT s.job, s.n, s.first, s.last, r.outcome,"
-            " r.errors + r.warnings > 0 AS flagged FROM (SELECT job, count(*) AS n,"
+            f" r.errors + r.warnings{answered} > 0 AS flagged FROM (SELECT job, count(*) AS n,"
             " min(line) AS first, max(line) AS last FROM polls GROUP BY job) s"
             f" JOIN (\n{screen}\n) r ON s.job = r.job"
         )
@@ -241,7 +255,7 @@ class _Query:
         con, summary = self.con, self.summary
         [(rows,)] = con.execute("SELECT count(*) FROM raw").fetchall()
         cur = con.execute(
-            "SELECT job, status, pct, line, ord FROM raw WHERE job IS NULL"
+            "SELECT job, status, pct, line, ord, http FROM raw WHERE job IS NULL"
             " OR job IN (SELECT job FROM blank) OR job IN (SELECT job FROM res WHERE flagged)"
             + (" OR ord IS NULL" if self.cols["order"] is not None else "")
             + " ORDER BY line"
@@ -262,10 +276,21 @@ class _Query:
         summary.units_read = int(rows)
         listed = "SELECT job, n, first, last, outcome, flagged FROM res"
         if not only_failing:
-            return CleanJobs(con.execute(f"{listed} ORDER BY first").fetchall())
+            return CleanJobs(con.execute(f"{listed} ORDER BY first").fetchall(), (), self._codes())
         clean = "SELECT outcome, count(*), sum(n) FROM res WHERE NOT flagged GROUP BY outcome"
         counted = [(o, int(j), int(k)) for o, j, k in con.execute(clean).fetchall()]
         return CleanJobs(con.execute(f"{listed} WHERE flagged ORDER BY first").fetchall(), counted)
+
+    def _codes(self) -> dict[str, dict[int, int]]:
+        """The clean jobs' answers counted by HTTP status (none without ``--http-key``)."""
+        codes: dict[str, dict[int, int]] = {}
+        if self.answers:
+            for job, code, n in self.con.execute(
+                "SELECT job, http, count(*) FROM polls WHERE http IS NOT NULL"
+                " AND job IN (SELECT job FROM res WHERE NOT flagged) GROUP BY job, http"
+            ).fetchall():
+                codes.setdefault(job, {})[code] = int(n)
+        return codes
 
     def _slice(self, rows: list[tuple[Any, ...]]) -> None:
         """One slice's returned rows, as the row-by-row way gives them: the rows without a job
@@ -275,13 +300,16 @@ class _Query:
         lines: list[int] = []
         order = self.cols["order"]
         wrappers: list[Record] = []  # what --order-by reads: the router holds and sorts them
-        for key, status, pct, line, ord_value in rows:
+        codes: list[int | None] = []
+        for key, status, pct, line, ord_value, http in rows:
             if key is None or not key.strip():
                 self.summary.reject(line, f"row has an empty {self.cols['job']!r}")
                 continue
             keys.append(key)
             bodies.append(row_body(status, pct, self.router.body_keys))
             lines.append(line)
+            codes.append(http)
             if order is not None:
                 wrappers.append({order: ord_value})
-        self.router.route_bodies(keys, bodies, lines, None, wrappers if order else None)
+        answers = codes if self.answers else None
+        self.router.route_bodies(keys, bodies, lines, answers, wrappers if order else None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ def _everything(summary: InputSummary) -> Any:
     )
 
 
+_CODES = [200, 202, 303, 302, 401, 404, 410, 429, 500, 503, 1000, -1]
 _KEYS = st.sampled_from(["a", "b", "c", "d", "", "  ", "\u2003"]) | st.none()
 _ROWS = st.lists(
     st.tuples(
@@ -75,6 +77,7 @@ _ROWS = st.lists(
     only_failing=st.booleans(),
     pct_type=st.sampled_from(["f64", "f32", "int"]),
     order=st.none() | st.lists(st.none() | st.integers(0, 5), min_size=60, max_size=60),
+    http=st.none() | st.lists(st.none() | st.sampled_from(_CODES), min_size=60, max_size=60),
 )
 def test_engines_report_alike_on_parquet(
     tmp_path: Path,
@@ -85,11 +88,14 @@ def test_engines_report_alike_on_parquet(
     only_failing: bool,
     pct_type: str,
     order: list[int | None] | None,
+    http: list[int | None] | None,
 ) -> None:
     """Every engine gives the same jobs (key, outcome, counts, span, every violation with its
     row and message), the same rejected rows, the same kept and counted violations under a
     small ``--keep-violations``, and the same unlisted counts with ``--only-failing``; with
-    ``--order-by`` a column of few values (ties in row order) and empty ones (rows rejected)."""
+    ``--order-by`` a column of few values (ties in row order) and empty ones (rows rejected);
+    with ``--http-key`` a column of answers' statuses (completions, error answers, the monitor
+    gone, transient errors, codes out of range: each job's answers counted by status)."""
     pcts: list[Any] = [r[2] for r in rows]
     dtype = {"f64": pl.Float64, "f32": pl.Float32, "int": pl.Int64}[pct_type]
     if pct_type == "int":
@@ -100,6 +106,8 @@ def test_engines_report_alike_on_parquet(
     )
     if order is not None:
         df = df.with_columns(pl.Series("ts", order[: len(rows)], dtype=pl.Int64))
+    if http is not None:
+        df = df.with_columns(pl.Series("code", http[: len(rows)], dtype=pl.Int64))
     path = str(tmp_path / "p.parquet")
     df.write_parquet(path)
     got = {}
@@ -107,7 +115,11 @@ def test_engines_report_alike_on_parquet(
         summary = read_input(
             path,
             Validator(spec, mode),
-            ReadOptions(engine=engine, order_by="ts" if order is not None else None),
+            ReadOptions(
+                engine=engine,
+                order_by="ts" if order is not None else None,
+                http_key="code" if http is not None else None,
+            ),
             keep_violations=keep,
             only_failing=only_failing,
         )
@@ -139,7 +151,8 @@ def _cli(*args: str) -> RanText:
     [
         ("jsonl", (), "it reads Parquet files"),
         ("text-order", ("--order-by", "ts"), "as numbers or timestamps (to order by)"),
-        ("parquet", ("--http-key", "ts"), "it does not take --http-key"),
+        ("parquet", ("--time-key", "ts"), "it does not take --time-key"),
+        ("text-order", ("--http-key", "ts"), "as integers (HTTP statuses)"),
         ("parquet", ("--explain",), "--explain/--diagram"),
         ("decimal", (), "not DECIMAL"),
     ],
@@ -418,3 +431,69 @@ def test_a_json_lines_file_under_one_chunk_is_read_without_polars(
     asked = read_input(str(path), Validator(), ReadOptions(job_key="job", engine="polars"))
     assert made == ([True, True] if columns else [True])
     assert auto.to_dict() == asked.to_dict() and auto.jobs[0].ok
+
+
+def test_every_engine_counts_a_clean_jobs_answers_by_status(tmp_path: Path) -> None:
+    """With ``--http-key``, a job the DuckDB engine finds clean keeps its answers counted by
+    status (a 303 completion among them, a code out of range not counted), and a job with an
+    answer that is no observation (an error answer, a transient 5xx, the monitor gone after
+    the end) goes to the exact engine: every engine reports them alike."""
+    jobs: dict[str, list[tuple[str | None, int]]] = {
+        "clean": [("inProgress", 202), ("completed", 200)],
+        "completed-by-303": [("inProgress", 202), (None, 303)],
+        "odd-code": [("inProgress", 1000), ("completed", 200)],
+        "error-answer": [("inProgress", 202), (None, 401), ("completed", 200)],
+        "transient": [("inProgress", 503), ("completed", 200)],
+        "expired": [("completed", 200), (None, 404)],
+    }
+    rows = [(job, s, code) for job, polls in jobs.items() for s, code in polls]
+    df = pl.DataFrame(
+        {
+            "job_id": [r[0] for r in rows],
+            "status": [r[1] for r in rows],
+            "code": [r[2] for r in rows],
+        }
+    )
+    path = str(tmp_path / "h.parquet")
+    df.write_parquet(path)
+    got = {}
+    for engine in ENGINES:
+        opts = ReadOptions(engine=engine, http_key="code")
+        got[engine] = [j.to_dict() for j in read_input(path, Validator(), opts).jobs]
+    assert got["duckdb"] == got["polars"] == got["python"]
+    said = {
+        j["key"]: (j["http_status"], j["error_answers"], j["transient_5xx"], j["expired_polls"])
+        for j in got["duckdb"]
+    }
+    assert said == {
+        "clean": ({"200": 1, "202": 1}, 0, 0, 0),
+        "completed-by-303": ({"202": 1, "303": 1}, 0, 0, 0),
+        "odd-code": ({"200": 1}, 0, 0, 0),
+        "error-answer": ({"200": 1, "202": 1, "401": 1}, 1, 0, 0),
+        "transient": ({"200": 1, "503": 1}, 0, 1, 0),
+        "expired": ({"200": 1, "404": 1}, 0, 0, 1),
+    }
+
+
+def test_a_job_flagged_for_its_answers_alone_is_unlisted_when_it_passes() -> None:
+    """With ``--only-failing``, a job that DuckDB flags for an answer that is no observation (a
+    302 without a status) but that passes is counted among the unlisted, as by every engine
+    (the DuckDB engine looked for its report and raised)."""
+    df = pl.DataFrame(
+        {"job_id": ["a", "b"], "status": [None, None], "code": [None, 302]},
+        schema={"job_id": pl.String, "status": pl.String, "code": pl.Int64},
+    )
+    got = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = str(Path(tmp) / "a.parquet")
+        df.write_parquet(path)
+        for engine in ENGINES:
+            opts = ReadOptions(engine=engine, http_key="code")
+            summary = read_input(path, Validator(), opts, only_failing=True)
+            got[engine] = _everything(summary)
+    assert got["duckdb"] == got["polars"] == got["python"]
+    assert [j["key"] for j in got["duckdb"][0]] == ["a"] and got["duckdb"][4] == (
+        1,
+        {"unfinished": 1},
+        1,
+    )
