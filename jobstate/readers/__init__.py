@@ -235,8 +235,8 @@ def read_input(
         keep = Keep(keep_violations)
         summary = InputSummary(name, fmt, keep=keep)
         engine = choose_engine(options, fmt, opened, name, explain)
-        if parts and (fmt != "parquet" or engine == "duckdb"):
-            raise InputError(f"{name}: a folder or glob is read as Parquet files, by polars")
+        if parts and fmt != "parquet":
+            raise InputError(f"{name}: a folder or glob is read as Parquet files")
         stream = _stream(engine)(validator.tables, input=name, explain=explain, keep=keep)
         if options.engine == "auto" and fmt == "jsonl" and _sized_under(opened, POLARS_FROM):
             stream.columnar = False  # the array stream, lines parsed one by one: no polars
@@ -250,7 +250,7 @@ def read_input(
                 from jobstate.readers.parquet_duckdb import read_parquet_duckdb
 
                 screened = read_parquet_duckdb(
-                    source, summary, router, validator.tables, tick, only_failing
+                    parts or source, summary, router, validator.tables, tick, only_failing
                 )
             else:
                 path = None if opened.stdin or opened.compressed else source

@@ -11,6 +11,7 @@ from typing import IO, TYPE_CHECKING, Any, cast
 
 from jobstate.exceptions import InputError
 from jobstate.readers.fields import http_status
+from jobstate.readers.parts import number_parts, same_columns
 from jobstate.readers.polars_columns import feed_polars, first_seen, global_ids, http_codes
 from jobstate.readers.routing import JobRouter
 from jobstate.results import InputSummary, Record
@@ -79,26 +80,13 @@ def read_parquet(
         tick(summary.units_read / total)
 
 
-_PARTS_NOTED = 10
-"""The files of a folder or glob the input's notes name (the JSON report's ``files`` has all)."""
-
-
 def _parts(pl: Any, paths: list[str], summary: InputSummary) -> None:
-    """Number the rows through a folder's or glob's files, from their footers, and say which
-    rows each holds."""
-    first, parts = 1, []
-    for p in paths:
-        rows = int(pl.scan_parquet(p, glob=False).select(pl.len()).collect().item())
-        parts.append((p, first, rows))
-        first += rows
-    summary.parts = parts
-    shown = [f"rows {a}-{a + n - 1}: {p}" if n else f"no rows: {p}" for p, a, n in parts]
-    more = len(parts) - _PARTS_NOTED
-    summary.notes.append(
-        f"{len(parts)} Parquet files read as one table, rows numbered through them: "
-        + "; ".join(shown[:_PARTS_NOTED])
-        + (f"; and {more} more (the JSON report's 'files' lists them all)" if more > 0 else "")
-    )
+    """Number the rows through a folder's or glob's files, from their footers (files whose
+    columns differ are refused)."""
+    scans = [pl.scan_parquet(p, glob=False) for p in paths]
+    columns = [[f"{k} {v}" for k, v in scan.collect_schema().items()] for scan in scans]
+    same_columns(summary, paths, columns)
+    number_parts(summary, paths, [int(scan.select(pl.len()).collect().item()) for scan in scans])
 
 
 def _byte_columns(

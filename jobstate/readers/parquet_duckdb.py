@@ -18,13 +18,14 @@ from typing import Any
 
 from jobstate.exceptions import InputError
 from jobstate.readers.parquet import BATCH, parquet_columns, row_body
+from jobstate.readers.parts import number_parts, same_columns
 from jobstate.readers.routing import JobRouter
 from jobstate.results import InputSummary, JobReport, JobTable, Record, Unlisted
 from jobstate.sql import DUCKDB_NAN_SAFE, generate_sql
 from jobstate.sql_text import sql_literal
 from jobstate.validation.tables import Tables
 
-__all__ = ["WHITESPACE", "CleanJobs", "literal_path", "read_parquet_duckdb"]
+__all__ = ["WHITESPACE", "CleanJobs", "literal_path", "literal_paths", "read_parquet_duckdb"]
 
 WHITESPACE = (
     "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
@@ -108,16 +109,17 @@ class CleanJobs:
 
 
 def read_parquet_duckdb(
-    path: str,
+    path: str | list[str],
     summary: InputSummary,
     router: JobRouter,
     tables: Tables,
     tick: Callable[[float], None],
     only_failing: bool = False,
 ) -> CleanJobs:
-    """Read the Parquet file at ``path`` with DuckDB; route the rows of flagged jobs (and
-    reject those without a job key) through ``router``; the per-job results of the rest
-    (``only_failing``: of the flagged ones, and the others counted by outcome)."""
+    """Read the Parquet file at ``path`` (or a folder's or glob's files, a list: one table,
+    rows numbered through them) with DuckDB; route the rows of flagged jobs (and reject those
+    without a job key) through ``router``; the per-job results of the rest (``only_failing``:
+    of the flagged ones, and the others counted by outcome)."""
     try:
         import duckdb
     except ImportError:
@@ -128,8 +130,13 @@ def read_parquet_duckdb(
     try:
         con.execute("SET enable_progress_bar = false")
         con.execute(DUCKDB_NAN_SAFE)
+        if isinstance(path, list):
+            with literal_paths(path) as literals:
+                source = _parts_source(con, path, literals, summary)
+                return _read(con, source, summary, router, tables, tick, only_failing)
         with literal_path(path) as literal:
-            return _read(con, literal, summary, router, tables, tick, only_failing)
+            source = f"read_parquet({sql_literal(literal)}, file_row_number = true)"
+            return _read(con, source, summary, router, tables, tick, only_failing)
     finally:
         con.close()
 
@@ -153,9 +160,56 @@ def literal_path(path: str) -> Iterator[str]:
         yield link
 
 
+@contextlib.contextmanager
+def literal_paths(paths: list[str]) -> Iterator[list[str]]:
+    """``paths`` as DuckDB reads them literally: links of plain names in a private folder (see
+    :func:`literal_path`)."""
+    with tempfile.TemporaryDirectory(prefix="jobstate-") as folder:
+        links = [os.path.join(folder, f"part-{i:06d}.parquet") for i in range(len(paths))]
+        for path, link in zip(paths, links, strict=True):
+            os.symlink(os.path.abspath(path), link)
+        yield links
+
+
+_FILE = "jobstate_file"
+"""The column DuckDB names each row's file in (``filename``), for a folder's or glob's rows."""
+
+
+def _parts_source(con: Any, paths: list[str], links: list[str], summary: InputSummary) -> str:
+    """The files of a folder or glob as one table whose ``file_row_number`` numbers the rows
+    through them, the files' rows counted from their footers (as the polars reader numbers
+    them)."""
+    import duckdb
+
+    counts: list[int] = []
+    columns: list[list[str]] = []
+    try:
+        for link in links:
+            one = f"read_parquet({sql_literal(link)})"
+            [(n,)] = con.execute(f"SELECT count(*) FROM {one}").fetchall()
+            counts.append(int(n))
+            described = con.execute(f"DESCRIBE SELECT * FROM {one}").fetchall()
+            columns.append([f"{row[0]} {row[1]}" for row in described])
+    except duckdb.Error as exc:
+        what = "readable Parquet files of one table"
+        raise InputError(f"{summary.name}: not {what} ({exc})") from None
+    same_columns(summary, paths, columns)
+    number_parts(summary, paths, counts)
+    offsets, at = [], 0
+    for link, n in zip(links, counts, strict=True):
+        offsets.append(f"WHEN {sql_literal(link)} THEN {at}")
+        at += n
+    listed = ", ".join(map(sql_literal, links))
+    files = f"read_parquet([{listed}], file_row_number = true, filename = '{_FILE}')"
+    return (
+        f"(SELECT * EXCLUDE (file_row_number, {_FILE}), file_row_number"
+        f" + CASE {_FILE} {' '.join(offsets)} END AS file_row_number FROM {files})"
+    )
+
+
 def _read(
     con: Any,
-    path: str,
+    source: str,
     summary: InputSummary,
     router: JobRouter,
     tables: Tables,
@@ -164,11 +218,11 @@ def _read(
 ) -> CleanJobs:
     import duckdb
 
-    source = f"read_parquet({sql_literal(path)}, file_row_number = true)"
     try:
         described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
     except duckdb.Error as exc:
-        raise InputError(f"{summary.name}: not a readable Parquet file ({exc})") from None
+        what = "readable Parquet files of one table" if summary.parts else "a readable Parquet file"
+        raise InputError(f"{summary.name}: not {what} ({exc})") from None
     schema = {row[0]: row[1] for row in described if row[0] != "file_row_number"}
     cols = parquet_columns(list(schema), router, summary.name)
     _check_types(schema, cols, summary.name)

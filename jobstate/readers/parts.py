@@ -74,6 +74,43 @@ def parts_of(source: str) -> list[str] | None:
     return files
 
 
+_PARTS_NOTED = 10
+"""The files of a folder or glob the input's notes name (the JSON report's ``files`` has all)."""
+
+
+def same_columns(summary: InputSummary, paths: list[str], columns: list[list[str]]) -> None:
+    """Refuse a folder's or glob's files whose ``columns`` (each file's names and types, as its
+    reader sees them) differ: they are no one table."""
+    for path, cols in zip(paths[1:], columns[1:], strict=True):
+        if cols != columns[0]:
+            raise InputError(
+                f"{summary.name}: not readable Parquet files of one table ({path} has columns"
+                f" {_said(cols)}, {paths[0]} {_said(columns[0])})"
+            )
+
+
+def _said(columns: list[str]) -> str:
+    text = ", ".join(columns)
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def number_parts(summary: InputSummary, paths: list[str], counts: list[int]) -> None:
+    """Number the rows through a folder's or glob's files (``counts``: the rows of each, in
+    order), and say which rows each holds."""
+    first, parts = 1, []
+    for p, rows in zip(paths, counts, strict=True):
+        parts.append((p, first, rows))
+        first += rows
+    summary.parts = parts
+    shown = [f"rows {a}-{a + n - 1}: {p}" if n else f"no rows: {p}" for p, a, n in parts]
+    more = len(parts) - _PARTS_NOTED
+    summary.notes.append(
+        f"{len(parts)} Parquet files read as one table, rows numbered through them: "
+        + "; ".join(shown[:_PARTS_NOTED])
+        + (f"; and {more} more (the JSON report's 'files' lists them all)" if more > 0 else "")
+    )
+
+
 def located(jobs: Sequence[JobReport], summary: InputSummary) -> Sequence[JobReport]:
     """``jobs`` of a folder's or glob's input with each violation's file and row in it (a
     :class:`~jobstate.JobTable`'s exact reports in place: its clean jobs have none)."""

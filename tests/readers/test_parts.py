@@ -114,19 +114,23 @@ def test_a_glob_is_one_table_and_a_file_is_a_file(tmp_path: Path) -> None:
         ("empty", (), "is a directory with no Parquet file in it"),
         ("mixed", (), "it matches 1 other file(s)"),
         ("none", (), "the glob matches no Parquet file"),
-        ("lake", ("--engine", "duckdb"), "a folder or glob is read as Parquet files, by polars"),
+        ("odd", ("--engine", "duckdb"), "not readable Parquet files of one table"),
+        ("odd", ("--engine", "polars"), "not readable Parquet files of one table"),
     ],
 )
 def test_what_a_folder_or_glob_cannot_be(
     tmp_path: Path, make: str, extra: tuple[str, ...], why: str
 ) -> None:
-    """An empty folder, a glob that matches other files or none, or the DuckDB engine: exit 2
-    with a line saying why, never a traceback."""
+    """An empty folder, a glob that matches other files or none, files whose columns differ
+    (for each engine): exit 2 with a line saying why, never a traceback."""
     if make == "empty":
         (tmp_path / "lake").mkdir()
         target = str(tmp_path / "lake")
-    elif make == "lake":
+    elif make == "odd":
         _lake(tmp_path / "lake")
+        odd = tmp_path / "lake" / "date=2026-11-23" / "part-0.parquet"
+        odd.parent.mkdir()
+        pl.DataFrame({"job_id": ["z"], "state": ["failed"], "ts": [1]}).write_parquet(odd)
         target = str(tmp_path / "lake")
     else:
         (tmp_path / "a.parquet").write_bytes(b"")
@@ -135,3 +139,14 @@ def test_what_a_folder_or_glob_cannot_be(
         target = str(tmp_path / ("a.*" if make == "mixed" else "z*.parquet"))
     ran = cli_text("check", *extra, target)
     assert ran.returncode == 2 and why in ran.stderr and "Traceback" not in ran.stderr
+
+
+@pytest.mark.parametrize("engine", ["python", "duckdb"])
+def test_every_engine_reads_a_folder_as_polars_does(tmp_path: Path, engine: str) -> None:
+    """The exact engine and DuckDB's read a folder as polars does: the same jobs, each
+    violation with its file and row, and the same files with their rows."""
+    _lake(tmp_path / "lake")
+    mine = _report("--engine", engine, str(tmp_path / "lake"))
+    theirs = _report("--engine", "polars", str(tmp_path / "lake"))
+    assert mine["jobs"] == theirs["jobs"] and mine["inputs"] == theirs["inputs"]
+    assert any(v.get("file") for j in mine["jobs"] for v in j["violations"])

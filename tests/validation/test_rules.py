@@ -589,3 +589,17 @@ def test_numbers_in_messages_are_exact(bodies: list[Any], message: str) -> None:
     """A percentage is said exactly, integral values without '.0' (the generated SQL says them
     alike): a fall of a ten-millionth is not 'from 50 to 50'."""
     assert [v.message for v in validate(bodies).violations] == [message]
+
+
+def test_a_specs_hints_are_computed_once_and_cannot_be_changed() -> None:
+    """The hint tables of a spec are made once (a message per unknown value reads them) and
+    are a value: a field cannot be replaced."""
+    import dataclasses
+
+    from jobstate.spec import get_spec
+    from jobstate.validation.hints import hints_of
+
+    h = hints_of(get_spec("current"))
+    assert hints_of(get_spec("current")) is h
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        h.own = {}  # type: ignore[misc]
