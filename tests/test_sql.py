@@ -397,3 +397,27 @@ def test_state_names_holding_nul_characters_are_worded_as_the_engine_words_them(
         "'a\x00\x00b' after terminal 'done' (outcome success): a terminal status never changes",
         "'a\x00\x00b' -> '\x00' is not allowed in sampled mode; reachable from 'a\x00\x00b': done",
     ]
+
+
+def test_quoting_and_hints_at_their_edges_are_pythons() -> None:
+    """Unknown statuses at the edges of Python's repr and of the message's cuts: '~' printed and
+    DEL escaped, 80 characters whole and 81 cut, both quote kinds; and a user's state of 201
+    characters, whose other case is no hint (nor at 200 characters, where it is one)."""
+    names = ["s" * 200, "t" * 201, "done"]
+    states = [
+        State(names[0], "initial", "inferred", "test"),
+        State(names[1], "active", "inferred", "test"),
+        State(names[2], "terminal", "inferred", "test", outcome="success"),
+    ]
+    edges = [Edge(names[0], names[1], "inferred", "t"), Edge(names[1], names[2], "inferred", "t")]
+    spec = Spec("long", states, edges)
+    odd = ["~\x7f", "y" * 80, "y" * 81, 'it\'s "q"', "S" * 200, "T" * 201]
+    rows = [("j", i, i, status, None) for i, status in enumerate(odd)]
+    got = sql_engine(rows, spec, "sampled")
+    assert got == python_engine(rows, Validator(spec, "sampled"))
+    said = [m for _, _, m in got["j"][4]]
+    assert said[0].startswith("unknown status '~\\x7f' (spec long)")
+    assert said[1].startswith(f"unknown status '{'y' * 80}' (spec long)")
+    assert said[2].startswith(f"unknown status '{'y' * 80}'… (81 characters) (spec long)")
+    assert said[4].endswith(f"did you mean '{'s' * 200}'? (values are case-sensitive)")
+    assert said[5].endswith("expected one of: " + ", ".join(names))
