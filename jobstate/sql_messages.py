@@ -27,8 +27,6 @@ from jobstate.validation.tables import Tables
 
 __all__ = ["violations_select", "words_ctes"]
 
-_QUOTED = 80  # what rules.quoted keeps of a value
-
 
 def _parts(text: str, hole: str) -> tuple[str, str, str]:
     """The text around the hole (or two holes) in ``text``, as three parts."""
@@ -105,12 +103,13 @@ def violations_select(t: Tables, dialect: str, http: bool) -> list[str]:
     )
     unknown = "CASE WHEN rule = 'unknown-status' THEN 'unknown status ' || quote ||"
     hinted = f"CASE WHEN length(status) <= {HINTLESS} THEN hint END"
-    cut = f"CASE WHEN length(status) > {_QUOTED} THEN {_count(dialect)} ELSE '' END"
+    cut = f"CASE WHEN length(status) > {rules.QUOTED} THEN {_count(dialect)} ELSE '' END"
     quote = "CASE WHEN instr(cut, '''') > 0 AND instr(cut, '\"') = 0 THEN '\"' ELSE '''' END"
     return [
         ", jobstate_said AS (",
         "  SELECT v.*, o.ord, o.status, o.known, o.pct, o.before, w.a, w.b, w.c,",
-        f"    COALESCE(h0.hint, h1.hint, h2.hint) AS hint, substr(o.status, 1, {_QUOTED}) AS cut",
+        "    COALESCE(h0.hint, h1.hint, h2.hint) AS hint,",
+        f"    substr(o.status, 1, {rules.QUOTED}) AS cut",
         "  FROM jobstate_violations v JOIN jobstate_obs o ON o.job = v.job AND o.k = v.idx",
         f"  LEFT JOIN jobstate_words w ON w.rule = v.rule AND w.state = {key}",
         "  LEFT JOIN jobstate_hints h0 ON h0.kind = 0 AND h0.word = lower(o.status)",

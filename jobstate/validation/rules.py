@@ -416,7 +416,11 @@ def unknown_status_message(status: str, spec: Spec) -> str:
 # -- message helpers -------------------------------------------------------------------------
 
 
-def quoted(value: str, limit: int = 80) -> str:
+QUOTED = 80
+"""What a message quotes of an untrusted text value, in characters (:func:`quoted`)."""
+
+
+def quoted(value: str, limit: int = QUOTED) -> str:
     """An untrusted text value quoted for a message: its ``repr``, cut to ``limit`` characters
     with its length said when longer (a status may be a megabyte).
 

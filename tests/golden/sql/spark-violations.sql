@@ -121,7 +121,8 @@ jobstate_violations AS (
 )
 , jobstate_said AS (
   SELECT v.*, o.ord, o.status, o.known, o.pct, o.before, w.a, w.b, w.c,
-    COALESCE(h0.hint, h1.hint, h2.hint) AS hint, substr(o.status, 1, 80) AS cut
+    COALESCE(h0.hint, h1.hint, h2.hint) AS hint,
+    substr(o.status, 1, 80) AS cut
   FROM jobstate_violations v JOIN jobstate_obs o ON o.job = v.job AND o.k = v.idx
   LEFT JOIN jobstate_words w ON w.rule = v.rule AND w.state = CASE WHEN v.rule IN ('after-terminal', 'illegal-transition') THEN o.state WHEN v.rule = 'completed-not-100' THEN o.known ELSE '' END
   LEFT JOIN jobstate_hints h0 ON h0.kind = 0 AND h0.word = lower(o.status)
