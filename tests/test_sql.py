@@ -378,17 +378,22 @@ def test_a_users_table_named_like_a_step_of_the_query(name: str) -> None:
     assert [(r[0], r[2], r[3]) for r in rows] == [("a", "success", 0), ("b", "unfinished", 1)]
 
 
-def test_state_names_holding_nul_characters_are_worded_as_the_engine_words_them() -> None:
-    """The query's words are cut around a hole of NUL characters longer than any a spec's names
-    hold: a name made of NULs is still said whole, where the engine says it."""
-    names = ["\x00", "a\x00\x00b", "done"]
+def _three_states(name: str, names: list[str]) -> Spec:
+    """A spec of three states in a line: ``names`` initial, active, terminal (success)."""
     states = [
         State(names[0], "initial", "inferred", "test"),
         State(names[1], "active", "inferred", "test"),
         State(names[2], "terminal", "inferred", "test", outcome="success"),
     ]
     edges = [Edge(names[0], names[1], "inferred", "t"), Edge(names[1], names[2], "inferred", "t")]
-    spec = Spec("nul", states, edges)
+    return Spec(name, states, edges)
+
+
+def test_state_names_holding_nul_characters_are_worded_as_the_engine_words_them() -> None:
+    """The query's words are cut around a hole of NUL characters longer than any a spec's names
+    hold: a name made of NULs is still said whole, where the engine says it."""
+    names = ["\x00", "a\x00\x00b", "done"]
+    spec = _three_states("nul", names)
     rows = [("j", 1, 1, "done", None), ("j", 2, 2, names[1], None), ("k", 1, 1, names[1], None),
             ("k", 2, 2, names[0], None)]  # fmt: skip
     got = sql_engine(rows, spec, "sampled")
@@ -404,13 +409,7 @@ def test_quoting_and_hints_at_their_edges_are_pythons() -> None:
     DEL escaped, 80 characters whole and 81 cut, both quote kinds; and a user's state of 201
     characters, whose other case is no hint (nor at 200 characters, where it is one)."""
     names = ["s" * 200, "t" * 201, "done"]
-    states = [
-        State(names[0], "initial", "inferred", "test"),
-        State(names[1], "active", "inferred", "test"),
-        State(names[2], "terminal", "inferred", "test", outcome="success"),
-    ]
-    edges = [Edge(names[0], names[1], "inferred", "t"), Edge(names[1], names[2], "inferred", "t")]
-    spec = Spec("long", states, edges)
+    spec = _three_states("long", names)
     odd = ["~\x7f", "y" * 80, "y" * 81, 'it\'s "q"', "S" * 200, "T" * 201]
     rows = [("j", i, i, status, None) for i, status in enumerate(odd)]
     got = sql_engine(rows, spec, "sampled")
