@@ -188,13 +188,13 @@ class PolarsJsonlReader:
         either spacing), then regular expressions (a text percentage or a status that is not
         text, in any spacing)."""
         tables = self.stream.tables
-        self.key_patterns = _text_value(self.key_path)
-        self.order_patterns = _text_value(self.order_path)
+        self.key_patterns = _spaced(self.key_path, '"')
+        self.order_patterns = _spaced(self.order_path, '"')
         self.patterns = [p.decode() for p, _ in self.counts]
         if progress is not None:
             self.patterns.append(f'"{progress}"')
-        self.pct_literals = _text_value(self.pct_path)
-        self.null_literals = _null_value(self.pct_path)
+        self.pct_literals = _spaced(self.pct_path, '"')
+        self.null_literals = _spaced(self.pct_path, "null")
         self.regexes = [re.escape(f'"{progress}"') + r"\s*:\s*\""] if progress else []
         self.status_guard = any(map(_not_text_like, tables.spec.names))
         if self.status_guard:
@@ -474,16 +474,9 @@ def _finds(block: bytes, pattern: bytes, count: int) -> list[int]:
     return found
 
 
-def _null_value(path: list[str] | None) -> tuple[bytes, ...]:
-    """How the last key of ``path`` holds an explicit null, in either spacing (none: no
-    path)."""
+def _spaced(path: list[str] | None, value: str) -> tuple[bytes, ...]:
+    """How the last key of ``path`` is followed by ``value`` (``"``: a text value begins;
+    ``null``), in either spacing (none: no path)."""
     if not path:
         return ()
-    return (f'"{path[-1]}":null'.encode(), f'"{path[-1]}": null'.encode())
-
-
-def _text_value(path: list[str] | None) -> tuple[bytes, ...]:
-    """How the last key of ``path`` begins a text value, in either spacing (none: no path)."""
-    if not path:
-        return ()
-    return (f'"{path[-1]}":"'.encode(), f'"{path[-1]}": "'.encode())
+    return (f'"{path[-1]}":{value}'.encode(), f'"{path[-1]}": {value}'.encode())
