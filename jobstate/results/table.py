@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple, overload
+from typing import Any, NamedTuple, overload
 
 from jobstate._constants import Mode, Outcome
-
-if TYPE_CHECKING:
-    pass
-
 from jobstate.results.records import JobReport, Record, StepSource, http_dict
 
 __all__ = ["CleanJob", "CleanRun", "JobTable", "LazyJobs", "dicts_of", "totals_of"]
