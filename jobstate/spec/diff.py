@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from jobstate.spec.model import Spec
-from jobstate.spec.policy import UNKNOWN_KEYS
+from jobstate.spec.policy import RULE_TEXT_KEYS, UNKNOWN_KEYS
 
 __all__ = ["Change", "SpecDiff", "diff_specs"]
 
@@ -124,7 +124,7 @@ def _policy(a: Spec, b: Spec) -> Iterator[Change]:
         if x != y:
             yield Change("changed", "unknown", "policy", key, x, y)
     for rule in dict.fromkeys([*a.texts, *b.texts]):
-        for key in ("summary", "rationale"):
+        for key in RULE_TEXT_KEYS:
             x, y = a.texts.get(rule, {}).get(key), b.texts.get(rule, {}).get(key)
             if x != y:
                 yield Change("changed", "rule", rule, key, x, y)
